@@ -1,0 +1,1 @@
+"""actionbot core: the platform-neutral domain, services and the app factory."""

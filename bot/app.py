@@ -1,0 +1,53 @@
+"""The aiohttp application: one server for /healthz, Slack (/slack/events) and Teams
+(/api/messages). Built by a factory; nothing starts at import."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from sqlmodel import func, select
+
+from bot.runtime import Runtime
+from storage import repo
+from storage.db import session_scope
+from storage.models import Action
+
+log = logging.getLogger("actionbot")
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    rt = request.app[RUNTIME]
+    try:
+        with session_scope(rt.engine) as session:
+            plan = repo.active_plan(session, rt.settings.actionbot_plan)
+            count = session.exec(select(func.count()).select_from(Action).where(Action.plan_id == plan.id)).one()
+            body = {
+                "status": "ok",
+                "plan": plan.key,
+                "plan_title": plan.title,
+                "actions": count,
+                "now": rt.clock.now().isoformat(),
+                "channels": sorted(rt.channels),
+            }
+        return web.json_response(body)
+    except repo.NoPlanError as exc:
+        return web.json_response({"status": "no-plan", "error": str(exc)}, status=503)
+    except Exception as exc:  # the database is down: say so, don't crash the probe
+        log.exception("health check failed")
+        return web.json_response({"status": "error", "error": type(exc).__name__}, status=503)
+
+
+def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
+    app = web.Application()
+    app[RUNTIME] = rt
+    app.router.add_get("/healthz", healthz)
+    from handlers import mount_channels
+
+    mount_channels(app, rt)
+    if with_scheduler:
+        from scheduler.wiring import attach_scheduler
+
+        attach_scheduler(app, rt)
+    return app

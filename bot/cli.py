@@ -1,0 +1,99 @@
+"""`actionbot …`: the command line. Each subcommand is a small function over the runtime."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def wrap(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return wrap
+
+
+def load_settings(args: argparse.Namespace | None = None) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(str(x) for x in e['loc']).upper()}: {e['msg']}" for e in exc.errors()]
+        raise SystemExit("actionbot: configuration error\n" + "\n".join(lines)) from None
+    if args is not None and getattr(args, "database_url", None):
+        settings.database_url = Settings.model_validate({"database_url": args.database_url}).database_url
+    if args is not None and getattr(args, "as_of", None):
+        settings.actionbot_now = args.as_of
+    if args is not None and getattr(args, "speed", None):
+        settings.actionbot_speed = args.speed
+    return settings
+
+
+def runtime(args: argparse.Namespace, *, migrate: bool = True):
+    from bot.runtime import build_runtime, ensure_database
+
+    rt = build_runtime(load_settings(args))
+    if migrate:
+        ensure_database(rt.engine)
+    return rt
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="actionbot",
+        description="Drive an improvement action plan to completion from Slack, Microsoft Teams or the terminal.",
+    )
+    p.add_argument("--database-url", help="override DATABASE_URL (default sqlite:///actionbot.db)")
+    p.add_argument("--as-of", help="pretend it is this date/time (YYYY-MM-DD[THH:MM], UK time); also ACTIONBOT_NOW")
+    p.add_argument("--speed", type=float, help="with --as-of: run the clock this many times faster than real time")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_parsers(sub)
+    return p
+
+
+# Modules that add subcommands: each has add_parsers(sub) and registers handlers with @command.
+COMMAND_MODULES = ["bot.cli_commands"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not args.command:
+        p.print_help()
+        return 2
+    fn = COMMANDS.get(args.command)
+    if fn is None:
+        p.error(f"unknown command {args.command}")
+    try:
+        return fn(args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"actionbot: {message}", file=sys.stderr)
+    return code
+
+
+def run_async(coro) -> int:
+    return asyncio.run(coro)
+
+
+__all__ = ["COMMANDS", "Path", "command", "fail", "load_settings", "main", "run_async", "runtime"]

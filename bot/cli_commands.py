@@ -1,0 +1,176 @@
+"""The core subcommands: serve, import, export, db, config, people, chat, nudge."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.cli import command, fail, load_settings, runtime
+
+
+def add_parsers(sub) -> None:
+    s = sub.add_parser("serve", help="run the bot: /healthz, Slack, Teams and the scheduler on one server")
+    s.add_argument("--port", type=int, help="port (default $PORT or 3978)")
+    s.add_argument("--host", help="interface (default 0.0.0.0)")
+    s.add_argument(
+        "--bootstrap",
+        action="store_true",
+        help="migrate the database and load the reference plan if it is empty (what `make run` does)",
+    )
+    s.add_argument("--no-scheduler", action="store_true", help="don't run the scheduler in this process")
+
+    i = sub.add_parser("import", help="import a plan (CSV, XLSX, DOCX) or the embedded reference plan")
+    i.add_argument("path", nargs="?", help="plan file")
+    i.add_argument(
+        "--reference", action="store_true", help="load the embedded Bromley 2016–17 plan and its example people"
+    )
+    i.add_argument("--plan-key", help="key of the plan to create or update (default: from the file name)")
+    i.add_argument("--title", help="plan title (default: from the file name)")
+    i.add_argument("--skip-invalid", action="store_true", help="import the good rows and report the bad ones")
+
+    e = sub.add_parser("export", help="export the plan's actions (one row per action)")
+    e.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    e.add_argument("--output", "-o", help="file to write (required for xlsx); default standard output")
+    e.add_argument("--plan-key")
+
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade", "current"])
+
+    c = sub.add_parser("config", help="configuration")
+    c.add_argument("action", choices=["check"])
+
+    pe = sub.add_parser("people", help="the people directory")
+    pe_sub = pe.add_subparsers(dest="people_command", metavar="ACTION")
+    pi = pe_sub.add_parser("import", help="import people from CSV or YAML")
+    pi.add_argument("path")
+    pe_sub.add_parser("check", help="roles with nobody behind them, people with no way to reach them")
+    pe_sub.add_parser("list", help="list the people directory")
+
+    ch = sub.add_parser("chat", help="talk to the bot in the terminal")
+    ch.add_argument("--as", dest="as_who", required=True, help="a role (e.g. DCS) or a person key")
+
+    n = sub.add_parser("nudge", help="send the nudge card now to an action's lead(s), a role or a person")
+    n.add_argument("target", help="an action id (4.2.1), a role (DCS) or a person key")
+
+    c = sub.add_parser("clock", help="run only the scheduler (the Procfile's clock process)")
+    c.set_defaults()
+
+
+@command("db")
+def db_cmd(args: argparse.Namespace) -> int:
+    from storage.db import current_revision
+
+    rt = runtime(args, migrate=args.action == "upgrade")
+    print(f"database {rt.settings.database_url}: schema at revision {current_revision(rt.engine) or '(empty)'}")
+    return 0
+
+
+@command("config")
+def config_cmd(args: argparse.Namespace) -> int:
+    from bot.config import check
+
+    settings = load_settings(args)
+    problems = 0
+    for line in check(settings):
+        mark = "ok " if line.ok else "-- "
+        problems += 0 if line.ok else 1
+        hint = f"   ({line.hint})" if line.hint else ""
+        print(f"{mark} {line.area:<9} {line.name:<24} {line.value}{hint}")
+    print()
+    print(
+        f"Slack:  {'on (' + ('Socket Mode' if settings.slack_socket_mode else 'HTTP at /slack/events') + ')' if settings.slack_enabled else 'off'}"
+    )
+    print(
+        f"Teams:  at /api/messages, {'authenticated' if settings.teams_authenticated else 'local development mode (no auth, loopback only)'}"
+    )
+    return 0
+
+
+@command("import")
+def import_cmd(args: argparse.Namespace) -> int:
+    from bot.runtime import import_reference
+    from storage.plan_store import PlanValidationError
+
+    rt = runtime(args)
+    if args.reference:
+        plan, people = import_reference(rt.engine, rt.clock)
+        print(plan.describe())
+        print(people.describe())
+        return 0
+    if not args.path:
+        return fail("give a plan file (CSV, XLSX or DOCX) or --reference")
+    from storage.importers import import_plan_file
+
+    try:
+        summary, skipped = import_plan_file(
+            rt.engine, rt.clock, args.path, plan_key=args.plan_key, title=args.title, skip_invalid=args.skip_invalid
+        )
+    except PlanValidationError as exc:
+        print(f"actionbot: {args.path}: nothing was imported; {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        return fail(f"{args.path}: {exc}")
+    for problem in skipped:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(summary.describe())
+    return 0
+
+
+@command("export")
+def export_cmd(args: argparse.Namespace) -> int:
+    from storage.exporters import export_plan
+
+    rt = runtime(args)
+    if args.format == "xlsx" and not args.output:
+        return fail("xlsx needs --output FILE")
+    return export_plan(rt.engine, rt.clock, fmt=args.format, output=args.output, plan_key=args.plan_key)
+
+
+@command("people")
+def people_cmd(args: argparse.Namespace) -> int:
+    from bot.people_admin import check_people, import_people, list_people
+
+    rt = runtime(args)
+    if args.people_command == "import":
+        return import_people(rt, args.path)
+    if args.people_command == "check":
+        return check_people(rt)
+    if args.people_command == "list":
+        return list_people(rt)
+    return fail("people: choose import, check or list")
+
+
+@command("chat")
+def chat_cmd(args: argparse.Namespace) -> int:
+    from handlers.terminal.chat import run_chat
+
+    rt = runtime(args)
+    return asyncio.run(run_chat(rt, args.as_who, sys.stdin, sys.stdout))
+
+
+@command("nudge")
+def nudge_cmd(args: argparse.Namespace) -> int:
+    from bot.nudge_now import nudge_now
+    from handlers import outbound_channels
+
+    rt = runtime(args)
+    rt.channels = outbound_channels(rt)
+    return asyncio.run(nudge_now(rt, args.target, out=sys.stdout))
+
+
+@command("serve")
+def serve_cmd(args: argparse.Namespace) -> int:
+    from bot.serve import serve
+
+    settings = load_settings(args)
+    return serve(
+        settings, port=args.port, host=args.host, bootstrap=args.bootstrap, with_scheduler=not args.no_scheduler
+    )
+
+
+@command("clock")
+def clock_cmd(args: argparse.Namespace) -> int:
+    from scheduler.wiring import run_clock
+
+    return run_clock(load_settings(args))

@@ -1,0 +1,166 @@
+"""Settings from the environment (and an optional `.env`), validated once at start-up.
+
+Every channel is optional: the bot runs with no credentials at all (terminal channel, Teams in
+local development mode), so a council can try it before it registers anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"
+
+
+class Settings(BaseSettings):
+    """All configuration, by environment variable name (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL; SQLite by default")
+    port: int = Field(3978, description="HTTP port for /healthz, /slack/events and /api/messages")
+    host: str = Field("0.0.0.0", description="Interface to bind")
+    actionbot_now: str | None = Field(None, description="Pretend 'now' (ISO date/time) for demos")
+    actionbot_speed: float = Field(1.0, description="How fast the pretend clock runs (1 = real time)")
+    actionbot_policy: Path | None = Field(None, description="Scheduler policy YAML; defaults built in")
+    actionbot_plan: str | None = Field(None, description="Plan key to use when several are loaded")
+    actionbot_timezone: str = Field("Europe/London", description="Default time zone for people")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_sit_channel: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    microsoft_app_id: str | None = None
+    microsoft_app_password: str | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "MultiTenant"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError(
+                f"DATABASE_URL {value!r} is not supported: use sqlite:///path.db or "
+                "postgresql+psycopg://user@host/dbname"
+            )
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("microsoft_app_type")
+    @classmethod
+    def _known_app_type(cls, value: str) -> str:
+        allowed = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
+        key = value.replace("_", "").replace("-", "").lower()
+        if key not in allowed:
+            raise ValueError(f"MICROSOFT_APP_TYPE {value!r}: use SingleTenant, MultiTenant or UserAssignedMSI")
+        return allowed[key]
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_app_token)
+
+    @property
+    def teams_authenticated(self) -> bool:
+        return bool(self.microsoft_app_id)
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    area: str
+    name: str
+    value: str
+    ok: bool
+    hint: str = ""
+
+
+def mask(secret: str | None) -> str:
+    """Show enough of a secret to recognise it, never enough to use it."""
+    if not secret:
+        return "(not set)"
+    if len(secret) <= 8:
+        return "****"
+    return f"{secret[:4]}…{secret[-2:]} ({len(secret)} chars)"
+
+
+def check(settings: Settings) -> list[CheckLine]:
+    """What is configured for each area, with secrets masked and a hint for what is missing."""
+    s = settings
+    lines = [
+        CheckLine(
+            "database",
+            "DATABASE_URL",
+            _mask_url(s.database_url),
+            True,
+            "" if not s.database_url.startswith("sqlite") else "SQLite (default); use PostgreSQL in production",
+        ),
+        CheckLine(
+            "slack",
+            "SLACK_BOT_TOKEN",
+            mask(s.slack_bot_token),
+            bool(s.slack_bot_token),
+            "" if s.slack_bot_token else "xoxb-… from your Slack app's OAuth page",
+        ),
+        CheckLine(
+            "slack",
+            "SLACK_SIGNING_SECRET",
+            mask(s.slack_signing_secret),
+            bool(s.slack_signing_secret),
+            "" if s.slack_signing_secret else "Basic Information → Signing Secret (HTTP mode)",
+        ),
+        CheckLine("slack", "SLACK_APP_TOKEN", mask(s.slack_app_token), True, "optional: xapp-… turns on Socket Mode"),
+        CheckLine(
+            "slack",
+            "SLACK_SIT_CHANNEL",
+            s.slack_sit_channel or "(not set)",
+            bool(s.slack_sit_channel),
+            "" if s.slack_sit_channel else "channel id for digests and reports, e.g. C0123456",
+        ),
+        CheckLine("slack", "SLACK_API_URL", s.slack_api_url, True),
+        CheckLine(
+            "teams",
+            "MICROSOFT_APP_ID",
+            s.microsoft_app_id or "(not set)",
+            True,
+            "" if s.microsoft_app_id else "not set: local development mode (no auth, loopback only)",
+        ),
+        CheckLine(
+            "teams",
+            "MICROSOFT_APP_PASSWORD",
+            mask(s.microsoft_app_password),
+            bool(s.microsoft_app_password) or not s.microsoft_app_id,
+            "required with MICROSOFT_APP_ID" if s.microsoft_app_id and not s.microsoft_app_password else "",
+        ),
+        CheckLine(
+            "teams",
+            "MICROSOFT_APP_TENANT_ID",
+            s.microsoft_app_tenant_id or "(not set)",
+            bool(s.microsoft_app_tenant_id) or s.microsoft_app_type != "SingleTenant",
+            "required for SingleTenant"
+            if s.microsoft_app_type == "SingleTenant" and not s.microsoft_app_tenant_id
+            else "",
+        ),
+        CheckLine("teams", "MICROSOFT_APP_TYPE", s.microsoft_app_type, True),
+    ]
+    return lines
+
+
+def _mask_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            creds = creds.split(":", 1)[0] + ":****"
+        return f"{scheme}://{creds}@{host}"
+    return url

@@ -1,0 +1,150 @@
+"""The conversation core: one neutral request in, one reply out, for every channel.
+
+Each request is one database transaction: who is asking, the plan's state now, then either a
+status query (read-only) or updates (checked whole, then written). Handlers never decide
+business rules; they translate and render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot import identity, status, updates
+from bot.clock import Clock
+from bot.nudges import nudge_view
+from bot.parsing import (
+    UPDATE_HINT,
+    StatusQuery,
+    UpdateIntent,
+    looks_like_update,
+    parse_status,
+    parse_updates,
+    strip_command,
+)
+from bot.plan_state import PlanState, load_state
+from bot.requests import ChatRequest, Reply
+from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
+from storage import repo
+from storage.db import session_scope
+
+
+@dataclass
+class Core:
+    engine: Engine
+    clock: Clock
+    plan_key: str | None = None
+
+    def handle(self, request: ChatRequest) -> Reply:
+        with session_scope(self.engine) as session:
+            now = self.clock.now()
+            actor = identity.resolve(session, request.identity, now)
+            try:
+                plan = repo.active_plan(session, self.plan_key)
+            except repo.NoPlanError as exc:
+                return Reply([NoticeView(str(exc), "error")])
+            state = load_state(session, plan, now)
+            ctx = _Turn(session, state, actor, request, now)
+            if request.kind in ("button", "form"):
+                return ctx.submission()
+            text = request.text if request.kind == "command" else strip_command(request.text)
+            query = parse_status(text)
+            if query is not None and not (request.kind == "message" and looks_like_update(text)):
+                return ctx.status(query)
+            if looks_like_update(request.text):
+                return ctx.updates(request.text)
+            if request.kind == "command":
+                return Reply([NoticeView(f"I don't know `/status {text}`.", "warning"), status.HELP])
+            return Reply([NoticeView("I didn't understand that. Try `status help`.\n" + UPDATE_HINT, "info")])
+
+
+@dataclass
+class _Turn:
+    session: object
+    state: PlanState
+    actor: identity.Actor
+    request: ChatRequest
+    now: object
+
+    def status(self, q: StatusQuery) -> Reply:
+        s, state = self.session, self.state
+        if q.what == "help":
+            return Reply([status.HELP])
+        if q.what == "summary":
+            return Reply([status.plan_summary(state)], private=not q.share)
+        if q.what == "priority":
+            if not q.arg.isdigit():
+                return Reply(
+                    [
+                        NoticeView(
+                            f"I don't know priority {q.arg!r}: use a number, e.g. `/status priority 4`.", "warning"
+                        )
+                    ]
+                )
+            return Reply([status.priority_status(state, int(q.arg))], private=not q.share)
+        if q.what == "action":
+            return Reply([status.action_detail(s, state, q.arg, self.actor)], private=not q.share)
+        if q.what in ("approve", "reject"):
+            text = updates.decide_date(s, state, self.actor, q.arg, q.what == "approve", self.now)
+            return Reply([NoticeView(text)])
+        return Reply([status.query_list(s, state, q, self.actor)], private=not q.share)
+
+    def updates(self, text: str) -> Reply:
+        intents, bad = parse_updates(text, self.request.thread_refs)
+        if bad:
+            lines = "\n".join(f"• `{b.line}`: {b.reason}" for b in bad)
+            return Reply([NoticeView(f"Nothing was recorded.\n{lines}\n\n{UPDATE_HINT}", "warning")])
+        return self._record(intents)
+
+    def submission(self) -> Reply:
+        r = self.request
+        ref = r.action_ref or ""
+        action_state = self.state.action(ref)
+        if action_state is None:
+            return Reply([status.unknown_action(self.state, ref)])
+        if not identity.may_update(self.session, self.actor, action_state.action):
+            who = ", ".join(identity.who_can_update(self.session, action_state.action))
+            return Reply(
+                [NoticeView(f"Only the lead for {ref} ({who}), their delegate or the SIT can update it.", "warning")]
+            )
+        rag = (r.rag or "").lower() or None
+        note = (r.note or "").strip()
+        if r.kind == "button" and (rag is None or (rag in ("red", "amber") and not note)):
+            return Reply([UpdateFormView(ref, action_state.action.text, rag, thread_refs=r.thread_refs)])
+        if rag is None:
+            return Reply([UpdateFormView(ref, action_state.action.text, None, "Choose a RAG status.", r.thread_refs)])
+        intent = UpdateIntent(
+            ref=ref,
+            rag=rag,
+            note=note,
+            proposed_date=(r.proposed_date or "").strip() or None,
+            line=f"{ref} {rag} {note}".strip(),
+        )
+        ok, rejected = updates.check(self.session, self.state, self.actor, [intent])
+        if rejected:
+            if r.kind == "form":
+                return Reply([UpdateFormView(ref, action_state.action.text, rag, rejected[0].reason, r.thread_refs)])
+            return Reply([NoticeView(rejected[0].reason, "warning")])
+        written = updates.record(self.session, self.actor, ok, self.now, self.request.identity.channel)
+        return self._confirm(written, replace=True)
+
+    def _record(self, intents: list[UpdateIntent]) -> Reply:
+        ok, rejected = updates.check(self.session, self.state, self.actor, intents)
+        if rejected:
+            lines = "\n".join(f"• `{x.line}`: {x.reason}" for x in rejected)
+            return Reply([NoticeView(f"Nothing was recorded.\n{lines}", "warning")])
+        written = updates.record(self.session, self.actor, ok, self.now, self.request.identity.channel)
+        return self._confirm(written, replace=False)
+
+    def _confirm(self, written, replace: bool) -> Reply:
+        by_id = {a.action.id: a.ref for a in self.state.actions}
+        lines = tuple(RecordedLine(by_id[u.action_id], u.rag, u.note, u.proposed_due) for u in written)
+        refreshed = load_state(self.session, self.state.plan, self.now)
+        views: list = [ConfirmationView(lines)]
+        if replace and self.request.thread_refs:
+            states = [refreshed.action(ref) for ref in self.request.thread_refs if refreshed.action(ref)]
+            recorded = {ln.ref: f"{ln.rag.title()}" + (f": {ln.note}" if ln.note else "") for ln in lines}
+            name = self.actor.person.name if self.actor.person else ""
+            views = [nudge_view(name, states, recorded=recorded), ConfirmationView(lines)]
+        return Reply(views, replace_original=replace, recorded=list(written))

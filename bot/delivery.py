@@ -1,0 +1,175 @@
+"""Outbound messages: which channel reaches a person, and the one send path every sender uses
+(`actionbot nudge`, the scheduler's nudges, chases, escalations and digests).
+
+Channels implement `OutboundChannel`; the Slack and Teams folders in `handlers/` provide one
+each, the terminal chat provides one for the person at the keyboard.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlmodel import Session
+
+from scheduler import ledger
+from storage.db import session_scope
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A send failed. `permanent` failures (app blocked, user gone) are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class OutboundChannel(Protocol):
+    name: str
+
+    def can_reach(self, session: Session, person: Person) -> bool: ...
+
+    async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str: ...
+
+    async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str: ...
+
+
+@dataclass
+class SendOutcome:
+    key: str
+    recipient: str
+    channel: str
+    status: str  # sent | duplicate | unreachable | failed | retry
+    detail: str = ""
+
+
+def worker_id() -> str:
+    import os
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def pick_channel(session: Session, channels: dict[str, OutboundChannel], person: Person) -> OutboundChannel | None:
+    """The person's preferred channel if it can reach them, else the first that can."""
+    ordered = list(channels.values())
+    if person.preferred_channel and person.preferred_channel in channels:
+        ordered.sort(key=lambda c: c.name != person.preferred_channel)
+    for channel in ordered:
+        if channel.can_reach(session, person):
+            return channel
+    return None
+
+
+async def send_to_person(
+    engine,
+    channels: dict[str, OutboundChannel],
+    person_key: str,
+    views: list[Any],
+    *,
+    key: str,
+    kind: str,
+    now: datetime,
+    meta: dict[str, Any] | None = None,
+) -> SendOutcome:
+    """Claim `key` in the ledger, then send. A key already claimed is not sent again."""
+    meta = dict(meta or {})
+    with session_scope(engine) as session:
+        person = session.get(Person, _person_id(session, person_key))
+        channel = pick_channel(session, channels, person) if person else None
+        if channel is None:
+            return SendOutcome(
+                key,
+                person_key,
+                "",
+                "unreachable",
+                "no channel can reach them (no Slack id / Teams conversation, or none configured)",
+            )
+        row = ledger.claim(
+            session,
+            key,
+            kind=kind,
+            recipient=person_key,
+            channel=channel.name,
+            now=now,
+            worker=worker_id(),
+            payload=meta,
+        )
+        if row is None:
+            return SendOutcome(key, person_key, channel.name, "duplicate", "already sent or being sent")
+    return await _attempt(
+        engine, channel, key, lambda: channel.send_to_person(person, views, kind=kind, meta=meta), person_key, now
+    )
+
+
+async def send_to_sit(
+    engine,
+    channels: dict[str, OutboundChannel],
+    views: list[Any],
+    *,
+    key: str,
+    kind: str,
+    now: datetime,
+    meta: dict[str, Any] | None = None,
+) -> list[SendOutcome]:
+    """Post to the SIT channel on every configured platform, each claimed separately."""
+    outcomes = []
+    for channel in channels.values():
+        ckey = f"{key}|{channel.name}"
+        with session_scope(engine) as session:
+            row = ledger.claim(
+                session,
+                ckey,
+                kind=kind,
+                recipient="sit",
+                channel=channel.name,
+                now=now,
+                worker=worker_id(),
+                payload=dict(meta or {}),
+            )
+        if row is None:
+            outcomes.append(SendOutcome(ckey, "sit", channel.name, "duplicate"))
+            continue
+        outcomes.append(
+            await _attempt(
+                engine,
+                channel,
+                ckey,
+                lambda c=channel: c.send_to_sit(views, kind=kind, meta=dict(meta or {})),
+                "sit",
+                now,
+            )
+        )
+    return outcomes
+
+
+async def _attempt(engine, channel, key, send, recipient, now) -> SendOutcome:
+    from sqlmodel import select
+
+    from storage.models import SendLedger
+
+    try:
+        ref = await send()
+    except DeliveryError as exc:
+        with session_scope(engine) as session:
+            row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
+            ledger.mark_failed(session, row, now, str(exc), permanent=exc.permanent)
+            status = row.status
+        log.warning("send %s to %s via %s failed (%s): %s", key, recipient, channel.name, status, exc)
+        return SendOutcome(key, recipient, channel.name, status, str(exc))
+    with session_scope(engine) as session:
+        row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
+        ledger.mark_sent(session, row, now, ref or "")
+    return SendOutcome(key, recipient, channel.name, "sent", ref or "")
+
+
+def _person_id(session: Session, key: str) -> int | None:
+    from storage import repo
+
+    p = repo.person_by_key(session, key)
+    return p.id if p else None

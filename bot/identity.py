@@ -1,0 +1,94 @@
+"""Who is writing, and what they may change.
+
+Resolution order: the platform user id we already linked; else the email the platform gives us
+(Slack `users.info`, Teams/AAD) against the people directory, and the link is remembered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.requests import Identity
+from storage import repo
+from storage.models import Action, Person
+
+
+@dataclass(frozen=True)
+class Actor:
+    person: Person | None
+    label: str  # for the audit trail: person key, or "slack:U123" for someone unknown
+    acting_role: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.person is not None
+
+    @property
+    def key(self) -> str | None:
+        return self.person.key if self.person else None
+
+
+def resolve(session: Session, identity: Identity, now: datetime) -> Actor:
+    person: Person | None = None
+    if identity.channel == "terminal":
+        person = repo.person_by_key(session, identity.user_id)
+        if person is None and identity.as_role:
+            holders = repo.people_with_role(session, identity.as_role)
+            person = holders[0] if holders else None
+    else:
+        person = repo.person_by_chat_id(session, identity.channel, identity.user_id)
+        if person is None and identity.email:
+            person = repo.person_by_email(session, identity.email)
+            if person is not None:
+                _link(session, person, identity, now)
+        if person is None and identity.as_role:
+            holders = repo.people_with_role(session, identity.as_role)
+            person = holders[0] if holders else None
+    label = person.key if person else f"{identity.channel}:{identity.user_id}"
+    return Actor(person=person, label=label, acting_role=identity.as_role)
+
+
+def _link(session: Session, person: Person, identity: Identity, now: datetime) -> None:
+    field = {"slack": "slack_user_id", "teams": "teams_user_id"}[identity.channel]
+    setattr(person, field, identity.user_id)
+    session.add(person)
+    repo.add_audit(
+        session,
+        at=now,
+        actor=person.key,
+        kind="person.linked",
+        subject=person.key,
+        details={"channel": identity.channel, "user_id": identity.user_id, "via": "email"},
+    )
+
+
+def lead_roles_of(person: Person, session: Session) -> set[str]:
+    """The roles a person answers for: their own, those of people who delegated to them, and
+    bodies (e.g. a Task & Finish Group) represented by one of those roles."""
+    mine = set(person.roles or [])
+    for other in repo.all_people(session):
+        if other.delegate_key == person.key:
+            mine |= set(other.roles or [])
+    for role in repo.roles(session):
+        if role.represented_by and role.represented_by in mine:
+            mine.add(role.abbrev)
+    return mine
+
+
+def may_update(session: Session, actor: Actor, action: Action) -> bool:
+    if actor.person is None:
+        return False
+    if actor.person.sit_admin:
+        return True
+    return bool(set(action.leads or []) & lead_roles_of(actor.person, session))
+
+
+def who_can_update(session: Session, action: Action) -> list[str]:
+    names = []
+    for lead in action.leads or []:
+        for p in repo.people_with_role(session, lead):
+            names.append(f"{p.name} ({lead})")
+    return names or [f"the holder of {' / '.join(action.leads)}"]

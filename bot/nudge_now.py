@@ -1,0 +1,80 @@
+"""`actionbot nudge <action|role|person>`: the nudge card, now, through the scheduler's path."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from bot import delivery
+from bot.nudges import nudge_view
+from bot.plan_state import load_state
+from bot.recipients import owners_of
+from storage import repo
+from storage.db import session_scope
+
+
+def targets(session, state, target: str) -> tuple[dict[str, list], str | None]:
+    """person key → action states to ask about; or an error message naming valid targets."""
+    today = state.today
+    chosen = []
+    person_filter = None
+    if state.action(target):
+        chosen = [state.action(target)]
+    elif any(target in a.action.leads for a in state.actions):
+        chosen = [a for a in state.actions if target in a.action.leads and a.is_open]
+    elif repo.person_by_key(session, target):
+        person_filter = target
+        chosen = [a for a in state.actions if a.is_open]
+    else:
+        from bot.status import unknown_action
+
+        hint = (
+            unknown_action(state, target).text
+            if target[:1].isdigit()
+            else f"{target!r} is not an action id, a role in the plan, or a person key"
+        )
+        return {}, hint
+    by_person: dict[str, list] = defaultdict(list)
+    for s in chosen:
+        for person in owners_of(session, s.action, today):
+            if person_filter is None or person.key == person_filter:
+                by_person[person.key].append(s)
+    return dict(by_person), None
+
+
+async def nudge_now(rt, target: str, out) -> int:
+    now = rt.clock.now()
+    with session_scope(rt.engine) as session:
+        state = load_state(session, repo.active_plan(session, rt.settings.actionbot_plan), now)
+        groups, error = targets(session, state, target)
+        if error:
+            print(f"actionbot: {error}", file=out)
+            return 1
+        if not groups:
+            print(
+                f"actionbot: nobody to nudge for {target}: no person holds its lead role "
+                "(see `actionbot people check`)",
+                file=out,
+            )
+            return 1
+        names = {k: repo.person_by_key(session, k).name for k in groups}
+    failures = 0
+    for key, states in groups.items():
+        view = nudge_view(names[key], states)
+        outcome = await delivery.send_to_person(
+            rt.engine,
+            rt.channels,
+            key,
+            [view],
+            key=f"nudge:manual:{key}:{target}:{now:%Y%m%dT%H%M%S}",
+            kind="nudge",
+            now=now,
+            meta={"refs": [s.ref for s in states], "rule": "manual"},
+        )
+        refs = ", ".join(s.ref for s in states)
+        print(
+            f"{outcome.status:<11} {names[key]} ({key}) via {outcome.channel or '-'}: {refs}"
+            + (f" — {outcome.detail}" if outcome.status != "sent" and outcome.detail else ""),
+            file=out,
+        )
+        failures += outcome.status not in ("sent",)
+    return 1 if failures else 0

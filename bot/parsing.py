@@ -1,0 +1,190 @@
+"""What a person typed → an intent. Pure functions: no database, no platform.
+
+The same grammar serves Slack's `/status …`, a Teams message, and the terminal, so a command
+works the same wherever it is typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain import NOTE_MAX
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+ACTION_REF = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}$")
+
+RAG_WORDS = {
+    "red": "red",
+    "r": "red",
+    "off track": "red",
+    "off-track": "red",
+    "amber": "amber",
+    "a": "amber",
+    "at risk": "amber",
+    "at-risk": "amber",
+    "green": "green",
+    "g": "green",
+    "on track": "green",
+    "on-track": "green",
+    "done": "completed",
+    "complete": "completed",
+    "completed": "completed",
+    "blue": "completed",
+}
+_RAG_ALT = "|".join(sorted((re.escape(w) for w in RAG_WORDS), key=len, reverse=True))
+_UPDATE_LINE = re.compile(
+    rf"^\s*(?:(?P<ref>\d{{1,2}}\.\d{{1,2}}\.\d{{1,2}})\s*[:\-–—,]?\s*)?(?P<rag>{_RAG_ALT})(?![\w.])\s*[:\-–—,.]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_NEW_DATE = re.compile(
+    r"(?:^|[,;.]\s*|\s+[-–—]\s*|\s+)(?:proposed\s+)?(?:new\s+(?:due\s+)?date|revised\s+date|new\s+deadline)\s*[:\-–—]?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
+
+UPDATE_HINT = (
+    "To update an action, write its id, a RAG word and a one-line note, e.g.\n"
+    "`4.2.1 amber - waiting on HR sign-off, new date end of Oct`\n"
+    "RAG words: red / amber / green / completed (also r/a/g, on track, at risk, off track, done)."
+)
+
+
+@dataclass(frozen=True)
+class StatusQuery:
+    """/status …: `what` is one of summary, help, priority, action, overdue, red, amber, green,
+    not_rated, completed, due, mine, lead, approve, reject."""
+
+    what: str
+    arg: str = ""
+    days: int = 30
+    share: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateIntent:
+    ref: str | None
+    rag: str
+    note: str
+    proposed_date: str | None
+    line: str
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: str
+    reason: str
+
+
+def strip_command(text: str) -> str:
+    """Teams and the terminal accept 'status …', '/status …' or the bare query."""
+    t = " ".join(text.strip().split())
+    t = re.sub(r"^<at>.*?</at>\s*", "", t)  # Teams @mention
+    t = t.lstrip("/")
+    if t.lower().startswith("status"):
+        t = t[6:].strip()
+    return t
+
+
+def parse_status(text: str) -> StatusQuery | None:
+    """Parse the text after `/status`. None when it is not a status query at all."""
+    t = " ".join(text.strip().split())
+    share = False
+    if re.search(r"(?:^|\s)share$", t, re.IGNORECASE):
+        share, t = True, re.sub(r"\s*share$", "", t, flags=re.IGNORECASE)
+    low = t.lower()
+    if low in ("", "all", "plan", "summary"):
+        return StatusQuery("summary", share=share)
+    if low in ("help", "?", "h"):
+        return StatusQuery("help")
+    m = re.match(r"^(?:priority|p)\s*(\w+)$", low)
+    if m:
+        word = m.group(1)
+        number = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+        return StatusQuery("priority", arg=str(number) if number else word, share=share)
+    if ACTION_REF.match(low):
+        return StatusQuery("action", arg=low, share=share)
+    if low in ("overdue", "late"):
+        return StatusQuery("overdue", share=share)
+    if low in ("red", "amber", "green", "completed", "done"):
+        return StatusQuery("completed" if low == "done" else low, share=share)
+    if low in ("not rated", "unrated", "not yet rated", "silent", "no update"):
+        return StatusQuery("not_rated", share=share)
+    m = re.match(r"^due(?:\s+(?:in\s+)?(\d+)\s*(d|day|days|w|wk|week|weeks)?)?$", low)
+    if m:
+        days = int(m.group(1) or 30)
+        if m.group(2) and m.group(2).startswith("w"):
+            days *= 7
+        return StatusQuery("due", days=days, share=share)
+    if low in ("mine", "me", "my actions", "my"):
+        return StatusQuery("mine", share=share)
+    m = re.match(r"^(?:lead|role)\s+(.+)$", t, re.IGNORECASE)
+    if m:
+        return StatusQuery("lead", arg=m.group(1).strip(), share=share)
+    m = re.match(r"^(approve|reject)\s+(\S+)$", low)
+    if m:
+        return StatusQuery(m.group(1), arg=m.group(2))
+    return None
+
+
+def parse_update_line(line: str, implied_ref: str | None = None) -> UpdateIntent | BadLine:
+    """`4.2.1 amber - waiting on HR, new date end of Oct` → an UpdateIntent."""
+    raw = line.strip()
+    m = _UPDATE_LINE.match(raw)
+    if not m:
+        return BadLine(raw, "I could not find an action id and a RAG word")
+    ref = m.group("ref") or implied_ref
+    if ref is None:
+        return BadLine(raw, "which action? start the line with its id, e.g. 4.2.1")
+    rag = RAG_WORDS[m.group("rag").lower()]
+    rest = m.group("rest").strip()
+    proposed = None
+    d = _NEW_DATE.search(rest)
+    if d:
+        proposed = d.group("date").strip().rstrip(".")
+        rest = rest[: d.start()].strip()
+    note = rest.strip(" -–—,;:").strip()
+    if rag in ("red", "amber") and not note:
+        return BadLine(raw, f"{rag.title()} needs a one-line reason, e.g. `{ref} {rag} - waiting on HR sign-off`")
+    if len(note) > NOTE_MAX:
+        return BadLine(raw, f"the note is {len(note)} characters; keep it to {NOTE_MAX}")
+    return UpdateIntent(ref=ref, rag=rag, note=note, proposed_date=proposed, line=raw)
+
+
+def looks_like_update(text: str) -> bool:
+    """True when any line starts like an update (an action id, or a RAG word in a nudge thread)."""
+    return any(_UPDATE_LINE.match(line.strip()) for line in text.splitlines() if line.strip())
+
+
+def parse_updates(text: str, implied_refs: tuple[str, ...] = ()) -> tuple[list[UpdateIntent], list[BadLine]]:
+    """Several updates, one per line. A line without an id takes the thread's action when the
+    nudge was about exactly one."""
+    implied = implied_refs[0] if len(implied_refs) == 1 else None
+    good: list[UpdateIntent] = []
+    bad: list[BadLine] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parsed = parse_update_line(line, implied)
+        (good if isinstance(parsed, UpdateIntent) else bad).append(parsed)
+    return good, bad

@@ -1,0 +1,138 @@
+"""The plan as it stood at an instant, computed from the audit trail.
+
+Every figure the bot shows (a `/status` reply, a nudge card, the highlight report) is read from
+a `PlanState`, so no count is computed in two places and any past month can be reproduced by
+asking for the state as of that month's end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.domain import NOT_RATED, RAG_ORDER
+from storage import repo
+from storage.models import Action, ActionUpdate, Finding, Plan, Priority
+
+
+@dataclass
+class ActionState:
+    action: Action
+    rag: str  # red | amber | green | completed | not_rated
+    updates: list[ActionUpdate]
+    today: date
+    pending_due: date | None = None
+    pending_update: ActionUpdate | None = None
+
+    @property
+    def ref(self) -> str:
+        return self.action.ref
+
+    @property
+    def latest(self) -> ActionUpdate | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.rag != "completed"
+
+    @property
+    def days_to_due(self) -> int | None:
+        if self.action.due is None:
+            return None
+        return (self.action.due - self.today).days
+
+    @property
+    def overdue_days(self) -> int:
+        d = self.days_to_due
+        return -d if (d is not None and d < 0 and self.is_open) else 0
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def latest_note(self) -> str:
+        for u in reversed(self.updates):
+            if u.note:
+                return u.note
+        return ""
+
+
+@dataclass
+class PriorityState:
+    priority: Priority
+    actions: list[ActionState]
+
+    @property
+    def counts(self) -> Counter:
+        return rag_counts(self.actions)
+
+
+@dataclass
+class PlanState:
+    plan: Plan
+    as_of: datetime
+    today: date
+    priorities: list[PriorityState]
+    findings: dict[int, Finding] = field(default_factory=dict)
+
+    @property
+    def actions(self) -> list[ActionState]:
+        return [a for p in self.priorities for a in p.actions]
+
+    def action(self, ref: str) -> ActionState | None:
+        for a in self.actions:
+            if a.ref == ref:
+                return a
+        return None
+
+    def priority(self, number: int) -> PriorityState | None:
+        for p in self.priorities:
+            if p.priority.number == number:
+                return p
+        return None
+
+    @property
+    def counts(self) -> Counter:
+        return rag_counts(self.actions)
+
+
+def rag_counts(actions: list[ActionState]) -> Counter:
+    c = Counter({k: 0 for k in RAG_ORDER})
+    c.update(a.rag for a in actions)
+    return c
+
+
+def rag_of(action: Action, updates: list[ActionUpdate]) -> str:
+    """The latest update's RAG; an action the plan marks completed counts as completed until
+    someone says otherwise; no update at all is 'not yet rated'."""
+    if updates:
+        return updates[-1].rag
+    return "completed" if action.completed else NOT_RATED
+
+
+def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
+    today = as_of.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date()
+    actions = repo.plan_actions(session, plan.id)
+    updates = repo.updates_for(session, [a.id for a in actions], until=as_of)
+    decided = {
+        e.details.get("update_id") for e in repo.audit_events(session, ["due.approved", "due.rejected"], until=as_of)
+    }
+    by_priority: dict[int, list[ActionState]] = {}
+    for a in actions:
+        ups = updates.get(a.id, [])
+        state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
+        for u in reversed(ups):
+            if u.proposed_due is not None:
+                if u.id not in decided:
+                    state.pending_due, state.pending_update = u.proposed_due, u
+                break
+        by_priority.setdefault(a.priority_number, []).append(state)
+    priorities = [PriorityState(p, by_priority.get(p.number, [])) for p in repo.plan_priorities(session, plan.id)]
+    findings = {f.id: f for f in repo.plan_findings(session, plan.id)}
+    return PlanState(plan=plan, as_of=as_of, today=today, priorities=priorities, findings=findings)

@@ -1,0 +1,179 @@
+"""Neutral view models: what a reply says, before any platform decides how it looks.
+
+`cards/text.py`, `cards/blockkit.py` and `cards/adaptive.py` each render these; a fourth
+channel adds a renderer and nothing here changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# Limits chosen so the largest priority (5, ~60 actions) fits Slack's 50 blocks and Teams' ~28 KB.
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action in a list: enough to recognise it and act on it."""
+
+    ref: str
+    text: str
+    rag: str
+    leads: tuple[str, ...]
+    due: date | None
+    timescale: str
+    days_to_due: int | None
+    note: str = ""
+    note_author: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateLine:
+    at: str  # formatted local date/time
+    author: str
+    rag: str
+    note: str
+    proposed_due: date | None
+    channel: str
+
+
+@dataclass(frozen=True)
+class ActionListView:
+    title: str
+    items: tuple[ActionLine, ...]
+    total: int
+    more_hint: str = ""  # the command that shows the rest, when items were cut
+    empty_text: str = "Nothing to show."
+
+
+@dataclass(frozen=True)
+class RagCountsView:
+    red: int
+    amber: int
+    green: int
+    not_rated: int
+    completed: int
+
+    @property
+    def total(self) -> int:
+        return self.red + self.amber + self.green + self.not_rated + self.completed
+
+
+@dataclass(frozen=True)
+class PriorityStatusView:
+    number: int
+    title: str
+    lead_officer: str
+    counts: RagCountsView
+    overdue: ActionListView
+    reds_ambers: ActionListView
+    next_deadlines: ActionListView
+    as_of: date
+
+
+@dataclass(frozen=True)
+class PlanSummaryView:
+    plan_title: str
+    as_of: date
+    counts: RagCountsView
+    priorities: tuple[tuple[int, str, RagCountsView, int], ...]  # number, title, counts, overdue
+    overdue_total: int
+
+
+@dataclass(frozen=True)
+class ActionDetailView:
+    ref: str
+    text: str
+    priority: int
+    finding: str
+    leads: tuple[str, ...]
+    lead_names: tuple[str, ...]
+    partners: tuple[str, ...]
+    timescale: str
+    due: date | None
+    days_to_due: int | None
+    recurrence: str | None
+    rag: str
+    pending_due: date | None
+    updates: tuple[UpdateLine, ...]
+    can_update: bool = False
+
+
+@dataclass(frozen=True)
+class NudgeItem:
+    ref: str
+    text: str
+    due: date | None
+    days_to_due: int | None
+    rag: str
+    reason: str = ""  # why this person is asked (rule), shown small
+
+
+@dataclass(frozen=True)
+class NudgeView:
+    """The card that asks for an update: one or several actions, each with RAG buttons."""
+
+    greeting: str
+    items: tuple[NudgeItem, ...]
+    footer: str = ""
+    recorded: dict[str, str] = field(default_factory=dict)  # ref → "Amber: note" once answered
+
+
+@dataclass(frozen=True)
+class RecordedLine:
+    ref: str
+    rag: str
+    note: str
+    proposed_due: date | None
+
+
+@dataclass(frozen=True)
+class ConfirmationView:
+    recorded: tuple[RecordedLine, ...]
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A short message: an error, a hint, a refusal, an acknowledgement."""
+
+    text: str
+    level: str = "info"  # info | warning | error
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HelpView:
+    title: str
+    lines: tuple[tuple[str, str], ...]  # (command, what it does)
+
+
+@dataclass(frozen=True)
+class EscalationItem:
+    ref: str
+    text: str
+    owner: str
+    reason: str
+    due: date | None
+    overdue_days: int
+    rag: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    manager_name: str
+    items: tuple[EscalationItem, ...]
+    ask: str
+
+
+@dataclass(frozen=True)
+class UpdateFormView:
+    """Ask for the details of an update (Slack: a modal; Teams: a card with inputs; terminal: a prompt)."""
+
+    ref: str
+    action_text: str
+    rag: str | None
+    error: str = ""
+    thread_refs: tuple[str, ...] = ()

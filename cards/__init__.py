@@ -1,0 +1,1 @@
+"""Renderers: neutral view models → Block Kit (Slack), Adaptive Cards (Teams), plain text."""

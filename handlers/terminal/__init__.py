@@ -1,0 +1,1 @@
+"""The terminal channel: the same conversation without any workspace (trying, training)."""

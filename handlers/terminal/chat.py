@@ -1,0 +1,91 @@
+"""`actionbot chat --as DCS`: read a line, hand it to the core, print the plain-text reply.
+
+Messages the bot sends to the person at the keyboard while the chat runs (nudges from the
+scheduler, `actionbot nudge`) arrive through `TerminalChannel`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, TextIO
+
+from sqlmodel import Session
+
+from bot.requests import ChatRequest, Identity
+from cards.text import render_all
+from storage import repo
+from storage.db import session_scope
+from storage.models import Person
+
+PROMPT = "you> "
+
+
+class TerminalChannel:
+    """Reaches only the person chatting in this terminal."""
+
+    name = "terminal"
+
+    def __init__(self, person_key: str, out: TextIO):
+        self.person_key = person_key
+        self.out = out
+
+    def can_reach(self, session: Session, person: Person) -> bool:
+        return person.key == self.person_key
+
+    async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
+        self.out.write(f"\n[bot → {person.name}, {kind}]\n{render_all(views)}\n")
+        self.out.flush()
+        return f"terminal:{kind}"
+
+    async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
+        self.out.write(f"\n[bot → SIT channel, {kind}]\n{render_all(views)}\n")
+        self.out.flush()
+        return f"terminal:{kind}"
+
+
+def resolve_as(rt, who: str) -> tuple[Identity, str] | str:
+    """A person key or a role → the identity to talk as; or an error message."""
+    with session_scope(rt.engine) as session:
+        person = repo.person_by_key(session, who)
+        if person is not None:
+            return Identity("terminal", person.key, display_name=person.name), person.name
+        holders = repo.people_with_role(session, who)
+        if not holders:
+            lowered = {r.abbrev.lower(): r.abbrev for r in repo.roles(session)}
+            if who.lower() in lowered:
+                holders = repo.people_with_role(session, lowered[who.lower()])
+                who = lowered[who.lower()]
+        if holders:
+            p = holders[0]
+            return Identity("terminal", p.key, display_name=p.name, as_role=who), f"{p.name} ({who})"
+        roles = ", ".join(r.abbrev for r in repo.roles(session)[:12])
+        return f"nobody is {who!r}: give a person key (`actionbot people list`) or a role such as {roles}"
+
+
+async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None) -> int:
+    resolved = resolve_as(rt, who)
+    if isinstance(resolved, str):
+        stdout.write(f"actionbot: {resolved}\n")
+        return 1
+    identity, label = resolved
+    rt.channels = {**rt.channels, "terminal": TerminalChannel(identity.user_id, stdout)}
+    stdout.write(f"actionbot chat as {label}. Type `help` for commands, `quit` to leave.\n")
+    loop = asyncio.get_running_loop()
+    last_refs: tuple[str, ...] = ()
+    while True:
+        stdout.write(PROMPT)
+        stdout.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            break
+        text = line.strip()
+        if text.lower() in ("quit", "exit", "q"):
+            break
+        if not text:
+            continue
+        if on_tick is not None:
+            await on_tick(rt)
+        reply = rt.core.handle(ChatRequest(identity=identity, text=text, kind="message", thread_refs=last_refs))
+        stdout.write(render_all(reply.views) + "\n")
+    stdout.write("bye\n")
+    return 0

@@ -1,0 +1,88 @@
+"""The send ledger: a message is claimed (unique key) before it is sent, so two processes or a
+restart never send it twice. See ARCHITECTURE.md for the exact delivery guarantee."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.ledger_sql import insert_ignore
+from storage.models import SendLedger
+
+MAX_ATTEMPTS = 4
+
+
+def claim(
+    session: Session,
+    key: str,
+    *,
+    kind: str,
+    recipient: str,
+    channel: str,
+    now: datetime,
+    worker: str,
+    due_at: datetime | None = None,
+    payload: dict[str, Any] | None = None,
+) -> SendLedger | None:
+    """Claim a send. Returns the row if this caller owns it, None if someone already claimed it."""
+    inserted = insert_ignore(
+        session,
+        SendLedger,
+        {
+            "key": key,
+            "kind": kind,
+            "recipient": recipient,
+            "channel": channel,
+            "due_at": due_at,
+            "claimed_at": now,
+            "claimed_by": worker,
+            "attempts": 0,
+            "status": "claimed",
+            "last_error": "",
+            "message_ref": "",
+            "payload": payload or {},
+        },
+        ["key"],
+    )
+    if not inserted:
+        return None
+    return session.exec(select(SendLedger).where(SendLedger.key == key)).one()
+
+
+def mark_sent(session: Session, row: SendLedger, now: datetime, message_ref: str = "") -> None:
+    row.status, row.sent_at, row.message_ref = "sent", now, message_ref
+    row.attempts += 1
+    session.add(row)
+
+
+def mark_failed(session: Session, row: SendLedger, now: datetime, error: str, *, permanent: bool = False) -> None:
+    row.attempts += 1
+    row.last_error = error[:500]
+    row.status = "failed" if permanent or row.attempts >= MAX_ATTEMPTS else "retry"
+    session.add(row)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff between tries: 1, 4, 16 minutes."""
+    return timedelta(minutes=4 ** max(0, attempts - 1))
+
+
+def retryable(session: Session, now: datetime) -> list[SendLedger]:
+    rows = session.exec(select(SendLedger).where(col(SendLedger.status).in_(["retry", "claimed"]))).all()
+    out = []
+    for r in rows:
+        if r.status == "claimed":
+            # claimed but never marked: the process died between claim and send
+            if r.claimed_at and now - _aware(r.claimed_at) > timedelta(minutes=5):
+                out.append(r)
+        elif now - _aware(r.claimed_at) >= retry_delay(r.attempts):
+            out.append(r)
+    return out
+
+
+def _aware(dt: datetime) -> datetime:
+    from datetime import UTC
+
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the engine, repositories, migrations, importers and exporters."""

@@ -1,0 +1,235 @@
+"""The tables. One set of models for SQLite (default) and PostgreSQL (production).
+
+Derived state is not stored: an action's RAG is its latest `ActionUpdate`, so the audit trail
+is the single source of truth and any past month can be recomputed from it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=80)
+    title: str
+    organisation: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+    timezone: str = "Europe/London"
+    version: str = ""
+    governance_board: str = ""
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Role(SQLModel, table=True):
+    """A lead role from the plan's abbreviation key (e.g. `DCS`), shared by every plan."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    abbrev: str = Field(unique=True, index=True, max_length=80)
+    title: str = ""
+    extra: bool = False
+    note: str = ""
+    represented_by: str | None = Field(default=None, max_length=80)
+
+
+class Priority(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    number: int
+    title: str
+    lead_officer: str = ""
+    lead_roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    intro: str = ""
+    identified_issues: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    expected_impact: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Finding(SQLModel, table=True):
+    """What the plan calls an 'issue' (e.g. `4.2`), tied to Ofsted paragraphs."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    priority_id: int = Field(foreign_key="priority.id", index=True)
+    ref: str = Field(max_length=20)
+    text: str = ""
+    ofsted_refs: str = ""
+    position: int = 0
+
+
+class Action(SQLModel, table=True):
+    """A key action (e.g. `4.2.1`). `due` moves only when an SIT admin accepts a new date."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True)
+    priority_number: int = Field(index=True)
+    ref: str = Field(max_length=20)
+    position: int = 0
+    text: str = ""
+    timescale: str = ""
+    start: date | None = None
+    due: date | None = None
+    original_due: date | None = None
+    recurrence: str | None = Field(default=None, max_length=20)
+    leads: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    partners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    completed: bool = False
+    decision: str = ""
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=80)
+    name: str
+    email: str | None = Field(default=None, index=True)
+    slack_user_id: str | None = Field(default=None, index=True)
+    teams_user_id: str | None = Field(default=None, index=True)
+    aad_object_id: str | None = Field(default=None, index=True)
+    manager_key: str | None = Field(default=None, max_length=80)
+    delegate_key: str | None = Field(default=None, max_length=80)
+    timezone: str = "Europe/London"
+    sit_admin: bool = False
+    performance_officer: bool = False
+    away_from: date | None = None
+    away_until: date | None = None
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    preferred_channel: str | None = Field(default=None, max_length=20)
+
+
+class ActionUpdate(SQLModel, table=True):
+    """The append-only audit trail of RAG updates (database triggers refuse UPDATE/DELETE)."""
+
+    __tablename__ = "action_update"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    at: datetime = Field(index=True)
+    author_key: str | None = Field(default=None, max_length=80)
+    author_name: str = ""
+    rag: str = Field(max_length=20)
+    note: str = ""
+    proposed_due: date | None = None
+    channel: str = Field(default="", max_length=20)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Every other change (due-date approvals, imports, people, snoozes, leave): append-only."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(default="", max_length=120)
+    kind: str = Field(max_length=40, index=True)
+    subject: str = Field(default="", max_length=120, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Indicator(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str = Field(max_length=20)
+    source_section: str = ""
+    priority_number: int | None = None
+    appendix_number: int | None = None
+    heading: str = ""
+    title: str = ""
+    type: str = ""
+    source: str = ""
+    accumulation: str | None = None
+    unit: str = ""
+    higher_is_better: bool | None = None
+    baseline: str | None = None
+    previous: str | None = None
+    target_16_17: str | None = None
+    target_17_18: str | None = None
+    national_average: str | None = None
+    statistical_neighbours: str | None = None
+    owner_role: str | None = None
+    sub_measures: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decision: str = ""
+
+
+class IndicatorReading(SQLModel, table=True):
+    __tablename__ = "indicator_reading"
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    period: date = Field(index=True)
+    value: str
+    numeric: float | None = None
+    at: datetime
+    author_key: str | None = None
+    source: str = ""
+
+
+class ChannelAddress(SQLModel, table=True):
+    """How to reach a person or the SIT channel on a platform (e.g. a Teams conversation
+    reference). Kept in the database so a restart or a second process can still send."""
+
+    __tablename__ = "channel_address"
+    __table_args__ = (UniqueConstraint("channel", "address_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_key: str = Field(max_length=200)  # "person:<key>" or "sit"
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    failed_at: datetime | None = None
+    failure: str = ""
+
+
+class SendLedger(SQLModel, table=True):
+    """One row per message the bot means to send, claimed before sending (unique key)."""
+
+    __tablename__ = "send_ledger"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=300)
+    kind: str = Field(max_length=40, index=True)
+    recipient: str = Field(max_length=120)
+    channel: str = Field(default="", max_length=20)
+    due_at: datetime | None = None
+    claimed_at: datetime
+    claimed_by: str = Field(default="", max_length=120)
+    sent_at: datetime | None = None
+    attempts: int = 0
+    status: str = Field(default="claimed", max_length=20, index=True)
+    last_error: str = ""
+    message_ref: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Snooze(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    person_key: str = Field(max_length=80)
+    until: date
+    at: datetime
+
+
+class Escalation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    to_person_key: str = Field(max_length=80)
+    reason: str = Field(max_length=40)
+    raised_at: datetime
+    resolved_at: datetime | None = None
+
+
+class SeenEvent(SQLModel, table=True):
+    """Platform event ids already handled, so a retried delivery is handled once."""
+
+    __tablename__ = "seen_event"
+    id: int | None = Field(default=None, primary_key=True)
+    event_key: str = Field(unique=True, max_length=200)
+    at: datetime

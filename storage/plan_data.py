@@ -1,0 +1,93 @@
+"""Plain records of a plan as read from a file, before it touches the database.
+
+Every importer (reference YAML, CSV, XLSX, DOCX) produces a `PlanData`; `storage.plan_store`
+is the one place that writes it, so every format gets the same upsert and validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class RoleRow:
+    abbrev: str
+    title: str = ""
+    extra: bool = False
+    note: str = ""
+    represented_by: str | None = None
+
+
+@dataclass
+class PriorityRow:
+    number: int
+    title: str
+    lead_officer: str = ""
+    lead_roles: list[str] = field(default_factory=list)
+    intro: str = ""
+    identified_issues: list[str] = field(default_factory=list)
+    expected_impact: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FindingRow:
+    ref: str
+    priority_number: int
+    text: str = ""
+    ofsted_refs: str = ""
+
+
+@dataclass
+class ActionRow:
+    ref: str
+    finding_ref: str
+    priority_number: int
+    text: str = ""
+    timescale: str = ""
+    start: date | None = None
+    due: date | None = None
+    recurrence: str | None = None
+    leads: list[str] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)
+    completed: bool = False
+    decision: str = ""
+
+
+@dataclass
+class PlanData:
+    key: str
+    title: str
+    organisation: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+    timezone: str = "Europe/London"
+    version: str = ""
+    governance_board: str = ""
+    roles: list[RoleRow] = field(default_factory=list)
+    priorities: list[PriorityRow] = field(default_factory=list)
+    findings: list[FindingRow] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class PersonRow:
+    key: str
+    name: str
+    email: str | None = None
+    roles: list[str] = field(default_factory=list)
+    manager: str | None = None
+    delegate: str | None = None
+    timezone: str = "Europe/London"
+    slack_user_id: str | None = None
+    teams_user_id: str | None = None
+    sit_admin: bool = False
+    performance_officer: bool = False
+
+
+def split_ref(ref: str) -> tuple[int, str]:
+    """'4.2.1' → (4, '4.2')."""
+    parts = ref.split(".")
+    return int(parts[0]), ".".join(parts[:2])

@@ -1,0 +1,305 @@
+"""Writes a `PlanData` (from any importer) to the database: validated whole, then upserted.
+
+Validation runs before anything is written, and the caller's session scope is one transaction,
+so a bad file leaves the database exactly as it was. Re-importing updates rows in place, keyed
+by plan key and action id, so the update history attached to each action survives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.models import Action, AuditEvent, Finding, Indicator, Person, Plan, Priority, Role
+from storage.plan_data import PersonRow, PlanData
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, said so a person can fix it."""
+
+    source: str
+    row: int | None
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.source + (f", row {self.row}" if self.row is not None else "")
+        col = f", column {self.column!r}" if self.column else ""
+        return f"{where}{col}: {self.reason}"
+
+
+class PlanValidationError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass
+class ImportSummary:
+    plan_key: str
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    def describe(self) -> str:
+        kinds = ["priority", "finding", "action", "role", "indicator", "person"]
+        parts = []
+        for kind in kinds:
+            c, u, s = self.created[kind], self.updated[kind], self.unchanged[kind]
+            if c or u or s:
+                parts.append(f"{kind}s: {c} new, {u} updated, {s} unchanged")
+        return f"plan {self.plan_key}: " + "; ".join(parts)
+
+
+def validate(data: PlanData, source: str = "plan") -> list[Problem]:
+    problems: list[Problem] = []
+    finding_refs = {f.ref for f in data.findings}
+    numbers = {p.number for p in data.priorities}
+    seen: dict[str, int] = {}
+    for i, a in enumerate(data.actions, start=1):
+        row = getattr(a, "source_row", None) or i
+        if not a.ref:
+            problems.append(Problem(source, row, "action_id", "empty action id"))
+            continue
+        if a.ref in seen:
+            problems.append(
+                Problem(source, row, "action_id", f"duplicate action id {a.ref} (first seen at row {seen[a.ref]})")
+            )
+        seen.setdefault(a.ref, row)
+        if not a.leads or not any(x.strip() for x in a.leads):
+            problems.append(Problem(source, row, "lead", f"action {a.ref} has no lead"))
+        if a.finding_ref not in finding_refs:
+            problems.append(Problem(source, row, "finding_id", f"action {a.ref}: unknown finding {a.finding_ref}"))
+        if a.priority_number not in numbers:
+            problems.append(Problem(source, row, "priority", f"action {a.ref}: unknown priority {a.priority_number}"))
+        if a.start and a.due and a.start > a.due:
+            problems.append(Problem(source, row, "start", f"action {a.ref}: start {a.start} is after due {a.due}"))
+    return problems
+
+
+def save_plan(
+    session: Session, data: PlanData, *, actor: str, now: datetime, source: str = "plan", activate: bool = True
+) -> ImportSummary:
+    problems = validate(data, source)
+    if problems:
+        raise PlanValidationError(problems)
+    summary = ImportSummary(data.key)
+    plan = session.exec(select(Plan).where(Plan.key == data.key)).first()
+    plan_fields = dict(
+        title=data.title,
+        organisation=data.organisation,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        timezone=data.timezone,
+        version=data.version,
+        governance_board=data.governance_board,
+    )
+    if plan is None:
+        plan = Plan(key=data.key, **plan_fields)
+        session.add(plan)
+    else:
+        for k, v in plan_fields.items():
+            if v not in (None, ""):
+                setattr(plan, k, v)
+    if activate:
+        for other in session.exec(select(Plan).where(Plan.key != data.key)).all():
+            other.active = False
+        plan.active = True
+    session.flush()
+
+    roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
+    for r in data.roles:
+        _upsert(
+            session,
+            summary,
+            "role",
+            roles.get(r.abbrev),
+            Role,
+            dict(abbrev=r.abbrev, title=r.title, extra=r.extra, note=r.note, represented_by=r.represented_by),
+        )
+
+    priorities = {p.number: p for p in session.exec(select(Priority).where(Priority.plan_id == plan.id)).all()}
+    for p in data.priorities:
+        priorities[p.number] = _upsert(
+            session,
+            summary,
+            "priority",
+            priorities.get(p.number),
+            Priority,
+            dict(
+                plan_id=plan.id,
+                number=p.number,
+                title=p.title,
+                lead_officer=p.lead_officer,
+                lead_roles=p.lead_roles,
+                intro=p.intro,
+                identified_issues=p.identified_issues,
+                expected_impact=p.expected_impact,
+            ),
+        )
+    session.flush()
+
+    findings = {f.ref: f for f in session.exec(select(Finding).where(Finding.plan_id == plan.id)).all()}
+    for pos, f in enumerate(data.findings):
+        findings[f.ref] = _upsert(
+            session,
+            summary,
+            "finding",
+            findings.get(f.ref),
+            Finding,
+            dict(
+                plan_id=plan.id,
+                priority_id=priorities[f.priority_number].id,
+                ref=f.ref,
+                text=f.text,
+                ofsted_refs=f.ofsted_refs,
+                position=pos,
+            ),
+        )
+    session.flush()
+
+    actions = {a.ref: a for a in session.exec(select(Action).where(Action.plan_id == plan.id)).all()}
+    for pos, a in enumerate(data.actions):
+        existing = actions.get(a.ref)
+        due = a.due
+        if existing is not None and existing.original_due == a.due and existing.due != existing.original_due:
+            due = existing.due  # an approved new date outlives a re-import of the same plan
+        _upsert(
+            session,
+            summary,
+            "action",
+            existing,
+            Action,
+            dict(
+                plan_id=plan.id,
+                finding_id=findings[a.finding_ref].id,
+                priority_number=a.priority_number,
+                ref=a.ref,
+                position=pos,
+                text=a.text,
+                timescale=a.timescale,
+                start=a.start,
+                due=due,
+                original_due=a.due,
+                recurrence=a.recurrence,
+                leads=a.leads,
+                partners=a.partners,
+                completed=a.completed,
+                decision=a.decision,
+            ),
+        )
+
+    indicators = {i.code: i for i in session.exec(select(Indicator).where(Indicator.plan_id == plan.id)).all()}
+    for ind in data.indicators:
+        values = indicator_fields(ind)
+        values["plan_id"] = plan.id
+        _upsert(session, summary, "indicator", indicators.get(values["code"]), Indicator, values)
+
+    session.add(
+        AuditEvent(
+            at=now,
+            actor=actor,
+            kind="plan.import",
+            subject=data.key,
+            details={"source": source, "created": dict(summary.created), "updated": dict(summary.updated)},
+        )
+    )
+    session.flush()
+    return summary
+
+
+def indicator_fields(ind: dict) -> dict:
+    def s(v):
+        return None if v is None else str(v)
+
+    return dict(
+        code=str(ind["code"]),
+        source_section=ind.get("source_section") or "",
+        priority_number=ind.get("priority"),
+        appendix_number=ind.get("appendix_number"),
+        heading=ind.get("heading") or "",
+        title=ind.get("title") or "",
+        type=ind.get("type") or "",
+        source=ind.get("source") or "",
+        accumulation=ind.get("accumulation"),
+        unit=ind.get("unit") or "",
+        higher_is_better=ind.get("higher_is_better"),
+        baseline=s(ind.get("baseline_2015_16")),
+        previous=s(ind.get("bromley_2014_15")),
+        target_16_17=s(ind.get("target_16_17")),
+        target_17_18=s(ind.get("target_17_18")),
+        national_average=s(ind.get("national_average")),
+        statistical_neighbours=s(ind.get("statistical_neighbours")),
+        owner_role=ind.get("owner_role"),
+        sub_measures=list(ind.get("sub_measures") or []),
+        decision=ind.get("decision") or "",
+    )
+
+
+def _upsert(session, summary, kind, existing, model, values):
+    if existing is None:
+        obj = model(**values)
+        session.add(obj)
+        summary.created[kind] += 1
+        return obj
+    changed = False
+    for k, v in values.items():
+        if getattr(existing, k) != v:
+            setattr(existing, k, v)
+            changed = True
+    (summary.updated if changed else summary.unchanged)[kind] += 1
+    return existing
+
+
+def save_people(
+    session: Session, rows: list[PersonRow], *, actor: str, now: datetime, source: str = "people"
+) -> ImportSummary:
+    """Upsert people by key. Chat ids already learned from Slack/Teams are kept when the file has none."""
+    problems: list[Problem] = []
+    keys = Counter(r.key for r in rows)
+    known = {p.key for p in session.exec(select(Person)).all()} | set(keys)
+    for i, r in enumerate(rows, start=1):
+        if keys[r.key] > 1:
+            problems.append(Problem(source, i, "key", f"duplicate person key {r.key!r}"))
+        if not r.name:
+            problems.append(Problem(source, i, "name", "empty name"))
+        for ref, col in ((r.manager, "manager"), (r.delegate, "delegate")):
+            if ref and ref not in known:
+                problems.append(Problem(source, i, col, f"{col} {ref!r} is not a person key in the directory"))
+    if problems:
+        raise PlanValidationError(problems)
+    summary = ImportSummary("people")
+    existing = {p.key: p for p in session.exec(select(Person)).all()}
+    for r in rows:
+        current = existing.get(r.key)
+        values = dict(
+            key=r.key,
+            name=r.name,
+            email=r.email,
+            roles=r.roles,
+            manager_key=r.manager,
+            delegate_key=r.delegate,
+            timezone=r.timezone,
+            sit_admin=r.sit_admin,
+            performance_officer=r.performance_officer,
+        )
+        for chat_id in ("slack_user_id", "teams_user_id"):
+            value = getattr(r, chat_id)
+            if value or current is None:
+                values[chat_id] = value
+        _upsert(session, summary, "person", current, Person, values)
+    session.add(
+        AuditEvent(
+            at=now,
+            actor=actor,
+            kind="people.import",
+            subject=source,
+            details={"created": summary.created["person"], "updated": summary.updated["person"]},
+        )
+    )
+    session.flush()
+    return summary

@@ -1,0 +1,145 @@
+"""Queries the core needs, in one place, so handlers and the scheduler never write SQL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Action,
+    ActionUpdate,
+    AuditEvent,
+    ChannelAddress,
+    Finding,
+    Person,
+    Plan,
+    Priority,
+    Role,
+    SeenEvent,
+)
+
+
+class NoPlanError(LookupError):
+    pass
+
+
+def active_plan(session: Session, key: str | None = None) -> Plan:
+    """The plan commands act on: the named one, else the active one, else the only one."""
+    if key:
+        plan = session.exec(select(Plan).where(Plan.key == key)).first()
+        if plan is None:
+            keys = ", ".join(p.key for p in session.exec(select(Plan)).all()) or "none loaded"
+            raise NoPlanError(f"no plan {key!r} (plans: {keys})")
+        return plan
+    plan = session.exec(select(Plan).where(Plan.active == True).order_by(col(Plan.id).desc())).first()  # noqa: E712
+    if plan is None:
+        plan = session.exec(select(Plan).order_by(col(Plan.id).desc())).first()
+    if plan is None:
+        raise NoPlanError("no plan loaded: run `actionbot import --reference` or `actionbot import PLAN.csv`")
+    return plan
+
+
+def plan_actions(session: Session, plan_id: int) -> list[Action]:
+    return list(session.exec(select(Action).where(Action.plan_id == plan_id).order_by(Action.position)).all())
+
+
+def plan_priorities(session: Session, plan_id: int) -> list[Priority]:
+    return list(session.exec(select(Priority).where(Priority.plan_id == plan_id).order_by(Priority.number)).all())
+
+
+def plan_findings(session: Session, plan_id: int) -> list[Finding]:
+    return list(session.exec(select(Finding).where(Finding.plan_id == plan_id).order_by(Finding.position)).all())
+
+
+def action_by_ref(session: Session, plan_id: int, ref: str) -> Action | None:
+    return session.exec(select(Action).where(Action.plan_id == plan_id, Action.ref == ref)).first()
+
+
+def updates_for(
+    session: Session, action_ids: Iterable[int], until: datetime | None = None
+) -> dict[int, list[ActionUpdate]]:
+    """Every update per action, oldest first, optionally only those made up to `until`."""
+    ids = list(action_ids)
+    out: dict[int, list[ActionUpdate]] = defaultdict(list)
+    if not ids:
+        return out
+    query = select(ActionUpdate).where(col(ActionUpdate.action_id).in_(ids))
+    if until is not None:
+        query = query.where(ActionUpdate.at <= until)
+    for u in session.exec(query.order_by(ActionUpdate.at, ActionUpdate.id)).all():
+        out[u.action_id].append(u)
+    return out
+
+
+def audit_events(session: Session, kinds: Iterable[str], until: datetime | None = None) -> list[AuditEvent]:
+    query = select(AuditEvent).where(col(AuditEvent.kind).in_(list(kinds)))
+    if until is not None:
+        query = query.where(AuditEvent.at <= until)
+    return list(session.exec(query.order_by(AuditEvent.at, AuditEvent.id)).all())
+
+
+def add_audit(
+    session: Session, *, at: datetime, actor: str, kind: str, subject: str, details: dict[str, Any] | None = None
+) -> AuditEvent:
+    event = AuditEvent(at=at, actor=actor, kind=kind, subject=subject, details=details or {})
+    session.add(event)
+    return event
+
+
+def all_people(session: Session) -> list[Person]:
+    return list(session.exec(select(Person).order_by(Person.key)).all())
+
+
+def person_by_key(session: Session, key: str) -> Person | None:
+    return session.exec(select(Person).where(Person.key == key)).first()
+
+
+def person_by_chat_id(session: Session, channel: str, user_id: str) -> Person | None:
+    column = {"slack": Person.slack_user_id, "teams": Person.teams_user_id}.get(channel)
+    if column is None:
+        return None
+    return session.exec(select(Person).where(column == user_id)).first()
+
+
+def person_by_email(session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(col(Person.email).ilike(email.strip()))).first()
+
+
+def people_with_role(session: Session, abbrev: str) -> list[Person]:
+    return [p for p in all_people(session) if abbrev in (p.roles or [])]
+
+
+def roles(session: Session) -> list[Role]:
+    return list(session.exec(select(Role).order_by(Role.abbrev)).all())
+
+
+def mark_seen(session: Session, event_key: str, at: datetime) -> bool:
+    """Record a platform event id; False if it was already handled (a retry)."""
+    from storage.ledger_sql import insert_ignore
+
+    return insert_ignore(session, SeenEvent, {"event_key": event_key, "at": at}, ["event_key"]) == 1
+
+
+def channel_address(session: Session, channel: str, address_key: str) -> ChannelAddress | None:
+    return session.exec(
+        select(ChannelAddress).where(ChannelAddress.channel == channel, ChannelAddress.address_key == address_key)
+    ).first()
+
+
+def save_channel_address(
+    session: Session, channel: str, address_key: str, data: dict[str, Any], at: datetime
+) -> ChannelAddress:
+    row = channel_address(session, channel, address_key)
+    if row is None:
+        row = ChannelAddress(channel=channel, address_key=address_key, data=data, updated_at=at)
+        session.add(row)
+    else:
+        row.data = data
+        row.updated_at = at
+        row.failed_at = None
+        row.failure = ""
+    return row
