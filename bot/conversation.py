@@ -30,6 +30,16 @@ from storage import repo
 from storage.db import session_scope
 
 
+def _text_commands() -> tuple:
+    """Commands beyond status and updates (snooze, away, kpi, iam …), each in its own module.
+
+    A handler takes (turn, text) and returns a Reply, or None when the text is not its command.
+    """
+    from bot.commands import TEXT_COMMANDS as registered
+
+    return tuple(registered)
+
+
 @dataclass
 class Core:
     engine: Engine
@@ -49,6 +59,10 @@ class Core:
             if request.kind in ("button", "form"):
                 return ctx.submission()
             text = request.text if request.kind == "command" else strip_command(request.text)
+            for extra in _text_commands():
+                reply = extra(ctx, text)
+                if reply is not None:
+                    return reply
             query = parse_status(text)
             if query is not None and not (request.kind == "message" and looks_like_update(text)):
                 return ctx.status(query)
