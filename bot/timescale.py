@@ -43,7 +43,7 @@ MONTHS = {
 }
 _MONTH_RE = r"(?P<{name}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _YEAR_RE = r"(?P<{name}>\d{{4}}|\d{{2}})"
-_DASH = r"\s*(?:-|–|—|to)\s*"
+_DASH = r"\s*(?:-|–|—|/|to)\s*"
 
 _MONTH_YEAR = re.compile(rf"^{_MONTH_RE.format(name='m')}\s*{_YEAR_RE.format(name='y')}$")
 _RANGE = re.compile(
@@ -60,6 +60,7 @@ _RECURRING = {
     "monthly": Recurrence.MONTHLY,
     "quarterly": Recurrence.QUARTERLY,
 }
+_THEN = re.compile(r"^(.*?)\s*,?\s*then\s+(annually|quarterly|monthly|ongoing)\b.*$")
 _COMPLETED = re.compile(r"\(?\bcompleted?\b\)?", re.IGNORECASE)
 
 
@@ -107,17 +108,21 @@ def parse_timescale(text: str) -> Timescale:
     if lowered in _RECURRING:
         return Timescale(raw, recurrence=_RECURRING[lowered], completed=completed)
 
+    then = None
+    m = _THEN.match(lowered)
+    if m:  # "By end Sep16 then quarterly prog": a deadline, then a recurring report
+        lowered, then = m.group(1).strip(), _RECURRING[m.group(2)]
     prefix = None
-    m = re.match(r"^(by|from|before|end of|until)\s+(.*)$", lowered)
+    m = re.match(r"^(by end of|by end|by|from|before|end of|end|until)\s+(.*)$", lowered)
     if m:
         prefix, lowered = m.group(1), m.group(2)
 
     start, due = _dates(lowered, raw)
     if prefix == "from":
         return Timescale(raw, start=start, recurrence=Recurrence.ONGOING, completed=completed)
-    if prefix in ("by", "before", "until", "end of"):
-        return Timescale(raw, due=due, completed=completed)
-    return Timescale(raw, start=start, due=due, completed=completed)
+    if prefix is not None:  # by / by end / end / end of / before / until: a deadline only
+        return Timescale(raw, due=due, recurrence=then, completed=completed)
+    return Timescale(raw, start=start, due=due, recurrence=then, completed=completed)
 
 
 def _dates(lowered: str, raw: str) -> tuple[date | None, date]:

@@ -1,0 +1,89 @@
+import pytest
+
+from bot.parsing import (
+    BadLine,
+    StatusQuery,
+    UpdateIntent,
+    parse_status,
+    parse_update_line,
+    parse_updates,
+    strip_command,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", StatusQuery("summary")),
+        ("priority 4", StatusQuery("priority", "4")),
+        ("p4", StatusQuery("priority", "4")),
+        ("Priority Four", StatusQuery("priority", "4")),
+        ("priority 4 share", StatusQuery("priority", "4", share=True)),
+        ("4.2.1", StatusQuery("action", "4.2.1")),
+        ("overdue", StatusQuery("overdue")),
+        ("red", StatusQuery("red")),
+        ("amber", StatusQuery("amber")),
+        ("not rated", StatusQuery("not_rated")),
+        ("due 30d", StatusQuery("due", days=30)),
+        ("due 2w", StatusQuery("due", days=14)),
+        ("mine", StatusQuery("mine")),
+        ("lead HOS S&CP", StatusQuery("lead", "HOS S&CP")),
+        ("help", StatusQuery("help")),
+        ("approve 4.2.1", StatusQuery("approve", "4.2.1")),
+    ],
+)
+def test_status_queries(text, expected):
+    assert parse_status(text) == expected
+
+
+def test_not_a_status_query():
+    assert parse_status("what is the weather") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [("/status priority 4", "priority 4"), ("status mine", "mine"), ("<at>actionbot</at> status p4", "p4"),
+     ("help", "help")],
+)
+def test_teams_and_terminal_accept_status_with_or_without_slash(text, stripped):
+    assert strip_command(text) == stripped
+
+
+def test_update_with_note_and_new_date():
+    got = parse_update_line("4.2.1 amber - waiting on HR sign-off, new date end of Oct")
+    assert got == UpdateIntent("4.2.1", "amber", "waiting on HR sign-off", "end of Oct",
+                               "4.2.1 amber - waiting on HR sign-off, new date end of Oct")
+
+
+@pytest.mark.parametrize(
+    ("line", "rag"),
+    [("4.2.1 Green", "green"), ("4.2.1 G", "green"), ("4.2.1 on track", "green"), ("4.2.1 AT RISK - x", "amber"),
+     ("4.2.1 off track: x", "red"), ("4.2.1 done", "completed"), ("4.2.1 Complete", "completed"),
+     ("4.2.1 r - x", "red")],
+)
+def test_rag_words_any_case(line, rag):
+    got = parse_update_line(line)
+    assert isinstance(got, UpdateIntent) and got.rag == rag
+
+
+def test_amber_and_red_need_a_reason():
+    got = parse_update_line("4.2.1 red")
+    assert isinstance(got, BadLine) and "reason" in got.reason
+
+
+def test_note_longer_than_280_is_refused():
+    got = parse_update_line("4.2.1 amber - " + "x" * 281)
+    assert isinstance(got, BadLine) and "280" in got.reason
+
+
+def test_thread_reply_takes_the_nudge_action_only_when_unambiguous():
+    good, bad = parse_updates("amber - waiting on IT", ("4.2.1",))
+    assert [g.ref for g in good] == ["4.2.1"] and not bad
+    good, bad = parse_updates("amber - waiting on IT", ("4.2.1", "4.2.2"))
+    assert not good and "which action" in bad[0].reason
+
+
+def test_several_updates_one_per_line():
+    good, bad = parse_updates("4.2.1 green\n\n4.2.2 amber - late\nhello")
+    assert [g.ref for g in good] == ["4.2.1", "4.2.2"]
+    assert [b.line for b in bad] == ["hello"]
