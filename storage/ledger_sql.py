@@ -17,5 +17,6 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], conflic
         stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
     else:
         stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
-    result = session.execute(stmt)
-    return result.rowcount or 0
+    # RETURNING, not rowcount: psycopg 3 reports rowcount -1 for this statement.
+    returned = session.execute(stmt.returning(*table.primary_key.columns)).first()
+    return 1 if returned is not None else 0

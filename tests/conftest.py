@@ -43,7 +43,7 @@ def _postgres_available() -> str | None:
             conn.execute(text("select 1"))
         eng.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - report whatever the driver says
+    except Exception as exc:  # report whatever the driver says
         return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
 
 
