@@ -25,6 +25,7 @@ from bot.timescale import parse_timescale
 from storage.db import make_engine, upgrade
 from storage.reference import load_reference_plan
 
+WHO = Identity("terminal", "dcs")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -77,9 +78,8 @@ def bench_storage() -> None:
             first = timed(lambda e=engine: import_reference(e, clock), 1)
             again = timed(lambda e=engine: import_reference(e, clock), 3)
             core = Core(engine, clock)
-            who = Identity("terminal", "dcs")
-            p5 = timed(lambda c=core: c.handle(ChatRequest(identity=who, text="status priority 5")), 15)
-            summary = timed(lambda c=core: c.handle(ChatRequest(identity=who, text="status")), 15)
+            p5 = timed(lambda c=core: c.handle(ChatRequest(identity=WHO, text="status priority 5")), 15)
+            summary = timed(lambda c=core: c.handle(ChatRequest(identity=WHO, text="status")), 15)
             print(name)
             row("import reference plan (empty database)", *first)
             row("re-import reference plan (no changes)", *again)
