@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -27,10 +27,18 @@ class ActionState:
     today: date
     pending_due: date | None = None
     pending_update: ActionUpdate | None = None
+    due_then: date | None = field(default=None, repr=False)  # the due date at the state's instant
+    due_moved_since: bool = False  # True when an approval after that instant moved the due date
 
     @property
     def ref(self) -> str:
         return self.action.ref
+
+    @property
+    def due(self) -> date | None:
+        """The due date as it stood at the state's instant: `action.due` is today's, and an
+        approved new date must not rewrite a past month's overdue list."""
+        return self.due_then if self.due_moved_since else self.action.due
 
     @property
     def latest(self) -> ActionUpdate | None:
@@ -42,9 +50,9 @@ class ActionState:
 
     @property
     def days_to_due(self) -> int | None:
-        if self.action.due is None:
+        if self.due is None:
             return None
-        return (self.action.due - self.today).days
+        return (self.due - self.today).days
 
     @property
     def overdue_days(self) -> int:
@@ -108,6 +116,26 @@ def rag_counts(actions: list[ActionState]) -> Counter:
     return c
 
 
+def overdue(actions: list[ActionState]) -> list[ActionState]:
+    """Open actions past their due date, most overdue first (`/status`, nudges and the report)."""
+    return sorted((a for a in actions if a.is_overdue), key=lambda a: (-a.overdue_days, a.action.position))
+
+
+def reds_and_ambers(actions: list[ActionState]) -> list[ActionState]:
+    """Reds first, then ambers, each in plan order: what the board reads first."""
+    return [a for a in actions if a.rag == "red"] + [a for a in actions if a.rag == "amber"]
+
+
+def by_due(actions: list[ActionState]) -> list[ActionState]:
+    return sorted(actions, key=lambda s: (s.due is None, s.due or s.today, s.action.position))
+
+
+def due_within(actions: list[ActionState], today: date, days: int) -> list[ActionState]:
+    """Open actions due between today and `days` days from now, soonest first."""
+    horizon = today + timedelta(days=days)
+    return by_due([a for a in actions if a.is_open and a.due and today <= a.due <= horizon])
+
+
 def rag_of(action: Action, updates: list[ActionUpdate]) -> str:
     """The latest update's RAG; an action the plan marks completed counts as completed until
     someone says otherwise; no update at all is 'not yet rated'."""
@@ -123,10 +151,13 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
     decided = {
         e.details.get("update_id") for e in repo.audit_events(session, ["due.approved", "due.rejected"], until=as_of)
     }
+    due_then = _due_dates_at(session, plan, as_of)
     by_priority: dict[int, list[ActionState]] = {}
     for a in actions:
         ups = updates.get(a.id, [])
         state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
+        if a.ref in due_then:
+            state.due_then, state.due_moved_since = due_then[a.ref], True
         for u in reversed(ups):
             if u.proposed_due is not None:
                 if u.id not in decided:
@@ -136,3 +167,27 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
     priorities = [PriorityState(p, by_priority.get(p.number, [])) for p in repo.plan_priorities(session, plan.id)]
     findings = {f.id: f for f in repo.plan_findings(session, plan.id)}
     return PlanState(plan=plan, as_of=as_of, today=today, priorities=priorities, findings=findings)
+
+
+def _due_dates_at(session: Session, plan: Plan, as_of: datetime) -> dict[str, date | None]:
+    """Due dates that an approval made after `as_of` has since moved: ref → the date it had then.
+
+    Approvals are undone newest first from today's `action.due`, using each audit event's
+    `from` date, so a past month is reproduced with the deadlines it really had.
+    """
+    later = [
+        e
+        for e in repo.audit_events(session, ["due.approved"])
+        if _aware(e.at) > as_of and e.details.get("plan") in (None, plan.key)
+    ]
+    then: dict[str, date | None] = {}
+    for e in reversed(later):
+        before = e.details.get("from")
+        then[e.subject] = date.fromisoformat(before) if before else None
+    return then
+
+
+def _aware(at: datetime) -> datetime:
+    from datetime import UTC
+
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

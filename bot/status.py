@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -11,7 +10,7 @@ from sqlmodel import Session
 from bot.domain import NOT_RATED
 from bot.identity import Actor, lead_roles_of, may_update
 from bot.parsing import StatusQuery
-from bot.plan_state import ActionState, PlanState, rag_counts
+from bot.plan_state import ActionState, PlanState, by_due, due_within, overdue, rag_counts, reds_and_ambers
 from bot.views import (
     LIST_LIMIT,
     ActionDetailView,
@@ -58,7 +57,7 @@ def action_line(s: ActionState) -> ActionLine:
         text=s.action.text,
         rag=s.rag,
         leads=tuple(s.action.leads),
-        due=s.action.due,
+        due=s.due,
         timescale=s.action.timescale,
         days_to_due=s.days_to_due if s.is_open else None,
         note=latest_noted.note if latest_noted else "",
@@ -74,21 +73,16 @@ def list_view(
     return ActionListView(title=title, items=items, total=len(states), more_hint=more, empty_text=empty)
 
 
-def by_due(states: list[ActionState]) -> list[ActionState]:
-    return sorted(states, key=lambda s: (s.action.due is None, s.action.due or s.today, s.action.position))
-
-
 def plan_summary(state: PlanState) -> PlanSummaryView:
     rows = tuple(
-        (p.priority.number, p.priority.title, counts_view(p.actions), sum(1 for a in p.actions if a.is_overdue))
-        for p in state.priorities
+        (p.priority.number, p.priority.title, counts_view(p.actions), len(overdue(p.actions))) for p in state.priorities
     )
     return PlanSummaryView(
         plan_title=state.plan.title,
         as_of=state.today,
         counts=counts_view(state.actions),
         priorities=rows,
-        overdue_total=sum(1 for a in state.actions if a.is_overdue),
+        overdue_total=len(overdue(state.actions)),
     )
 
 
@@ -97,17 +91,16 @@ def priority_status(state: PlanState, number: int) -> PriorityStatusView | Notic
     if p is None:
         valid = ", ".join(str(x.priority.number) for x in state.priorities)
         return NoticeView(f"There is no priority {number}. Priorities are {valid}.", "warning")
-    overdue = sorted((a for a in p.actions if a.is_overdue), key=lambda a: -a.overdue_days)
-    reds = [a for a in p.actions if a.rag == "red"] + [a for a in p.actions if a.rag == "amber"]
-    horizon = state.today + timedelta(days=30)
-    upcoming = by_due([a for a in p.actions if a.is_open and a.action.due and state.today <= a.action.due <= horizon])
+    late = overdue(p.actions)
+    reds = reds_and_ambers(p.actions)
+    upcoming = due_within(p.actions, state.today, 30)
     n = p.priority.number
     return PriorityStatusView(
         number=n,
         title=p.priority.title,
         lead_officer=p.priority.lead_officer,
         counts=counts_view(p.actions),
-        overdue=list_view("Overdue", overdue, "/status overdue", "Nothing overdue.", limit=8),
+        overdue=list_view("Overdue", late, "/status overdue", "Nothing overdue.", limit=8),
         reds_ambers=list_view("Red and amber", reds, "/status red", "No reds or ambers.", limit=8),
         next_deadlines=list_view(
             "Next deadlines (30 days)", upcoming, "/status due 30d", "No deadlines in the next 30 days.", limit=5
@@ -145,7 +138,7 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
         lead_names=tuple(names),
         partners=tuple(s.action.partners),
         timescale=s.action.timescale,
-        due=s.action.due,
+        due=s.due,
         days_to_due=s.days_to_due if s.is_open else None,
         recurrence=s.action.recurrence,
         rag=s.rag,
@@ -175,7 +168,7 @@ def unknown_role(session: Session, state: PlanState, name: str) -> NoticeView:
 def query_list(session: Session, state: PlanState, q: StatusQuery, actor: Actor) -> ActionListView | NoticeView:
     states = state.actions
     if q.what == "overdue":
-        chosen = sorted((a for a in states if a.is_overdue), key=lambda a: -a.overdue_days)
+        chosen = overdue(states)
         return list_view(f"Overdue actions ({len(chosen)})", chosen, "/status priority N", "Nothing is overdue.", 20)
     if q.what in ("red", "amber", "green", "completed", NOT_RATED):
         label = {"not_rated": "Not yet rated"}.get(q.what, q.what.title())
@@ -184,8 +177,7 @@ def query_list(session: Session, state: PlanState, q: StatusQuery, actor: Actor)
             f"{label} actions ({len(chosen)})", chosen, "/status priority N", f"No {label.lower()} actions.", 20
         )
     if q.what == "due":
-        horizon = state.today + timedelta(days=q.days)
-        chosen = by_due([a for a in states if a.is_open and a.action.due and state.today <= a.action.due <= horizon])
+        chosen = due_within(states, state.today, q.days)
         return list_view(
             f"Due in the next {q.days} days ({len(chosen)})",
             chosen,
