@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if not args.verbose:  # migrations are routine: say so only when asked
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     if not args.command:
         p.print_help()
         return 2
