@@ -177,3 +177,12 @@ class UpdateFormView:
     rag: str | None
     error: str = ""
     thread_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportDigestView:
+    """The monthly highlight report as posted to the SIT channel. `report` is a
+    `bot.report_model.HighlightReport`; each channel renders it (headline, detail per priority,
+    chart) from that one model."""
+
+    report: object
