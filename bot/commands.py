@@ -5,4 +5,8 @@ Each entry is a function `(turn, text) -> Reply | None` from its own module (one
 
 from __future__ import annotations
 
-TEXT_COMMANDS: list = []
+from bot import channel_setup
+
+TEXT_COMMANDS: list = [
+    channel_setup.command,  # iam ROLE (dev mode), set sit channel
+]

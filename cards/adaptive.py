@@ -1,0 +1,521 @@
+"""Adaptive Card 1.5 rendering (Microsoft Teams), from the same view models as text and Block Kit.
+
+One reply becomes one card, so a card button's answer can replace the card in place. Cards stay
+inside Teams' message limit (~28 KB): lists arrive already cut by the core (with the command that
+shows the rest); a nudge about many actions keeps inputs for the first few and lists the others;
+a final guard trims anything still too big. Colour is never the only signal: every RAG colour
+comes with its word.
+
+The card verbs (what a button means) are defined here once; `parse_card_action` reads them back
+from a submission, whichever way it arrived (Universal Action invoke or `Action.Submit`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import singledispatch
+from typing import Any
+
+from bot.domain import NOTE_MAX
+from bot.views import (
+    ActionDetailView,
+    ActionLine,
+    ActionListView,
+    ConfirmationView,
+    EscalationView,
+    HelpView,
+    NoticeView,
+    NudgeItem,
+    NudgeView,
+    PlanSummaryView,
+    PriorityStatusView,
+    UpdateFormView,
+)
+from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
+from cards.text import render_all as render_text
+
+CARD_VERSION = "1.5"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+# Teams refuses messages over ~28 KB; keep the card well inside that, the envelope needs room too.
+MAX_CARD_BYTES = 26_000
+FALLBACK_TEXT_MAX = 1_500
+# A nudge keeps note/date inputs and buttons for this many actions; the rest are listed compactly.
+NUDGE_FULL_ITEMS = 6
+
+# Card verbs: the one place that says what a button on our cards means.
+VERB_PREFIX = "actionbot.rag."
+RAG_BUTTONS: tuple[tuple[str, str, str], ...] = (
+    # rag, button title, Adaptive Card action style
+    ("green", "Green", "positive"),
+    ("amber", "Amber", "default"),
+    ("red", "Red", "destructive"),
+    ("completed", "Completed", "default"),
+)
+RAG_VERBS = {rag: f"{VERB_PREFIX}{rag}" for rag, _, _ in RAG_BUTTONS}
+NOTE_INPUT = "note.{ref}"
+DATE_INPUT = "date.{ref}"
+
+RAG_COLOURS = {"red": "attention", "amber": "warning", "green": "good", "completed": "accent", "not_rated": "default"}
+LEVEL_COLOURS = {"info": "default", "warning": "warning", "error": "attention"}
+LEVEL_MARKS = {"info": "", "warning": "⚠️ ", "error": "⛔ "}
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """A RAG button pressed on one of our cards, with what was typed into the card's inputs."""
+
+    verb: str
+    ref: str
+    rag: str
+    refs: tuple[str, ...]
+    note: str
+    proposed_date: str
+
+
+def parse_card_action(data: Any) -> CardAction | None:
+    """Read a submission's merged data (button data + inputs); None if it is not one of ours."""
+    if not isinstance(data, dict):
+        return None
+    verb = data.get("verb")
+    rag = next((r for r, v in RAG_VERBS.items() if v == verb), None)
+    ref = data.get("ref")
+    if rag is None or not isinstance(ref, str) or not ref:
+        return None
+    refs = data.get("refs") or [ref]
+    if not isinstance(refs, list):
+        refs = [ref]
+    return CardAction(
+        verb=verb,
+        ref=ref,
+        rag=rag,
+        refs=tuple(str(r) for r in refs),
+        note=str(data.get(NOTE_INPUT.format(ref=ref)) or "").strip(),
+        proposed_date=str(data.get(DATE_INPUT.format(ref=ref)) or "").strip(),
+    )
+
+
+# ---------------------------------------------------------------- small element builders
+
+
+def _md(text: str) -> str:
+    """Teams' TextBlock markdown has no code spans: show `commands` in bold instead."""
+    parts = text.split("`")
+    if len(parts) < 3:
+        return text
+    out = []
+    for i, part in enumerate(parts):
+        out.append(f"**{part}**" if i % 2 and part else part)
+    return "".join(out)
+
+
+def _text(text: str, **kw: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": _md(text), "wrap": True, **kw}
+
+
+def _rich(*runs: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    return {"type": "RichTextBlock", "inlines": list(runs), **kw}
+
+
+def _run(text: str, **kw: Any) -> dict[str, Any]:
+    return {"type": "TextRun", "text": text, **kw}
+
+
+def _rag_run(rag: str) -> dict[str, Any]:
+    """The RAG word with its colour (and its emoji): never colour alone."""
+    return _run(rag_tag(rag), color=RAG_COLOURS.get(rag, "default"), weight="bolder")
+
+
+def _heading(text: str, size: str = "medium") -> dict[str, Any]:
+    return _text(text, size=size, weight="bolder")
+
+
+def _facts(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"type": "FactSet", "facts": [{"title": t, "value": _md(v)} for t, v in pairs if v]}
+
+
+def _container(items: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
+    return {"type": "Container", "items": items, **kw}
+
+
+def _counts_line(c) -> dict[str, Any]:
+    runs = []
+    for rag, value in (
+        ("red", c.red),
+        ("amber", c.amber),
+        ("green", c.green),
+        ("not_rated", c.not_rated),
+        ("completed", c.completed),
+    ):
+        if runs:
+            runs.append(_run(" · "))
+        runs.append(_run(f"{rag_label(rag)} {value}", color=RAG_COLOURS[rag], weight="bolder"))
+    return _rich(*runs)
+
+
+def rag_buttons(ref: str, refs: tuple[str, ...], chosen: str | None = None) -> dict[str, Any]:
+    """Green / Amber / Red / Completed as Universal Actions, each falling back to Action.Submit.
+
+    The data carries the action's ref and every ref on the card, so the answer can rebuild the
+    whole card (with what was recorded) and replace it in place.
+    """
+    actions = []
+    for rag, title, style in RAG_BUTTONS:
+        data = {"verb": RAG_VERBS[rag], "ref": ref, "rag": rag, "refs": list(refs or (ref,))}
+        label = f"{title} ✓" if chosen == rag else title
+        actions.append(
+            {
+                "type": "Action.Execute",
+                "title": label,
+                "verb": RAG_VERBS[rag],
+                "data": data,
+                "associatedInputs": "auto",
+                "style": style,
+                "tooltip": f"Record {ref} as {title}",
+                "fallback": {"type": "Action.Submit", "title": label, "data": data, "style": style},
+            }
+        )
+    return {"type": "ActionSet", "actions": actions}
+
+
+def update_inputs(ref: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "Input.Text",
+            "id": NOTE_INPUT.format(ref=ref),
+            "label": f"One line on {ref} (needed for Amber and Red)",
+            "placeholder": "e.g. waiting on HR sign-off",
+            "maxLength": NOTE_MAX,
+            "errorMessage": f"Keep it to {NOTE_MAX} characters.",
+        },
+        {
+            "type": "Input.Text",
+            "id": DATE_INPUT.format(ref=ref),
+            "label": "Proposed new date (optional)",
+            "placeholder": "e.g. 31/10/2016 or end of Oct",
+            "maxLength": 60,
+        },
+    ]
+
+
+def _suggestion_buttons(suggestions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """'Did you mean 4.2.1?' as buttons that type `status 4.2.1` for the person (Teams imBack)."""
+    if not suggestions:
+        return []
+    return [
+        {
+            "type": "ActionSet",
+            "actions": [
+                {
+                    "type": "Action.Submit",
+                    "title": f"status {s}",
+                    "data": {"msteams": {"type": "imBack", "value": f"status {s}"}},
+                }
+                for s in suggestions[:5]
+            ],
+        }
+    ]
+
+
+# ---------------------------------------------------------------- view renderers (card body parts)
+
+
+@singledispatch
+def body(view) -> list[dict[str, Any]]:
+    """A view's card body elements. Views without their own renderer show as plain text."""
+    try:
+        from cards.text import render as text_render
+
+        return [_text(text_render(view))]
+    except TypeError:
+        raise TypeError(f"no Adaptive Card rendering for {type(view).__name__}") from None
+
+
+def _action_line(a: ActionLine) -> dict[str, Any]:
+    items: list[dict[str, Any]] = [
+        _rich(
+            _run(a.ref, weight="bolder"),
+            _run("  "),
+            _rag_run(a.rag),
+            _run(f"  {' / '.join(a.leads)}  ·  {due_phrase(a.due, a.days_to_due)}", isSubtle=True),
+        ),
+        _text(shorten(a.text, 160), spacing="none"),
+    ]
+    if a.note:
+        items.append(_text(f"“{shorten(a.note, 140)}” — {a.note_author}", isSubtle=True, spacing="none", size="small"))
+    return _container(items, spacing="medium")
+
+
+@body.register
+def _(view: ActionListView) -> list[dict[str, Any]]:
+    out = [_text(view.title, weight="bolder", spacing="medium")]
+    if not view.items:
+        return [*out, _text(view.empty_text, isSubtle=True, spacing="none")]
+    out += [_action_line(a) for a in view.items]
+    if view.more_hint:
+        out.append(_text(f"… {view.more_hint}", isSubtle=True))
+    return out
+
+
+@body.register
+def _(view: PlanSummaryView) -> list[dict[str, Any]]:
+    out = [
+        _heading(view.plan_title),
+        _text(f"As of {fmt_date(view.as_of)}: {view.overdue_total} overdue", isSubtle=True, spacing="none"),
+        _counts_line(view.counts),
+    ]
+    for number, title, counts, overdue in view.priorities:
+        out.append(
+            _container(
+                [
+                    _text(f"**P{number}** {shorten(title, 70)}"),
+                    _text(counts_phrase(counts) + f" · overdue {overdue}", isSubtle=True, spacing="none", size="small"),
+                ],
+                separator=True,
+            )
+        )
+    out.append(_text("`status priority N` for detail.", isSubtle=True))
+    return out
+
+
+@body.register
+def _(view: PriorityStatusView) -> list[dict[str, Any]]:
+    out = [
+        _heading(f"Priority {view.number}: {view.title}"),
+        _text(f"Lead officer: {view.lead_officer}", spacing="none"),
+        _text(f"As of {fmt_date(view.as_of)}", isSubtle=True, spacing="none"),
+        _counts_line(view.counts),
+    ]
+    for part in (view.overdue, view.reds_ambers, view.next_deadlines):
+        out.append(_container(body(part), separator=True, spacing="medium"))
+    return out
+
+
+@body.register
+def _(view: ActionDetailView) -> list[dict[str, Any]]:
+    leads = " / ".join(view.leads) + (f" ({', '.join(view.lead_names)})" if view.lead_names else "")
+    out: list[dict[str, Any]] = [
+        _rich(_run(view.ref, weight="bolder", size="medium"), _run("  "), _rag_run(view.rag)),
+        _text(view.text),
+        _facts(
+            [
+                ("Lead", leads),
+                ("Partners", ", ".join(view.partners) or "none"),
+                ("Timescale", view.timescale or "—"),
+                ("Due", due_phrase(view.due, view.days_to_due)),
+                ("Recurs", view.recurrence or ""),
+                ("Proposed date", f"{fmt_date(view.pending_due)} (awaiting SIT approval)" if view.pending_due else ""),
+            ]
+        ),
+        _text("Last updates" if view.updates else "No updates yet.", weight="bolder", spacing="medium"),
+    ]
+    for u in view.updates:
+        extra = f" (proposes {fmt_date(u.proposed_due)})" if u.proposed_due else ""
+        out.append(
+            _rich(
+                _run(f"{u.at}  ", isSubtle=True),
+                _rag_run(u.rag),
+                _run(f"  {u.author}: {shorten(u.note, 200) or '—'}{extra}"),
+            )
+        )
+    if view.can_update:
+        out.append(_text(f"Update {view.ref}:", weight="bolder", separator=True))
+        out += [*update_inputs(view.ref), rag_buttons(view.ref, (view.ref,))]
+    return out
+
+
+def _nudge_item_head(item: NudgeItem) -> list[dict[str, Any]]:
+    out = [
+        _rich(
+            _run(item.ref, weight="bolder"),
+            _run(f"  {due_phrase(item.due, item.days_to_due)}  ·  now "),
+            _rag_run(item.rag),
+        ),
+        _text(shorten(item.text, 220), spacing="none"),
+    ]
+    if item.reason:
+        out.append(_text(f"({item.reason})", isSubtle=True, size="small", spacing="none"))
+    return out
+
+
+def nudge_body(view: NudgeView, full_items: int = NUDGE_FULL_ITEMS) -> list[dict[str, Any]]:
+    """The nudge: inputs and buttons for the first `full_items` open items, the rest listed."""
+    refs = tuple(i.ref for i in view.items)
+    out: list[dict[str, Any]] = [_text(view.greeting)]
+    asked = 0
+    compact: list[NudgeItem] = []
+    for item in view.items:
+        done = view.recorded.get(item.ref)
+        if done:
+            out.append(
+                _container(
+                    [*_nudge_item_head(item), _text(f"✅ Recorded: {done}", color="good", weight="bolder")],
+                    separator=True,
+                )
+            )
+        elif asked < full_items:
+            asked += 1
+            out.append(
+                _container(
+                    [*_nudge_item_head(item), *update_inputs(item.ref), rag_buttons(item.ref, refs)], separator=True
+                )
+            )
+        else:
+            compact.append(item)
+    if compact:
+        lines = [
+            _rich(_run(c.ref, weight="bolder"), _run(f"  {due_phrase(c.due, c.days_to_due)}  ·  now "), _rag_run(c.rag))
+            for c in compact
+        ]
+        out.append(
+            _container(
+                [
+                    _text(f"{len(compact)} more to update: reply with a line each, e.g. `{compact[0].ref} green`.")
+                    if len(compact) > 1
+                    else _text(f"1 more to update: reply e.g. `{compact[0].ref} green`."),
+                    *lines,
+                    _text("`status mine` lists all your actions.", isSubtle=True),
+                ],
+                separator=True,
+            )
+        )
+    if view.footer:
+        out.append(_text(view.footer, isSubtle=True, size="small"))
+    return out
+
+
+@body.register
+def _(view: NudgeView) -> list[dict[str, Any]]:
+    return nudge_body(view)
+
+
+@body.register
+def _(view: ConfirmationView) -> list[dict[str, Any]]:
+    if not view.recorded:
+        return [_text(view.message or "Nothing recorded.")]
+    out = [_text(view.message or "Recorded:", weight="bolder")]
+    for r in view.recorded:
+        date_part = f", proposed new date {fmt_date(r.proposed_due)} (awaiting SIT approval)" if r.proposed_due else ""
+        out.append(
+            _rich(
+                _run(r.ref, weight="bolder"),
+                _run("  "),
+                _rag_run(r.rag),
+                _run(f"{' — ' + r.note if r.note else ''}{date_part}"),
+            )
+        )
+    return out
+
+
+@body.register
+def _(view: NoticeView) -> list[dict[str, Any]]:
+    return [
+        _text(LEVEL_MARKS.get(view.level, "") + view.text, color=LEVEL_COLOURS.get(view.level, "default")),
+        *_suggestion_buttons(view.suggestions),
+    ]
+
+
+@body.register
+def _(view: HelpView) -> list[dict[str, Any]]:
+    return [_heading(view.title), _facts([(cmd, what) for cmd, what in view.lines])]
+
+
+@body.register
+def _(view: EscalationView) -> list[dict[str, Any]]:
+    out = [_heading(f"{view.manager_name}: {len(view.items)} action(s) need your attention"), _text(view.ask)]
+    for i in view.items:
+        late = f", {i.overdue_days} days overdue" if i.overdue_days else ""
+        items = [
+            _rich(_run(i.ref, weight="bolder"), _run("  "), _rag_run(i.rag), _run(f"  {i.owner}: {i.reason}{late}")),
+            _text(shorten(i.text, 160), spacing="none"),
+        ]
+        if i.note:
+            items.append(_text(f"“{shorten(i.note, 140)}”", isSubtle=True, spacing="none"))
+        out.append(_container(items, separator=True))
+    return out
+
+
+@body.register
+def _(view: UpdateFormView) -> list[dict[str, Any]]:
+    rag = f" as {rag_label(view.rag)}" if view.rag else ""
+    out = [_heading(f"Update {view.ref}{rag}", size="default"), _text(shorten(view.action_text, 220), spacing="none")]
+    if view.error:
+        out.append(_text(f"⚠️ {view.error}", color="attention", weight="bolder"))
+    return [*out, *update_inputs(view.ref), rag_buttons(view.ref, view.thread_refs or (view.ref,), view.rag)]
+
+
+# ---------------------------------------------------------------- whole cards
+
+
+def card_size(card: dict[str, Any]) -> int:
+    """Bytes on the wire, the measure Teams' limit is expressed in."""
+    return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def render_card(views: list[Any]) -> dict[str, Any]:
+    """One Adaptive Card for a whole reply (so a button's answer replaces exactly one card)."""
+    elements: list[dict[str, Any]] = []
+    for i, view in enumerate(views):
+        part = body(view)
+        if i and part:
+            part[0] = {**part[0], "separator": True, "spacing": "large"}
+        elements += part
+    card = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "fallbackText": shorten_text(render_text(views), FALLBACK_TEXT_MAX),
+        "body": elements,
+    }
+    return _fit(card, views)
+
+
+def shorten_text(text: str, limit: int) -> str:
+    """Like `shorten`, but keeps line breaks (the fallback text is read as a message)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fit(card: dict[str, Any], views: list[Any]) -> dict[str, Any]:
+    """Keep the card under MAX_CARD_BYTES: first fewer nudge inputs, then fewer body elements."""
+    if card_size(card) <= MAX_CARD_BYTES:
+        return card
+    nudges = [v for v in views if isinstance(v, NudgeView)]
+    if nudges:
+        for full in range(NUDGE_FULL_ITEMS - 1, -1, -1):
+            rebuilt: list[dict[str, Any]] = []
+            for v in views:
+                rebuilt += nudge_body(v, full) if isinstance(v, NudgeView) else body(v)
+            card = {**card, "body": rebuilt}
+            if card_size(card) <= MAX_CARD_BYTES:
+                return card
+    cut = {**card, "fallbackText": shorten_text(card["fallbackText"], 300)}
+    elements = list(cut["body"])
+    tail = _text("… this answer is too long for one card: ask for less, e.g. `status priority N`.", isSubtle=True)
+    while elements and card_size({**cut, "body": [*elements, tail]}) > MAX_CARD_BYTES:
+        elements.pop()
+    return {**cut, "body": [*elements, tail]}
+
+
+def attachment(card: dict[str, Any]) -> dict[str, Any]:
+    return {"contentType": CONTENT_TYPE, "content": card}
+
+
+def message_activity(views: list[Any]) -> dict[str, Any]:
+    """A Bot Framework message activity (plain dict) carrying the reply as one card."""
+    card = render_card(views)
+    return {
+        "type": "message",
+        "attachments": [attachment(card)],
+        "summary": shorten(render_text(views).split("\n", 1)[0], 120),
+    }
+
+
+def invoke_card_response(views: list[Any]) -> dict[str, Any]:
+    """The body of an `adaptiveCard/action` invoke response that replaces the card in place."""
+    return {"statusCode": 200, "type": CONTENT_TYPE, "value": render_card(views)}
+
+
+def invoke_message_response(text: str) -> dict[str, Any]:
+    """An `adaptiveCard/action` response that leaves the card as it is and shows a short message."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": shorten(text, 400)}

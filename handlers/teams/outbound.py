@@ -1,0 +1,106 @@
+"""Proactive Teams messages (nudges, chases, escalations, digests) through stored references.
+
+A person is reachable when we hold a working reference to their personal chat with the bot
+(they installed the app or wrote to it). A 403 (blocked / app uninstalled) or 404 (conversation
+gone) marks that reference failed, so `actionbot people check` reports the person and the
+delivery layer tells the SIT; a 429 (throttled) or a transient 412/502/503/504 is retried with
+exponential backoff and jitter, within Teams' per-conversation limits. The sleep and the random
+source are injected, so tests never wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.delivery import DeliveryError
+from cards.adaptive import message_activity
+from handlers.teams import addresses
+from handlers.teams.sdk import ConnectorError, TeamsAdapter
+from storage.db import session_scope
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = frozenset({429, 412, 502, 503, 504})
+PERMANENT = {
+    403: "Teams refused the message (403{code}): the person blocked the bot or removed the app",
+    404: "Teams does not know the conversation any more (404{code}): the person must open the bot again",
+}
+
+
+class TeamsChannel:
+    """The Teams `OutboundChannel` (see bot/delivery.py)."""
+
+    name = "teams"
+
+    def __init__(
+        self,
+        engine,
+        clock,
+        adapter: TeamsAdapter,
+        *,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+        max_retries: int = 4,
+        base_delay: float = 1.0,
+        max_delay: float = 30.0,
+    ):
+        self.engine = engine
+        self.clock = clock
+        self.adapter = adapter
+        self.sleep = sleep
+        self.jitter = jitter
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+
+    def can_reach(self, session: Session, person: Person) -> bool:
+        return addresses.reference_for(session, addresses.person_key(person.key)) is not None
+
+    async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
+        return await self._send(addresses.person_key(person.key), views, who=person.name)
+
+    async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
+        return await self._send(addresses.SIT, views, who="the SIT channel")
+
+    async def _send(self, address_key: str, views: list[Any], *, who: str) -> str:
+        with session_scope(self.engine) as session:
+            reference = addresses.reference_for(session, address_key)
+        if reference is None:
+            if address_key == addresses.SIT:
+                raise DeliveryError(
+                    "no Teams SIT channel: type `set sit channel` in it, or run `actionbot teams set-sit-channel`",
+                    permanent=True,
+                )
+            raise DeliveryError(f"no working Teams conversation with {who}", permanent=True)
+        activity = message_activity(views)
+        for attempt in range(self.max_retries + 1):
+            try:
+                return await self.adapter.send_proactive(reference, activity)
+            except ConnectorError as exc:
+                if exc.status in PERMANENT:
+                    reason = PERMANENT[exc.status].format(code=f" {exc.code}" if exc.code else "")
+                    with session_scope(self.engine) as session:
+                        addresses.mark_failed(session, address_key, reason, self.clock.now())
+                    raise DeliveryError(reason, permanent=True) from exc
+                if exc.status in RETRYABLE and attempt < self.max_retries:
+                    delay = self.backoff(attempt, exc.retry_after)
+                    log.info("Teams %s to %s: %s; retrying in %.1f s", exc.status, who, exc.code, delay)
+                    await self.sleep(delay)
+                    continue
+                raise DeliveryError(f"Teams send to {who} failed: {exc}", permanent=False) from exc
+        raise AssertionError("unreachable")  # the loop always returns or raises
+
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
+        """Exponential backoff with full jitter on top, never sooner than Teams' Retry-After."""
+        delay = min(self.max_delay, self.base_delay * (2**attempt))
+        delay += self.jitter() * self.base_delay
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, self.max_delay)

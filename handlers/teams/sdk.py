@@ -1,0 +1,171 @@
+"""The one module that imports the Bot Framework SDK (`botbuilder`, `botframework`).
+
+The Bot Framework SDK for Python is archived; its successor is the Microsoft 365 Agents SDK.
+Everything else in `handlers/teams/` speaks plain dicts (Activity JSON) through the small
+`Turn` surface below, so a port to the successor rewrites this file only: the CloudAdapter
+and its authentication, one turn's send / update / invoke response / member lookup, and the
+proactive send with its errors translated into `ConnectorError`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
+from typing import Any
+
+import jwt
+from aiohttp import web
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ErrorResponseException
+
+log = logging.getLogger(__name__)
+
+
+class ConnectorError(Exception):
+    """The Bot Connector refused a send: HTTP status (0 = no answer), Teams error code, Retry-After."""
+
+    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None):
+        super().__init__(f"{status} {code}: {message}".strip())
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+
+
+class SdkTurn:
+    """One incoming activity and what the bot may do in answer, in plain dicts."""
+
+    def __init__(self, context: TurnContext):
+        self._context = context
+
+    @property
+    def activity(self) -> dict[str, Any]:
+        return self._context.activity.serialize()
+
+    @property
+    def reference(self) -> dict[str, Any]:
+        """What a proactive send needs later (stored in the database, never only in memory)."""
+        return TurnContext.get_conversation_reference(self._context.activity).serialize()
+
+    async def send(self, activity: dict[str, Any]) -> str:
+        response = await self._context.send_activity(Activity().deserialize(activity))
+        return (response.id or "") if response else ""
+
+    async def update(self, activity_id: str, activity: dict[str, Any]) -> None:
+        """Replace an earlier bot message (the card whose button was pressed) in place."""
+        replacement = Activity().deserialize(activity)
+        replacement.id = activity_id
+        await self._context.update_activity(replacement)
+
+    async def respond_to_invoke(self, status: int, body: dict[str, Any]) -> None:
+        await self._context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
+        )
+
+    async def member(self, user_id: str) -> dict[str, Any] | None:
+        """The Teams member profile (email, UPN, AAD object id), or None if Teams won't say."""
+        try:
+            member = await TeamsInfo.get_member(self._context, user_id)
+        except Exception as exc:  # any failure just means "no profile"
+            log.info("Teams member lookup for %s failed: %s", user_id, exc)
+            return None
+        return member.serialize() if member else None
+
+
+TurnHandler = Callable[[SdkTurn], Awaitable[None]]
+
+
+class _Bot(ActivityHandler):
+    """Thin: every activity goes to the SDK-free handler as an `SdkTurn`."""
+
+    def __init__(self, handler: TurnHandler):
+        self._handler = handler
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._handler(SdkTurn(turn_context))
+
+
+def sdk_bot(handler: TurnHandler) -> ActivityHandler:
+    """The SDK bot object for `handler` (tests drive it with botbuilder's TestAdapter)."""
+    return _Bot(handler)
+
+
+class TeamsAdapter:
+    """CloudAdapter configured from MICROSOFT_APP_* settings, plus the proactive send.
+
+    `auth_overrides` passes extra SDK configuration keys (e.g. a local OpenID metadata URL and
+    token issuer for tests that sign their own tokens).
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str | None,
+        app_password: str | None,
+        tenant_id: str | None,
+        app_type: str,
+        auth_overrides: dict[str, Any] | None = None,
+    ):
+        self.app_id = app_id or ""
+        config = SimpleNamespace(
+            APP_ID=self.app_id,
+            APP_PASSWORD=app_password or "",
+            APP_TENANTID=tenant_id or "",
+            APP_TYPE=app_type if self.app_id else "MultiTenant",
+            **(auth_overrides or {}),
+        )
+        self._adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+        self._adapter.on_turn_error = self._on_turn_error
+
+    async def process(self, request: web.Request, handler: TurnHandler) -> web.Response:
+        """Authenticate and run one turn; 401 for a missing or invalid Bot Framework token."""
+        try:
+            response = await self._adapter.process(request, sdk_bot(handler))
+        except jwt.PyJWTError as exc:
+            log.warning("Teams request with an unreadable token refused: %s", exc)
+            raise web.HTTPUnauthorized() from None
+        return response or web.Response(status=201)
+
+    async def send_proactive(self, reference: dict[str, Any], activity: dict[str, Any]) -> str:
+        """Post `activity` into the stored conversation; returns the new message id."""
+        outcome: dict[str, Any] = {}
+
+        async def callback(context: TurnContext) -> None:
+            try:
+                response = await context.send_activity(Activity().deserialize(activity))
+                outcome["id"] = (response.id or "") if response else ""
+            except Exception as exc:  # re-raised below, outside the SDK's error handler
+                outcome["error"] = exc
+
+        await self._adapter.continue_conversation(ConversationReference().deserialize(reference), callback, self.app_id)
+        if "error" in outcome:
+            raise _connector_error(outcome["error"]) from outcome["error"]
+        return outcome.get("id", "")
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        log.exception("Teams turn failed", exc_info=error)
+        if context.activity.type == ActivityTypes.message:
+            try:
+                await context.send_activity("Sorry, something went wrong on my side. Please try again.")
+            except Exception:  # the connector may be what failed
+                log.warning("could not tell the user about the failure")
+
+
+def _connector_error(exc: Exception) -> ConnectorError:
+    if isinstance(exc, ErrorResponseException) and exc.response is not None:
+        status = exc.response.status_code
+        code, message = "", str(exc)
+        error = getattr(getattr(exc, "error", None), "error", None)
+        if error is not None:
+            code, message = error.code or "", error.message or message
+        retry_after = None
+        header = exc.response.headers.get("Retry-After") if exc.response.headers else None
+        if header:
+            try:
+                retry_after = float(header)
+            except ValueError:
+                retry_after = None
+        return ConnectorError(status, code, message, retry_after)
+    return ConnectorError(0, type(exc).__name__, str(exc))

@@ -1,0 +1,261 @@
+"""A Teams activity → one `ChatRequest` → the core → an Adaptive Card back. No SDK imports here.
+
+What arrives (as Activity JSON, through `handlers.teams.sdk.SdkTurn`):
+  - a message typed in a personal chat, or with an @mention in a channel (`<at>…</at>` removed);
+  - an `Action.Submit` from one of our cards: a message whose `value` holds the button's data
+    and the card's inputs; a recorded answer replaces the card (update_activity);
+  - an `Action.Execute` (Universal Action): an invoke `adaptiveCard/action`; the refreshed card
+    goes back in the invoke response and Teams swaps it in place;
+  - conversationUpdate / installationUpdate: the app was added (remember the conversation,
+    say hello) or removed (the stored reference is marked failed, so `people check` shows it).
+
+Every incoming activity also stores or refreshes the conversation reference used for
+proactive messages (`handlers.teams.addresses`).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any, Protocol
+
+from bot import identity as identity_mod
+from bot.channel_setup import acting_role
+from bot.requests import ChatRequest, Identity
+from bot.runtime import Runtime
+from bot.status import HELP
+from bot.views import NoticeView, UpdateFormView
+from cards import adaptive
+from cards.text import render_all
+from handlers.teams import addresses
+from storage import repo
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+_MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+class Turn(Protocol):
+    """What `handlers.teams.sdk.SdkTurn` offers (so this module never imports the SDK)."""
+
+    @property
+    def activity(self) -> dict[str, Any]: ...
+
+    @property
+    def reference(self) -> dict[str, Any]: ...
+
+    async def send(self, activity: dict[str, Any]) -> str: ...
+
+    async def update(self, activity_id: str, activity: dict[str, Any]) -> None: ...
+
+    async def respond_to_invoke(self, status: int, body: dict[str, Any]) -> None: ...
+
+    async def member(self, user_id: str) -> dict[str, Any] | None: ...
+
+
+def message_text(activity: dict[str, Any]) -> str:
+    """The typed text without @mentions or HTML (Teams sends `<at>actionbot</at> status p4`)."""
+    text = activity.get("text") or ""
+    text = _MENTION.sub(" ", text)
+    text = _TAG.sub(" ", text.replace("<br>", "\n").replace("<br/>", "\n"))
+    lines = [" ".join(line.split()) for line in html.unescape(text).splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+class TeamsBot:
+    """The Teams conversation: thin translation around `rt.core.handle`."""
+
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+        self.dev_mode = not rt.settings.teams_authenticated
+
+    async def on_turn(self, turn: Turn) -> None:
+        activity = turn.activity
+        kind = activity.get("type")
+        if kind == "message":
+            await self._message(turn, activity)
+        elif kind == "invoke" and activity.get("name") == "adaptiveCard/action":
+            await self._execute(turn, activity)
+        elif kind in ("conversationUpdate", "installationUpdate"):
+            await self._installation(turn, activity)
+        else:
+            log.debug("Teams activity %s ignored", kind)
+
+    # ------------------------------------------------------------ messages and card answers
+
+    async def _message(self, turn: Turn, activity: dict[str, Any]) -> None:
+        action = adaptive.parse_card_action(activity.get("value"))
+        if action is not None:
+            who = await self.identity(turn, activity)
+            reply = self.rt.core.handle(self._form_request(who, activity, action))
+            self._remember(turn, activity, who)
+            replaced = activity.get("replyToId")
+            if reply.replace_original and replaced:
+                await turn.update(replaced, adaptive.message_activity(reply.views))
+            else:
+                await turn.send(adaptive.message_activity(reply.views))
+            return
+        text = message_text(activity)
+        who = await self.identity(turn, activity)
+        if not text:
+            self._remember(turn, activity, who)
+            return
+        extra = self._extra(turn, activity)
+        reply = self.rt.core.handle(ChatRequest(identity=who, text=text, kind="message", extra=extra))
+        self._remember(turn, activity, who)
+        await turn.send(adaptive.message_activity(reply.views))
+
+    async def _execute(self, turn: Turn, activity: dict[str, Any]) -> None:
+        value = activity.get("value") or {}
+        action_json = value.get("action") or {}
+        data = {**(action_json.get("data") or {}), "verb": action_json.get("verb")}
+        action = adaptive.parse_card_action(data)
+        if action is None:
+            await turn.respond_to_invoke(200, adaptive.invoke_message_response("This button is not one of mine."))
+            return
+        who = await self.identity(turn, activity)
+        reply = self.rt.core.handle(self._form_request(who, activity, action))
+        self._remember(turn, activity, who)
+        if reply.replace_original or any(isinstance(v, UpdateFormView) for v in reply.views):
+            await turn.respond_to_invoke(200, adaptive.invoke_card_response(reply.views))
+        else:
+            await turn.respond_to_invoke(200, adaptive.invoke_message_response(render_all(reply.views)))
+
+    def _form_request(self, who: Identity, activity: dict[str, Any], action: adaptive.CardAction) -> ChatRequest:
+        return ChatRequest(
+            identity=who,
+            kind="form",
+            action_ref=action.ref,
+            rag=action.rag,
+            note=action.note,
+            proposed_date=action.proposed_date or None,
+            thread_refs=action.refs,
+            extra=self._extra(None, activity),
+        )
+
+    def _extra(self, turn: Turn | None, activity: dict[str, Any]) -> dict[str, Any]:
+        extra: dict[str, Any] = {"dev_mode": self.dev_mode}
+        if turn is not None and not addresses.is_personal(activity):
+            described = addresses.describe_conversation(activity)
+            extra["conversation_address"] = {
+                "reference": turn.reference,
+                **described,
+                "label": addresses.label(described),
+            }
+        return extra
+
+    # ------------------------------------------------------------ install / uninstall
+
+    async def _installation(self, turn: Turn, activity: dict[str, Any]) -> None:
+        """Remember the conversation; greet once when the bot itself was added (Teams also sends an
+        installationUpdate on install, which is only remembered, so the greeting is not doubled)."""
+        bot_id = (activity.get("recipient") or {}).get("id")
+        added = [m.get("id") for m in activity.get("membersAdded") or []]
+        removed = [m.get("id") for m in activity.get("membersRemoved") or []]
+        action = (activity.get("action") or "").lower()
+        conversation_id = (activity.get("conversation") or {}).get("id", "")
+        if action.startswith("remove") or (bot_id and bot_id in removed):
+            self._uninstalled(activity, conversation_id)
+            return
+        who = await self.identity(turn, activity)
+        self._remember(turn, activity, who)
+        if activity.get("type") == "conversationUpdate" and bot_id and bot_id in added:
+            await turn.send(adaptive.message_activity(self._welcome(activity, who)))
+
+    def _welcome(self, activity: dict[str, Any], who: Identity) -> list[Any]:
+        if not addresses.is_personal(activity):
+            return [
+                NoticeView(
+                    "Hello! I help drive the improvement action plan. @mention me with `status priority 4` or "
+                    "`help`. An SIT admin can type `@actionbot set sit channel` here to receive digests and "
+                    "reports in this channel."
+                )
+            ]
+        with session_scope(self.rt.engine) as session:
+            actor = identity_mod.resolve(session, who, self.rt.clock.now())
+            name = actor.person.name if actor.person else ""
+        if name:
+            hello = NoticeView(f"Hello {name.split(' ')[0]}! I'll ask you here for updates on your actions.")
+        elif self.dev_mode:
+            hello = NoticeView(
+                "Hello! The people directory doesn't know you. This bot runs in local development mode: "
+                "type `iam DCS` (or another role) to try it as that role."
+            )
+        else:
+            hello = NoticeView(
+                "Hello! The people directory doesn't know you yet, so I can answer `status` questions but "
+                "not record updates. Ask the SIT to add you.",
+                "warning",
+            )
+        return [hello, HELP]
+
+    def _uninstalled(self, activity: dict[str, Any], conversation_id: str) -> None:
+        with session_scope(self.rt.engine) as session:
+            keys = addresses.mark_conversation_failed(
+                session, conversation_id, "the Teams app was removed from this conversation", self.rt.clock.now()
+            )
+        log.info("Teams app removed from %s: marked %s unreachable", conversation_id, ", ".join(keys) or "nothing")
+
+    # ------------------------------------------------------------ who is talking, and how to reach them again
+
+    async def identity(self, turn: Turn, activity: dict[str, Any]) -> Identity:
+        """The platform identity: Teams user id, and an email from Teams when we don't know them yet."""
+        sender = activity.get("from") or {}
+        user_id = sender.get("id") or ""
+        email = sender.get("email") or None
+        with session_scope(self.rt.engine) as session:
+            known = repo.person_by_chat_id(session, "teams", user_id) is not None
+            role = acting_role(session, "teams", user_id, dev_mode=self.dev_mode)
+            if not known and not email:
+                email = _email_by_aad(session, sender.get("aadObjectId"))
+        if not known and not email:
+            profile = await turn.member(user_id) or {}
+            email = profile.get("email") or _upn_email(profile.get("userPrincipalName"))
+        return Identity(
+            channel="teams",
+            user_id=user_id,
+            email=email,
+            display_name=sender.get("name") or None,
+            as_role=role,
+        )
+
+    def _remember(self, turn: Turn, activity: dict[str, Any], who: Identity) -> None:
+        """Store the reference for proactive messages: the person's personal chat, or the channel."""
+        now = self.rt.clock.now()
+        described = addresses.describe_conversation(activity)
+        reference = turn.reference
+        with session_scope(self.rt.engine) as session:
+            if described["conversation_id"] and reference.get("serviceUrl"):
+                addresses.refresh_service_url(session, described["conversation_id"], reference["serviceUrl"], now)
+            if described["conversation_type"] == "personal":
+                actor = identity_mod.resolve(session, who, now)
+                if actor.person is not None:
+                    data = {
+                        "reference": reference,
+                        "user_id": who.user_id,
+                        "name": who.display_name or "",
+                        "acting_role": who.as_role or "",
+                        **{k: described[k] for k in ("conversation_id", "tenant_id")},
+                    }
+                    if addresses.remember(session, addresses.person_key(actor.person.key), data, now):
+                        log.info("Teams: stored the personal chat of %s", actor.person.key)
+            elif described["conversation_id"]:
+                data = {"reference": reference, **described, "label": addresses.label(described)}
+                addresses.remember(session, addresses.conversation_key(described["conversation_id"]), data, now)
+
+
+def _upn_email(upn: str | None) -> str | None:
+    return upn if upn and "@" in upn else None
+
+
+def _email_by_aad(session, aad_object_id: str | None) -> str | None:
+    """A directory entry with this Entra (AAD) object id stands for its email."""
+    if not aad_object_id:
+        return None
+    for person in repo.all_people(session):
+        if person.aad_object_id and person.aad_object_id == aad_object_id:
+            return person.email
+    return None
