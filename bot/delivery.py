@@ -82,14 +82,17 @@ async def send_to_person(
     with session_scope(engine) as session:
         person = session.get(Person, _person_id(session, person_key))
         channel = pick_channel(session, channels, person) if person else None
-        if channel is None:
-            return SendOutcome(
-                key,
-                person_key,
-                "",
-                "unreachable",
-                "no channel can reach them (no Slack id / Teams conversation, or none configured)",
-            )
+    if channel is None:
+        outcome = SendOutcome(
+            key,
+            person_key,
+            "",
+            "unreachable",
+            "no channel can reach them (no Slack id / Teams conversation, or none configured)",
+        )
+        await tell_sit_unreachable(engine, channels, outcome, now)
+        return outcome
+    with session_scope(engine) as session:
         row = ledger.claim(
             session,
             key,
@@ -102,8 +105,32 @@ async def send_to_person(
         )
         if row is None:
             return SendOutcome(key, person_key, channel.name, "duplicate", "already sent or being sent")
-    return await _attempt(
+    outcome = await _attempt(
         engine, channel, key, lambda: channel.send_to_person(person, views, kind=kind, meta=meta), person_key, now
+    )
+    if outcome.status == "failed":
+        await tell_sit_unreachable(engine, channels, outcome, now)
+    return outcome
+
+
+async def tell_sit_unreachable(engine, channels: dict[str, OutboundChannel], outcome: SendOutcome, now: datetime) -> None:
+    """Nobody is silently skipped: the SIT hears "could not reach X: reason" (once a day per person)."""
+    from bot.views import NoticeView
+    from storage import repo
+
+    with session_scope(engine) as session:
+        person = repo.person_by_key(session, outcome.recipient)
+        name = person.name if person else outcome.recipient
+    via = f" on {outcome.channel}" if outcome.channel else ""
+    notice = NoticeView(f"Could not reach {name} ({outcome.recipient}){via}: {outcome.detail}", "warning")
+    await send_to_sit(
+        engine,
+        channels,
+        [notice],
+        key=f"unreachable:{outcome.recipient}:{now:%Y-%m-%d}",
+        kind="unreachable",
+        now=now,
+        meta={"person": outcome.recipient, "about": outcome.key},
     )
 
 

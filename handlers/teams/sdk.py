@@ -20,6 +20,7 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ErrorResponseException
+from msrest.serialization import Model
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,24 @@ class ConnectorError(Exception):
         self.status = status
         self.code = code
         self.retry_after = retry_after
+
+
+class _CardActionResponse(Model):
+    """The `adaptiveCard/action` response body: a card (dict) or a message (str) as `value`.
+
+    The SDK's own AdaptiveCardInvokeResponse only serialises dict values."""
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, *, status_code: int, type: str, value: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = type
+        self.value = value
 
 
 class SdkTurn:
@@ -59,9 +78,11 @@ class SdkTurn:
         replacement.id = activity_id
         await self._context.update_activity(replacement)
 
-    async def respond_to_invoke(self, status: int, body: dict[str, Any]) -> None:
+    async def respond_to_card_action(self, body: dict[str, Any]) -> None:
+        """Answer an `adaptiveCard/action` invoke (`statusCode`, `type`, `value`), e.g. with the new card."""
+        response = _CardActionResponse(status_code=body["statusCode"], type=body["type"], value=body["value"])
         await self._context.send_activity(
-            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=response))
         )
 
     async def member(self, user_id: str) -> dict[str, Any] | None:

@@ -51,7 +51,7 @@ class Turn(Protocol):
 
     async def update(self, activity_id: str, activity: dict[str, Any]) -> None: ...
 
-    async def respond_to_invoke(self, status: int, body: dict[str, Any]) -> None: ...
+    async def respond_to_card_action(self, body: dict[str, Any]) -> None: ...
 
     async def member(self, user_id: str) -> dict[str, Any] | None: ...
 
@@ -114,15 +114,15 @@ class TeamsBot:
         data = {**(action_json.get("data") or {}), "verb": action_json.get("verb")}
         action = adaptive.parse_card_action(data)
         if action is None:
-            await turn.respond_to_invoke(200, adaptive.invoke_message_response("This button is not one of mine."))
+            await turn.respond_to_card_action(adaptive.invoke_message_response("This button is not one of mine."))
             return
         who = await self.identity(turn, activity)
         reply = self.rt.core.handle(self._form_request(who, activity, action))
         self._remember(turn, activity, who)
         if reply.replace_original or any(isinstance(v, UpdateFormView) for v in reply.views):
-            await turn.respond_to_invoke(200, adaptive.invoke_card_response(reply.views))
+            await turn.respond_to_card_action(adaptive.invoke_card_response(reply.views))
         else:
-            await turn.respond_to_invoke(200, adaptive.invoke_message_response(render_all(reply.views)))
+            await turn.respond_to_card_action(adaptive.invoke_message_response(render_all(reply.views)))
 
     def _form_request(self, who: Identity, activity: dict[str, Any], action: adaptive.CardAction) -> ChatRequest:
         return ChatRequest(

@@ -29,6 +29,7 @@ class Recorded:
     activity_id: str | None
     body: Any
     status: int
+    response_id: str = ""  # the id the connector gave a new or updated activity
 
 
 @dataclass
@@ -117,8 +118,8 @@ class FakeBotConnector:
                 {"error": {"code": failure.code, "message": failure.message}}, status=failure.status, headers=headers
             )
         status = 200 if request.method == "PUT" else 201
-        self.requests.append(Recorded(request.method, request.path, conversation, activity, body, status))
         new_id = activity if request.method == "PUT" else f"fake-activity-{next(self._ids)}"
+        self.requests.append(Recorded(request.method, request.path, conversation, activity, body, status, new_id))
         return web.json_response({"id": new_id}, status=status)
 
     async def _member(self, request: web.Request) -> web.Response:
