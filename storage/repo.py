@@ -143,3 +143,15 @@ def save_channel_address(
         row.failed_at = None
         row.failure = ""
     return row
+
+
+def sent_message(session: Session, channel: str, message_ref: str):
+    """The send-ledger row of a message we posted (e.g. a nudge, by its Slack "C123:ts"), so a
+    reply in its thread or a click on it finds the actions it asked about after any restart."""
+    from storage.models import SendLedger
+
+    if not message_ref:
+        return None
+    return session.exec(
+        select(SendLedger).where(SendLedger.channel == channel, SendLedger.message_ref == message_ref)
+    ).first()

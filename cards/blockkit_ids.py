@@ -1,0 +1,80 @@
+"""Every Block Kit identifier the Slack cards and handlers share, in one place.
+
+The cards put these into `action_id`, `block_id`, button `value`, modal `callback_id` and
+message metadata; `handlers/slack/` matches and parses them. Changing a name here changes both
+sides at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Buttons. Each button's action_id is unique in its message (prefix + verb + action ref); the
+# value carries what the handler needs: "<verb>|<ref>".
+BUTTON_PREFIX = "actionbot_btn"
+BUTTON_ACTION = re.compile(rf"^{BUTTON_PREFIX}:")
+RAG_VERBS = ("green", "amber", "red", "completed")
+ADD_UPDATE = "update"
+BUTTON_LABELS = {
+    "green": "Green",
+    "amber": "Amber",
+    "red": "Red",
+    "completed": "Completed",
+    ADD_UPDATE: "Add update",
+}
+BUTTON_STYLES = {"green": "primary", "red": "danger"}
+
+# Block ids: where a row of buttons sits (nudge card, action detail, App Home).
+NUDGE_BLOCK = "actionbot_nudge"
+DETAIL_BLOCK = "actionbot_detail"
+HOME_BLOCK = "actionbot_home"
+
+# The update modal.
+UPDATE_MODAL = "actionbot_update_modal"
+RAG_BLOCK, RAG_INPUT = "rag_block", "rag_input"
+NOTE_BLOCK, NOTE_INPUT = "note_block", "note_input"
+DATE_BLOCK, DATE_INPUT = "date_block", "date_input"
+
+# Message metadata on every card the bot sends (`actionbot_nudge` for nudges): recognises our
+# own cards and the actions they ask about, even after a crash.
+METADATA_PREFIX = "actionbot_"
+NUDGE_EVENT = "actionbot_nudge"
+
+
+def button_action_id(verb: str, ref: str, place: str) -> str:
+    return f"{BUTTON_PREFIX}:{place}:{verb}:{ref}"
+
+
+def button_value(verb: str, ref: str) -> str:
+    return f"{verb}|{ref}"
+
+
+def parse_button_value(value: str) -> tuple[str, str]:
+    """Parse a button value: `amber|4.2.1` → ("amber", "4.2.1"); ValueError for anything else."""
+    verb, _, ref = value.partition("|")
+    if verb not in (*RAG_VERBS, ADD_UPDATE) or not ref:
+        raise ValueError(f"not an actionbot button value: {value!r}")
+    return verb, ref
+
+
+def row_block_id(place: str, ref: str) -> str:
+    return f"{place}:{ref}"
+
+
+def ref_of_block(block_id: str, place: str) -> str | None:
+    prefix = f"{place}:"
+    return block_id[len(prefix) :] if block_id.startswith(prefix) else None
+
+
+def metadata(kind: str, refs: list[str] | tuple[str, ...]) -> dict:
+    """Slack message metadata for a card: event type and the action refs it is about."""
+    return {"event_type": f"{METADATA_PREFIX}{kind}", "event_payload": {"refs": ",".join(refs)}}
+
+
+def refs_from_metadata(meta: dict | None) -> tuple[str, ...]:
+    """The refs stored by `metadata()`, from a message's metadata (list or comma string)."""
+    if not meta or not str(meta.get("event_type", "")).startswith(METADATA_PREFIX):
+        return ()
+    raw = (meta.get("event_payload") or {}).get("refs") or ()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return tuple(r.strip() for r in items if str(r).strip())

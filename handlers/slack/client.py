@@ -1,0 +1,30 @@
+"""The Slack Web API client, configured once for every Slack call the bot makes."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """A client for `SLACK_API_URL` that retries what Slack asks us to retry.
+
+    slack_sdk retries only connection errors by default. A nudge round can hit the per-method
+    rate limits (HTTP 429 with `Retry-After`, which the handler waits out) and Slack has short
+    outages (500/503): both are retried here so one busy minute does not lose a message.
+    """
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )

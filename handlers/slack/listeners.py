@@ -1,0 +1,245 @@
+"""Slack payloads → one `ChatRequest` each → the core → Block Kit back to Slack.
+
+Nothing here decides anything about the plan: who may update, what needs a note, what a reply
+says — all of that is `bot.conversation.Core`. This module knows only Slack: where the words
+are in a payload, when to ack, and which API call shows the answer where the person is looking.
+
+Every listener acks first (Slack's 3-second limit) and does the work after, except the modal
+submission, which must answer with its validation errors in the ack itself; the core's reply is
+quick (one database transaction) so that fits well inside the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.requests import ChatRequest, Identity, Reply
+from bot.runtime import Runtime
+from bot.views import NoticeView, UpdateFormView
+from cards import blockkit
+from cards import blockkit_ids as ids
+from cards.format import shorten
+from cards.slack_escape import unescape
+from handlers.slack.people import identity_of
+from handlers.slack.threads import card_refs
+
+log = logging.getLogger(__name__)
+
+PRIVATE_METADATA_MAX = 3000
+
+
+@dataclass
+class Origin:
+    """Where a click happened, carried through the modal's private_metadata so the answer to
+    the submission lands in the same place (the card in place, an ephemeral, or App Home)."""
+
+    ref: str
+    refs: list[str] = field(default_factory=list)  # the nudge card's actions, when it is one
+    surface: str = "message"  # message | ephemeral | home
+    channel: str | None = None
+    ts: str | None = None
+    response_url: str | None = None
+
+    def dump(self) -> str:
+        text = json.dumps(asdict(self), separators=(",", ":"))
+        if len(text) > PRIVATE_METADATA_MAX:  # a huge card: the refs are found again from channel/ts
+            text = json.dumps({**asdict(self), "refs": []}, separators=(",", ":"))
+        return text
+
+    @classmethod
+    def load(cls, text: str | None) -> Origin:
+        data = json.loads(text or "{}")
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def _first(views: list[Any], kind: type) -> Any:
+    return next((v for v in views if isinstance(v, kind)), None)
+
+
+@dataclass
+class SlackListeners:
+    rt: Runtime
+
+    def register(self, app: AsyncApp) -> None:
+        app.command("/status")(self.on_status)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.action(ids.BUTTON_ACTION)(self.on_button)
+        app.view(ids.UPDATE_MODAL)(self.on_update_submitted)
+
+    # ------------------------------------------------------------------ the core
+
+    async def ask(self, request: ChatRequest) -> Reply:
+        """The core, off the event loop (it is one blocking database transaction)."""
+        try:
+            return await asyncio.to_thread(self.rt.core.handle, request)
+        except Exception:
+            log.exception("the core failed on a Slack %s", request.kind)
+            return Reply([NoticeView("Sorry, something went wrong on my side; nothing was recorded.", "error")])
+
+    async def who(self, client: AsyncWebClient, user_id: str) -> Identity:
+        return await identity_of(self.rt.engine, client, user_id)
+
+    # ------------------------------------------------------------------ /status
+
+    async def on_status(self, ack, command: dict, respond, client: AsyncWebClient) -> None:
+        await ack()
+        identity = await self.who(client, command["user_id"])
+        reply = await self.ask(ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command"))
+        response = await respond(
+            response_type="ephemeral" if reply.private else "in_channel", **blockkit.message(reply.views)
+        )
+        if response.status_code != 200:
+            log.warning("/status answer via response_url failed: %s %s", response.status_code, response.body)
+
+    # ------------------------------------------------------------------ direct messages
+
+    async def on_message(self, event: dict, client: AsyncWebClient) -> None:
+        """A DM to the bot: updates (one per line), status questions, or a reply in a nudge's
+        thread (then a line without an id is about the nudge's action)."""
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        user, text = event.get("user"), unescape(event.get("text") or "").strip()
+        if not user or not text:
+            return
+        channel, thread_ts = event["channel"], event.get("thread_ts")
+        refs: tuple[str, ...] = ()
+        if thread_ts and thread_ts != event.get("ts"):
+            refs = await card_refs(self.rt.engine, client, channel, thread_ts)
+        identity = await self.who(client, user)
+        reply = await self.ask(ChatRequest(identity, text=text, kind="message", thread_refs=refs))
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blockkit.message(reply.views))
+
+    # ------------------------------------------------------------------ App Home
+
+    async def on_home_opened(self, event: dict, client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await self.publish_home(client, event["user"])
+
+    async def publish_home(
+        self, client: AsyncWebClient, user_id: str, identity: Identity | None = None, banner: list | None = None
+    ) -> None:
+        """'My actions' by due date, through the same `/status mine` query as everywhere."""
+        identity = identity or await self.who(client, user_id)
+        reply = await self.ask(ChatRequest(identity, text="mine", kind="command"))
+        await client.views_publish(user_id=user_id, view=blockkit.home(reply.views, banner))
+
+    # ------------------------------------------------------------------ buttons
+
+    async def on_button(self, ack, body: dict, action: dict, client: AsyncWebClient) -> None:
+        """Green / Amber / Red / Completed / Add update on a nudge, an action's detail or Home."""
+        await ack()
+        try:
+            verb, ref = ids.parse_button_value(action.get("value") or "")
+        except ValueError:
+            log.warning("ignored a click with value %r", action.get("value"))
+            return
+        user = body["user"]["id"]
+        origin = self._origin_of_click(body, ref)
+        if ids.ref_of_block(action.get("block_id") or "", ids.NUDGE_BLOCK):
+            origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts, body.get("message")))
+        identity = await self.who(client, user)
+        request = ChatRequest(
+            identity,
+            kind="button",
+            action_ref=ref,
+            rag=None if verb == ids.ADD_UPDATE else verb,
+            thread_refs=tuple(origin.refs),
+        )
+        reply = await self.ask(request)
+        form = _first(reply.views, UpdateFormView)
+        if form is not None:
+            try:
+                await client.views_open(trigger_id=body["trigger_id"], view=blockkit.update_modal(form, origin.dump()))
+                return
+            except SlackApiError as exc:  # e.g. the trigger expired: offer the form as text instead
+                log.warning("views.open failed: %s", exc.response.get("error"))
+        await self.show(client, origin, user, identity, reply)
+
+    @staticmethod
+    def _origin_of_click(body: dict, ref: str) -> Origin:
+        container = body.get("container") or {}
+        if container.get("type") == "view":
+            return Origin(ref, surface="home")
+        return Origin(
+            ref,
+            surface="ephemeral" if container.get("is_ephemeral") else "message",
+            channel=(body.get("channel") or {}).get("id") or container.get("channel_id"),
+            ts=container.get("message_ts") or (body.get("message") or {}).get("ts"),
+            response_url=body.get("response_url"),
+        )
+
+    # ------------------------------------------------------------------ the modal
+
+    async def on_update_submitted(self, ack, body: dict, view: dict, client: AsyncWebClient) -> None:
+        """Record the modal's update, or keep the modal open with the core's complaint under
+        the input it is about."""
+        origin = Origin.load(view.get("private_metadata"))
+        values = (view.get("state") or {}).get("values") or {}
+        selected = (values.get(ids.RAG_BLOCK, {}).get(ids.RAG_INPUT) or {}).get("selected_option") or {}
+        note = (values.get(ids.NOTE_BLOCK, {}).get(ids.NOTE_INPUT) or {}).get("value") or ""
+        date = (values.get(ids.DATE_BLOCK, {}).get(ids.DATE_INPUT) or {}).get("value") or None
+        user = body["user"]["id"]
+        if not origin.refs and origin.surface == "message" and origin.channel:
+            origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts))
+        identity = await self.who(client, user)
+        request = ChatRequest(
+            identity,
+            kind="form",
+            action_ref=origin.ref,
+            rag=selected.get("value"),
+            note=note,
+            proposed_date=date,
+            thread_refs=tuple(origin.refs),
+        )
+        reply = await self.ask(request)
+        form = _first(reply.views, UpdateFormView)
+        if form is not None:
+            await ack(response_action="errors", errors=blockkit.form_errors(form))
+            return
+        if not reply.recorded:  # refused (not theirs, unknown action): say why, in the modal
+            notice = _first(reply.views, NoticeView)
+            text = notice.text if notice else "Nothing was recorded."
+            await ack(response_action="errors", errors={ids.RAG_BLOCK: shorten(text, 150)})
+            return
+        await ack()
+        await self.show(client, origin, user, identity, reply)
+
+    # ------------------------------------------------------------------ answering a click
+
+    async def show(self, client: AsyncWebClient, origin: Origin, user: str, identity: Identity, reply: Reply) -> None:
+        """Put the core's answer to a click where the person is looking: the card updated in
+        place, the Home tab refreshed, or (a refusal) a note only they see."""
+        if origin.surface == "home":
+            await self.publish_home(client, user, identity, banner=reply.views)
+            return
+        message = blockkit.message(reply.views)
+        if reply.replace_original:
+            try:
+                if origin.surface == "message" and origin.channel and origin.ts:
+                    extra = {"metadata": ids.metadata("nudge", origin.refs)} if origin.refs else {}
+                    await client.chat_update(channel=origin.channel, ts=origin.ts, **message, **extra)
+                    return
+                if origin.response_url:
+                    sent = await AsyncWebhookClient(origin.response_url).send(
+                        body={"replace_original": True, **message}
+                    )
+                    if sent.status_code == 200:
+                        return
+                    log.warning("replacing an ephemeral card failed: %s %s", sent.status_code, sent.body)
+            except SlackApiError as exc:
+                log.warning("updating the card in place failed: %s", exc.response.get("error"))
+        if origin.channel:
+            await client.chat_postEphemeral(channel=origin.channel, user=user, **message)
+        else:
+            await client.chat_postMessage(channel=user, **message)

@@ -1,0 +1,84 @@
+"""The Slack side of `bot.delivery.OutboundChannel`: nudges, chases and escalations by DM,
+digests and reports to the SIT channel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.delivery import DeliveryError
+from cards import blockkit
+from cards import blockkit_ids as ids
+from handlers.slack.client import web_client
+from handlers.slack.threads import message_ref
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+# Errors that will not go away by trying again: the ledger marks the send failed, not retry.
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "invalid_auth",
+        "is_archived",
+        "messages_tab_disabled",
+        "missing_scope",
+        "no_permission",
+        "not_authed",
+        "not_in_channel",
+        "restricted_action",
+        "user_disabled",
+        "user_not_found",
+    }
+)
+
+
+class SlackChannel:
+    """Reaches people who have a Slack user id (set in the directory, or linked when they first
+    wrote to the bot) and the channel in `SLACK_SIT_CHANNEL`."""
+
+    name = "slack"
+
+    def __init__(self, settings: Settings, client: AsyncWebClient | None = None):
+        self.settings = settings
+        self.client = client or web_client(settings)
+
+    def can_reach(self, session: Session, person: Person) -> bool:
+        return bool(person.slack_user_id)
+
+    async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
+        if not person.slack_user_id:
+            raise DeliveryError(f"{person.key} has no Slack user id", permanent=True)
+        opened = await self._call("conversations_open", users=person.slack_user_id)
+        channel = opened["channel"]["id"]
+        return await self._post(channel, views, kind, meta)
+
+    async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
+        if not self.settings.slack_sit_channel:
+            raise DeliveryError("SLACK_SIT_CHANNEL is not set", permanent=True)
+        return await self._post(self.settings.slack_sit_channel, views, kind, meta)
+
+    async def _post(self, channel: str, views: list[Any], kind: str, meta: dict[str, Any]) -> str:
+        refs = [str(r) for r in meta.get("refs") or []]
+        posted = await self._call(
+            "chat_postMessage", channel=channel, metadata=ids.metadata(kind, refs), **blockkit.message(views)
+        )
+        return message_ref(posted["channel"], posted["ts"])
+
+    async def _call(self, method: str, **kwargs: Any) -> Any:
+        """One Web API call; Slack's errors become DeliveryErrors the ledger understands."""
+        try:
+            return await getattr(self.client, method)(**kwargs)
+        except SlackApiError as exc:
+            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            raise DeliveryError(f"Slack {method}: {error}", permanent=error in PERMANENT_ERRORS) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Slack {method}: {type(exc).__name__}: {exc}") from exc

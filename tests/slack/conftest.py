@@ -1,0 +1,171 @@
+"""The Slack test bench: the real aiohttp app (`create_app`) on port 0 with the reference plan,
+a fixed clock (15 Oct 2016, 10:00 UK), and a fake Slack Web API on port 0. Requests are signed
+with the signing secret and POSTed to /slack/events as Slack would; what the bot sends back is
+read from the fake's records."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.nudge_now import nudge_now
+from bot.runtime import Runtime, build_runtime
+from handlers import outbound_channels
+from tests.conftest import uk
+from tests.fakes import slack_payloads as slack
+from tests.fakes.slack_api import Call, FakeSlackApi
+
+SECRET = "e2c1f9a0b7d64c35a8f1d2e3c4b5a697"
+TOKEN = "xoxb-0000-test-token"
+
+# Slack users of the fake workspace → the reference people directory (by email).
+USERS = {
+    "U0HOSSCP": ("hos-scp@example.invalid", "Sadie Carpenterly"),  # HOS S&CP: leads 4.2.1
+    "U0DCS": ("dcs@example.invalid", "Dana Carver"),  # DCS
+    "U0HOSQI": ("hos-qi@example.invalid", "Quentin Ivesworth"),  # HOS QI: leads much of priority 5
+    "U0SIT": ("sit-manager@example.invalid", "Simone Impeyfield"),  # SIT admin
+    "U0STRANGER": ("someone@elsewhere.invalid", "Not In Directory"),
+}
+
+
+@pytest.fixture
+def slack_clock() -> FixedClock:
+    return FixedClock(uk(2016, 10, 15, 10, 0))
+
+
+@pytest.fixture
+async def slack_api():
+    fake = FakeSlackApi(TOKEN)
+    await fake.start()
+    for user_id, (email, name) in USERS.items():
+        fake.add_user(user_id, email, name)
+    yield fake
+    await fake.close()
+
+
+def slack_settings(api: FakeSlackApi, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": TOKEN,
+        "slack_signing_secret": SECRET,
+        "slack_api_url": api.api_url,
+        "slack_app_token": None,
+        "slack_sit_channel": "C0SIT",
+        "microsoft_app_id": None,
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)
+
+
+@dataclass
+class SlackBench:
+    """Drives the bot as Slack would and reads what it sent back."""
+
+    http: TestClient
+    api: FakeSlackApi
+    rt: Runtime
+    _n: int = 0
+
+    def _name(self) -> str:
+        self._n += 1
+        return f"r{self._n}"
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        secret: str = SECRET,
+        timestamp: int | None = None,
+        retry: int | None = None,
+    ) -> tuple[int, str]:
+        headers = slack.signed(secret, body, content_type, timestamp=timestamp, retry=retry)
+        async with self.http.post("/slack/events", data=body.encode(), headers=headers) as response:
+            return response.status, await response.text()
+
+    async def status(self, text: str, user: str = "U0HOSSCP", *, raw: bool = False) -> dict[str, Any]:
+        """`/status text`; returns what the bot posted to the command's response_url."""
+        name = self._name()
+        code, _ = await self.post(slack.slash_command(text, user, self.api.response_url(name), raw=raw), slack.FORM)
+        assert code == 200
+        return (await self.api.response_to(name)).body
+
+    async def dm(
+        self,
+        user: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        raw: bool = False,
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> tuple[int, str]:
+        event = slack.dm_event(user, text, thread_ts=thread_ts, raw=raw)
+        return await self.post(slack.event_callback(event, event_id), slack.JSON, retry=retry)
+
+    async def dm_reply(self, user: str, text: str, **kwargs: Any) -> Call:
+        """Send a DM and wait for the bot's chat.postMessage answering it."""
+        before = len(self.api.calls_to("chat.postMessage"))
+        code, _ = await self.dm(user, text, **kwargs)
+        assert code == 200
+        return (await self.api.wait_for("chat.postMessage", before + 1))[before]
+
+    async def nudge(self, target: str) -> tuple[str, dict[str, Any]]:
+        """`actionbot nudge target` through the real send path; the DM channel and the card."""
+        out = io.StringIO()
+        before = len(self.api.calls)
+        code = await nudge_now(self.rt, target, out)
+        assert code == 0, out.getvalue()
+        posted = next(
+            c
+            for c in reversed(self.api.calls[before:])
+            if c.method == "chat.postMessage" and (c.body.get("metadata") or {}).get("event_type") == "actionbot_nudge"
+        )
+        channel, ts = posted.answer["channel"], posted.answer["ts"]
+        return channel, self.api.messages[(channel, ts)]
+
+    async def click(self, user: str, channel: str, message: dict, verb: str, ref: str) -> tuple[int, str]:
+        body = slack.block_actions(
+            user, message, channel, slack.button(message, verb, ref), self.api.response_url(self._name())
+        )
+        return await self.post(body, slack.FORM)
+
+    async def submit(
+        self, user: str, opened_view: dict, rag: str | None, note: str | None, date: str | None = None
+    ) -> tuple[int, dict[str, Any] | None]:
+        code, text = await self.post(slack.view_submission(user, opened_view, rag, note, date), slack.FORM)
+        return code, (json.loads(text) if text.strip() else None)
+
+
+@pytest.fixture
+async def slack_bench(reference_engine, slack_api, slack_clock):
+    rt = build_runtime(slack_settings(slack_api), engine=reference_engine, clock=slack_clock)
+    rt.channels = outbound_channels(rt)
+    server = TestServer(create_app(rt))
+    http = TestClient(server)
+    await http.start_server()
+    yield SlackBench(http, slack_api, rt)
+    await http.close()
+
+
+def section_texts(blocks: list[dict]) -> str:
+    """All the words in a list of blocks, for asserting on what a person would read."""
+    out = []
+    for b in blocks:
+        if b.get("text"):
+            out.append(b["text"]["text"])
+        for f in b.get("fields") or []:
+            out.append(f["text"])
+        for e in b.get("elements") or []:
+            if e.get("type") in ("mrkdwn", "plain_text"):
+                out.append(e["text"])
+            elif e.get("type") == "button":
+                out.append(e["text"]["text"])
+    return "\n".join(out)

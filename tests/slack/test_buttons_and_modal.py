@@ -1,0 +1,108 @@
+"""The nudge card's buttons and the update modal, clicked and submitted as Slack would."""
+
+from __future__ import annotations
+
+import json
+
+from cards import blockkit_ids as ids
+from tests.slack.conftest import section_texts
+
+
+async def linked_nudge(bench, user: str, target: str):
+    """The person writes to the bot once (linking their Slack id by email), then is nudged."""
+    await bench.status("mine", user)
+    return await bench.nudge(target)
+
+
+async def test_green_records_directly_and_updates_the_card_in_place(slack_bench):
+    channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
+    assert card["metadata"] == {"event_type": "actionbot_nudge", "event_payload": {"refs": "4.2.1"}}
+    code, _ = await slack_bench.click("U0HOSSCP", channel, card, "green", "4.2.1")
+    assert code == 200
+    update = (await slack_bench.api.wait_for("chat.update"))[0]
+    assert (update.body["channel"], update.body["ts"]) == (channel, card["ts"])
+    text = section_texts(update.body["blocks"])
+    assert "✅ Recorded: Green" in text
+    assert not slack_bench.api.calls_to("views.open")
+    detail = section_texts((await slack_bench.status("4.2.1"))["blocks"])
+    assert "🟢 Green" in detail and "Sadie Carpenterly (fictional)" in detail
+
+
+async def test_amber_opens_the_modal_and_its_submission_is_recorded(slack_bench):
+    channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
+    await slack_bench.click("U0HOSSCP", channel, card, "amber", "4.2.1")
+    opened = (await slack_bench.api.wait_for("views.open"))[0].body["view"]
+    assert opened["callback_id"] == ids.UPDATE_MODAL
+    rag_block = next(b for b in opened["blocks"] if b.get("block_id") == ids.RAG_BLOCK)
+    assert rag_block["element"]["initial_option"]["value"] == "amber"
+    origin = json.loads(opened["private_metadata"])
+    assert origin["ref"] == "4.2.1" and origin["channel"] == channel and origin["ts"] == card["ts"]
+    assert not slack_bench.api.calls_to("chat.update")
+
+    code, ack = await slack_bench.submit("U0HOSSCP", opened, "amber", "waiting on HR sign-off", "end of Nov")
+    assert code == 200 and ack is None  # the modal closes
+    update = (await slack_bench.api.wait_for("chat.update"))[0].body
+    assert update["ts"] == card["ts"]
+    assert "✅ Recorded: Amber: waiting on HR sign-off" in section_texts(update["blocks"])
+    detail = section_texts((await slack_bench.status("4.2.1"))["blocks"])
+    assert "🟠 Amber" in detail and "waiting on HR sign-off" in detail
+    assert "Proposed new date awaiting SIT approval: 30 Nov 2016" in detail
+
+
+async def test_modal_errors_stay_in_the_modal_and_record_nothing(slack_bench):
+    channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
+    await slack_bench.click("U0HOSSCP", channel, card, "amber", "4.2.1")
+    opened = (await slack_bench.api.wait_for("views.open"))[0].body["view"]
+
+    code, ack = await slack_bench.submit("U0HOSSCP", opened, "amber", "x" * 281)
+    assert code == 200
+    assert ack["response_action"] == "errors"
+    assert "281 characters" in ack["errors"][ids.NOTE_BLOCK]
+
+    _, ack = await slack_bench.submit("U0HOSSCP", opened, "amber", "")
+    assert ack["errors"] == {ids.NOTE_BLOCK: "Amber needs a one-line reason."}
+
+    _, ack = await slack_bench.submit("U0HOSSCP", opened, "red", "no budget", "the twelfth of never")
+    assert ids.DATE_BLOCK in ack["errors"]
+
+    _, ack = await slack_bench.submit("U0HOSSCP", opened, None, "something")
+    assert ack["errors"] == {ids.RAG_BLOCK: "Choose a RAG status."}
+
+    assert not slack_bench.api.calls_to("chat.update")
+    assert "No updates yet." in section_texts((await slack_bench.status("4.2.1"))["blocks"])
+
+
+async def test_add_update_opens_an_empty_modal_and_completed_records_directly(slack_bench):
+    channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
+    await slack_bench.click("U0HOSSCP", channel, card, "update", "4.2.1")
+    opened = (await slack_bench.api.wait_for("views.open"))[0].body["view"]
+    rag_block = next(b for b in opened["blocks"] if b.get("block_id") == ids.RAG_BLOCK)
+    assert "initial_option" not in rag_block["element"]
+
+    await slack_bench.click("U0HOSSCP", channel, card, "completed", "4.2.1")
+    update = (await slack_bench.api.wait_for("chat.update"))[0].body
+    assert "✅ Recorded: Completed" in section_texts(update["blocks"])
+    assert "🔵 Completed" in section_texts((await slack_bench.status("4.2.1"))["blocks"])
+
+
+async def test_someone_else_clicking_is_refused_politely_and_nothing_changes(slack_bench):
+    channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
+    await slack_bench.click("U0DCS", channel, card, "green", "4.2.1")
+    refusal = (await slack_bench.api.wait_for("chat.postEphemeral"))[0].body
+    assert refusal["user"] == "U0DCS"
+    assert "Only the lead for 4.2.1 (Sadie Carpenterly (fictional) (HOS S&amp;CP))" in section_texts(refusal["blocks"])
+    assert not slack_bench.api.calls_to("chat.update")
+    assert "No updates yet." in section_texts((await slack_bench.status("4.2.1"))["blocks"])
+
+
+async def test_a_card_for_several_actions_keeps_the_others_buttons_after_one_click(slack_bench):
+    channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "hos-scp")
+    refs = card["metadata"]["event_payload"]["refs"].split(",")
+    assert len(refs) > 5
+    first, second = refs[0], refs[1]
+    await slack_bench.click("U0HOSSCP", channel, card, "green", first)
+    update = (await slack_bench.api.wait_for("chat.update"))[0].body
+    block_ids = [b.get("block_id") for b in update["blocks"]]
+    assert f"{ids.NUDGE_BLOCK}:{first}" not in block_ids
+    assert f"{ids.NUDGE_BLOCK}:{second}" in block_ids
+    assert update["metadata"]["event_payload"]["refs"].split(",") == refs
