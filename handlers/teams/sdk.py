@@ -19,7 +19,14 @@ from aiohttp import web
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference, ErrorResponseException
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ConversationReference,
+    DeliveryModes,
+    ErrorResponseException,
+    ExpectedReplies,
+)
 from msrest.serialization import Model
 
 log = logging.getLogger(__name__)
@@ -113,6 +120,16 @@ def sdk_bot(handler: TurnHandler) -> ActivityHandler:
     return _Bot(handler)
 
 
+class _CloudAdapter(CloudAdapter):
+    """CloudAdapter with `deliveryMode: expectReplies` fixed: 4.17.1 serialises the buffered replies
+    to a dict and then fails to serialise that dict again (AttributeError, HTTP 500)."""
+
+    def _process_turn_results(self, context: TurnContext) -> InvokeResponse | None:
+        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+            return InvokeResponse(status=200, body=ExpectedReplies(activities=context.buffered_reply_activities))
+        return super()._process_turn_results(context)
+
+
 class TeamsAdapter:
     """CloudAdapter configured from MICROSOFT_APP_* settings, plus the proactive send.
 
@@ -137,7 +154,7 @@ class TeamsAdapter:
             APP_TYPE=app_type if self.app_id else "MultiTenant",
             **(auth_overrides or {}),
         )
-        self._adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+        self._adapter = _CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
         self._adapter.on_turn_error = self._on_turn_error
 
     async def process(self, request: web.Request, handler: TurnHandler) -> web.Response:

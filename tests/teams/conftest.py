@@ -86,8 +86,20 @@ class TeamsWorld:
     connector: FakeBotConnector
     base_url: str = ""
     sleeps: list[float] = field(default_factory=list)
+    rt_app: web.Application | None = None
     _runner: web.AppRunner | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    async def serve(self, app: web.Application) -> None:
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self._runner = runner
+        self.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+
+    def session(self) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession()
 
     def activity(self, user: dict[str, Any], text: str = "", **extra: Any) -> dict[str, Any]:
         """A Bot Framework Activity as Teams posts it from a personal chat."""
@@ -149,7 +161,10 @@ class TeamsWorld:
         await self.connector.stop()
 
 
-async def start_world(engine, clock, *, settings: Settings | None = None, app: web.Application | None = None):
+async def start_world(
+    engine, clock, *, settings: Settings | None = None, app: web.Application | None = None, mount: bool = True
+) -> TeamsWorld:
+    """The runtime and fake connector; with `mount`, the app (default `create_app`) is served too."""
     connector = await FakeBotConnector().start()
     for user in (DANA, HANNAH, SAM, STRANGER):
         connector.members[user["id"]] = {
@@ -165,13 +180,9 @@ async def start_world(engine, clock, *, settings: Settings | None = None, app: w
         world.sleeps.append(seconds)
 
     rt.channels = {"teams": teams_outbound(rt, sleep=no_wait, jitter=lambda: 0.5)}
-    app = app if app is not None else create_app(rt)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    world._runner = runner
-    world.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    world.rt_app = app if app is not None else create_app(rt)
+    if mount:
+        await world.serve(world.rt_app)
     return world
 
 
