@@ -1,0 +1,127 @@
+"""`actionbot import PLAN`: a council's own plan from CSV, XLSX or DOCX into the database.
+
+The flow is the same for every format: a reader turns the file into tables of rows
+(`csv_plan`, `xlsx_plan`, `docx_plan`), `build.build_plan` turns the rows into a `PlanData`
+and lists every problem, and `storage.plan_store.save_plan` writes it, all inside one
+`session_scope` — so a file with any problem writes nothing, unless the caller asked to skip
+the bad rows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.clock import Clock
+from storage.db import session_scope
+from storage.importers.build import Context, ExistingPlan, build_plan
+from storage.importers.csv_plan import read_csv
+from storage.importers.docx_plan import read_docx
+from storage.importers.table import ReadResult
+from storage.importers.xlsx_plan import read_xlsx
+from storage.models import Action, Finding, Plan, Priority, Role
+from storage.plan_data import FindingRow, PriorityRow
+from storage.plan_store import ImportSummary, PlanValidationError, Problem, save_plan, validate
+
+READERS = {".csv": read_csv, ".txt": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx, ".docx": read_docx}
+OLD_FORMATS = {".xls": ".xlsx", ".doc": ".docx"}
+
+
+def slugify(text: str) -> str:
+    """'Bromley Action Plan (v2)' → 'bromley-action-plan-v2': a plan key from a file name."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "plan"
+
+
+def read_plan_file(path: str | Path) -> ReadResult:
+    """Read any supported format into tables. Raises ValueError for a format we do not read."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in OLD_FORMATS:
+        raise ValueError(f"{suffix} is the old binary format: save the file as {OLD_FORMATS[suffix]} and import that")
+    reader = READERS.get(suffix)
+    if reader is None:
+        raise ValueError(f"cannot import {suffix or 'a file without an extension'}: use .csv, .xlsx or .docx")
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    return reader(p, str(path))
+
+
+def load_context(session: Session, plan_key: str) -> Context:
+    """What the database already knows that the importer should keep or recognise."""
+    roles = session.exec(select(Role)).all()
+    context = Context(
+        role_abbrevs={r.abbrev for r in roles},
+        role_titles={" ".join(r.title.split()).casefold(): r.abbrev for r in roles if r.title},
+    )
+    for leads, partners in session.exec(select(Action.leads, Action.partners)).all():
+        context.names_in_use.update(leads or [])
+        context.names_in_use.update(partners or [])
+    plan = session.exec(select(Plan).where(Plan.key == plan_key)).first()
+    if plan is None:
+        return context
+    existing = ExistingPlan(title=plan.title)
+    numbers = {}
+    for p in session.exec(select(Priority).where(Priority.plan_id == plan.id)).all():
+        numbers[p.id] = p.number
+        existing.priorities[p.number] = PriorityRow(
+            number=p.number,
+            title=p.title,
+            lead_officer=p.lead_officer,
+            lead_roles=list(p.lead_roles or []),
+            intro=p.intro,
+            identified_issues=list(p.identified_issues or []),
+            expected_impact=list(p.expected_impact or []),
+        )
+    for f in session.exec(select(Finding).where(Finding.plan_id == plan.id)).all():
+        existing.findings[f.ref] = FindingRow(
+            ref=f.ref, priority_number=numbers[f.priority_id], text=f.text, ofsted_refs=f.ofsted_refs
+        )
+    for a in session.exec(select(Action).where(Action.plan_id == plan.id)).all():
+        existing.decisions[a.ref] = a.decision
+        existing.dues[a.ref] = (a.due, a.original_due)
+    context.existing = existing
+    return context
+
+
+def import_plan_file(
+    engine: Engine,
+    clock: Clock,
+    path: str | Path,
+    *,
+    plan_key: str | None = None,
+    title: str | None = None,
+    skip_invalid: bool = False,
+    actor: str = "cli",
+) -> tuple[ImportSummary, list[Problem]]:
+    """Import a plan file as plan `plan_key` (default: the file name, slugified).
+
+    Returns the summary and the problems of the rows left out (only with `skip_invalid`).
+    Raises PlanValidationError listing every problem when anything is wrong (and writes
+    nothing), or when the file as a whole cannot be read even with `skip_invalid`.
+    """
+    source = str(path)
+    read = read_plan_file(path)
+    if read.problems:
+        raise PlanValidationError(read.problems)
+    key = plan_key or slugify(Path(path).stem)
+    with session_scope(engine) as session:
+        context = load_context(session, key)
+        plan_title = title or (context.existing.title if context.existing else "") or read.title or Path(path).stem
+        built = build_plan(read.tables, key=key, title=plan_title, context=context, skip_invalid=skip_invalid)
+        if built.fatal or (built.problems and not skip_invalid):
+            raise PlanValidationError(built.problems)
+        if not built.data.actions:
+            raise PlanValidationError([*built.problems, Problem(source, None, "", "no actions to import")])
+        late = validate(built.data, source)
+        if late:
+            raise PlanValidationError(built.problems + late)
+        summary = save_plan(session, built.data, actor=actor, now=clock.now(), source=source)
+    return summary, built.problems
+
+
+__all__ = ["PlanValidationError", "import_plan_file", "read_plan_file", "slugify"]

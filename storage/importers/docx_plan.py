@@ -1,0 +1,194 @@
+"""Reading a plan from the Word document it is written in (python-docx).
+
+An improvement plan is a Word file: for each priority a heading ("Priority Four: Safeguarding …"),
+a "Lead officer: …" line, then a table with columns ID / Issue / Key Actions / Timescale / Lead /
+Agency Involvement. Real tables are untidy, so this reader accepts what councils actually do:
+a title row above the header; the Issue, Lead or Timescale cell merged down over several
+actions (python-docx gives every covered row the merged cell); an action's id inside the Key
+Actions text instead of the ID column; several actions listed in one cell; bulleted
+sub-actions (kept as "- " lines); a table split in two at a page break without a header on the
+second part. Deciding what each row means is left to `storage.importers.build`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zipfile import BadZipFile
+
+from docx import Document
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from storage.importers.columns import Header, find_header
+from storage.importers.table import PriorityHint, ReadResult, SourceRow, SourceTable, is_blank, row_values
+from storage.plan_store import Problem
+
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_PRIORITY = re.compile(
+    r"^\s*priority\s+(?P<n>\d+|[a-z]+)\s*(?:[:.–—-]\s*(?P<title>.*\S))?\s*$",
+    re.IGNORECASE,
+)
+_LEAD_OFFICER = re.compile(r"^\s*lead\s+officers?\s*[:–-]\s*(?P<who>.*\S)\s*$", re.IGNORECASE)
+_BULLETS = ("•", "\uf0b7", "▪", "◦", "·", "‣", "–", "*")
+
+
+def priority_heading(text: str) -> tuple[int, str] | None:
+    """'Priority Four: Safeguarding – better help' → (4, 'Safeguarding – better help')."""
+    m = _PRIORITY.match(" ".join(text.split()))
+    if not m:
+        return None
+    n = m["n"].lower()
+    number = int(n) if n.isdigit() else NUMBER_WORDS.get(n)
+    if number is None:
+        return None
+    return number, (m["title"] or "").strip()
+
+
+def paragraph_text(p: Paragraph, style_names: dict[str, str] | None = None) -> str:
+    """A paragraph's text; list paragraphs and typed bullets become '- ' lines.
+
+    `style_names` maps style ids to names; looking styles up through python-docx per paragraph
+    is slow enough to matter for a 300-action plan.
+    """
+    text = p.text.replace("\u00a0", " ").strip()
+    if not text:
+        return ""
+    for bullet in _BULLETS:
+        if text.startswith(bullet + " ") or (bullet != "–" and text.startswith(bullet)):
+            return "- " + text[len(bullet) :].strip()
+    if text.startswith("-"):
+        return "- " + text[1:].strip()
+    ppr = p._p.pPr
+    style_id = p._p.style or ""
+    style = (style_names or {}).get(style_id, style_id)
+    if (ppr is not None and ppr.numPr is not None) or style.lower().startswith("list"):
+        return "- " + text
+    return text
+
+
+def cell_text(cell: _Cell, style_names: dict[str, str] | None = None) -> str:
+    return "\n".join(t for t in (paragraph_text(p, style_names) for p in cell.paragraphs) if t)
+
+
+def _grid(table: Table) -> list[list[_Cell | None]]:
+    rows = []
+    for row in table.rows:
+        cells: list[_Cell | None] = [None] * row.grid_cols_before
+        cells.extend(row.cells)
+        rows.append(cells)
+    return rows
+
+
+def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
+    source = source or str(path)
+    result = ReadResult(source)
+    try:
+        document = Document(str(path))
+    except (PackageNotFoundError, BadZipFile, KeyError, ValueError) as exc:
+        result.problems.append(Problem(source, None, "", f"not a readable .docx document ({exc})"))
+        return result
+    result.title = (document.core_properties.title or "").strip()
+    style_names = {s.style_id: s.name or "" for s in document.styles}
+    hints: dict[int, PriorityHint] = {}
+    current: PriorityHint | None = None
+    previous: tuple[int, Header] | None = None  # (column count, header) of the last plan table
+    table_number = 0
+
+    def note_priority(text: str) -> None:
+        nonlocal current
+        heading = priority_heading(text)
+        if heading is not None:
+            number, title = heading
+            current = hints.setdefault(number, PriorityHint(number))
+            if title and not current.title:
+                current.title = title
+            return
+        lead = _LEAD_OFFICER.match(text)
+        if lead and current is not None and not current.lead_officer:
+            current.lead_officer = lead["who"]
+
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            note_priority(block.text)
+            continue
+        table_number += 1
+        grid = _grid(block)
+        texts = [[cell_text(c, style_names) if c is not None else "" for c in row] for row in grid]
+        found = find_header(texts, scan=5)
+        if found is None:
+            width = max((len(r) for r in texts), default=0)
+            if previous is None or previous[0] != width:
+                continue  # not a plan table (abbreviations, indicators, sign-off …)
+            header_index, header = -1, previous[1]  # a plan table continued after a page break
+        else:
+            header_index, header = found
+            for row in texts[:header_index]:
+                for text in dict.fromkeys(row):
+                    note_priority(text)
+        previous = (max(len(r) for r in texts), header)
+        table = SourceTable(f"{source}, table {table_number}", header_index + 1, header, priority=current)
+        id_col = header.index.get("action_id")
+        title_col = header.index.get("title")
+        for i in range(header_index + 1, len(grid)):
+            cells, words = grid[i], texts[i]
+            distinct = {id(c._tc) for c in cells if c is not None}
+            if len(distinct) == 1 and len(cells) > 1:
+                note_priority(words[0])  # a title row spanning the table
+                continue
+            values = row_values(header, words)
+            if all(is_blank(v) for v in values.values()):
+                continue
+            continues = False
+            if id_col is not None and i > header_index + 1 and id_col < len(cells):
+                above = grid[i - 1]
+                same_id = id_col < len(above) and cells[id_col] is not None and above[id_col] is not None
+                same_id = same_id and cells[id_col]._tc is above[id_col]._tc
+                same_text = (
+                    title_col is not None
+                    and title_col < len(above)
+                    and cells[title_col] is not None
+                    and above[title_col] is not None
+                    and cells[title_col]._tc is above[title_col]._tc
+                )
+                continues = same_id and not same_text
+            table.rows.append(SourceRow(i + 1, values, continues_previous=continues))
+        result.tables.append(table)
+    if not result.tables:
+        result.problems.append(
+            Problem(
+                source,
+                None,
+                "",
+                "no table with a header row such as ID / Issue / Key Actions / Timescale / Lead / Agency Involvement",
+            )
+        )
+    return result
