@@ -340,10 +340,16 @@ def _nudge_item_head(item: NudgeItem) -> list[dict[str, Any]]:
 
 
 def nudge_body(view: NudgeView, full_items: int = NUDGE_FULL_ITEMS) -> list[dict[str, Any]]:
-    """The nudge: inputs and buttons for the first `full_items` open items, the rest listed."""
-    refs = tuple(i.ref for i in view.items)
+    """The nudge: inputs and buttons for the first `full_items` open items, the rest listed.
+
+    The buttons carry the refs of the items shown with buttons (and those already answered), so
+    the card rebuilt after an answer is this card with the answer in it. Listed items are
+    answered by typing a line, which keeps a nudge about sixty actions inside Teams' limit.
+    """
+    pending = [i for i in view.items if not view.recorded.get(i.ref)]
+    asked = {i.ref for i in pending[:full_items]}
+    refs = tuple(i.ref for i in view.items if i.ref in asked or view.recorded.get(i.ref))
     out: list[dict[str, Any]] = [_text(view.greeting)]
-    asked = 0
     compact: list[NudgeItem] = []
     for item in view.items:
         done = view.recorded.get(item.ref)
@@ -354,8 +360,7 @@ def nudge_body(view: NudgeView, full_items: int = NUDGE_FULL_ITEMS) -> list[dict
                     separator=True,
                 )
             )
-        elif asked < full_items:
-            asked += 1
+        elif item.ref in asked:
             out.append(
                 _container(
                     [*_nudge_item_head(item), *update_inputs(item.ref), rag_buttons(item.ref, refs)], separator=True
@@ -364,17 +369,16 @@ def nudge_body(view: NudgeView, full_items: int = NUDGE_FULL_ITEMS) -> list[dict
         else:
             compact.append(item)
     if compact:
-        lines = [
-            _rich(_run(c.ref, weight="bolder"), _run(f"  {due_phrase(c.due, c.days_to_due)}  ·  now "), _rag_run(c.rag))
-            for c in compact
-        ]
+        listed = "\n".join(f"- **{c.ref}** {rag_tag(c.rag)} · {due_phrase(c.due, c.days_to_due)}" for c in compact)
+        first = compact[0].ref
         out.append(
             _container(
                 [
-                    _text(f"{len(compact)} more to update: reply with a line each, e.g. `{compact[0].ref} green`.")
-                    if len(compact) > 1
-                    else _text(f"1 more to update: reply e.g. `{compact[0].ref} green`."),
-                    *lines,
+                    _text(
+                        f"{len(compact)} more to update: reply with a line "
+                        f"{'each' if len(compact) > 1 else ''}, e.g. `{first} green`.".replace(" ,", ",")
+                    ),
+                    _text(listed, spacing="small"),
                     _text("`status mine` lists all your actions.", isSubtle=True),
                 ],
                 separator=True,

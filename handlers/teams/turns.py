@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import replace
 from typing import Any, Protocol
 
 from bot import identity as identity_mod
@@ -231,6 +232,8 @@ class TeamsBot:
             if described["conversation_id"] and reference.get("serviceUrl"):
                 addresses.refresh_service_url(session, described["conversation_id"], reference["serviceUrl"], now)
             if described["conversation_type"] == "personal":
+                # this turn may have been `iam ROLE`: resolve with the role as it is now
+                who = replace(who, as_role=acting_role(session, "teams", who.user_id, dev_mode=self.dev_mode))
                 actor = identity_mod.resolve(session, who, now)
                 if actor.person is not None:
                     data = {

@@ -1,0 +1,129 @@
+"""The Teams bot driven turn by turn with botbuilder's TestAdapter (no HTTP at all)."""
+
+from __future__ import annotations
+
+import pytest
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from sqlmodel import select
+
+from bot.runtime import build_runtime
+from cards.adaptive import RAG_VERBS
+from handlers.teams.sdk import sdk_bot
+from handlers.teams.turns import TeamsBot, message_text
+from storage import repo
+from storage.db import session_scope
+from storage.models import ActionUpdate
+from tests.teams.conftest import HANNAH, card_texts, teams_settings
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+@pytest.fixture
+def rt(reference_engine, teams_clock):
+    runtime = build_runtime(teams_settings(), engine=reference_engine, clock=teams_clock)
+    with session_scope(runtime.engine) as s:  # linked already: the TestAdapter has no connector to ask
+        person = repo.person_by_key(s, "hos-scp")
+        person.teams_user_id = HANNAH["id"]
+        s.add(person)
+    return runtime
+
+
+@pytest.fixture
+def adapter(rt) -> TestAdapter:
+    template = Activity(
+        channel_id="msteams",
+        service_url="https://smba.example.invalid/uk/",
+        from_property=ChannelAccount(id=HANNAH["id"], name=HANNAH["name"], aad_object_id=HANNAH["aadObjectId"]),
+        recipient=ChannelAccount(id="28:actionbot", name="actionbot"),
+        conversation=ConversationAccount(id="a:personal-hannah", conversation_type="personal", tenant_id="t1"),
+    )
+    return TestAdapter(sdk_bot(TeamsBot(rt).on_turn).on_turn, template)
+
+
+def card_of(activity: Activity) -> dict:
+    [attachment] = activity.attachments
+    assert attachment.content_type == CARD
+    return attachment.content
+
+
+async def test_status_priority_4_replies_with_a_card(adapter, assert_valid_card):
+    def check(reply, description=None):
+        card = assert_valid_card(card_of(reply))
+        assert "Priority 4: Safeguarding" in card_texts(card)
+
+    flow = await adapter.send("status priority 4")
+    await flow.assert_reply(check)
+
+
+async def test_mention_in_a_channel_is_stripped_before_the_core_sees_it(adapter):
+    def check(reply, description=None):
+        assert "Mandatory training on child protection" in card_texts(card_of(reply))
+
+    flow = await adapter.send(Activity(type="message", text="<at>actionbot</at> /status 4.2.1"))
+    await flow.assert_reply(check)
+
+
+async def test_submit_updates_the_card_in_place(adapter, rt, assert_valid_card):
+    data = {"verb": RAG_VERBS["green"], "ref": "4.2.1", "rag": "green", "refs": ["4.2.1"], "note.4.2.1": "on track"}
+    await adapter.send(Activity(type="message", value=data, reply_to_id="card-17"))
+    [updated] = adapter.updated_activities
+    assert updated.id == "card-17"
+    assert "✅ Recorded: Green: on track" in card_texts(assert_valid_card(card_of(updated)))
+    assert adapter.activity_buffer == []  # replaced in place, nothing new posted
+    with session_scope(rt.engine) as s:
+        [update] = s.exec(select(ActionUpdate)).all()
+        assert (update.rag, update.note, update.author_key) == ("green", "on track", "hos-scp")
+
+
+async def test_execute_answers_with_the_refreshed_card_in_the_invoke_response(adapter, assert_valid_card):
+    data = {"ref": "4.2.1", "rag": "completed", "refs": ["4.2.1"], "note.4.2.1": "all staff trained"}
+    invoke = Activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": RAG_VERBS["completed"], "data": data}},
+    )
+    await adapter.send(invoke)
+    [response] = adapter.activity_buffer
+    assert response.type == "invokeResponse" and response.value.status == 200
+    body = response.value.body.serialize()
+    assert body["type"] == CARD
+    assert "✅ Recorded: Completed: all staff trained" in card_texts(assert_valid_card(body["value"]))
+
+
+async def test_unknown_card_verbs_are_answered_politely(adapter):
+    invoke = Activity(
+        type="invoke", name="adaptiveCard/action", value={"action": {"verb": "something.else", "data": {}}}
+    )
+    await adapter.send(invoke)
+    [response] = adapter.activity_buffer
+    body = response.value.body.serialize()
+    assert body["type"] == "application/vnd.microsoft.activity.message" and "not one of mine" in body["value"]
+
+
+async def test_install_greets_once_and_the_installation_update_only_remembers(adapter, rt):
+    await adapter.send(Activity(type="installationUpdate", action="add"))
+    assert adapter.activity_buffer == []
+    added = Activity(type="conversationUpdate", members_added=[ChannelAccount(id="28:actionbot")])
+    flow = await adapter.send(added)
+
+    def check(reply, description=None):
+        assert "I'll ask you here for updates" in card_texts(card_of(reply))
+
+    await flow.assert_reply(check)
+    with session_scope(rt.engine) as s:
+        address = repo.channel_address(s, "teams", "person:hos-scp")
+        assert address.data["reference"]["serviceUrl"] == "https://smba.example.invalid/uk/"
+
+
+async def test_typing_and_reactions_are_ignored(adapter):
+    await adapter.send(Activity(type="typing"))
+    await adapter.send(Activity(type="messageReaction"))
+    assert adapter.activity_buffer == []
+
+
+def test_message_text_removes_mentions_and_html():
+    assert message_text({"text": "<at>actionbot</at> status p4"}) == "status p4"
+    assert message_text({"text": "<p>status lead HOS S&amp;CP</p>"}) == "status lead HOS S&CP"
+    assert message_text({"text": "4.2.1 green<br>4.2.2 amber - late"}) == "4.2.1 green\n4.2.2 amber - late"
+    assert message_text({}) == ""
