@@ -109,7 +109,11 @@ def button_row(ref: str, place: str) -> Block:
 
 @singledispatch
 def render(view) -> list[Block]:
-    raise TypeError(f"no Block Kit rendering for {type(view).__name__}")
+    """A view with no Block Kit layout of its own (yet) is shown as its plain-text rendering,
+    escaped and cut into sections, rather than lost. Register a renderer to do better."""
+    text = plain.render(view)  # TypeError for something that is no view at all
+    chunks = _text_chunks(text, SECTION_TEXT // 2)
+    return [section(f"```{escape(chunk)}```") for chunk in chunks][: MESSAGE_BLOCKS - 1]
 
 
 def item_text(a: ActionLine) -> str:
@@ -318,7 +322,7 @@ def fallback_text(views: list[Any]) -> str:
     if not views:
         return ""
     first = next((line for line in plain.render(views[0]).splitlines() if line.strip()), "")
-    return _e(first, FALLBACK_TEXT)
+    return fit(_e(first, FALLBACK_TEXT), FALLBACK_TEXT)
 
 
 def message(views: list[Any]) -> dict[str, Any]:
@@ -423,6 +427,21 @@ def _option(rag: str) -> dict[str, Any]:
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _text_chunks(text: str, size: int) -> list[str]:
+    """Plain text cut at line ends into pieces of at most `size` characters (before escaping,
+    which can grow it: hence the caller's margin)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines():
+        line = shorten(line, size) if len(line) > size else line
+        if current and len(current) + 1 + len(line) > size:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [p for p in [*pieces, current] if p.strip()] or ["—"]
 
 
 def _joined_chunks(lines: list[str], limit: int = SECTION_TEXT) -> list[str]:

@@ -29,6 +29,7 @@ from cards import blockkit
 from cards import blockkit_ids as ids
 from cards.format import shorten
 from cards.slack_escape import unescape
+from handlers.slack.client import api_error
 from handlers.slack.people import identity_of
 from handlers.slack.threads import card_refs
 
@@ -163,7 +164,7 @@ class SlackListeners:
                 await client.views_open(trigger_id=body["trigger_id"], view=blockkit.update_modal(form, origin.dump()))
                 return
             except SlackApiError as exc:  # e.g. the trigger expired: offer the form as text instead
-                log.warning("views.open failed: %s", exc.response.get("error"))
+                log.warning("views.open failed: %s", api_error(exc))
         await self.show(client, origin, user, identity, reply)
 
     @staticmethod
@@ -238,7 +239,7 @@ class SlackListeners:
                         return
                     log.warning("replacing an ephemeral card failed: %s %s", sent.status_code, sent.body)
             except SlackApiError as exc:
-                log.warning("updating the card in place failed: %s", exc.response.get("error"))
+                log.warning("updating the card in place failed: %s", api_error(exc))
         if origin.channel:
             await client.chat_postEphemeral(channel=origin.channel, user=user, **message)
         else:

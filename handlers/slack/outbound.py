@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryError
 from cards import blockkit
 from cards import blockkit_ids as ids
-from handlers.slack.client import web_client
+from handlers.slack.client import api_error, web_client
 from handlers.slack.threads import message_ref
 from storage.models import Person
 
@@ -78,7 +78,7 @@ class SlackChannel:
         try:
             return await getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
-            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            error = api_error(exc)
             raise DeliveryError(f"Slack {method}: {error}", permanent=error in PERMANENT_ERRORS) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise DeliveryError(f"Slack {method}: {type(exc).__name__}: {exc}") from exc

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
 from bot.requests import Identity
+from handlers.slack.client import api_error
 from storage import repo
 from storage.db import session_scope
 
@@ -34,7 +35,7 @@ async def identity_of(engine: Engine, client: AsyncWebClient, user_id: str) -> I
     try:
         info = await client.users_info(user=user_id)
     except SlackApiError as exc:
-        log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
+        log.warning("users.info for %s failed: %s", user_id, api_error(exc))
         return Identity("slack", user_id)
     user = info.get("user") or {}
     profile = user.get("profile") or {}

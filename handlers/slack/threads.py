@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
 from cards import blockkit_ids as ids
+from handlers.slack.client import api_error
 from storage import repo
 from storage.db import session_scope
 
@@ -58,7 +59,7 @@ async def card_refs(
     try:
         found = await client.conversations_replies(channel=channel, ts=ts, limit=1, include_all_metadata=True)
     except SlackApiError as exc:
-        log.warning("conversations.replies %s/%s failed: %s", channel, ts, exc.response.get("error"))
+        log.warning("conversations.replies %s/%s failed: %s", channel, ts, api_error(exc))
         return ()
     messages = found.get("messages") or []
     if not messages or messages[0].get("ts") != ts:

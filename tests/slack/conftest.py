@@ -5,6 +5,7 @@ read from the fake's records."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from dataclasses import dataclass
@@ -89,6 +90,17 @@ class SlackBench:
         headers = slack.signed(secret, body, content_type, timestamp=timestamp, retry=retry)
         async with self.http.post("/slack/events", data=body.encode(), headers=headers) as response:
             return response.status, await response.text()
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until every Slack listener Bolt started after its ack has finished, so a test
+        can assert that something did NOT happen (e.g. a retried event handled twice)."""
+        pending = [
+            t
+            for t in asyncio.all_tasks()
+            if "run_ack_function_asynchronously" in getattr(t.get_coro(), "__qualname__", "") and not t.done()
+        ]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
 
     async def status(self, text: str, user: str = "U0HOSSCP", *, raw: bool = False) -> dict[str, Any]:
         """`/status text`; returns what the bot posted to the command's response_url."""
