@@ -1,18 +1,31 @@
-"""`actionbot people import|check|list`."""
+"""`actionbot people import|check|list`: who holds each role, and whether the bot can reach them.
+
+The plan names roles (`DCS`, `HOS QI`); the bot needs people with chat ids. A council keeps that
+mapping in a spreadsheet or a YAML file, so `people import` reads either, checks every row
+(reporting file, row, column and reason like the plan importer) and writes all or nothing.
+`people check` then answers the two questions before go-live: which roles the plan uses have
+nobody behind them, and who could not be reached on any configured channel.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
+import re
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from sqlmodel import Session, select
 
 from bot.recipients import unowned_roles
 from storage import repo
 from storage.db import session_scope
+from storage.importers.csv_plan import decode
+from storage.models import Person, Plan, Role
 from storage.plan_data import PersonRow
 from storage.plan_store import PlanValidationError, Problem, save_people
-from storage.reference import person_row
 
 PEOPLE_COLUMNS = (
     "key",
@@ -25,60 +38,274 @@ PEOPLE_COLUMNS = (
     "slack_user_id",
     "teams_user_id",
     "sit_admin",
+    "performance_officer",
 )
+# Header spellings (normalised: lower case, words joined by "_") → column.
+HEADER_SYNONYMS = {
+    "key": "key",
+    "person_key": "key",
+    "id": "key",
+    "name": "name",
+    "full_name": "name",
+    "email": "email",
+    "email_address": "email",
+    "e_mail": "email",
+    "roles": "roles",
+    "role": "roles",
+    "roles_held": "roles",
+    "manager": "manager",
+    "manager_key": "manager",
+    "line_manager": "manager",
+    "delegate": "delegate",
+    "delegate_key": "delegate",
+    "deputy": "delegate",
+    "timezone": "timezone",
+    "time_zone": "timezone",
+    "tz": "timezone",
+    "slack_user_id": "slack_user_id",
+    "slack_id": "slack_user_id",
+    "slack": "slack_user_id",
+    "teams_user_id": "teams_user_id",
+    "teams_id": "teams_user_id",
+    "teams": "teams_user_id",
+    "sit_admin": "sit_admin",
+    "sit": "sit_admin",
+    "admin": "sit_admin",
+    "performance_officer": "performance_officer",
+}
+TRUE = {"1", "true", "yes", "y", "x"}
+FALSE = {"", "0", "false", "no", "n"}
+_ROLE_SPLIT = re.compile(r"\s*[;,|/]\s*")
 
 
-def read_people(path: str) -> list[PersonRow]:
+def _header(text: str) -> str | None:
+    norm = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+    return HEADER_SYNONYMS.get(norm)
+
+
+def _flag(value: str, source: str, row: int, column: str, problems: list[Problem]) -> bool:
+    v = value.strip().lower()
+    if v in TRUE:
+        return True
+    if v not in FALSE:
+        problems.append(Problem(source, row, column, f"cannot read {value!r} as yes or no"))
+    return False
+
+
+@dataclass
+class PeopleFile:
+    """What a people file says: the rows, which columns each row gave (so that a file with only
+    `key, name, slack_user_id` adds Slack ids without wiping roles), each row's number in the
+    file, and the `bodies:` a YAML file maps to the role that answers for them."""
+
+    rows: list[PersonRow]
+    given: list[set[str]]
+    numbers: dict[int, int]
+    bodies: list[tuple[str, str | None]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # rows that cannot be read
+
+
+# PersonRow field → Person column, for the fields a file may leave out.
+KEPT_FIELDS = {
+    "email": "email",
+    "roles": "roles",
+    "manager": "manager_key",
+    "delegate": "delegate_key",
+    "timezone": "timezone",
+    "slack_user_id": "slack_user_id",
+    "teams_user_id": "teams_user_id",
+    "sit_admin": "sit_admin",
+    "performance_officer": "performance_officer",
+}
+
+
+def read_people(path: str) -> PeopleFile:
+    """Read a people CSV or YAML file. Raises PlanValidationError when the file as a whole
+    cannot be read; problems in single rows are returned in `problems`."""
     p = Path(path)
-    if not p.exists():
+    if not p.is_file():
         raise PlanValidationError([Problem(path, None, "", "file not found")])
     if p.suffix.lower() in (".yaml", ".yml"):
+        return _read_yaml(p, path)
+    if p.suffix.lower() in (".csv", ".txt"):
+        return _read_csv(p, path)
+    raise PlanValidationError([Problem(path, None, "", "use a .csv or .yaml file")])
+
+
+def _read_yaml(p: Path, source: str):
+    try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or []
-        rows = raw.get("people", []) if isinstance(raw, dict) else raw
-        problems = [
-            Problem(path, i, "key/name", "each person needs key and name")
-            for i, r in enumerate(rows, 1)
-            if not (isinstance(r, dict) and r.get("key") and r.get("name"))
-        ]
-        if problems:
-            raise PlanValidationError(problems)
-        return [person_row(r) for r in rows]
-    with p.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = {h.strip().lower(): h for h in reader.fieldnames or []}
-        missing = [c for c in ("key", "name") if c not in header]
-        if missing:
-            raise PlanValidationError([Problem(path, 1, c, "missing column") for c in missing])
-        out = []
-        for row in reader:
-            get = {k: (row.get(v) or "").strip() for k, v in header.items()}
-            out.append(
-                PersonRow(
-                    key=get["key"],
-                    name=get["name"],
-                    email=get.get("email") or None,
-                    roles=[r.strip() for r in get.get("roles", "").replace(";", "/").split("/") if r.strip()],
-                    manager=get.get("manager") or None,
-                    delegate=get.get("delegate") or None,
-                    timezone=get.get("timezone") or "Europe/London",
-                    slack_user_id=get.get("slack_user_id") or None,
-                    teams_user_id=get.get("teams_user_id") or None,
-                    sit_admin=get.get("sit_admin", "").lower() in ("1", "true", "yes", "y"),
-                )
+    except yaml.YAMLError as exc:
+        raise PlanValidationError([Problem(source, None, "", f"not valid YAML ({exc})")]) from None
+    rows = raw.get("people", []) if isinstance(raw, dict) else raw
+    bodies_raw = (raw.get("bodies") or []) if isinstance(raw, dict) else []
+    problems: list[Problem] = []
+    people: list[PersonRow] = []
+    given: list[set[str]] = []
+    numbers: dict[int, int] = {}
+    if not isinstance(rows, list):
+        raise PlanValidationError([Problem(source, None, "people", "expected a list of people")])
+    for i, r in enumerate(rows, 1):
+        if not isinstance(r, dict):
+            problems.append(Problem(source, i, "", "each person is a mapping with key and name"))
+            continue
+        for column in ("key", "name"):
+            if not str(r.get(column) or "").strip():
+                problems.append(Problem(source, i, column, f"person {i} has no {column}"))
+        roles = r.get("roles") or []
+        if isinstance(roles, str):
+            roles = [x for x in _ROLE_SPLIT.split(roles) if x]
+        people.append(
+            PersonRow(
+                key=str(r.get("key") or "").strip(),
+                name=str(r.get("name") or "").strip(),
+                email=r.get("email") or None,
+                roles=[" ".join(str(x).split()) for x in roles],
+                manager=r.get("manager") or None,
+                delegate=r.get("delegate") or None,
+                timezone=r.get("timezone") or "Europe/London",
+                slack_user_id=r.get("slack_user_id") or None,
+                teams_user_id=r.get("teams_user_id") or None,
+                sit_admin=bool(r.get("sit_admin")),
+                performance_officer=bool(r.get("performance_officer")),
             )
-        return out
+        )
+        numbers[len(people) - 1] = i
+        given.append(set(r))
+    bodies = []
+    for b in bodies_raw:
+        if isinstance(b, dict) and b.get("role"):
+            bodies.append((str(b["role"]), b.get("represented_by")))
+        else:
+            problems.append(Problem(source, None, "bodies", f"each body needs a role: {b!r}"))
+    return PeopleFile(people, given, numbers, bodies, problems)
+
+
+def _read_csv(p: Path, source: str):
+    reader = csv.reader(io.StringIO(decode(p.read_bytes()), newline=""))
+    rows = list(reader)
+    if not rows:
+        raise PlanValidationError([Problem(source, 1, "", "empty file")])
+    columns: dict[str, int] = {}
+    for i, h in enumerate(rows[0]):
+        column = _header(h)
+        if column and column not in columns:
+            columns[column] = i
+    missing = [c for c in ("key", "name") if c not in columns]
+    if missing:
+        raise PlanValidationError([Problem(source, 1, c, "missing column") for c in missing])
+    problems: list[Problem] = []
+    people: list[PersonRow] = []
+    numbers: dict[int, int] = {}
+    for number, cells in enumerate(rows[1:], start=2):
+        get = {c: (cells[i].strip() if i < len(cells) else "") for c, i in columns.items()}
+        if not any(get.values()):
+            continue
+        for column in ("key", "name"):
+            if not get[column]:
+                problems.append(Problem(source, number, column, f"no {column}"))
+        people.append(
+            PersonRow(
+                key=get["key"],
+                name=get["name"],
+                email=get.get("email") or None,
+                roles=[" ".join(r.split()) for r in _ROLE_SPLIT.split(get.get("roles", "")) if r.strip()],
+                manager=get.get("manager") or None,
+                delegate=get.get("delegate") or None,
+                timezone=get.get("timezone") or "Europe/London",
+                slack_user_id=get.get("slack_user_id") or None,
+                teams_user_id=get.get("teams_user_id") or None,
+                sit_admin=_flag(get.get("sit_admin", ""), source, number, "sit_admin", problems),
+                performance_officer=_flag(
+                    get.get("performance_officer", ""), source, number, "performance_officer", problems
+                ),
+            )
+        )
+        numbers[len(people) - 1] = number
+    return PeopleFile(people, [set(columns)] * len(people), numbers, problems=problems)
+
+
+def check_rows(rows: list[PersonRow], numbers: dict[int, int], known_keys: set[str], source: str) -> list[Problem]:
+    """Duplicates, unknown managers and delegates, and bad time zones, by the file's own rows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    keys = known_keys | {r.key for r in rows}
+    for i, r in enumerate(rows):
+        row = numbers.get(i, i + 1)
+        if r.key in first:
+            problems.append(
+                Problem(source, row, "key", f"duplicate person key {r.key!r} (first at row {first[r.key]})")
+            )
+        first.setdefault(r.key, row)
+        for ref, column in ((r.manager, "manager"), (r.delegate, "delegate")):
+            if ref and ref not in keys:
+                problems.append(Problem(source, row, column, f"{ref!r} is not a person key in the file or directory"))
+            if ref and ref == r.key:
+                problems.append(Problem(source, row, column, f"{r.key!r} cannot be their own {column}"))
+        try:
+            ZoneInfo(r.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(Problem(source, row, "timezone", f"unknown time zone {r.timezone!r}"))
+    return problems
+
+
+def keep_what_the_file_omits(session: Session, people: PeopleFile) -> None:
+    """A column the file does not have keeps the directory's value for people already in it."""
+    existing = {p.key: p for p in session.exec(select(Person)).all()}
+    for row, given in zip(people.rows, people.given, strict=True):
+        current = existing.get(row.key)
+        if current is None:
+            continue
+        for name, column in KEPT_FIELDS.items():
+            if name not in given:
+                value = getattr(current, column)
+                setattr(row, name, list(value) if isinstance(value, list) else value)
 
 
 def import_people(rt, path: str) -> int:
     try:
-        rows = read_people(path)
+        people = read_people(path)
+        rows, bodies = people.rows, people.bodies
         with session_scope(rt.engine) as session:
+            problems = people.problems + check_rows(
+                rows, people.numbers, {p.key for p in repo.all_people(session)}, path
+            )
+            if problems:
+                raise PlanValidationError(problems)
+            keep_what_the_file_omits(session, people)
             summary = save_people(session, rows, actor="cli", now=rt.clock.now(), source=path)
+            roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
+            for body, represented_by in bodies:
+                role = roles.get(body) or Role(abbrev=body, extra=True, note=f"body named in {path}")
+                role.represented_by = represented_by
+                session.add(role)
+            known = set(roles) | {b for b, _ in bodies}
+            for plan_roles in _plan_roles(session):
+                known |= plan_roles
     except PlanValidationError as exc:
-        print(f"actionbot: {path}: nothing was imported; {exc}")
+        print(f"actionbot: {path}: nothing was imported; {exc}", file=sys.stderr)
         return 1
     print(summary.describe())
+    strangers = sorted({role for r in rows for role in r.roles} - known)
+    if strangers:
+        print(
+            f"note: {len(strangers)} role(s) held here are not used by any plan or the role list "
+            f"(a typo?): {', '.join(strangers)}",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _plan_roles(session) -> list[set[str]]:
+    out = []
+    for plan in session.exec(select(Plan)).all():
+        used = {lead for a in repo.plan_actions(session, plan.id) for lead in a.leads}
+        for p in repo.plan_priorities(session, plan.id):
+            used |= set(p.lead_roles)
+        out.append(used)
+    return out
 
 
 def check_people(rt) -> int:
@@ -88,7 +315,11 @@ def check_people(rt) -> int:
     channels = rt.channels or outbound_channels(rt)
     problems = 0
     with session_scope(rt.engine) as session:
-        plan = repo.active_plan(session, rt.settings.actionbot_plan)
+        try:
+            plan = repo.active_plan(session, rt.settings.actionbot_plan)
+        except repo.NoPlanError as exc:
+            print(f"actionbot: {exc}", file=sys.stderr)
+            return 1
         used = {lead for a in repo.plan_actions(session, plan.id) for lead in a.leads}
         for p in repo.plan_priorities(session, plan.id):
             used |= set(p.lead_roles)
@@ -98,29 +329,36 @@ def check_people(rt) -> int:
             problems += len(missing)
             print(f"Roles with nobody behind them ({len(missing)}):")
             for r in missing:
-                print(f"  - {r}")
+                count = sum(1 for a in repo.plan_actions(session, plan.id) if r in a.leads)
+                print(f"  - {r} (lead of {count} action{'s' if count != 1 else ''})")
         else:
             print("Every lead role has a person.")
+        people = repo.all_people(session)
+        if not channels:
+            print("No chat channel is configured, so the bot can reach nobody (see `actionbot config check`).")
+            return 1
         unreachable = []
-        for person in repo.all_people(session):
+        for person in people:
             reach = [c.name for c in channels.values() if c.can_reach(session, person)]
             if not reach:
                 failed = [a for a in _addresses(session, person) if a.failed_at]
                 why = f" (last send failed: {failed[0].failure})" if failed else ""
                 unreachable.append(f"  - {person.name} ({person.key}; roles {', '.join(person.roles) or '-'}){why}")
+        names = ", ".join(sorted(channels))
         if unreachable:
             problems += len(unreachable)
-            print(f"People the bot cannot reach on any configured channel ({len(unreachable)}):")
+            print(f"People the bot cannot reach on any configured channel ({names}) ({len(unreachable)}):")
             print("\n".join(unreachable))
-            print("  Link Slack ids or Teams accounts (they are linked when the person first writes to the bot).")
+            print(
+                "  Give them a Slack user id (`actionbot people import`), or ask them to write to the bot once "
+                "in Teams or Slack (they are linked by their email address)."
+            )
         else:
-            print("Everyone can be reached.")
+            print(f"Everyone can be reached ({names}).")
     return 1 if problems else 0
 
 
 def _addresses(session, person):
-    from sqlmodel import select
-
     from storage.models import ChannelAddress
 
     return session.exec(select(ChannelAddress).where(ChannelAddress.address_key == f"person:{person.key}")).all()

@@ -212,10 +212,10 @@ def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:
         action = _action(b, table, row, item, problem)
         if action is not None:
             rows.append(action)
-    if problems and b.skip_invalid:
-        b.problems.extend(problems)
-        return
+    problems = list(dict.fromkeys(problems))  # a row listing several actions says a cell's fault once
     b.problems.extend(problems)
+    if problems and b.skip_invalid:
+        return
     for action in rows:
         _priority(b, action.priority_number)
         _finding(b, action.finding_ref, "")
@@ -291,7 +291,13 @@ def _action(b: _Builder, table: SourceTable, row: SourceRow, item: _Item, proble
     timescale = normalise(_text(timescale_cell))
     parsed: Timescale | None = None
     ts_error = ""
-    if timescale:
+    listed = [line for line in _text(timescale_cell).split("\n") if line.strip()]
+    if item.count > 1 and len(listed) > 1:
+        ts_error = (
+            f"the cell lists {len(listed)} timescales for the {item.count} actions in this row: "
+            "give one per action, or one for all"
+        )
+    elif timescale:
         try:
             parsed = parse_timescale(timescale)
         except TimescaleError as exc:

@@ -108,6 +108,20 @@ def _grid(table: Table) -> list[list[_Cell | None]]:
     return rows
 
 
+_ID = re.compile(r"^\s*\d+\.\d+(?:\.\d+[a-z]?)?\.?(?:\s|$)", re.IGNORECASE)
+
+
+def _starts_with_ids(texts: list[list[str]], header: Header) -> bool:
+    """Whether a headerless table reads as more rows of a plan table: its first non-empty row
+    has a finding or action id in the ID column or at the start of the Key Actions text."""
+    for row in texts:
+        if not any(t.strip() for t in row):
+            continue
+        columns = [header.index.get("action_id"), header.index.get("title")]
+        return any(i is not None and i < len(row) and _ID.match(row[i]) for i in columns)
+    return False
+
+
 def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
     source = source or str(path)
     result = ReadResult(source)
@@ -146,7 +160,7 @@ def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
         found = find_header(texts, scan=5)
         if found is None:
             width = max((len(r) for r in texts), default=0)
-            if previous is None or previous[0] != width:
+            if previous is None or previous[0] != width or not _starts_with_ids(texts, previous[1]):
                 continue  # not a plan table (abbreviations, indicators, sign-off …)
             header_index, header = -1, previous[1]  # a plan table continued after a page break
         else:
