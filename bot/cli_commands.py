@@ -124,7 +124,8 @@ def export_cmd(args: argparse.Namespace) -> int:
     rt = runtime(args)
     if args.format == "xlsx" and not args.output:
         return fail("xlsx needs --output FILE")
-    return export_plan(rt.engine, rt.clock, fmt=args.format, output=args.output, plan_key=args.plan_key)
+    plan_key = args.plan_key or rt.settings.actionbot_plan
+    return export_plan(rt.engine, rt.clock, fmt=args.format, output=args.output, plan_key=plan_key)
 
 
 @command("people")
