@@ -5,8 +5,9 @@ Each entry is a function `(turn, text) -> Reply | None` from its own module (one
 
 from __future__ import annotations
 
-from bot import channel_setup
+from bot import channel_setup, kpi
 
 TEXT_COMMANDS: list = [
     channel_setup.command,  # iam ROLE (dev mode), set sit channel
+    kpi.command,  # kpi 4a 85% (performance indicator readings)
 ]

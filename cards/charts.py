@@ -9,6 +9,7 @@ colour alone.
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
@@ -162,8 +163,10 @@ def _png(fig: Figure, dpi: int) -> bytes:
 
 
 def _suptitle(fig: Figure, report: HighlightReport) -> None:
+    """The plan and the period, wrapped to the figure's width so a long plan title still fits."""
     sample = " — SAMPLE DATA" if report.sample and "SAMPLE" not in report.plan_title.upper() else ""
-    fig.suptitle(f"{report.plan_title}: {report.period.label}{sample}", fontsize=11)
+    width = int(fig.get_figwidth() * 11)
+    fig.suptitle(textwrap.fill(f"{report.period.label}: {report.plan_title}{sample}", width), fontsize=10)
 
 
 def by_priority_png(report: HighlightReport, dpi: int = 110) -> bytes:
@@ -226,3 +229,13 @@ def report_charts(report: HighlightReport) -> list[Chart]:
         Chart(f"rag-by-priority-{report.period.key}.png", "RAG by priority", by_priority_png(report), alt_text(report)),
         Chart(f"rag-trend-{report.period.key}.png", "RAG trend, month by month", trend_png(report), alt_text(report)),
     ]
+
+
+def compact_png(png: bytes, colours: int = 32) -> bytes:
+    """The same picture with a small palette: a quarter of the bytes, for size-limited cards."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colours)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()

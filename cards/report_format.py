@@ -1,0 +1,136 @@
+"""Wording shared by every rendering of the highlight report (text, Slack, Teams, md, html,
+xlsx, csv, pdf): section names, how a change or an indicator is said. Only words live here;
+every number comes from the report model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import RAG_LABELS, RAG_ORDER
+from bot.report_model import EscalationLine, HighlightReport, IndicatorLine, PriorityReport, ReportAction
+from cards.format import fmt_date, rag_label, shorten
+
+SAMPLE_BANNER = "SAMPLE DATA — fictional updates loaded with `actionbot demo-data`; not a real council's report."
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # attribute of PriorityReport
+    title: str
+    empty: str
+
+
+ACTION_SECTIONS: tuple[Section, ...] = (
+    Section("completed", "Completed in the period", "None completed in the period."),
+    Section("overdue", "Overdue", "Nothing overdue."),
+    Section("reds_ambers", "Red and amber", "No reds or ambers."),
+    Section("no_update", "No update this round", "Every open action was updated."),
+    Section("pending_dates", "Proposed new dates awaiting approval", "No proposed dates awaiting approval."),
+    Section("due_soon", "Deadlines in the next 30 days", "No deadlines in the next 30 days."),
+)
+
+
+def signed(n: int) -> str:
+    """A change, signed, with a true minus sign: +2, −1, ±0."""
+    if n > 0:
+        return f"+{n}"
+    if n < 0:
+        return f"−{-n}"
+    return "±0"
+
+
+def counts_line(counts, change: dict[str, int] | None = None) -> str:
+    parts = []
+    for rag in RAG_ORDER:
+        value = getattr(counts, rag)
+        delta = f" ({signed(change[rag])})" if change is not None else ""
+        parts.append(f"{RAG_LABELS[rag]} {value}{delta}")
+    return " · ".join(parts)
+
+
+def figures_line(figures: dict[str, int]) -> str:
+    return (
+        f"Completed in the period {figures['completed_in_period']} · Overdue {figures['overdue']} · "
+        f"No update this round {figures['no_update']} · Proposed dates awaiting approval "
+        f"{figures['pending_dates']} · Deadlines in the next 30 days {figures['due_soon']} · "
+        f"Escalations raised {figures['escalations_raised']} (open {figures['escalations_open']}) · "
+        f"Indicator readings missing {figures['indicators_missing']}"
+    )
+
+
+def subtitle(report: HighlightReport) -> str:
+    org = f" ({report.organisation})" if report.organisation else ""
+    return f"{report.plan_title}{org}"
+
+
+def standing(report: HighlightReport) -> str:
+    board = f"For the {report.board}. " if report.board else ""
+    return f"{board}Figures as at {fmt_date(report.as_of)}; changes since the end of {report.previous.label}."
+
+
+def leads(a: ReportAction) -> str:
+    return " / ".join(a.leads) or "no lead"
+
+
+def action_detail(section: str, a: ReportAction) -> str:
+    """The one line that matters for an action in a given section (no RAG word: callers add it)."""
+    if section == "overdue":
+        return f"{a.overdue_days} days overdue (due {fmt_date(a.due)}), lead {leads(a)}"
+    if section == "reds_ambers":
+        if a.note:
+            return f"“{shorten(a.note, 160)}” — {a.note_author or 'unknown'}, {fmt_date(a.note_on)}"
+        return "no note"
+    if section == "no_update":
+        last = f"last update {fmt_date(a.last_update_on)}" if a.last_update_on else "never updated"
+        return f"lead {leads(a)}; {last}"
+    if section == "pending_dates":
+        return (
+            f"due {fmt_date(a.due)} → proposed {fmt_date(a.proposed_due)} by {a.proposed_by or 'unknown'}"
+            f" on {fmt_date(a.proposed_on)}"
+        )
+    if section == "due_soon":
+        return f"due {fmt_date(a.due)} ({a.days_to_due} days), lead {leads(a)}"
+    if section == "completed":
+        return f"lead {leads(a)}" + (f"; “{shorten(a.note, 120)}”" if a.note else "")
+    return leads(a)
+
+
+def escalation_line(e: EscalationLine) -> str:
+    state = f"resolved {fmt_date(e.resolved_on)}" if e.state == "resolved" else "open"
+    return f"{e.ref} to {e.to}: {e.reason}, raised {fmt_date(e.raised_on)} — {state}"
+
+
+def reading_text(i: IndicatorLine) -> str:
+    if not i.latest_value:
+        return "no reading yet"
+    return f"{i.latest_value} ({i.latest_period:%b %Y})" if i.latest_period else i.latest_value
+
+
+DIRECTION_WORDS = {"better": "better than target", "on target": "on target", "worse": "worse than target"}
+
+
+def direction_text(i: IndicatorLine) -> str:
+    if i.direction:
+        return DIRECTION_WORDS[i.direction]
+    return "no comparable target" if i.latest_value else "—"
+
+
+def indicator_line(i: IndicatorLine) -> str:
+    target = i.target or "none set"
+    missing = " · MISSING this period" if i.missing else ""
+    return (
+        f"{i.code} {shorten(i.title, 90)} — baseline {i.baseline or '—'} · target {i.target_label} {target} · "
+        f"latest {reading_text(i)} · {direction_text(i)}{missing}"
+    )
+
+
+def missing_codes(lines: tuple[IndicatorLine, ...]) -> str:
+    return ", ".join(i.code for i in lines if i.missing)
+
+
+def rag_word(rag: str) -> str:
+    return rag_label(rag)
+
+
+def priority_heading(p: PriorityReport) -> str:
+    return f"Priority {p.number}: {p.title}"
