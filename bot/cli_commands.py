@@ -46,6 +46,11 @@ def add_parsers(sub) -> None:
     pi.add_argument("path")
     pe_sub.add_parser("check", help="roles with nobody behind them, people with no way to reach them")
     pe_sub.add_parser("list", help="list the people directory")
+    pl = pe_sub.add_parser("leave", help="record leave: their delegate is asked instead (or the lead officer told)")
+    pl.add_argument("key", help="person key (see `actionbot people list`)")
+    pl.add_argument("--from", dest="start", help="first day away (default today), e.g. 05/09/2016")
+    pl.add_argument("--until", help="last day away, e.g. 12/09/2016")
+    pl.add_argument("--clear", action="store_true", help="end the leave now")
 
     ch = sub.add_parser("chat", help="talk to the bot in the terminal")
     ch.add_argument("--as", dest="as_who", required=True, help="a role (e.g. DCS) or a person key")
@@ -139,15 +144,19 @@ def people_cmd(args: argparse.Namespace) -> int:
         return check_people(rt)
     if args.people_command == "list":
         return list_people(rt)
+    if args.people_command == "leave":
+        from bot.leave import leave_cli
+
+        return leave_cli(rt, args.key, args.start, args.until, clear=args.clear)
     return fail("people: choose import, check or list")
 
 
 @command("chat")
 def chat_cmd(args: argparse.Namespace) -> int:
-    from handlers.terminal.chat import run_chat
+    from scheduler.terminal import chat_with_scheduler
 
     rt = runtime(args)
-    return asyncio.run(run_chat(rt, args.as_who, sys.stdin, sys.stdout))
+    return asyncio.run(chat_with_scheduler(rt, args.as_who, sys.stdin, sys.stdout))
 
 
 @command("nudge")

@@ -5,9 +5,11 @@ Each entry is a function `(turn, text) -> Reply | None` from its own module (one
 
 from __future__ import annotations
 
-from bot import channel_setup, kpi
+from bot import channel_setup, kpi, leave, snooze
 
 TEXT_COMMANDS: list = [
     channel_setup.command,  # iam ROLE (dev mode), set sit channel
+    snooze.command,  # snooze 4.2.1 until Monday
+    leave.command,  # away until 12/09, back
     kpi.command,  # kpi 4a 85% (performance indicator readings)
 ]

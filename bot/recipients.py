@@ -1,8 +1,13 @@
 """Who answers for an action today: the holders of its lead role(s), a body's representative,
-or — while the holder is on leave — their delegate. One rule for every sender."""
+or — while the holder is on leave — their delegate. One rule for every sender.
+
+The rule is written once, over a `Directory` (a snapshot of the people directory), so that the
+scheduler's pure policy and the database-backed callers (`actionbot nudge`) cannot disagree.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
@@ -18,29 +23,67 @@ def on_leave(person: Person, today: date) -> bool:
     return start <= today <= person.away_until
 
 
+@dataclass
+class Directory:
+    """The people directory as plain values: people by key and which role answers for a body."""
+
+    people: dict[str, Person]
+    represented_by: dict[str, str] = field(default_factory=dict)  # body role → representing role
+
+    def person(self, key: str | None) -> Person | None:
+        return self.people.get(key) if key else None
+
+    def with_role(self, role: str) -> list[Person]:
+        return [p for p in sorted(self.people.values(), key=lambda p: p.key) if role in (p.roles or [])]
+
+    def holders(self, role: str) -> list[Person]:
+        """The role's holders; for a body with nobody in it, the holders of its representing role."""
+        people = self.with_role(role)
+        if people or role not in self.represented_by:
+            return people
+        return self.with_role(self.represented_by[role])
+
+    def stand_in(self, person: Person, today: date) -> Person:
+        """The person to ask instead of `person` today: their delegate while they are on leave
+        (if the delegate is not away too), otherwise themselves."""
+        if on_leave(person, today) and person.delegate_key:
+            delegate = self.person(person.delegate_key)
+            if delegate is not None and not on_leave(delegate, today):
+                return delegate
+        return person
+
+    def answerable(self, action: Action, today: date) -> list[tuple[Person, Person]]:
+        """(holder, who is asked for them today) for each holder of the action's lead roles."""
+        pairs: dict[str, tuple[Person, Person]] = {}
+        for role in action.leads or []:
+            for person in self.holders(role):
+                pairs.setdefault(person.key, (person, self.stand_in(person, today)))
+        return list(pairs.values())
+
+    def owners(self, action: Action, today: date) -> list[Person]:
+        """The people to ask about `action` today (delegates stand in for people on leave)."""
+        found: dict[str, Person] = {}
+        for _holder, target in self.answerable(action, today):
+            found.setdefault(target.key, target)
+        return list(found.values())
+
+
+def directory(session: Session) -> Directory:
+    return Directory(
+        people={p.key: p for p in repo.all_people(session)},
+        represented_by={r.abbrev: r.represented_by for r in repo.roles(session) if r.represented_by},
+    )
+
+
 def holders(session: Session, role: str) -> list[Person]:
-    people = repo.people_with_role(session, role)
-    if people:
-        return people
-    for r in repo.roles(session):
-        if r.abbrev == role and r.represented_by:
-            return repo.people_with_role(session, r.represented_by)
-    return []
+    return directory(session).holders(role)
 
 
 def owners_of(session: Session, action: Action, today: date) -> list[Person]:
     """The people to ask about `action` today (delegates stand in for people on leave)."""
-    found: dict[str, Person] = {}
-    for role in action.leads or []:
-        for person in holders(session, role):
-            target = person
-            if on_leave(person, today) and person.delegate_key:
-                delegate = repo.person_by_key(session, person.delegate_key)
-                if delegate is not None and not on_leave(delegate, today):
-                    target = delegate
-            found.setdefault(target.key, target)
-    return list(found.values())
+    return directory(session).owners(action, today)
 
 
 def unowned_roles(session: Session, used: set[str]) -> list[str]:
-    return sorted(r for r in used if not holders(session, r))
+    d = directory(session)
+    return sorted(r for r in used if not d.holders(r))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.ledger_sql import insert_ignore
@@ -69,17 +70,43 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=4 ** max(0, attempts - 1))
 
 
-def retryable(session: Session, now: datetime) -> list[SendLedger]:
-    rows = session.exec(select(SendLedger).where(col(SendLedger.status).in_(["retry", "claimed"]))).all()
+STALE_CLAIM = timedelta(minutes=5)
+
+
+def retryable(session: Session, now: datetime, stale_after: timedelta = STALE_CLAIM) -> list[SendLedger]:
+    """Rows to try again now: failed sends whose backoff has passed, and claims never marked
+    sent or failed for `stale_after` (the process died between claim and send)."""
+    rows = session.exec(
+        select(SendLedger).where(col(SendLedger.status).in_(["retry", "claimed"])).order_by(SendLedger.id)
+    ).all()
     out = []
     for r in rows:
         if r.status == "claimed":
-            # claimed but never marked: the process died between claim and send
-            if r.claimed_at and now - _aware(r.claimed_at) > timedelta(minutes=5):
+            if r.claimed_at and now - _aware(r.claimed_at) > stale_after:
                 out.append(r)
         elif now - _aware(r.claimed_at) >= retry_delay(r.attempts):
             out.append(r)
     return out
+
+
+def reclaim(session: Session, row: SendLedger, now: datetime, worker: str) -> bool:
+    """Take over a row for another try, atomically: compare-and-set on who claimed it and when,
+    so of two processes retrying the same row only one wins (the other gets False)."""
+    table = SendLedger.__table__  # type: ignore[attr-defined]
+    result = session.execute(
+        update(table)
+        .where(
+            table.c.id == row.id,
+            table.c.status == row.status,
+            table.c.claimed_by == row.claimed_by,
+            table.c.claimed_at == row.claimed_at,
+        )
+        .values(claimed_at=now, claimed_by=worker)
+    )
+    if result.rowcount != 1:
+        return False
+    row.claimed_at, row.claimed_by = now, worker
+    return True
 
 
 def _aware(dt: datetime) -> datetime:

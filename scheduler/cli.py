@@ -1,0 +1,100 @@
+"""`actionbot policy show` and `actionbot preview`: the scheduler's subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from bot.cli import command, fail, load_settings, runtime
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("policy", help="the scheduler policy (nudges, rounds, chases, escalations, digests)")
+    p_sub = p.add_subparsers(dest="policy_command", metavar="ACTION")
+    show = p_sub.add_parser("show", help="print the policy in force (defaults + ACTIONBOT_POLICY)")
+    show.add_argument("--yaml", action="store_true", help="print the effective YAML instead of the summary")
+
+    pv = sub.add_parser("preview", help="list every message the scheduler would send in a period, sending nothing")
+    pv.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD (e.g. 2016-09-01)")
+    pv.add_argument("--to", dest="end", required=True, help="day after the last, YYYY-MM-DD (e.g. 2016-10-01)")
+    pv.add_argument("--format", choices=["text", "csv"], default="text")
+    pv.add_argument("--detail", action="store_true", help="one line per action and rule, not per message")
+    pv.add_argument(
+        "--replay", action="store_true", help="use the updates recorded in the database (default: nobody answers)"
+    )
+    pv.add_argument("--output", "-o", help="write to this file instead of standard output")
+
+
+@command("policy")
+def policy_cmd(args: argparse.Namespace) -> int:
+    from scheduler.policy import PolicyError, describe, policy_from_settings
+
+    if args.policy_command != "show":
+        return fail("policy: use `actionbot policy show`")
+    settings = load_settings(args)
+    try:
+        policy = policy_from_settings(settings)
+    except PolicyError as exc:
+        return fail(exc.describe())
+    if args.yaml:
+        print(f"# scheduler policy from {policy.source}")
+        print(policy.as_yaml(), end="")
+        return 0
+    print(f"Scheduler policy ({policy.source}):")
+    width = max(len(k) for k, _ in describe(policy))
+    for key, value in describe(policy):
+        print(f"  {key:<{width}}  {value}")
+    return 0
+
+
+@command("preview")
+def preview_cmd(args: argparse.Namespace) -> int:
+    from handlers import outbound_channels
+    from scheduler.policy import PolicyError, policy_from_settings
+    from scheduler.preview import as_csv, as_text, preview
+    from storage import repo
+    from storage.db import session_scope
+
+    try:
+        start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    except ValueError:
+        return fail("--from and --to take dates written YYYY-MM-DD, e.g. --from 2016-09-01 --to 2016-10-01")
+    if end <= start:
+        return fail("--to must be after --from (it is the day after the last day previewed)")
+    rt = runtime(args)
+    try:
+        policy = policy_from_settings(rt.settings)
+    except PolicyError as exc:
+        return fail(exc.describe())
+    channels = outbound_channels(rt)
+    with session_scope(rt.engine) as session:
+        try:
+            plan = repo.active_plan(session, rt.settings.actionbot_plan)
+        except repo.NoPlanError as exc:
+            return fail(str(exc))
+        rows = preview(session, plan, policy, channels, start, end, replay=args.replay)
+    people = len({r.message.recipient for r in rows})
+    unreachable = sum(1 for r in rows if r.channel == "unreachable")
+    header = (
+        f"Preview of {plan.key} from {start:%a %d %b %Y} to {end:%a %d %b %Y} (not included), "
+        f"policy: {policy.source}; {'recorded updates replayed' if args.replay else 'assuming nobody answers'}.\n"
+        f"{len(rows)} messages to {people} recipients"
+        + (
+            f"; {unreachable} to people no configured channel can reach (the live bot keeps those pending "
+            "and tells the SIT each day)"
+            if unreachable
+            else ""
+        )
+        + ". Times are the recipient's local time.\n"
+    )
+    text = (
+        as_csv(rows, detail=args.detail) if args.format == "csv" else as_text(rows, detail=args.detail, header=header)
+    )
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        print(header.splitlines()[1] + f" Written to {args.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,69 @@
+"""Escalation rows: what was escalated to whom, and when it stopped needing attention.
+
+The highlight report counts escalations raised and still open from these rows; the ledger
+says what was sent. A row is written once per (action, person, reason) while it is open.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from bot.plan_state import ActionState, PlanState
+from scheduler.planned import Item
+from storage.models import Escalation
+
+
+def record(session: Session, state: PlanState, items: list[Item], now: datetime) -> int:
+    """Write an Escalation row for each escalation item not already open. Returns how many."""
+    ids = {s.ref: s.action.id for s in state.actions}
+    written = 0
+    for item in items:
+        if item.kind != "escalation" or item.ref not in ids:
+            continue
+        exists = session.exec(
+            select(Escalation).where(
+                Escalation.action_id == ids[item.ref],
+                Escalation.to_person_key == item.recipient,
+                Escalation.reason == item.escalation,
+                col(Escalation.resolved_at).is_(None),
+            )
+        ).first()
+        if exists is None:
+            session.add(
+                Escalation(action_id=ids[item.ref], to_person_key=item.recipient, reason=item.escalation, raised_at=now)
+            )
+            written += 1
+    return written
+
+
+def is_resolved(e: Escalation, s: ActionState) -> bool:
+    """Completed ends every escalation; a Red one ends when the action is no longer Red; an
+    overdue one when it is no longer overdue (done, or a new date approved); silence and leave
+    end with any update after the escalation."""
+    if not s.is_open:
+        return True
+    raised = _aware(e.raised_at)
+    if e.reason == "red":
+        return s.rag != "red"
+    if e.reason == "overdue":
+        return not s.is_overdue
+    return any(_aware(u.at) > raised for u in s.updates)
+
+
+def resolve(session: Session, state: PlanState, now: datetime) -> int:
+    by_id = {s.action.id: s for s in state.actions}
+    open_rows = session.exec(select(Escalation).where(col(Escalation.resolved_at).is_(None))).all()
+    done = 0
+    for e in open_rows:
+        s = by_id.get(e.action_id)
+        if s is not None and is_resolved(e, s):
+            e.resolved_at = now
+            session.add(e)
+            done += 1
+    return done
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

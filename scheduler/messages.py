@@ -1,0 +1,140 @@
+"""A planned message → the neutral views a channel renders (bot.views): the nudge card, the
+escalation list for a manager, the weekly digest and the monthly highlight report.
+
+Views are built at send time from the plan as it stands then, so a retry an hour later shows
+the current RAG, and every channel gets the same content.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.nudges import nudge_view
+from bot.plan_state import PlanState, overdue
+from bot.recipients import Directory
+from bot.status import list_view, plan_summary
+from bot.views import EscalationItem, EscalationView, NoticeView
+from scheduler.planned import SIT, Item, Planned
+from scheduler.rules import Round
+from storage.models import SendLedger
+
+# What each escalation asks of the person who receives it.
+ASKS = {
+    "overdue": "agree a recovery plan and a new date with the owner (the SIT approves new dates)",
+    "red": "decide what intervention the action needs",
+    "silence": "get an update from the owner, or give it yourself",
+    "away": "arrange cover or give the update yourself while the owner is away",
+}
+
+
+def person_views(planned: Planned, state: PlanState, directory: Directory) -> list[Any]:
+    """The nudge card (actions to update) and/or the escalation list, for one recipient."""
+    person = directory.person(planned.recipient)
+    name = person.name if person else "Service Improvement Team"
+    views: list[Any] = []
+    nudges = [i for i in planned.items if i.kind == "nudge"]
+    if nudges:
+        reasons = _joined_reasons(nudges)
+        states = [s for s in (state.action(ref) for ref in reasons) if s is not None and s.is_open]
+        if states:
+            views.append(nudge_view(name if planned.recipient != SIT else "", states, reasons))
+    escalations = [i for i in planned.items if i.kind == "escalation"]
+    if escalations:
+        views.append(escalation_view(name, escalations, state, directory))
+    return views
+
+
+def escalation_view(name: str, items: list[Item], state: PlanState, directory: Directory) -> EscalationView:
+    lines = []
+    for ref, reasons in _joined_reasons(items).items():
+        s = state.action(ref)
+        if s is None:
+            continue
+        owners = next(i for i in items if i.ref == ref).owners
+        owner_names = ", ".join((directory.person(k).name if directory.person(k) else k) for k in owners)
+        lines.append(
+            EscalationItem(
+                ref=ref,
+                text=s.action.text,
+                owner=owner_names or " / ".join(s.action.leads),
+                reason=reasons,
+                due=s.due,
+                overdue_days=s.overdue_days,
+                rag=s.rag,
+                note=s.latest_note,
+            )
+        )
+    needed = list(dict.fromkeys(i.escalation for i in items if i.escalation in ASKS))
+    ask = "What is needed from you: " + "; ".join(ASKS[w] for w in needed) + "."
+    return EscalationView(manager_name=name, items=tuple(lines), ask=ask)
+
+
+def _joined_reasons(items: list[Item]) -> dict[str, str]:
+    out: dict[str, list[str]] = {}
+    for i in items:
+        out.setdefault(i.ref, [])
+        if i.reason not in out[i.ref]:
+            out[i.ref].append(i.reason)
+    return {ref: "; ".join(reasons) for ref, reasons in out.items()}
+
+
+def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> list[Any]:
+    """The SIT's Monday summary: RAG counts per priority, the most overdue actions, and what
+    the bot sent (or could not send) in the last seven days."""
+    since = now - timedelta(days=7)
+    rows = [r for r in session.exec(select(SendLedger)).all() if _aware(r.claimed_at) >= since]
+    sent = sum(1 for r in rows if r.status == "sent" and r.recipient != SIT)
+    failed = [r for r in rows if r.status == "failed"]
+    asked = sum(
+        1 for r in rows if r.status == "sent" for i in (r.payload or {}).get("items", []) if i.get("kind") == "nudge"
+    )
+    escalated = sum(
+        1
+        for r in rows
+        if r.status == "sent"
+        for i in (r.payload or {}).get("items", [])
+        if i.get("kind") == "escalation"
+    )
+    activity = (
+        f"Last 7 days: {sent} messages to people ({asked} requests for updates, {escalated} escalations)"
+        + (
+            f"; {len(failed)} could not be delivered: {', '.join(sorted({r.recipient for r in failed}))}"
+            if failed
+            else ""
+        )
+        + "."
+    )
+    return [
+        NoticeView(f"Weekly summary for the SIT, week of {state.today:%d %b %Y}"),
+        plan_summary(state),
+        list_view("Most overdue", overdue(state.actions), "/status overdue", "Nothing is overdue.", limit=10),
+        NoticeView(activity),
+    ]
+
+
+def monthly_report_views(session: Session, state: PlanState, r: Round, now: datetime) -> list[Any]:
+    """The highlight report for the round's month, as it stands when the round closes."""
+    from bot.report import build_report, digest_views
+
+    return list(digest_views(build_report(session, state.plan, r.key, as_of=now)))
+
+
+def failure_views(row: SendLedger, name: str) -> list[Any]:
+    what = {"nudge": "request for an update", "escalation": "escalation"}.get(row.kind.split("+")[0], row.kind)
+    return [
+        NoticeView(
+            f"Could not deliver a {what} to {name} ({row.recipient}) via {row.channel or 'any channel'} "
+            f"after {row.attempts} tries: {row.last_error or 'unknown error'}. "
+            f"It is not retried again; please contact them directly.",
+            "error",
+        )
+    ]
+
+
+def _aware(at: datetime) -> datetime:
+    from datetime import UTC
+
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

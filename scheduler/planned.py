@@ -1,0 +1,165 @@
+"""The values the pure policy works on and produces: its inputs, what was already sent
+(`History`), the items it finds due (`Item`) and the messages they are batched into (`Planned`).
+
+Nothing here touches the database or a clock; `scheduler.snapshot` builds the inputs from the
+database and `scheduler.tick` / `scheduler.preview` act on the output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.plan_state import PlanState
+from bot.recipients import Directory
+
+SIT = "sit"  # the recipient of digests and of escalations nobody else can take
+
+
+@dataclass
+class Inputs:
+    """What the policy reads: the plan as of now, the people directory and the snoozes."""
+
+    state: PlanState
+    directory: Directory
+    snoozes: dict[str, date] = field(default_factory=dict)  # action ref → snoozed until (exclusive)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing one recipient should hear about, e.g. 'chase 1 of 2 for 4.2.1'.
+
+    `series` names an episode (a due date, a round, a Red update); `stage` orders the steps
+    inside it, so after downtime only the latest missed step of each episode is sent.
+    """
+
+    key: str  # "<series>:<stage>@<recipient>", unique for ever
+    series: str  # "due:4.2.1:2016-09-30", "round:4.2.1:2016-09", "esc-red:4.2.1:17", "digest:weekly:2016-W36"
+    stage: str  # "pre10", "due", "chase1", "ask", "escalate", "cover", "weekly", "report"
+    kind: str  # nudge | escalation | digest | report
+    recipient: str  # person key, or SIT
+    trigger: datetime  # the instant it becomes due (UTC)
+    rule: str  # pre_due | due_date | round | chase | escalation.overdue | … (shown by preview)
+    reason: str  # for people: why they get it
+    ref: str = ""  # the action, when there is one
+    owners: tuple[str, ...] = ()  # escalations: whose action it is (person keys)
+    escalation: str = ""  # overdue | red | silence | away (Escalation.reason)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "series": self.series,
+            "stage": self.stage,
+            "kind": self.kind,
+            "rule": self.rule,
+            "reason": self.reason,
+            "ref": self.ref,
+            "owners": list(self.owners),
+            "escalation": self.escalation,
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any], recipient: str, trigger: datetime) -> Item:
+        """An item back from a ledger row (to rebuild a message for a retry)."""
+        return cls(
+            key=data["key"],
+            series=data.get("series", ""),
+            stage=data.get("stage", ""),
+            kind=data.get("kind", "nudge"),
+            recipient=recipient,
+            trigger=trigger,
+            rule=data.get("rule", ""),
+            reason=data.get("reason", ""),
+            ref=data.get("ref", ""),
+            owners=tuple(data.get("owners", ())),
+            escalation=data.get("escalation", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message: to one recipient, at one time, listing its items. `key` is the ledger key."""
+
+    key: str
+    kind: str  # nudge | escalation | nudge+escalation | digest | report
+    recipient: str
+    send_at: datetime  # UTC
+    timezone: str  # the recipient's, for showing local time
+    items: tuple[Item, ...]
+
+    @property
+    def local_at(self) -> datetime:
+        from scheduler.workdays import zone
+
+        return self.send_at.astimezone(zone(self.timezone))
+
+    @property
+    def refs(self) -> list[str]:
+        return list(dict.fromkeys(i.ref for i in self.items if i.ref))
+
+    @property
+    def rules(self) -> dict[str, list[str]]:
+        """rule → action refs (or [] for digests), in first-seen order."""
+        out: dict[str, list[str]] = {}
+        for i in self.items:
+            out.setdefault(i.rule, [])
+            if i.ref and i.ref not in out[i.rule]:
+                out[i.rule].append(i.ref)
+        return out
+
+    def why(self) -> str:
+        parts = []
+        for rule, refs in self.rules.items():
+            if not refs:
+                parts.append(rule)
+            elif len(refs) <= 3:
+                parts.append(f"{rule}: {', '.join(refs)}")
+            else:
+                parts.append(f"{rule}: {len(refs)} actions")
+        return "; ".join(parts)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "recipient": self.recipient,
+            "day": self.local_at.date().isoformat(),
+            "timezone": self.timezone,
+            "items": [i.to_payload() for i in self.items],
+        }
+
+
+@dataclass
+class History:
+    """What the ledger says was already handled (sent, being sent, failed or unreachable).
+
+    Items are remembered by key with the recipient's local day they went out; messages by
+    ledger key. `stage_day` answers "when did stage X of episode Y first go out, to anyone?",
+    which the silence rule counts from.
+    """
+
+    items: dict[str, date] = field(default_factory=dict)
+    messages: set[str] = field(default_factory=set)
+    stage_day: dict[tuple[str, str], date] = field(default_factory=dict)
+    series_to: set[tuple[str, str]] = field(default_factory=set)  # (series, whom the key is for)
+
+    def add_item(self, key: str, series: str, stage: str, recipient: str, day: date) -> None:
+        self.items.setdefault(key, day)
+        previous = self.stage_day.get((series, stage))
+        if previous is None or day < previous:
+            self.stage_day[(series, stage)] = day
+        self.series_to.add((series, recipient))
+
+    def add_payload(self, message_key: str, payload: dict[str, Any], fallback_day: date) -> None:
+        self.messages.add(message_key)
+        day = date.fromisoformat(payload["day"]) if payload.get("day") else fallback_day
+        for item in payload.get("items", []):
+            if "key" in item and "series" in item:
+                recipient = item["key"].rsplit("@", 1)[-1]
+                self.add_item(item["key"], item["series"], item.get("stage", ""), recipient, day)
+
+    def record(self, planned: Planned) -> None:
+        """Remember a message as sent (the preview's simulated ledger)."""
+        self.add_payload(planned.key, planned.payload(), planned.local_at.date())
+
+    def delivered(self, key: str) -> bool:
+        return key in self.items

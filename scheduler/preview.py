@@ -1,0 +1,224 @@
+"""`actionbot preview --from 2016-09-01 --to 2016-10-01`: every message the scheduler would
+send in a period, without sending anything.
+
+It runs the same pure policy as the live tick (`scheduler.planner.plan_messages`) over
+simulated time, waking at every instant a message can become due (each working day's send
+time in every recipient's time zone, the digest times, and — with `--replay` — the moment of
+each recorded update). Each message it "sends" goes into a simulated ledger, exactly as the
+tick's would, so chases and escalations follow from it. By default nobody answers; `--replay`
+uses the updates recorded in the database up to each instant instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, select
+
+from bot.delivery import pick_channel
+from bot.plan_state import PlanState, PriorityState
+from scheduler.planned import SIT, History, Inputs, Planned
+from scheduler.planner import plan_messages
+from scheduler.policy import Policy
+from scheduler.snapshot import load_inputs
+from scheduler.workdays import valid_zone
+from storage.models import ActionUpdate, Plan, SendLedger
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    message: Planned
+    name: str
+    channel: str  # slack | teams | slack+teams | unreachable
+
+
+def redated(state: PlanState, now: datetime) -> PlanState:
+    """The same plan state (same updates) seen on a later day: 'nobody answers'."""
+    today = now.astimezone(_zone(state.plan.timezone)).date()
+    priorities = [PriorityState(p.priority, [replace(a, today=today) for a in p.actions]) for p in state.priorities]
+    return PlanState(plan=state.plan, as_of=now, today=today, priorities=priorities, findings=state.findings)
+
+
+def wake_points(
+    policy: Policy, start: datetime, end: datetime, zones: set[str], extra: list[datetime]
+) -> list[datetime]:
+    """Every instant in [start, end) at which a message can become due."""
+    cal = policy.calendar
+    times = {policy.send_time, policy.weekly_time, policy.monthly_report_time}
+    points = set()
+    day = (start - timedelta(days=1)).date()
+    while day <= end.date() + timedelta(days=1):
+        if cal.is_working_day(day):
+            for tz in zones:
+                for t in times:
+                    points.add(cal.at(day, t, tz))
+        day += timedelta(days=1)
+    for instant in extra:
+        for tz in zones:
+            points.add(cal.next_slot(instant, tz, policy.send_time))
+    return sorted(p for p in points if start <= p < end)
+
+
+def simulate(
+    inputs_at: Callable[[datetime], Inputs],
+    policy: Policy,
+    start: datetime,
+    end: datetime,
+    *,
+    zones: set[str],
+    extra: list[datetime] | None = None,
+    history: History | None = None,
+) -> list[Planned]:
+    """Step through [start, end): at each wake point, plan, and record what was planned as sent."""
+    history = history or History()
+    out: list[Planned] = []
+    for point in wake_points(policy, start, end, zones, extra or []):
+        for message in plan_messages(inputs_at(point), policy, history, point):
+            history.record(message)
+            out.append(message)
+    return out
+
+
+def preview(
+    session: Session,
+    plan: Plan,
+    policy: Policy,
+    channels: dict,
+    start_day: date,
+    end_day: date,
+    *,
+    replay: bool = False,
+) -> list[PreviewRow]:
+    """The messages of [start_day, end_day) with their recipient's name and channel."""
+    tz = plan.timezone or policy.default_timezone
+    start = policy.calendar.at(start_day, time(0, 0), tz)
+    end = policy.calendar.at(end_day, time(0, 0), tz)
+    base = load_inputs(session, plan, start)
+    people = base.directory.people
+    zones = {tz} | {p.timezone if valid_zone(p.timezone) else policy.default_timezone for p in people.values()}
+    extra: list[datetime] = []
+    if replay:
+        ids = [s.action.id for s in base.state.actions]
+        extra = [
+            _aware(u.at)
+            for u in session.exec(select(ActionUpdate).where(ActionUpdate.action_id.in_(ids))).all()  # type: ignore[attr-defined]
+            if start <= _aware(u.at) < end
+        ]
+
+        def inputs_at(now: datetime) -> Inputs:
+            return load_inputs(session, plan, now)
+    else:
+
+        def inputs_at(now: datetime) -> Inputs:
+            return Inputs(redated(base.state, now), base.directory, base.snoozes)
+
+    messages = simulate(
+        inputs_at, policy, start, end, zones=zones, extra=extra, history=_history_before(session, start)
+    )
+    rows = []
+    for m in messages:
+        if m.recipient == SIT:
+            name, reach = "SIT channel", "+".join(sorted(channels)) or "unreachable"
+        else:
+            person = people.get(m.recipient)
+            name = person.name if person else m.recipient
+            picked = pick_channel(session, channels, person) if person else None
+            reach = picked.name if picked else "unreachable"
+        rows.append(PreviewRow(m, name, reach))
+    return rows
+
+
+def _history_before(session: Session, start: datetime) -> History:
+    """What the real ledger shows as handled before the preview starts (it is not sent again)."""
+    history = History()
+    for row in session.exec(select(SendLedger)).all():
+        if _aware(row.claimed_at) < start and "items" in (row.payload or {}):
+            history.add_payload(row.key.split("|", 1)[0], row.payload, _aware(row.claimed_at).date())
+    return history
+
+
+# --- output -----------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "local_time",
+    "timezone",
+    "utc_time",
+    "recipient",
+    "name",
+    "channel",
+    "kind",
+    "rules",
+    "actions",
+    "ledger_key",
+)
+DETAIL_COLUMNS = (
+    "local_time",
+    "timezone",
+    "recipient",
+    "name",
+    "channel",
+    "kind",
+    "action",
+    "rule",
+    "reason",
+    "ledger_key",
+)
+
+
+def _when(m: Planned) -> str:
+    return m.local_at.strftime("%a %d %b %Y %H:%M %Z")
+
+
+def as_text(rows: list[PreviewRow], *, detail: bool, header: str) -> str:
+    out = [header]
+    for r in rows:
+        m = r.message
+        out.append(f"{_when(m):<26} {r.name} ({m.recipient})  via {r.channel}  [{m.kind}]  {m.why()}")
+        if detail:
+            for i in m.items:
+                out.append(f"    {i.ref or '-':<8} {i.rule:<22} {i.reason}")
+    return "\n".join(out) + "\n"
+
+
+def as_csv(rows: list[PreviewRow], *, detail: bool) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(DETAIL_COLUMNS if detail else CSV_COLUMNS)
+    for r in rows:
+        m = r.message
+        local = m.local_at.strftime("%Y-%m-%d %H:%M")
+        if detail:
+            for i in m.items:
+                w.writerow((local, m.timezone, m.recipient, r.name, r.channel, i.kind, i.ref, i.rule, i.reason, m.key))
+        else:
+            w.writerow(
+                (
+                    local,
+                    m.timezone,
+                    m.send_at.strftime("%Y-%m-%dT%H:%MZ"),
+                    m.recipient,
+                    r.name,
+                    r.channel,
+                    m.kind,
+                    m.why(),
+                    " ".join(m.refs),
+                    m.key,
+                )
+            )
+    return buf.getvalue()
+
+
+def _zone(name: str | None):
+    from scheduler.workdays import zone
+
+    return zone(name or "Europe/London")
+
+
+def _aware(at: datetime) -> datetime:
+    from datetime import UTC
+
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

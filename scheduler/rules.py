@@ -1,0 +1,384 @@
+"""The policy's rules as pure functions: (inputs, policy, history, now) → the items due now.
+
+Every rule is an *episode* with ordered *stages* on working days:
+
+- a due date D: `pre10`, `pre3` (working days before D), `due` (D, or the working day before
+  it), then `chase1`, `chase2` after D while nobody has answered;
+- a monthly round M: `ask` on working day 1, then chases after the deadline (working day 5);
+- an escalation per due date (the first of: N working days overdue, or silence after the
+  last chase), per round (silence), and per Red update;
+- a weekly digest per ISO week and a highlight report per round, to the SIT.
+
+For each episode and recipient only the LATEST stage that has come due is considered, and only
+if neither it nor a later stage was already handled (the ledger history). That one rule gives
+both "never twice" and "after downtime, what was missed is sent once, not replayed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.plan_state import ActionState
+from bot.recipients import on_leave
+from scheduler.planned import SIT, History, Inputs, Item
+from scheduler.policy import Escalation, Policy
+from scheduler.workdays import WorkCalendar, valid_zone
+
+MIDNIGHT = time(0, 0)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    day: date
+    rule: str
+    reason: str
+    only_if_silent: bool  # skipped once anyone has answered since the episode's start
+
+
+def _d(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def due_stages(policy: Policy, due: date) -> list[Stage]:
+    """pre-due reminders, the due-date nudge, then the chases, in order."""
+    cal = policy.calendar
+    stages = []
+    for n in policy.pre_due_days:
+        if n == 0:
+            day = cal.previous_working_day(due)
+            stages.append(Stage("due", day, "due_date", "due today" if day == due else f"due {_d(due)}", False))
+        else:
+            day = cal.add_working_days(due, -n)
+            stages.append(Stage(f"pre{n}", day, "pre_due", f"due in {n} working days ({_d(due)})", False))
+    for k in range(1, policy.chase_count + 1):
+        day = cal.add_working_days(due, policy.chase_first_after + (k - 1) * policy.chase_interval)
+        reason = f"chase {k} of {policy.chase_count}: was due {_d(due)} and is not marked Completed"
+        stages.append(Stage(f"chase{k}", day, "chase.due_date", reason, True))
+    return sorted(stages, key=lambda s: s.day)
+
+
+@dataclass(frozen=True)
+class Round:
+    year: int
+    month: int
+    opens: date
+    deadline: date
+    closes: date  # the working day after the deadline: the highlight report goes out
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{date(self.year, self.month, 1):%B %Y}"
+
+
+def round_of(policy: Policy, year: int, month: int) -> Round:
+    cal = policy.calendar
+    opens = cal.nth_working_day(year, month, policy.round_open_day)
+    deadline = cal.nth_working_day(year, month, policy.round_due_day)
+    return Round(year, month, opens, deadline, cal.add_working_days(deadline, 1))
+
+
+def current_round(policy: Policy, today: date) -> Round:
+    """The latest round that has opened by `today` (this month's, or last month's before it opens)."""
+    r = round_of(policy, today.year, today.month)
+    if r.opens <= today:
+        return r
+    prev = date(today.year, today.month, 1) - timedelta(days=1)
+    return round_of(policy, prev.year, prev.month)
+
+
+def round_stages(policy: Policy, r: Round) -> list[Stage]:
+    cal = policy.calendar
+    stages = [Stage("ask", r.opens, "round", f"monthly update for {r.label}: please answer by {_d(r.deadline)}", True)]
+    for k in range(1, policy.chase_count + 1):
+        day = cal.add_working_days(r.deadline, policy.chase_first_after + (k - 1) * policy.chase_interval)
+        reason = f"chase {k} of {policy.chase_count}: no update yet for {r.label} (it was due by {_d(r.deadline)})"
+        stages.append(Stage(f"chase{k}", day, "chase.round", reason, True))
+    return stages
+
+
+def latest_stage(stages: list[Stage], today: date) -> int | None:
+    found = None
+    for i, s in enumerate(stages):
+        if s.day <= today:
+            found = i
+    return found
+
+
+def in_round(policy: Policy, s: ActionState) -> bool:
+    recurrence = s.action.recurrence
+    return s.is_open and (recurrence is None or recurrence in policy.round_recurring)
+
+
+class Rules:
+    """Evaluates every rule for one instant. Construct, then call `items()`."""
+
+    def __init__(self, inputs: Inputs, policy: Policy, history: History, now: datetime):
+        self.inputs, self.policy, self.history, self.now = inputs, policy, history, now
+        self.cal: WorkCalendar = policy.calendar
+        self.state = inputs.state
+        self.directory = inputs.directory
+        self.plan_tz = self.state.plan.timezone or policy.default_timezone
+        self.today = self.cal.local(now, self.plan_tz).date()
+        self.round = current_round(policy, self.today)
+        self.priority_leads = {p.priority.number: list(p.priority.lead_roles or []) for p in self.state.priorities}
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def tz_of(self, key: str) -> str:
+        if key == SIT:
+            return self.plan_tz
+        person = self.directory.person(key)
+        tz = person.timezone if person is not None else None
+        return tz if valid_zone(tz) else self.policy.default_timezone
+
+    def local_today(self, key: str) -> date:
+        return self.cal.local(self.now, self.tz_of(key)).date()
+
+    def day_start(self, day: date, key: str) -> datetime:
+        return self.cal.at(day, MIDNIGHT, self.tz_of(key))
+
+    def answered_since(self, s: ActionState, since: datetime) -> bool:
+        return any(_aware(u.at) >= since for u in s.updates)
+
+    def snoozed(self, ref: str, today: date) -> bool:
+        until = self.inputs.snoozes.get(ref)
+        return until is not None and today < until
+
+    def _handled(self, series: str, stages: list[Stage], index: int, recipient: str) -> bool:
+        return any(self.history.delivered(f"{series}:{s.name}@{recipient}") for s in stages[index:])
+
+    # --- the rules ------------------------------------------------------------------------
+
+    def items(self) -> list[Item]:
+        out: list[Item] = []
+        for s in self.state.actions:
+            if not s.is_open:
+                continue
+            out += self.owner_items(s)
+            out += self.escalation_items(s)
+        out += self.digest_items()
+        return out
+
+    def owner_series(self, s: ActionState) -> list[tuple[str, list[Stage], datetime]]:
+        """(series, stages, answered-since instant) for the episodes asking the owner about `s`."""
+        series = []
+        if self.policy.round_enabled and in_round(self.policy, s):
+            r = self.round
+            series.append(
+                (
+                    f"round:{s.ref}:{r.key}",
+                    round_stages(self.policy, r),
+                    self.cal.at(date(r.year, r.month, 1), MIDNIGHT, self.plan_tz),
+                )
+            )
+        if s.due is not None:
+            after_due = self.cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
+            series.append((f"due:{s.ref}:{s.due.isoformat()}", due_stages(self.policy, s.due), after_due))
+        return series
+
+    def owner_items(self, s: ActionState) -> list[Item]:
+        """Each holder's latest due step, sent to them or to the delegate standing in for them.
+        Items are keyed by the holder, so a step the delegate got is not repeated on return."""
+        out = []
+        pairs = self.directory.answerable(s.action, self.today)
+        for series, stages, since in self.owner_series(s):
+            for holder, target in pairs:
+                today = self.local_today(target.key)
+                i = latest_stage(stages, today)
+                if i is None or self._handled(series, stages, i, holder.key):
+                    continue
+                stage = stages[i]
+                if stage.only_if_silent and self.answered_since(s, since):
+                    continue
+                if self.snoozed(s.ref, today):
+                    continue
+                if on_leave(target, self.today):  # nobody can stand in for them
+                    if self.policy.tell_lead_without_delegate:
+                        out += self.cover_items(s, target, stage)
+                    continue
+                reason = stage.reason if target is holder else f"for {holder.name}, who is on leave: {stage.reason}"
+                out.append(
+                    Item(
+                        key=f"{series}:{stage.name}@{holder.key}",
+                        series=series,
+                        stage=stage.name,
+                        kind="nudge",
+                        recipient=target.key,
+                        trigger=self.day_start(stage.day, target.key),
+                        rule=stage.rule,
+                        reason=reason,
+                        ref=s.ref,
+                        owners=(holder.key,),
+                    )
+                )
+        return out
+
+    def cover_items(self, s: ActionState, owner, stage: Stage) -> list[Item]:
+        """The owner is away with no delegate: tell the priority's lead officer, once per leave."""
+        series = f"away:{s.ref}:{owner.key}:{owner.away_until.isoformat()}"
+        reason = f"{owner.name} is on leave until {_d(owner.away_until)} with no delegate; {s.ref}: {stage.reason}"
+        out = []
+        for target in self.targets(s, ("priority_lead",), exclude={owner.key}, owners=[owner]):
+            key = f"{series}:cover@{target}"
+            if self.history.delivered(key):
+                continue
+            out.append(
+                Item(
+                    key=key,
+                    series=series,
+                    stage="cover",
+                    kind="escalation",
+                    recipient=target,
+                    trigger=self.day_start(max(stage.day, owner.away_from or stage.day), target),
+                    rule="leave.no_delegate",
+                    reason=reason,
+                    ref=s.ref,
+                    owners=(owner.key,),
+                    escalation="away",
+                )
+            )
+        return out
+
+    def targets(self, s: ActionState, to: tuple[str, ...], *, exclude: set[str], owners) -> list[str]:
+        """Who hears an escalation: the priority's lead officer and/or the owners' managers, as
+        configured; never an owner; someone on leave is replaced by their delegate or skipped.
+        With nobody left: the owners' managers, then the SIT."""
+
+        def usable(people) -> list[str]:
+            found: dict[str, None] = {}
+            for p in people:
+                if p is None:
+                    continue
+                p = self.directory.stand_in(p, self.today)
+                if p.key not in exclude and not on_leave(p, self.today):
+                    found.setdefault(p.key)
+            return list(found)
+
+        leads = [
+            p for role in self.priority_leads.get(s.action.priority_number, []) for p in self.directory.holders(role)
+        ]
+        managers = [self.directory.person(o.manager_key) for o in owners]
+        chosen = usable((leads if "priority_lead" in to else []) + (managers if "manager" in to else []))
+        return chosen or usable(managers) or [SIT]
+
+    def escalation_items(self, s: ActionState) -> list[Item]:
+        esc = self.policy.escalation_for(s.action.priority_number)
+        holders = [p for role in s.action.leads or [] for p in self.directory.holders(role)]
+        asked = self.directory.owners(s.action, self.today)
+        exclude = {p.key for p in holders} | {p.key for p in asked}
+        names = tuple(dict.fromkeys(p.key for p in holders))
+        snoozed = self.snoozed(s.ref, self.today)
+        out = []
+        for series, trigger, why, reason in self._escalations(s, esc, snoozed):
+            for target in self.targets(s, esc.to, exclude=exclude, owners=holders):
+                if (series, target) in self.history.series_to:
+                    continue
+                out.append(
+                    Item(
+                        key=f"{series}:escalate@{target}",
+                        series=series,
+                        stage="escalate",
+                        kind="escalation",
+                        recipient=target,
+                        trigger=trigger if isinstance(trigger, datetime) else self.day_start(trigger, target),
+                        rule=f"escalation.{why}",
+                        reason=reason,
+                        ref=s.ref,
+                        owners=names,
+                        escalation=why,
+                    )
+                )
+        return out
+
+    def _escalations(self, s: ActionState, esc: Escalation, snoozed: bool):
+        """(series, trigger day or instant, why, reason) for each escalation episode due now."""
+        cal, h = self.cal, self.history
+        found = []
+        if s.due is not None:
+            due_series = f"due:{s.ref}:{s.due.isoformat()}"
+            candidates = []
+            if esc.overdue_working_days:
+                day = cal.add_working_days(s.due, esc.overdue_working_days)
+                if day <= self.today:
+                    candidates.append(
+                        (day, "overdue", f"{esc.overdue_working_days} working days overdue (due {_d(s.due)})")
+                    )
+            after_due = cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
+            if esc.on_silence and not snoozed and not self.answered_since(s, after_due):
+                last = due_stages(self.policy, s.due)[-1]
+                sent = h.stage_day.get((due_series, last.name))
+                if sent is not None and last.only_if_silent:
+                    day = cal.add_working_days(sent, esc.silence_working_days)
+                    if day <= self.today:
+                        candidates.append(
+                            (day, "silence", f"no answer after {self.policy.chase_count} chase(s): was due {_d(s.due)}")
+                        )
+            if candidates:
+                day, why, reason = min(candidates)
+                found.append((f"esc-due:{s.ref}:{s.due.isoformat()}", day, why, reason))
+        if esc.on_silence and not snoozed and self.policy.round_enabled and in_round(self.policy, s):
+            r = self.round
+            last = round_stages(self.policy, r)[-1]
+            sent = h.stage_day.get((f"round:{s.ref}:{r.key}", last.name))
+            since = cal.at(date(r.year, r.month, 1), MIDNIGHT, self.plan_tz)
+            if sent is not None and not self.answered_since(s, since):
+                day = cal.add_working_days(sent, esc.silence_working_days)
+                if day <= self.today:
+                    reason = f"no update for {r.label} after {self.policy.chase_count} chase(s)"
+                    found.append((f"esc-round:{s.ref}:{r.key}", day, "silence", reason))
+        latest = s.latest
+        if esc.on_red and latest is not None and latest.rag == "red":
+            reason = f"marked Red on {_d(cal.local(_aware(latest.at), self.plan_tz).date())}"
+            found.append((f"esc-red:{s.ref}:{latest.id}", _aware(latest.at), "red", reason))
+        return found
+
+    def digest_items(self) -> list[Item]:
+        p, cal, out = self.policy, self.cal, []
+        if p.weekly_enabled:
+            week_start = self.today - timedelta(days=self.today.weekday())
+            day = cal.next_working_day(week_start + timedelta(days=p.weekly_day))
+            if day <= self.today:
+                iso = week_start.isocalendar()
+                key = f"digest:weekly:{iso.year}-W{iso.week:02d}"
+                out.append(
+                    self._sit_item(
+                        key,
+                        "weekly",
+                        "digest",
+                        cal.at(day, p.weekly_time, self.plan_tz),
+                        "digest.weekly",
+                        f"weekly summary, week of {_d(week_start)}",
+                    )
+                )
+        if p.monthly_report_enabled and p.round_enabled and self.round.closes <= self.today:
+            r = self.round
+            key = f"report:{r.key}"
+            trigger = cal.at(r.closes, p.monthly_report_time, self.plan_tz)
+            out.append(
+                self._sit_item(
+                    key,
+                    "report",
+                    "report",
+                    trigger,
+                    "digest.monthly_report",
+                    f"highlight report for {r.label}: the round closed {_d(r.deadline)}",
+                )
+            )
+        return [i for i in out if i.key not in self.history.messages]
+
+    def _sit_item(self, key: str, stage: str, kind: str, trigger: datetime, rule: str, reason: str) -> Item:
+        return Item(
+            key=key, series=key, stage=stage, kind=kind, recipient=SIT, trigger=trigger, rule=rule, reason=reason
+        )
+
+
+def _aware(at: datetime) -> datetime:
+    from datetime import UTC
+
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -1,0 +1,278 @@
+"""The reconcile tick: derive what is due from the database, the policy and the clock, and send
+it through the ledger. Nothing is remembered between ticks, so a restart, a second process or
+a tick that runs late all converge on the same messages, each sent once.
+
+    tick → snapshot (plan as of now, people, snoozes, ledger history)
+         → scheduler.planner.plan_messages (pure)
+         → bot.delivery.send_to_person / send_to_sit (ledger claim, then the channel)
+         → retries of failed sends and of claims a crash left behind
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot import delivery
+from bot.clock import Clock
+from scheduler import escalations, ledger
+from scheduler.leader import LeaderLock
+from scheduler.messages import failure_views, monthly_report_views, person_views, weekly_digest_views
+from scheduler.planned import SIT, Inputs, Item, Planned
+from scheduler.planner import plan_messages
+from scheduler.policy import Policy
+from scheduler.rules import round_of
+from scheduler.snapshot import load_history, load_inputs
+from storage import repo
+from storage.db import session_scope
+from storage.models import Person, SendLedger
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    leader: bool = True
+    planned: list[Planned] = field(default_factory=list)
+    outcomes: list[delivery.SendOutcome] = field(default_factory=list)
+    retried: list[delivery.SendOutcome] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.leader:
+            return "not the scheduler leader: nothing to do"
+        counts: dict[str, int] = {}
+        for o in self.outcomes + self.retried:
+            counts[o.status] = counts.get(o.status, 0) + 1
+        done = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing due"
+        return f"{len(self.planned)} message(s) due; {done}"
+
+
+class Ticker:
+    """One process's scheduler: call `await tick()` as often as you like.
+
+    `recipients` limits who is messaged (the terminal chat passes the person at the keyboard);
+    `include_sit` and `retries` are off there too, so a chat never claims other people's
+    messages or the SIT's digests.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        policy: Policy,
+        channels: Callable[[], dict[str, Any]] | dict[str, Any],
+        *,
+        plan_key: str | None = None,
+        leader: LeaderLock | None = None,
+        recipients: set[str] | None = None,
+        include_sit: bool = True,
+        retries: bool = True,
+        worker: str | None = None,
+    ):
+        self.engine, self.clock, self.policy = engine, clock, policy
+        self._channels = channels
+        self.plan_key = plan_key
+        self.leader = leader
+        self.recipients = recipients
+        self.include_sit = include_sit
+        self.retries = retries
+        self.worker = worker or f"{delivery.worker_id()}#{uuid.uuid4().hex[:6]}"
+        self._running = asyncio.Lock()
+        self._warned_no_channel = False
+
+    @property
+    def channels(self) -> dict[str, Any]:
+        return self._channels() if callable(self._channels) else self._channels
+
+    async def run(self) -> TickReport | None:
+        """The APScheduler job: one tick at a time per process; errors are logged, not raised,
+        so one bad tick never stops the next."""
+        if self._running.locked():
+            return None
+        async with self._running:
+            try:
+                report = await self.tick()
+            except Exception:
+                log.exception("scheduler tick failed; the next tick tries again")
+                return None
+        if report.planned or report.retried:
+            log.info("tick %s: %s", self.clock.now().isoformat(timespec="minutes"), report.summary())
+        return report
+
+    async def tick(self) -> TickReport:
+        now = self.clock.now()
+        if self.leader is not None and not self.leader.is_leader():
+            return TickReport(leader=False)
+        channels = self.channels
+        if not channels:
+            if not self._warned_no_channel:
+                log.warning(
+                    "no outbound channel is configured: the scheduler sends nothing (see `actionbot config check`)"
+                )
+                self._warned_no_channel = True
+            return TickReport()
+        with session_scope(self.engine) as session:
+            plan = repo.active_plan(session, self.plan_key)
+            inputs = load_inputs(session, plan, now)
+            planned = [p for p in plan_messages(inputs, self.policy, load_history(session), now) if self._wanted(p)]
+            batch = [(p, self.views_for(session, p, inputs, now)) for p in planned]
+            if self.include_sit:
+                escalations.resolve(session, inputs.state, now)
+        report = TickReport(planned=planned)
+        for p, views in batch:
+            if views:
+                report.outcomes += await self.send(p, views, now, channels)
+        if self.retries:
+            report.retried = await self.retry(now, channels)
+        return report
+
+    def _wanted(self, p: Planned) -> bool:
+        if p.recipient == SIT:
+            return self.include_sit
+        return self.recipients is None or p.recipient in self.recipients
+
+    def views_for(self, session: Session, p: Planned, inputs: Inputs, now: datetime) -> list[Any]:
+        if p.kind == "digest":
+            return weekly_digest_views(session, inputs.state, now)
+        if p.kind == "report":
+            year, month = (int(x) for x in p.key.split(":", 1)[1].split("-"))
+            return monthly_report_views(session, inputs.state, round_of(self.policy, year, month), now)
+        return person_views(p, inputs.state, inputs.directory)
+
+    async def send(self, p: Planned, views: list[Any], now: datetime, channels) -> list[delivery.SendOutcome]:
+        meta = {**p.payload(), "refs": p.refs, "ledger_key": p.key, "why": p.why()}
+        if p.recipient == SIT:
+            outcomes = await delivery.send_to_sit(
+                self.engine, channels, views, key=p.key, kind=p.kind, now=now, meta=meta
+            )
+        else:
+            outcomes = [
+                await delivery.send_to_person(
+                    self.engine, channels, p.recipient, views, key=p.key, kind=p.kind, now=now, meta=meta
+                )
+            ]
+        if any(o.status in ("sent", "retry", "failed") for o in outcomes):
+            self._record_escalations(list(p.items), now)
+        return outcomes
+
+    def _record_escalations(self, items: list[Item], now: datetime) -> None:
+        if not any(i.kind == "escalation" for i in items):
+            return
+        with session_scope(self.engine) as session:
+            state = load_inputs(session, repo.active_plan(session, self.plan_key), now).state
+            escalations.record(session, state, items, now)
+
+    # --- retries ---------------------------------------------------------------------------
+
+    async def retry(self, now: datetime, channels) -> list[delivery.SendOutcome]:
+        """Failed sends after their backoff, and claims a crash left unsent (at-least-once)."""
+        stale = timedelta(minutes=self.policy.stale_claim_minutes)
+        with session_scope(self.engine) as session:
+            rows = [r for r in ledger.retryable(session, now, stale) if self._retry_wanted(r)]
+            if not rows:
+                return []
+            inputs = load_inputs(session, repo.active_plan(session, self.plan_key), now)
+            work = []
+            for row in rows:
+                if not self.policy.calendar.in_working_hours(
+                    now, (row.payload or {}).get("timezone") or self.policy.default_timezone
+                ):
+                    continue  # a retry, too, waits for the recipient's working hours
+                was_claimed = row.status == "claimed"
+                if not ledger.reclaim(session, row, now, self.worker):
+                    continue  # another process took it
+                p = _planned_from_row(row, now, self.policy.default_timezone)
+                work.append(
+                    (
+                        row.id,
+                        row.key,
+                        row.recipient,
+                        row.channel,
+                        was_claimed,
+                        p,
+                        self.views_for(session, p, inputs, now),
+                    )
+                )
+        outcomes = []
+        for row_id, key, recipient, channel_name, was_claimed, p, views in work:
+            outcomes.append(
+                await self._resend(row_id, key, recipient, channel_name, was_claimed, p, views, now, channels)
+            )
+        return outcomes
+
+    def _retry_wanted(self, row: SendLedger) -> bool:
+        if "items" not in (row.payload or {}):
+            return False  # not a scheduler message (a manual nudge, a notice): nothing to rebuild it from
+        if row.recipient == SIT:
+            return self.include_sit
+        return self.recipients is None or row.recipient in self.recipients
+
+    async def _resend(self, row_id, key, recipient, channel_name, was_claimed, p: Planned, views, now, channels):
+        channel = channels.get(channel_name)
+        meta = {**p.payload(), "refs": p.refs, "ledger_key": key, "why": p.why()}
+        person = None
+        if recipient != SIT:
+            with session_scope(self.engine) as session:
+                person = repo.person_by_key(session, recipient)
+        if channel is None or (recipient != SIT and person is None) or not views:
+            return await self._finish(
+                row_id, now, error=f"cannot resend: channel {channel_name!r} or recipient gone", permanent=True
+            )
+        if was_claimed and hasattr(channel, "already_sent"):
+            found = await channel.already_sent(key, person, meta)  # e.g. Slack message metadata
+            if found:
+                return await self._finish(row_id, now, ref=found)
+        try:
+            if recipient == SIT:
+                ref = await channel.send_to_sit(views, kind=p.kind, meta=meta)
+            else:
+                ref = await channel.send_to_person(person, views, kind=p.kind, meta=meta)
+        except delivery.DeliveryError as exc:
+            return await self._finish(row_id, now, error=str(exc), permanent=exc.permanent)
+        self._record_escalations(list(p.items), now)
+        return await self._finish(row_id, now, ref=ref or "")
+
+    async def _finish(self, row_id: int, now: datetime, *, ref: str = "", error: str = "", permanent: bool = False):
+        with session_scope(self.engine) as session:
+            row = session.get(SendLedger, row_id)
+            if error:
+                ledger.mark_failed(session, row, now, error, permanent=permanent)
+            else:
+                ledger.mark_sent(session, row, now, ref)
+            outcome = delivery.SendOutcome(row.key, row.recipient, row.channel, row.status, error or ref)
+        if row.status == "failed":
+            await self.report_failure(row, now)
+        return outcome
+
+    async def report_failure(self, row: SendLedger, now: datetime) -> None:
+        """After the last try, the SIT hears about it (once per message)."""
+        if row.recipient == SIT:
+            log.error("could not post %s to the SIT channel via %s: %s", row.key, row.channel, row.last_error)
+            return
+        with session_scope(self.engine) as session:
+            person = session.exec(select(Person).where(Person.key == row.recipient)).first()
+            name = person.name if person else row.recipient
+        await delivery.send_to_sit(
+            self.engine,
+            self.channels,
+            failure_views(row, name),
+            key=f"failed:{row.key}",
+            kind="failure_report",
+            now=now,
+            meta={"about": row.key, "recipient": row.recipient},
+        )
+
+
+def _planned_from_row(row: SendLedger, now: datetime, default_tz: str) -> Planned:
+    payload = row.payload or {}
+    recipient = payload.get("recipient") or row.recipient
+    items = tuple(Item.from_payload(d, recipient, now) for d in payload.get("items", []))
+    return Planned(row.key.split("|", 1)[0], row.kind, recipient, now, payload.get("timezone") or default_tz, items)

@@ -1,0 +1,166 @@
+"""APScheduler wiring: the reconcile tick and the digest wake-ups, inside `actionbot serve`
+(started and stopped with the aiohttp app) or alone in `actionbot clock` (the Procfile's
+`clock:` process).
+
+APScheduler only decides WHEN to look; what to send is always derived by the tick from the
+database, the policy and the clock. Its job store is the default in-memory one on purpose:
+nothing it remembers matters after a restart, so nothing is lost with it.
+
+Job defaults, deliberately:
+- `misfire_grace_time=None`: a tick that runs late still runs (APScheduler's default of 1 s
+  silently drops a run that was delayed, e.g. by a busy event loop);
+- `coalesce=True`: runs missed while the loop was blocked collapse into one;
+- `max_instances=1`: a slow tick is never overlapped by the next (and `Ticker.run` also holds
+  a lock, because the digest wake-ups call the same tick).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler.leader import LeaderLock
+from scheduler.policy import WEEKDAYS, Policy, PolicyError, policy_from_settings
+from scheduler.tick import Ticker
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+TICK_JOB = "actionbot.reconcile-tick"
+WEEKLY_JOB = "actionbot.digest-weekly"
+MONTHLY_JOB = "actionbot.report-monthly"
+
+
+@dataclass
+class SchedulerHandle:
+    """What `attach_scheduler` keeps on the app (filled in at start-up)."""
+
+    policy: Policy
+    scheduler: AsyncIOScheduler | None = None
+    ticker: Ticker | None = None
+    leader: LeaderLock | None = None
+
+
+SCHEDULER = web.AppKey("scheduler", SchedulerHandle)
+
+
+def tick_interval(policy: Policy, speed: float) -> float:
+    """Seconds of real time between ticks: the policy's tick in the bot's clock, so a demo
+    clock running 60× faster still looks every simulated minute (never more than once a second)."""
+    return max(1.0, policy.tick_seconds / max(speed, 1.0))
+
+
+def build_scheduler(
+    ticker: Ticker, policy: Policy, *, speed: float = 1.0, timezone: str = "Europe/London"
+) -> AsyncIOScheduler:
+    sched = AsyncIOScheduler(timezone=timezone, job_defaults=dict(JOB_DEFAULTS))
+    sched.add_job(
+        ticker.run,
+        IntervalTrigger(seconds=tick_interval(policy, speed), timezone=timezone),
+        id=TICK_JOB,
+        name="reconcile: send what the database says is due",
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),
+    )
+    if policy.weekly_enabled:
+        t = policy.weekly_time
+        sched.add_job(
+            ticker.run,
+            CronTrigger(day_of_week=WEEKDAYS[policy.weekly_day][:3], hour=t.hour, minute=t.minute, timezone=timezone),
+            id=WEEKLY_JOB,
+            name="wake-up at the weekly digest time",
+            replace_existing=True,
+        )
+    if policy.monthly_report_enabled:
+        t = policy.monthly_report_time
+        sched.add_job(
+            ticker.run,
+            CronTrigger(day="1-20", hour=t.hour, minute=t.minute, timezone=timezone),
+            id=MONTHLY_JOB,
+            name="wake-up at the report time while a round may close",
+            replace_existing=True,
+        )
+    return sched
+
+
+def load_policy_or_exit(settings) -> Policy:
+    try:
+        return policy_from_settings(settings)
+    except PolicyError as exc:
+        raise SystemExit(f"actionbot: {exc.describe()}") from None
+
+
+def make_ticker(rt, policy: Policy, leader: LeaderLock | None) -> Ticker:
+    return Ticker(rt.engine, rt.clock, policy, lambda: rt.channels, plan_key=rt.settings.actionbot_plan, leader=leader)
+
+
+def attach_scheduler(app: web.Application, rt) -> SchedulerHandle:
+    """Run the scheduler inside the web app: started on startup, stopped on cleanup. The policy
+    is checked now, so a bad ACTIONBOT_POLICY stops `serve` before it listens."""
+    handle = SchedulerHandle(policy=load_policy_or_exit(rt.settings))
+    app[SCHEDULER] = handle
+
+    async def start(_app: web.Application) -> None:
+        handle.leader = LeaderLock(rt.engine)
+        handle.ticker = make_ticker(rt, handle.policy, handle.leader)
+        handle.scheduler = build_scheduler(
+            handle.ticker, handle.policy, speed=rt.settings.actionbot_speed, timezone=handle.policy.default_timezone
+        )
+        handle.scheduler.start()
+
+    async def stop(_app: web.Application) -> None:
+        if handle.scheduler is not None and handle.scheduler.running:
+            handle.scheduler.shutdown(wait=False)
+        if handle.leader is not None:
+            handle.leader.release()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+    return handle
+
+
+def run_clock(settings, *, stop: asyncio.Event | None = None) -> int:
+    """`actionbot clock`: the scheduler alone, until SIGTERM or Ctrl+C."""
+    from bot.runtime import build_runtime, ensure_database
+    from handlers import outbound_channels
+
+    policy = load_policy_or_exit(settings)
+    rt = build_runtime(settings)
+    ensure_database(rt.engine)
+    rt.channels = outbound_channels(rt)
+    return asyncio.run(_clock(rt, policy, stop))
+
+
+async def _clock(rt, policy: Policy, stop: asyncio.Event | None) -> int:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread / not supported
+            loop.add_signal_handler(sig, stop.set)
+    leader = LeaderLock(rt.engine)
+    ticker = make_ticker(rt, policy, leader)
+    sched = build_scheduler(ticker, policy, speed=rt.settings.actionbot_speed, timezone=policy.default_timezone)
+    sched.start()
+    print(
+        f"actionbot clock: scheduler running (policy: {policy.source}; now {rt.clock.now():%Y-%m-%d %H:%M} UTC; "
+        f"channels: {', '.join(sorted(rt.channels)) or 'none'}; tick every {tick_interval(policy, rt.settings.actionbot_speed):g} s). "
+        "Ctrl+C to stop.",
+        flush=True,
+    )
+    try:
+        await stop.wait()
+    finally:
+        sched.shutdown(wait=False)
+        leader.release()
+        rt.engine.dispose()
+    print("actionbot clock: stopped", flush=True)
+    return 0
