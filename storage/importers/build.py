@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from bot.domain import Recurrence
 from bot.timescale import Timescale, TimescaleError, normalise, parse_full_date, parse_timescale
+from storage.importers.columns import match_header
 from storage.importers.names import split_names, strict_pieces
 from storage.importers.table import SourceRow, SourceTable, is_blank
 from storage.plan_data import ActionRow, FindingRow, PlanData, PriorityRow, RoleRow
@@ -160,8 +161,16 @@ def _text(value: object) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").strip()
 
 
+def _is_repeated_header(values: dict[str, object]) -> bool:
+    """A header row repeated inside the table (text pasted from a PDF, page by page)."""
+    cells = {c: x for c, x in values.items() if not is_blank(x)}
+    return len(cells) >= 2 and all(isinstance(x, str) and match_header(x) == c for c, x in cells.items())
+
+
 def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:
     h, v = table.header, row.values
+    if _is_repeated_header(v):
+        return
     id_cell = _text(v.get("action_id")).rstrip(".").strip()
     title = _text(v.get("title"))
     problems: list[Problem] = []
@@ -185,7 +194,9 @@ def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:
             finding_ref = id_cell
         elif id_cell:
             problem("action_id", f"{id_cell!r} is not an action id like 4.2.1 or a finding id like 4.2")
-        items = _split_actions(title)
+        items, preamble = _split_actions(title)
+        if items and preamble:
+            problem("title", f"text before the first action id, belonging to no action: {preamble[:60]!r}")
         if not items and title:
             where = f"finding {finding_ref} " if finding_ref else ""
             problem(
@@ -227,17 +238,21 @@ def _leading_id(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _split_actions(text: str) -> list[_Item]:
+def _split_actions(text: str) -> tuple[list[_Item], str]:
     """Actions listed in one cell, each starting with its id; lines without an id (sub-bullets,
-    wrapped text) belong to the action above them."""
+    wrapped text) belong to the action above them. Also returns any text before the first id."""
     found: list[list[str]] = []
+    preamble: list[str] = []
     for line in text.split("\n"):
         ref = _leading_id(line)
         if ref:
             found.append([ref, _LEADING_ACTION.sub("", line, count=1)])
         elif found:
             found[-1][1] = f"{found[-1][1]}\n{line}"
-    return [_Item(ref, body.strip(), i, len(found)) for i, (ref, body) in enumerate(found)]
+        elif line.strip():
+            preamble.append(line.strip())
+    items = [_Item(ref, body.strip(), i, len(found)) for i, (ref, body) in enumerate(found)]
+    return items, " ".join(preamble)
 
 
 def _finding_of(ref: str) -> str:

@@ -406,3 +406,26 @@ def test_a_broken_docx_is_reported_not_raised(tmp_path):
     path.write_bytes(b"not a zip")
     problems = read_plan_file(path).problems
     assert len(problems) == 1 and "not a readable .docx" in problems[0].reason
+
+
+def test_repeated_header_rows_are_skipped_and_text_before_the_first_id_is_reported(tmp_path):
+    header = ["ID", "Key Actions", "Timescale", "Lead"]
+    path = write_csv(
+        tmp_path / "p.csv",
+        header,
+        [
+            ["1.1.1", "First", "Sep 16", "DCS"],
+            header,  # the header again, as pasted from the next page
+            ["1.2", "Preamble without an id\n1.2.1 Second", "Oct 16", "DCS"],
+        ],
+    )
+    built = build(path)
+    assert built.problems == [
+        Problem(
+            str(path),
+            4,
+            "Key Actions",
+            "text before the first action id, belonging to no action: 'Preamble without an id'",
+        )
+    ]
+    assert list(actions(built)) == ["1.1.1", "1.2.1"]
