@@ -33,6 +33,22 @@ def conversation_key(conversation_id: str) -> str:
     return f"{CONVERSATION_PREFIX}{conversation_id}"
 
 
+def base_conversation_id(conversation_id: str) -> str:
+    """A channel thread's id (`19:…@thread.tacv2;messageid=123`) → the channel's own id."""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
+def proactive_reference(reference: dict[str, Any]) -> dict[str, Any]:
+    """The reference to store for later sends: not a reply to the message it came from, and in a
+    channel a new post rather than a reply in that message's thread."""
+    stored = {k: v for k, v in reference.items() if k != "activityId"}
+    conversation = dict(stored.get("conversation") or {})
+    if conversation.get("id"):
+        conversation["id"] = base_conversation_id(conversation["id"])
+    stored["conversation"] = conversation
+    return stored
+
+
 def describe_conversation(activity: dict[str, Any]) -> dict[str, Any]:
     """What we know about the conversation an activity came from (names for the CLI list)."""
     conversation = activity.get("conversation") or {}
@@ -40,7 +56,7 @@ def describe_conversation(activity: dict[str, Any]) -> dict[str, Any]:
     team = data.get("team") or {}
     channel = data.get("channel") or {}
     return {
-        "conversation_id": conversation.get("id", ""),
+        "conversation_id": base_conversation_id(conversation.get("id", "")),
         "conversation_type": conversation.get("conversationType") or "personal",
         "conversation_name": conversation.get("name") or "",
         "team_id": team.get("id") or "",
@@ -69,7 +85,8 @@ def refresh_service_url(session: Session, conversation_id: str, service_url: str
     changed = 0
     for row in session.exec(select(ChannelAddress).where(ChannelAddress.channel == CHANNEL)).all():
         ref = (row.data or {}).get("reference") or {}
-        if (ref.get("conversation") or {}).get("id") == conversation_id and ref.get("serviceUrl") != service_url:
+        same = base_conversation_id((ref.get("conversation") or {}).get("id", "")) == conversation_id
+        if same and ref.get("serviceUrl") != service_url:
             row.data = {**row.data, "reference": {**ref, "serviceUrl": service_url}}
             row.updated_at = at
             session.add(row)
@@ -100,7 +117,8 @@ def mark_conversation_failed(session: Session, conversation_id: str, reason: str
     keys = []
     for row in session.exec(select(ChannelAddress).where(ChannelAddress.channel == CHANNEL)).all():
         ref = (row.data or {}).get("reference") or {}
-        if (ref.get("conversation") or {}).get("id") == conversation_id and row.failed_at is None:
+        same = base_conversation_id((ref.get("conversation") or {}).get("id", "")) == conversation_id
+        if same and row.failed_at is None:
             row.failed_at, row.failure = at, reason
             session.add(row)
             keys.append(row.address_key)

@@ -171,6 +171,9 @@ class TeamsAdapter:
         outcome: dict[str, Any] = {}
 
         async def callback(context: TurnContext) -> None:
+            # a new message, not a reply to the SDK's made-up continuation activity (in a channel
+            # a reply would land in a thread; in a chat it is ignored)
+            context.activity.id = None
             try:
                 response = await context.send_activity(Activity().deserialize(activity))
                 outcome["id"] = (response.id or "") if response else ""

@@ -142,7 +142,7 @@ class TeamsBot:
         if turn is not None and not addresses.is_personal(activity):
             described = addresses.describe_conversation(activity)
             extra["conversation_address"] = {
-                "reference": turn.reference,
+                "reference": addresses.proactive_reference(turn.reference),
                 **described,
                 "label": addresses.label(described),
             }
@@ -157,7 +157,7 @@ class TeamsBot:
         added = [m.get("id") for m in activity.get("membersAdded") or []]
         removed = [m.get("id") for m in activity.get("membersRemoved") or []]
         action = (activity.get("action") or "").lower()
-        conversation_id = (activity.get("conversation") or {}).get("id", "")
+        conversation_id = addresses.describe_conversation(activity)["conversation_id"]
         if action.startswith("remove") or (bot_id and bot_id in removed):
             self._uninstalled(activity, conversation_id)
             return
@@ -227,7 +227,7 @@ class TeamsBot:
         """Store the reference for proactive messages: the person's personal chat, or the channel."""
         now = self.rt.clock.now()
         described = addresses.describe_conversation(activity)
-        reference = turn.reference
+        reference = addresses.proactive_reference(turn.reference)
         with session_scope(self.rt.engine) as session:
             if described["conversation_id"] and reference.get("serviceUrl"):
                 addresses.refresh_service_url(session, described["conversation_id"], reference["serviceUrl"], now)

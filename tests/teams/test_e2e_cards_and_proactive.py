@@ -15,7 +15,7 @@ from storage.models import ActionUpdate, SendLedger
 from tests.teams.conftest import HANNAH, SAM, card_actions, card_texts
 
 HANNAH_CHAT = f"a:personal-{HANNAH['id']}"
-SIT_ROOM = "19:sit-room@thread.tacv2;messageid=1"
+SIT_ROOM = "19:sit-room@thread.tacv2"  # proactive posts start a new thread, not a reply
 
 
 async def nudge(world, target: str) -> tuple[int, str]:
@@ -155,6 +155,7 @@ async def test_a_403_marks_the_person_unreachable_reports_it_and_tells_the_sit(w
         name = repo.person_by_key(s, "hos-scp").name
     told = card_texts(world.cards(SIT_ROOM)[-1])
     assert f"Could not reach {name} (hos-scp) on teams: Teams refused the message (403 MessageWritesBlocked" in told
+    assert "replyToId" not in world.connector.writes("POST", SIT_ROOM)[-1].body
     assert check_people(world.rt) == 1
     report = capsys.readouterr().out
     line = next(x for x in report.splitlines() if "(hos-scp;" in x)

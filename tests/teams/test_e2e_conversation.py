@@ -120,7 +120,8 @@ async def test_set_sit_channel_typed_in_a_channel_by_an_sit_admin(world):
     assert "This is now the SIT channel" in card_texts(world.cards()[-1])
     with session_scope(world.rt.engine) as s:
         sit = repo.channel_address(s, "teams", "sit")
-        assert sit.data["reference"]["conversation"]["id"] == "19:sit-room@thread.tacv2;messageid=1"
+        assert sit.data["reference"]["conversation"]["id"] == "19:sit-room@thread.tacv2"  # the channel, not the thread
+        assert "activityId" not in sit.data["reference"]
         assert sit.data["label"] == "Children's Services › SIT"
         assert s.exec(select(AuditEvent).where(AuditEvent.kind == "sit_channel.set")).one().actor == "sit-manager"
 

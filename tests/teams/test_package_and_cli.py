@@ -115,7 +115,7 @@ async def test_set_sit_channel_from_the_cli_then_the_sit_gets_posts(world, capsy
     await world.post(world.channel_activity(SAM, "status"))
     assert await asyncio.to_thread(cli, "teams", "set-sit-channel") == 0
     listing = capsys.readouterr().out
-    assert "1. Children's Services › SIT  [19:sit-room@thread.tacv2;messageid=1]" in listing
+    assert "1. Children's Services › SIT  [19:sit-room@thread.tacv2]" in listing
     assert await asyncio.to_thread(cli, "teams", "set-sit-channel", "nowhere") == 1
     assert "no team channel matches 'nowhere'" in capsys.readouterr().err
     assert await asyncio.to_thread(cli, "teams", "set-sit-channel", "sit") == 0
@@ -126,7 +126,7 @@ async def test_set_sit_channel_from_the_cli_then_the_sit_gets_posts(world, capsy
     from bot.views import NoticeView
 
     await channel.send_to_sit([NoticeView("Monthly digest")], kind="digest", meta={})
-    assert "Monthly digest" in card_texts(world.cards("19:sit-room@thread.tacv2;messageid=1")[-1])
+    assert "Monthly digest" in card_texts(world.cards("19:sit-room@thread.tacv2")[-1])
 
 
 async def test_actionbot_nudge_on_the_command_line_reaches_teams(world, capsys):
