@@ -19,7 +19,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
@@ -88,13 +88,15 @@ def view_problems(view: dict[str, Any]) -> list[str]:
 
 
 class FakeSlackApi:
-    def __init__(self, token: str = "xoxb-test-token"):
+    def __init__(self, token: str = "xoxb-test-token", app_token: str = "xapp-1-test-app-token"):
         self.token = token
+        self.app_token = app_token
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
-        self.socket_url: str | None = None  # apps.connections.open answers this when set
+        self.socket_url: str | None = None  # what apps.connections.open answers (Socket Mode)
+        self.sockets: list[web.WebSocketResponse] = []
         self._ts = itertools.count(1)
         self._arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -106,15 +108,19 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}"
+        self.socket_url = f"ws://127.0.0.1:{port}/socket"
         return self
 
     async def close(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -209,7 +215,8 @@ class FakeSlackApi:
                 return web.Response(status=failure.status, text="upstream connect error")
             call.answer = {"ok": False, "error": failure.error or "fatal_error"}
             return web.json_response(call.answer)
-        if request.headers.get("Authorization") != f"Bearer {self.token}" and method != "apps.connections.open":
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if request.headers.get("Authorization") != f"Bearer {expected}":
             call.answer = {"ok": False, "error": "invalid_auth"}
         else:
             handler = getattr(self, "_" + method.replace(".", "_"), None)
@@ -224,6 +231,22 @@ class FakeSlackApi:
             call.status, call.answer = 400, {"error": "invalid_blocks", "problems": problems}
             return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every frame the app sends (envelope acks)."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        self._record("socket.connect", request, {})
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0ACTIONBOT"}})
+        async for frame in ws:
+            if frame.type == WSMsgType.TEXT:
+                self._record("socket.ack", request, json.loads(frame.data))
+        return ws
+
+    async def socket_send(self, envelope: dict[str, Any]) -> None:
+        """Deliver an envelope (slash_commands, events_api, interactive) over the open socket."""
+        await self.sockets[-1].send_json(envelope)
 
     # ------------------------------------------------------------------ methods
 

@@ -65,6 +65,18 @@ def slack_settings(api: FakeSlackApi, **extra: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+async def settle(timeout: float = 5.0) -> None:
+    """Wait until every Slack listener Bolt started after its ack has finished, so a test can
+    assert that something did NOT happen (e.g. a retried event handled twice)."""
+    pending = [
+        t
+        for t in asyncio.all_tasks()
+        if "run_ack_function_asynchronously" in getattr(t.get_coro(), "__qualname__", "") and not t.done()
+    ]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+
+
 @dataclass
 class SlackBench:
     """Drives the bot as Slack would and reads what it sent back."""
@@ -92,15 +104,7 @@ class SlackBench:
             return response.status, await response.text()
 
     async def settle(self, timeout: float = 5.0) -> None:
-        """Wait until every Slack listener Bolt started after its ack has finished, so a test
-        can assert that something did NOT happen (e.g. a retried event handled twice)."""
-        pending = [
-            t
-            for t in asyncio.all_tasks()
-            if "run_ack_function_asynchronously" in getattr(t.get_coro(), "__qualname__", "") and not t.done()
-        ]
-        if pending:
-            await asyncio.wait(pending, timeout=timeout)
+        await settle(timeout)
 
     async def status(self, text: str, user: str = "U0HOSSCP", *, raw: bool = False) -> dict[str, Any]:
         """`/status text`; returns what the bot posted to the command's response_url."""
