@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -79,6 +80,15 @@ class SlackListeners:
 
     # ------------------------------------------------------------------ the core
 
+    @staticmethod
+    async def after_ack(work: Awaitable[None], what: str) -> None:
+        """Work done after Slack has its ack: a failure is logged, never turned into an error
+        response (Slack already has its 200)."""
+        try:
+            await work
+        except Exception:
+            log.exception("Slack: %s failed after the ack", what)
+
     async def ask(self, request: ChatRequest) -> Reply:
         """The core, off the event loop (it is one blocking database transaction)."""
         try:
@@ -94,6 +104,9 @@ class SlackListeners:
 
     async def on_status(self, ack, command: dict, respond, client: AsyncWebClient) -> None:
         await ack()
+        await self.after_ack(self.answer_status(command, respond, client), "/status")
+
+    async def answer_status(self, command: dict, respond, client: AsyncWebClient) -> None:
         identity = await self.who(client, command["user_id"])
         reply = await self.ask(ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command"))
         response = await respond(
@@ -105,6 +118,9 @@ class SlackListeners:
     # ------------------------------------------------------------------ direct messages
 
     async def on_message(self, event: dict, client: AsyncWebClient) -> None:
+        await self.after_ack(self.answer_message(event, client), "a direct message")
+
+    async def answer_message(self, event: dict, client: AsyncWebClient) -> None:
         """A DM to the bot: updates (one per line), status questions, or a reply in a nudge's
         thread (then a line without an id is about the nudge's action)."""
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
@@ -125,7 +141,7 @@ class SlackListeners:
     async def on_home_opened(self, event: dict, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        await self.publish_home(client, event["user"])
+        await self.after_ack(self.publish_home(client, event["user"]), "publishing App Home")
 
     async def publish_home(
         self, client: AsyncWebClient, user_id: str, identity: Identity | None = None, banner: list | None = None
@@ -140,6 +156,9 @@ class SlackListeners:
     async def on_button(self, ack, body: dict, action: dict, client: AsyncWebClient) -> None:
         """Green / Amber / Red / Completed / Add update on a nudge, an action's detail or Home."""
         await ack()
+        await self.after_ack(self.answer_click(body, action, client), "a button click")
+
+    async def answer_click(self, body: dict, action: dict, client: AsyncWebClient) -> None:
         try:
             verb, ref = ids.parse_button_value(action.get("value") or "")
         except ValueError:
@@ -214,7 +233,7 @@ class SlackListeners:
             await ack(response_action="errors", errors={ids.RAG_BLOCK: shorten(text, 150)})
             return
         await ack()
-        await self.show(client, origin, user, identity, reply)
+        await self.after_ack(self.show(client, origin, user, identity, reply), "answering a modal submission")
 
     # ------------------------------------------------------------------ answering a click
 
@@ -232,8 +251,8 @@ class SlackListeners:
                     await client.chat_update(channel=origin.channel, ts=origin.ts, **message, **extra)
                     return
                 if origin.response_url:
-                    sent = await AsyncWebhookClient(origin.response_url).send(
-                        body={"replace_original": True, **message}
+                    sent = await AsyncWebhookClient(origin.response_url).send_dict(
+                        {"replace_original": True, **message}
                     )
                     if sent.status_code == 200:
                         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
@@ -36,6 +37,9 @@ async def identity_of(engine: Engine, client: AsyncWebClient, user_id: str) -> I
         info = await client.users_info(user=user_id)
     except SlackApiError as exc:
         log.warning("users.info for %s failed: %s", user_id, api_error(exc))
+        return Identity("slack", user_id)
+    except (aiohttp.ClientError, TimeoutError) as exc:  # Slack unreachable: still answer, as a stranger
+        log.warning("users.info for %s failed: %s", user_id, exc)
         return Identity("slack", user_id)
     user = info.get("user") or {}
     profile = user.get("profile") or {}

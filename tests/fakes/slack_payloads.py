@@ -92,14 +92,23 @@ def dm_event(
     return event
 
 
-def block_actions(user: str, message: dict[str, Any], channel: str, action: dict[str, Any], response_url: str) -> str:
-    """A button click on a message the bot posted (as it is stored by the fake API)."""
+def block_actions(
+    user: str,
+    message: dict[str, Any],
+    channel: str,
+    action: dict[str, Any],
+    response_url: str,
+    *,
+    ephemeral: bool = False,
+) -> str:
+    """A button click on a message the bot posted (as it is stored by the fake API, or as it
+    was sent to a response_url when `ephemeral`)."""
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM["id"]},
         "api_app_id": "A0ACTIONBOT",
         "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel, "is_ephemeral": False},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel, "is_ephemeral": ephemeral},
         "trigger_id": f"{next(_ids)}.trigger",
         "team": TEAM,
         "channel": {"id": channel, "name": "directmessage"},

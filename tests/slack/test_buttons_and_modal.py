@@ -106,3 +106,34 @@ async def test_a_card_for_several_actions_keeps_the_others_buttons_after_one_cli
     assert f"{ids.NUDGE_BLOCK}:{first}" not in block_ids
     assert f"{ids.NUDGE_BLOCK}:{second}" in block_ids
     assert update["metadata"]["event_payload"]["refs"].split(",") == refs
+
+
+async def test_buttons_on_an_ephemeral_status_answer_replace_it_through_response_url(slack_bench):
+    from tests.fakes import slack_payloads as slack
+
+    answer = await slack_bench.status("4.2.1", "U0HOSSCP")
+    message = {"ts": "1476520099.000001", "type": "message", "blocks": answer["blocks"], "text": answer["text"]}
+    click = slack.block_actions(
+        "U0HOSSCP",
+        message,
+        "C0PLAN",
+        slack.button(message, "amber", "4.2.1"),
+        slack_bench.api.response_url("ephemeral-card"),
+        ephemeral=True,
+    )
+    assert (await slack_bench.post(click, slack.FORM))[0] == 200
+    opened = (await slack_bench.api.wait_for("views.open"))[0].body["view"]
+    assert json.loads(opened["private_metadata"])["surface"] == "ephemeral"
+    code, ack = await slack_bench.submit("U0HOSSCP", opened, "amber", "trainer booked for November")
+    assert code == 200 and ack is None
+    replaced = (await slack_bench.api.response_to("ephemeral-card")).body
+    assert replaced["replace_original"] is True
+    assert "• *4.2.1*: 🟠 Amber — trainer booked for November" in section_texts(replaced["blocks"])
+    assert not slack_bench.api.calls_to("chat.update")
+
+
+async def test_a_linked_person_costs_no_users_info_call(slack_bench):
+    await slack_bench.status("mine", "U0HOSSCP")
+    await slack_bench.status("4.2.1", "U0HOSSCP")
+    await slack_bench.dm_reply("U0HOSSCP", "4.2.1 green")
+    assert len(slack_bench.api.calls_to("users.info")) == 1
