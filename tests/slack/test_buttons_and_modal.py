@@ -137,3 +137,15 @@ async def test_a_linked_person_costs_no_users_info_call(slack_bench):
     await slack_bench.status("4.2.1", "U0HOSSCP")
     await slack_bench.dm_reply("U0HOSSCP", "4.2.1 green")
     assert len(slack_bench.api.calls_to("users.info")) == 1
+
+
+async def test_red_opens_the_modal_with_red_chosen(slack_bench):
+    channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
+    await slack_bench.click("U0HOSSCP", channel, card, "red", "4.2.1")
+    opened = (await slack_bench.api.wait_for("views.open"))[0].body["view"]
+    rag_block = next(b for b in opened["blocks"] if b.get("block_id") == ids.RAG_BLOCK)
+    assert rag_block["element"]["initial_option"]["value"] == "red"
+    code, ack = await slack_bench.submit("U0HOSSCP", opened, "red", "no trainer available")
+    assert code == 200 and ack is None
+    update = (await slack_bench.api.wait_for("chat.update"))[0].body
+    assert "✅ Recorded: Red: no trainer available" in section_texts(update["blocks"])
