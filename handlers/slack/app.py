@@ -17,10 +17,9 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
-from handlers.slack.client import web_client
+from handlers.slack.client import configure
 from handlers.slack.listeners import SlackListeners
 from storage import repo
 from storage.db import session_scope
@@ -31,16 +30,17 @@ EVENTS_PATH = "/slack/events"
 SLACK_BOLT = web.AppKey("slack_bolt", AsyncApp)
 
 
-def build_bolt_app(rt: Runtime, client: AsyncWebClient | None = None) -> AsyncApp:
+def build_bolt_app(rt: Runtime) -> AsyncApp:
     """The Bolt app with our listeners; request signatures are checked with
     SLACK_SIGNING_SECRET (Bolt answers 401 to a forged or stale request)."""
     settings = rt.settings
     bolt = AsyncApp(
         name="actionbot",
-        client=client or web_client(settings),
+        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=False,  # ack first, work after: Slack's 3-second limit
     )
+    configure(bolt.client, settings)
     bolt.use(handle_each_event_once(rt))
     SlackListeners(rt).register(bolt)
     return bolt

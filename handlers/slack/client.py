@@ -20,15 +20,19 @@ def web_client(settings: Settings) -> AsyncWebClient:
     rate limits (HTTP 429 with `Retry-After`, which the handler waits out) and Slack has short
     outages (500/503): both are retried here so one busy minute does not lose a message.
     """
-    return AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    return configure(AsyncWebClient(token=settings.slack_bot_token), settings)
+
+
+def configure(client: AsyncWebClient, settings: Settings) -> AsyncWebClient:
+    """Point a client (ours, or the one Bolt builds from the token) at `SLACK_API_URL` with the
+    retry handlers. Bolt copies both into the client it gives each listener."""
+    client.base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+    client.retry_handlers = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client
 
 
 def api_error(exc: SlackApiError) -> str:

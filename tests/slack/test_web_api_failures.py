@@ -110,3 +110,11 @@ async def test_sit_messages_go_to_the_sit_channel(slack_bench):
     assert post.body["channel"] == "C0SIT"
     assert post.body["metadata"]["event_type"] == "actionbot_digest"
     assert "ready &amp; &lt;waiting&gt;" in post.body["blocks"][0]["text"]["text"]
+
+
+async def test_the_listeners_client_retries_too(slack_bench):
+    """The client Bolt hands each listener has the same base URL and retry handlers."""
+    slack_bench.api.fail("users.info", status=429, retry_after=1)
+    answer = await slack_bench.status("mine", "U0HOSSCP")
+    assert "Your open actions as HOS S&amp;CP" in str(answer["blocks"])
+    assert [c.status for c in slack_bench.api.calls_to("users.info")] == [429, 200]
