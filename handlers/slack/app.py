@@ -92,12 +92,19 @@ def mount_slack(app: web.Application, rt: Runtime) -> bool:
 
 def _socket_mode(bolt: AsyncApp, app_token: str) -> Callable[[web.Application], AsyncIterator[None]]:
     async def connect(_app: web.Application) -> AsyncIterator[None]:
+        """Connect in the background: slack_sdk retries a failed connection forever (every 10 s,
+        logged), and that must not keep /healthz and Teams from starting."""
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         handler = AsyncSocketModeHandler(bolt, app_token)
-        await handler.connect_async()
-        log.info("Slack Socket Mode connected")
+
+        async def run() -> None:
+            await handler.connect_async()
+            log.info("Slack Socket Mode connected")
+
+        task = asyncio.create_task(run())
         yield
+        task.cancel()
         await handler.close_async()
 
     return connect

@@ -60,3 +60,18 @@ async def test_socket_mode_answers_status_and_handles_a_retried_event_once(refer
     finally:
         await http.close()
     assert len(slack_api.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_wrong_app_token_does_not_keep_the_server_from_starting(reference_engine, slack_api, slack_clock):
+    settings = slack_settings(slack_api, slack_signing_secret=None, slack_app_token="xapp-1-wrong")
+    rt = build_runtime(settings, engine=reference_engine, clock=slack_clock)
+    http = TestClient(TestServer(create_app(rt)))
+    await http.start_server()
+    try:
+        async with http.get("/healthz") as response:
+            assert response.status == 200
+        (opened,) = await slack_api.wait_for("apps.connections.open")
+        assert opened.answer == {"ok": False, "error": "invalid_auth"}
+        assert not slack_api.calls_to("socket.connect")
+    finally:
+        await http.close()
