@@ -26,6 +26,7 @@ _ANY_NUMBER = re.compile(rf"({_NUMBER})\s*(%?)")
 _QUALITATIVE = ("qualitative", "survey", "outcome", "satisfaction")
 
 BETTER, ON_TARGET, WORSE = "better", "on target", "worse"
+DIRECTION_WORDS = {BETTER: "better than target", ON_TARGET: "on target", WORSE: "worse than target"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def parse_value(text: str, unit: str = "") -> tuple[str, float | None] | str:
         if any(word in unit_l for word in _QUALITATIVE) or unit_l.startswith("survey"):
             return value, None
         return f"{value!r} has no figure; give a number, e.g. 85% or 12"
-    if unit_l == "percent" and not 0 <= figure <= 100:
+    if (percents or unit_l == "percent") and not 0 <= figure <= 100:
         return f"{value!r} is not a percentage between 0 and 100"
     if figure < 0 and unit_l in ("percent", "number", "days", "weeks"):
         return f"{value!r} cannot be negative"

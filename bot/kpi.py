@@ -120,9 +120,8 @@ def _record(turn, indicator, remainder: str) -> Reply:
     )
     target = kpi.target_for(indicator, period.end)
     verdict = kpi.direction(value[1], target, indicator.higher_is_better)
-    target_text = (
-        f" Target {target.label}: {target.text}" + (f" — {verdict}." if verdict else ".") if target.text else ""
-    )
+    verdict_text = f" — {kpi.DIRECTION_WORDS[verdict]}." if verdict else "."
+    target_text = f" Target {target.label}: {target.text}{verdict_text}" if target.text else ""
     replaced = f" (replaces {earlier.value}, recorded {earlier.at:%d %b %Y})" if earlier else ""
     return Reply(
         [

@@ -30,6 +30,7 @@ from bot.views import (
     NudgeView,
     PlanSummaryView,
     PriorityStatusView,
+    ReportDigestView,
     UpdateFormView,
 )
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
@@ -507,6 +508,9 @@ def attachment(card: dict[str, Any]) -> dict[str, Any]:
 
 def message_activity(views: list[Any]) -> dict[str, Any]:
     """A Bot Framework message activity (plain dict) carrying the reply as one card."""
+    digest = next((v for v in views if isinstance(v, ReportDigestView)), None)
+    if digest is not None:  # the highlight report: its own card, with the chart inside
+        return _report_adaptive.digest_activity(digest.report)
     card = render_card(views)
     return {
         "type": "message",
@@ -523,3 +527,7 @@ def invoke_card_response(views: list[Any]) -> dict[str, Any]:
 def invoke_message_response(text: str) -> dict[str, Any]:
     """An `adaptiveCard/action` response that leaves the card as it is and shows a short message."""
     return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": shorten(text, 400)}
+
+
+# The highlight report registers its renderings of ReportDigestView (kept in its own module).
+from cards import report_adaptive as _report_adaptive  # noqa: E402

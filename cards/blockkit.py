@@ -458,3 +458,7 @@ def _joined_chunks(lines: list[str], limit: int = SECTION_TEXT) -> list[str]:
     if current or not out:
         out.append(current or " ")
     return out
+
+
+# The highlight report registers its renderings of ReportDigestView (kept in its own module).
+from cards import report_blockkit as _report_blockkit  # noqa: E402, F401

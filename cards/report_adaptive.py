@@ -2,9 +2,11 @@
 figures, the chart, and a row per priority that opens its detail in place (ToggleVisibility),
 so the channel shows one compact card.
 
-Teams refuses messages over ~28 KB. The chart goes inside the card as a `data:` URI when the
-whole card still fits `MAX_CARD_BYTES`; otherwise the card says so and the chart follows as an
-image attachment in a second message. Lists are cut further until the card fits.
+The chart goes inside the card as a `data:` URI: Teams' message-size limit covers the message
+"encoded as UTF-16 and doesn't include Base64 encoded images" (Microsoft's "Format your bot
+messages"), and pictures may be up to 1024 × 1024 pixels and 1 MB, which the chart is built
+to respect. The card's text is kept within `MAX_CARD_BYTES` (the Teams renderer's budget):
+lists are cut, then each priority's detail is left to `status priority N`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from cards.report_html import data_uri
 
 Element = dict[str, Any]
 MAX_CARD_BYTES = adaptive.MAX_CARD_BYTES
-CHART_DPI = 60
+CHART_DPI = 90  # 11 × 4.6 inches → 990 × 414 pixels, inside Teams’ 1024 × 1024
 COLOURS = adaptive.RAG_COLOURS
 
 
@@ -56,12 +58,16 @@ def _letters(counts) -> str:
     return " ".join(f"{STYLES[r].letter}{getattr(counts, r)}" for r in RAG_ORDER)
 
 
-def _priority_row(p: PriorityReport) -> Element:
+def _priority_row(p: PriorityReport, toggles: bool = True) -> Element:
     f = p.figures()
-    return {
-        "type": "ColumnSet",
-        "separator": True,
-        "selectAction": {"type": "Action.ToggleVisibility", "title": "Show detail", "targetElements": [f"p{p.number}"]},
+    row: Element = {"type": "ColumnSet", "separator": True}
+    if toggles:
+        row["selectAction"] = {
+            "type": "Action.ToggleVisibility",
+            "title": "Show detail",
+            "targetElements": [f"p{p.number}"],
+        }
+    return row | {
         "columns": [
             {
                 "type": "Column",
@@ -73,7 +79,8 @@ def _priority_row(p: PriorityReport) -> Element:
                 "width": "auto",
                 "items": [
                     _text(
-                        f"{_letters(p.counts)} · overdue {f['overdue']} · no update {f['no_update']} ▸",
+                        f"{_letters(p.counts)} · overdue {f['overdue']} · no update {f['no_update']}"
+                        + (" ▸" if toggles else ""),
                         size="small",
                         horizontalAlignment="right",
                     )
@@ -122,7 +129,8 @@ def _indicators(lines: tuple[IndicatorLine, ...], limit: int, title: str = "Indi
     return "\n".join(out)
 
 
-def digest_card(report: HighlightReport, chart_uri: str | None, limit: int = 4) -> dict[str, Any]:
+def digest_card(report: HighlightReport, chart_uri: str | None, limit: int | None = 4) -> dict[str, Any]:
+    """`limit`: items shown per list in each priority's detail; None leaves the detail out."""
     f = report.figures()
     body: list[Element] = [
         _text(f"📊 {report.title}", size="large", weight="bolder"),
@@ -155,12 +163,13 @@ def digest_card(report: HighlightReport, chart_uri: str | None, limit: int = 4) 
                 "size": "stretch",
             }
         )
-    else:
-        body.append(_text("The chart follows in the next message.", isSubtle=True, size="small"))
-    body.append(_text("**By priority** (select a row for its detail)", spacing="medium"))
+    hint = "select a row for its detail" if limit is not None else "**status priority N** for the detail"
+    body.append(_text(f"**By priority** ({hint})", spacing="medium"))
     for p in report.priorities:
-        body += [_priority_row(p), _priority_detail(p, limit)]
-    if report.appendix_indicators:
+        body.append(_priority_row(p, toggles=limit is not None))
+        if limit is not None:
+            body.append(_priority_detail(p, limit))
+    if report.appendix_indicators and limit is not None:
         body.append(
             {
                 "type": "ColumnSet",
@@ -203,32 +212,42 @@ def digest_card(report: HighlightReport, chart_uri: str | None, limit: int = 4) 
 
 
 def chart_png(report: HighlightReport) -> bytes:
+    """The digest chart within Teams' picture limits (at most 1024 × 1024 pixels and 1 MB)."""
     return compact_png(digest_png(report, dpi=CHART_DPI))
 
 
-def digest_activities(report: HighlightReport, max_bytes: int = MAX_CARD_BYTES) -> list[dict[str, Any]]:
-    """The message(s) for the SIT channel: the card with the chart inside when it fits Teams'
-    size limit; otherwise the card (lists cut until it fits) and then the chart as an image
-    attachment in a message of its own (each message is measured against the limit)."""
-    uri = data_uri(chart_png(report))
-    summary = shorten(f"{report.title}: {_letters(report.counts)}", 120)
-    for limit in (4, 3, 2, 1, 0):
-        card = digest_card(report, uri, limit)
-        if adaptive.card_size(card) <= max_bytes:
-            return [{"type": "message", "summary": summary, "attachments": [adaptive.attachment(card)]}]
-    card = digest_card(report, None, 0)
-    for limit in (4, 3, 2, 1):
-        candidate = digest_card(report, None, limit)
-        if adaptive.card_size(candidate) <= max_bytes:
-            card = candidate
-            break
-    image = {
+def text_size(card: dict[str, Any]) -> int:
+    """The card's size as Teams counts it: base64 images are not part of the message limit."""
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: ("" if k == "url" and str(v).startswith("data:") else strip(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [strip(x) for x in node]
+        return node
+
+    return adaptive.card_size(strip(card))
+
+
+def fitted_card(report: HighlightReport, chart_uri: str | None, max_bytes: int = MAX_CARD_BYTES) -> dict[str, Any]:
+    """The richest card that fits: every priority's detail with 4, 3, 2, 1, 0 items a list,
+    then the priority rows alone (`status priority N` gives the rest)."""
+    for limit in (4, 3, 2, 1, 0, None):
+        card = digest_card(report, chart_uri, limit)
+        if text_size(card) <= max_bytes:
+            return card
+    return card
+
+
+def digest_activity(report: HighlightReport, max_bytes: int = MAX_CARD_BYTES) -> dict[str, Any]:
+    """The message for the Teams SIT channel: one card, the chart inside it as a `data:` URI
+    (Teams leaves base64 images out of its message-size limit; the card's text must fit)."""
+    card = fitted_card(report, data_uri(chart_png(report)), max_bytes)
+    return {
         "type": "message",
-        "summary": f"RAG chart, {report.period.label}",
-        "text": f"RAG by priority and the month-by-month trend, {report.period.label}.",
-        "attachments": [{"contentType": "image/png", "contentUrl": uri, "name": f"rag-{report.period.key}.png"}],
+        "summary": shorten(f"{report.title}: {_letters(report.counts)}", 120),
+        "attachments": [adaptive.attachment(card)],
     }
-    return [{"type": "message", "summary": summary, "attachments": [adaptive.attachment(card)]}, image]
 
 
 @adaptive.body.register

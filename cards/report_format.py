@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import RAG_LABELS, RAG_ORDER
+from bot.indicators import DIRECTION_WORDS
 from bot.report_model import EscalationLine, HighlightReport, IndicatorLine, PriorityReport, ReportAction
 from cards.format import fmt_date, rag_label, shorten
 
@@ -89,7 +90,8 @@ def action_detail(section: str, a: ReportAction) -> str:
             f" on {fmt_date(a.proposed_on)}"
         )
     if section == "due_soon":
-        return f"due {fmt_date(a.due)} ({a.days_to_due} days), lead {leads(a)}"
+        when = {0: "today", 1: "tomorrow"}.get(a.days_to_due or 0, f"in {a.days_to_due} days")
+        return f"due {fmt_date(a.due)} ({when}), lead {leads(a)}"
     if section == "completed":
         return f"lead {leads(a)}" + (f"; “{shorten(a.note, 120)}”" if a.note else "")
     return leads(a)
@@ -104,9 +106,6 @@ def reading_text(i: IndicatorLine) -> str:
     if not i.latest_value:
         return "no reading yet"
     return f"{i.latest_value} ({i.latest_period:%b %Y})" if i.latest_period else i.latest_value
-
-
-DIRECTION_WORDS = {"better": "better than target", "on target": "on target", "worse": "worse than target"}
 
 
 def direction_text(i: IndicatorLine) -> str:

@@ -152,3 +152,7 @@ def _(view: EscalationView) -> str:
 
 def render_all(views) -> str:
     return "\n\n".join(render(v) for v in views)
+
+
+# The highlight report registers its renderings of ReportDigestView (kept in its own module).
+from cards import report_text as _report_text  # noqa: E402, F401

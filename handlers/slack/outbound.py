@@ -13,9 +13,11 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import DeliveryError
+from bot.views import ReportDigestView
 from cards import blockkit
 from cards import blockkit_ids as ids
 from handlers.slack.client import api_error, web_client
+from handlers.slack.report_digest import post_digest
 from handlers.slack.threads import message_ref
 from storage.models import Person
 
@@ -64,6 +66,12 @@ class SlackChannel:
     async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
         if not self.settings.slack_sit_channel:
             raise DeliveryError("SLACK_SIT_CHANNEL is not set", permanent=True)
+        digest = next((v for v in views if isinstance(v, ReportDigestView)), None)
+        if digest is not None:  # the highlight report: headline, then chart and detail in its thread
+            posted = await post_digest(
+                self._call, self.settings.slack_sit_channel, digest.report, metadata=ids.metadata(kind, [])
+            )
+            return message_ref(*posted)
         return await self._post(self.settings.slack_sit_channel, views, kind, meta)
 
     async def _post(self, channel: str, views: list[Any], kind: str, meta: dict[str, Any]) -> str:

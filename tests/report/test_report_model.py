@@ -19,7 +19,6 @@ story in tests/report/seed.py. At the end of October 2016:
 
 from datetime import date
 
-import pytest
 from sqlmodel import Session
 
 from bot.clock import FixedClock
@@ -29,13 +28,7 @@ from bot.report import build_report
 from bot.status import plan_summary, priority_status
 from storage import repo
 from tests.conftest import uk
-from tests.report.seed import say, seed_priority_seven
-
-
-@pytest.fixture
-def seeded(reference_any_engine):
-    seed_priority_seven(reference_any_engine)
-    return reference_any_engine
+from tests.report.seed import say
 
 
 def report_for(engine, month: str, **kw):
