@@ -29,12 +29,18 @@ class Directory:
 
     people: dict[str, Person]
     represented_by: dict[str, str] = field(default_factory=dict)  # body role → representing role
+    _by_role: dict[str, list[Person]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for p in sorted(self.people.values(), key=lambda p: p.key):
+            for role in p.roles or []:
+                self._by_role.setdefault(role, []).append(p)
 
     def person(self, key: str | None) -> Person | None:
         return self.people.get(key) if key else None
 
     def with_role(self, role: str) -> list[Person]:
-        return [p for p in sorted(self.people.values(), key=lambda p: p.key) if role in (p.roles or [])]
+        return list(self._by_role.get(role, []))
 
     def holders(self, role: str) -> list[Person]:
         """The role's holders; for a body with nobody in it, the holders of its representing role."""

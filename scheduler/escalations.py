@@ -15,9 +15,9 @@ from scheduler.planned import Item
 from storage.models import Escalation
 
 
-def record(session: Session, state: PlanState, items: list[Item], now: datetime) -> int:
-    """Write an Escalation row for each escalation item not already open. Returns how many."""
-    ids = {s.ref: s.action.id for s in state.actions}
+def record(session: Session, ids: dict[str, int], items: list[Item], now: datetime) -> int:
+    """Write an Escalation row for each escalation item not already open (`ids`: action ref →
+    action id). Returns how many."""
     written = 0
     for item in items:
         if item.kind != "escalation" or item.ref not in ids:

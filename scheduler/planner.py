@@ -13,6 +13,7 @@ from datetime import datetime
 from scheduler.planned import SIT, History, Inputs, Item, Planned
 from scheduler.policy import Policy
 from scheduler.rules import Rules
+from scheduler.workdays import valid_zone
 
 KIND_ORDER = ("nudge", "escalation")
 
@@ -23,10 +24,19 @@ def message_key(recipient: str, day) -> str:
     return f"msg:{recipient}:{day.isoformat()}"
 
 
+def zones_in_use(inputs: Inputs, policy: Policy) -> set[str]:
+    zones = {inputs.state.plan.timezone or policy.default_timezone}
+    for p in inputs.directory.people.values():
+        zones.add(p.timezone if valid_zone(p.timezone) else policy.default_timezone)
+    return zones
+
+
 def plan_messages(inputs: Inputs, policy: Policy, history: History, now: datetime) -> list[Planned]:
     """Every message due at `now` that the history does not show as already handled."""
-    rules = Rules(inputs, policy, history, now)
     cal = policy.calendar
+    if not any(cal.in_working_hours(now, tz) for tz in zones_in_use(inputs, policy)):
+        return []  # nobody is at work anywhere: nothing can be sent, so nothing is worked out
+    rules = Rules(inputs, policy, history, now)
     by_recipient: dict[str, list[Item]] = defaultdict(list)
     for item in rules.items():
         by_recipient[item.recipient].append(item)

@@ -127,6 +127,17 @@ class Rules:
         self.today = self.cal.local(now, self.plan_tz).date()
         self.round = current_round(policy, self.today)
         self.priority_leads = {p.priority.number: list(p.priority.lead_roles or []) for p in self.state.priorities}
+        self._stages: dict[object, list[Stage]] = {}
+
+    def due_stages(self, due: date) -> list[Stage]:
+        if due not in self._stages:
+            self._stages[due] = due_stages(self.policy, due)
+        return self._stages[due]
+
+    def round_stages(self, r: Round) -> list[Stage]:
+        if r not in self._stages:
+            self._stages[r] = round_stages(self.policy, r)
+        return self._stages[r]
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -173,13 +184,13 @@ class Rules:
             series.append(
                 (
                     f"round:{s.ref}:{r.key}",
-                    round_stages(self.policy, r),
+                    self.round_stages(r),
                     self.cal.at(date(r.year, r.month, 1), MIDNIGHT, self.plan_tz),
                 )
             )
         if s.due is not None:
             after_due = self.cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
-            series.append((f"due:{s.ref}:{s.due.isoformat()}", due_stages(self.policy, s.due), after_due))
+            series.append((f"due:{s.ref}:{s.due.isoformat()}", self.due_stages(s.due), after_due))
         return series
 
     def owner_items(self, s: ActionState) -> list[Item]:
@@ -311,7 +322,7 @@ class Rules:
                     )
             after_due = cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
             if esc.on_silence and not snoozed and not self.answered_since(s, after_due):
-                last = due_stages(self.policy, s.due)[-1]
+                last = self.due_stages(s.due)[-1]
                 sent = h.stage_day.get((due_series, last.name))
                 if sent is not None and last.only_if_silent:
                     day = cal.add_working_days(sent, esc.silence_working_days)
@@ -324,7 +335,7 @@ class Rules:
                 found.append((f"esc-due:{s.ref}:{s.due.isoformat()}", day, why, reason))
         if esc.on_silence and not snoozed and self.policy.round_enabled and in_round(self.policy, s):
             r = self.round
-            last = round_stages(self.policy, r)[-1]
+            last = self.round_stages(r)[-1]
             sent = h.stage_day.get((f"round:{s.ref}:{r.key}", last.name))
             since = cal.at(date(r.year, r.month, 1), MIDNIGHT, self.plan_tz)
             if sent is not None and not self.answered_since(s, since):

@@ -31,9 +31,10 @@ from scheduler.planner import plan_messages
 from scheduler.policy import Policy
 from scheduler.rules import round_of
 from scheduler.snapshot import load_history, load_inputs
+from scheduler.workdays import valid_zone
 from storage import repo
 from storage.db import session_scope
-from storage.models import Person, SendLedger
+from storage.models import Person, Plan, SendLedger
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,11 @@ class Ticker:
     def channels(self) -> dict[str, Any]:
         return self._channels() if callable(self._channels) else self._channels
 
+    async def wait_idle(self) -> None:
+        """Wait for a tick in progress to finish (shutting down never cuts a send in half)."""
+        async with self._running:
+            return
+
     async def run(self) -> TickReport | None:
         """The APScheduler job: one tick at a time per process; errors are logged, not raised,
         so one bad tick never stops the next."""
@@ -112,6 +118,8 @@ class Ticker:
         if self.leader is not None and not self.leader.is_leader():
             return TickReport(leader=False)
         channels = self.channels
+        if not self._anyone_at_work(now):
+            return TickReport()  # outside everyone's working hours nothing is sent, first or retried
         if not channels:
             if not self._warned_no_channel:
                 log.warning(
@@ -133,6 +141,13 @@ class Ticker:
         if self.retries:
             report.retried = await self.retry(now, channels)
         return report
+
+    def _anyone_at_work(self, now: datetime) -> bool:
+        cal = self.policy.calendar
+        with session_scope(self.engine) as session:
+            zones = {p.timezone for p in repo.all_people(session)} | {self.policy.default_timezone}
+            zones |= {plan.timezone for plan in session.exec(select(Plan)).all()}
+        return any(cal.in_working_hours(now, tz) for tz in zones if valid_zone(tz))
 
     def _wanted(self, p: Planned) -> bool:
         if p.recipient == SIT:
@@ -167,8 +182,9 @@ class Ticker:
         if not any(i.kind == "escalation" for i in items):
             return
         with session_scope(self.engine) as session:
-            state = load_inputs(session, repo.active_plan(session, self.plan_key), now).state
-            escalations.record(session, state, items, now)
+            plan = repo.active_plan(session, self.plan_key)
+            ids = {a.ref: a.id for a in repo.plan_actions(session, plan.id)}
+            escalations.record(session, ids, items, now)
 
     # --- retries ---------------------------------------------------------------------------
 

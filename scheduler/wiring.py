@@ -92,6 +92,15 @@ def build_scheduler(
     return sched
 
 
+async def stop_scheduler(sched: AsyncIOScheduler, ticker: Ticker) -> None:
+    """Stop firing jobs, then let a tick in progress finish. AsyncIOScheduler.shutdown is
+    queued on the loop, so yield once for it to take effect."""
+    if sched.running:
+        sched.shutdown(wait=False)
+        await asyncio.sleep(0)
+    await ticker.wait_idle()
+
+
 def load_policy_or_exit(settings) -> Policy:
     try:
         return policy_from_settings(settings)
@@ -118,8 +127,8 @@ def attach_scheduler(app: web.Application, rt) -> SchedulerHandle:
         handle.scheduler.start()
 
     async def stop(_app: web.Application) -> None:
-        if handle.scheduler is not None and handle.scheduler.running:
-            handle.scheduler.shutdown(wait=False)
+        if handle.scheduler is not None and handle.ticker is not None:
+            await stop_scheduler(handle.scheduler, handle.ticker)
         if handle.leader is not None:
             handle.leader.release()
 
@@ -159,7 +168,7 @@ async def _clock(rt, policy: Policy, stop: asyncio.Event | None) -> int:
     try:
         await stop.wait()
     finally:
-        sched.shutdown(wait=False)
+        await stop_scheduler(sched, ticker)
         leader.release()
         rt.engine.dispose()
     print("actionbot clock: stopped", flush=True)

@@ -49,18 +49,22 @@ class WorkCalendar:
     subdiv: str | None = "ENG"
     day_start: time = time(9, 0)
     day_end: time = time(17, 30)
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)  # memo: pure answers only
 
     def _holidays(self, year: int):
-        if year not in self._cache:
-            self._cache[year] = holidays.country_holidays(self.country, subdiv=self.subdiv, years=year)
-        return self._cache[year]
+        key = ("holidays", year)
+        if key not in self._cache:
+            self._cache[key] = holidays.country_holidays(self.country, subdiv=self.subdiv, years=year)
+        return self._cache[key]
 
     def holiday_name(self, d: date) -> str | None:
         return self._holidays(d.year).get(d)
 
     def is_working_day(self, d: date) -> bool:
-        return d.weekday() < 5 and d not in self._holidays(d.year)
+        known = self._cache.get(d)
+        if known is None:
+            known = self._cache[d] = d.weekday() < 5 and d not in self._holidays(d.year)
+        return known
 
     def next_working_day(self, d: date, *, include: bool = True) -> date:
         """`d` itself when it is a working day (and `include`), else the next one."""

@@ -11,7 +11,7 @@ from typing import Any
 from bot.delivery import DeliveryError
 
 
-class SimulatedCrash(BaseException):  # noqa: N818 - a BaseException, like SystemExit: not caught by `except Exception`
+class SimulatedCrash(BaseException):  # like SystemExit: `except Exception` does not catch it
     """The process dies mid-send: raised from inside the channel, it escapes the tick."""
 
 
@@ -44,6 +44,7 @@ class RecordingChannel:
     reach: set[str] | None = None  # None: everyone
     fail_first: int = 0  # how many sends fail (DeliveryError, retryable) before they work
     fail_always: bool = False
+    fail_to: set[str] = field(default_factory=set)  # recipients (person keys, "sit") whose sends always fail
     permanent: bool = False
     crash_on: set[str] = field(default_factory=set)  # ledger keys whose first send 'kills the process'
     sent: list[Sent] = field(default_factory=list)
@@ -66,7 +67,7 @@ class RecordingChannel:
             if key in self.crash_on:
                 self.crash_on.discard(key)
                 raise SimulatedCrash(key)
-            if self.fail_always or self.fail_first > 0:
+            if self.fail_always or self.fail_first > 0 or to in self.fail_to:
                 self.fail_first -= 1
                 raise DeliveryError("fake outage: 503 Service Unavailable", permanent=self.permanent)
             self.sent.append(Sent(to, kind, list(views), dict(meta)))

@@ -1,0 +1,230 @@
+"""Sending through the ledger, on SQLite and PostgreSQL: retries with backoff then a report to
+the SIT, recovery of a crash between claim and send, the advisory-lock leader, and two
+scheduler processes racing on one database for half a month: every message exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from bot.clock import FixedClock
+from scheduler.leader import LeaderLock
+from scheduler.planned import History
+from scheduler.policy import load_policy
+from scheduler.preview import simulate
+from scheduler.snapshot import load_inputs
+from scheduler.tick import Ticker
+from storage import repo
+from storage.db import make_engine
+from storage.models import SendLedger
+from tests.fakes.outbound import RecordingChannel, SimulatedCrash
+
+UK = ZoneInfo("Europe/London")
+POLICY = load_policy()
+KEY = "msg:hos-eifs:2016-09-01"  # Elena Fiskwood's round request on 1 September (4.7.1, 4.7.2)
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=UK)
+
+
+def another_process(engine):
+    """A second engine on the same database (and the same PostgreSQL schema): another process."""
+    if engine.dialect.name == "sqlite":
+        return make_engine(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn:
+        schema = conn.execute(text("select current_schema()")).scalar()
+    return make_engine(engine.url.render_as_string(hide_password=False), schema=schema)
+
+
+def row(engine, key: str) -> SendLedger:
+    with Session(engine) as s:
+        return s.exec(select(SendLedger).where(SendLedger.key == key)).one()
+
+
+def tick(ticker: Ticker, clock: FixedClock, when: datetime):
+    clock.set(when)
+    return asyncio.run(ticker.tick())
+
+
+def test_a_failed_send_is_retried_with_backoff_until_it_works(reference_any_engine):
+    channel = RecordingChannel(fail_first=2)
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(reference_any_engine, clock, POLICY, {"fake": channel}, recipients={"hos-eifs"}, include_sit=False)
+    tick(ticker, clock, at(2016, 9, 1, 9, 0))
+    assert (row(reference_any_engine, KEY).status, row(reference_any_engine, KEY).attempts) == ("retry", 1)
+    tick(ticker, clock, at(2016, 9, 1, 9, 0, 30))  # backoff: 1 minute
+    assert channel.attempts == [KEY]
+    tick(ticker, clock, at(2016, 9, 1, 9, 1))
+    assert (row(reference_any_engine, KEY).status, row(reference_any_engine, KEY).attempts) == ("retry", 2)
+    tick(ticker, clock, at(2016, 9, 1, 9, 4))  # then 4 minutes after that try
+    assert channel.attempts == [KEY, KEY]
+    tick(ticker, clock, at(2016, 9, 1, 9, 5))
+    r = row(reference_any_engine, KEY)
+    assert (r.status, r.attempts, r.message_ref) == ("sent", 3, "fake:1")
+    for minutes in (10, 30, 120):
+        tick(ticker, clock, at(2016, 9, 1, 9, 0) + timedelta(minutes=minutes))
+    assert channel.attempts == [KEY] * 3 and [s.key for s in channel.sent] == [KEY]
+    assert [type(v).__name__ for v in channel.sent[0].views] == ["NudgeView"]
+
+
+def test_after_the_last_try_the_sit_is_told_once(reference_any_engine):
+    channel = RecordingChannel(fail_to={"hos-eifs"})
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(reference_any_engine, clock, POLICY, {"fake": channel})
+    for minutes in (0, 1, 5, 21, 60, 600):  # tries at 09:00, 09:01, 09:05, 09:21, then no more
+        tick(ticker, clock, at(2016, 9, 1, 9, 0) + timedelta(minutes=minutes))
+    assert channel.attempts.count(KEY) == 4
+    r = row(reference_any_engine, KEY)
+    assert (r.status, r.attempts) == ("failed", 4) and "503" in r.last_error
+    reports = [s for s in channel.to("sit") if s.kind == "failure_report"]
+    assert len(reports) == 1
+    text_ = reports[0].views[0].text
+    assert "Elena Fiskwood" in text_ and "after 4 tries" in text_ and "503 Service Unavailable" in text_
+    # everyone else got their message once
+    assert len({s.to for s in channel.sent if s.to != "sit"}) == 19
+
+
+def test_a_crash_between_claim_and_send_is_recovered_once_after_restart(reference_any_engine):
+    channel = RecordingChannel(crash_on={KEY})
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    first = Ticker(reference_any_engine, clock, POLICY, {"fake": channel})
+    with pytest.raises(SimulatedCrash):
+        tick(first, clock, at(2016, 9, 1, 9, 0))  # the process dies inside the send
+    assert row(reference_any_engine, KEY).status == "claimed"
+    before = {s.to for s in channel.sent}
+    assert before and "hos-eifs" not in before
+
+    engine = another_process(reference_any_engine)  # the restarted process
+    try:
+        restarted = Ticker(engine, clock, POLICY, {"fake": channel})
+        tick(restarted, clock, at(2016, 9, 1, 9, 2))  # the rest of the day's messages go; the claim is fresh
+        assert KEY not in [s.key for s in channel.sent]
+        tick(restarted, clock, at(2016, 9, 1, 9, 6))  # the claim is older than 5 minutes: sent again
+        tick(restarted, clock, at(2016, 9, 1, 9, 30))
+    finally:
+        engine.dispose()
+    assert [s.key for s in channel.sent].count(KEY) == 1
+    assert row(reference_any_engine, KEY).status == "sent"
+    per_person = Counter(s.to for s in channel.sent if s.to != "sit")
+    assert set(per_person.values()) == {1} and len(per_person) == 20
+
+
+def test_a_channel_that_can_tell_it_already_sent_is_not_asked_twice(reference_any_engine):
+    class Remembering(RecordingChannel):
+        async def already_sent(self, key, person, meta):
+            return "fake:found-by-metadata" if key == KEY else None
+
+    channel = Remembering(crash_on={KEY})
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(reference_any_engine, clock, POLICY, {"fake": channel}, recipients={"hos-eifs"}, include_sit=False)
+    with pytest.raises(SimulatedCrash):
+        tick(ticker, clock, at(2016, 9, 1, 9, 0))
+    tick(Ticker(reference_any_engine, clock, POLICY, {"fake": channel}), clock, at(2016, 9, 1, 9, 10))
+    r = row(reference_any_engine, KEY)
+    assert (r.status, r.message_ref) == ("sent", "fake:found-by-metadata")
+    assert KEY not in [s.key for s in channel.sent]
+
+
+def test_one_leader_at_a_time_on_postgresql(reference_any_engine):
+    other = another_process(reference_any_engine)
+    a, b = LeaderLock(reference_any_engine), LeaderLock(other)
+    try:
+        if reference_any_engine.dialect.name == "sqlite":
+            assert a.is_leader() and b.is_leader()  # one process by design; the ledger still guards
+            return
+        assert a.is_leader() and not b.is_leader()
+        assert a.is_leader() and not b.is_leader()  # kept, not re-acquired
+        a.release()  # the leader stops (or dies: its connection closes)
+        assert b.is_leader() and not a.is_leader()
+    finally:
+        a.release()
+        b.release()
+        other.dispose()
+
+
+def expected_keys(engine, start: datetime, end: datetime) -> list[str]:
+    """What one process alone would send: the pure policy over the same period."""
+    with Session(engine) as s:
+        base = load_inputs(s, repo.active_plan(s), start)
+    from scheduler.preview import redated
+
+    planned = simulate(
+        lambda now: type(base)(redated(base.state, now), base.directory, base.snoozes),
+        POLICY,
+        start,
+        end,
+        zones={"Europe/London"},
+        history=History(),
+    )
+    return sorted(p.key for p in planned)
+
+
+@pytest.mark.parametrize("with_leader_lock", [False, True])
+def test_two_scheduler_processes_racing_send_each_message_exactly_once(reference_any_engine, with_leader_lock):
+    """Two threads, each with its own engine (its own connections), tick the same instants of
+    1–16 September together. Without the leader lock both plan and claim everything: the ledger
+    alone must keep every message to one send. With it, one leads and the other stays idle."""
+    channel = RecordingChannel()
+    engines = [reference_any_engine, another_process(reference_any_engine)]
+    instants = []
+    day = date(2016, 9, 1)
+    while day <= date(2016, 9, 16):
+        instants += [at(day.year, day.month, day.day, 9, 0), at(day.year, day.month, day.day, 9, 7)]
+        day += timedelta(days=1)
+    barrier = threading.Barrier(2)
+    leading = [0, 0]
+    lost_claims = [0, 0]  # sends a process planned but found already claimed by the other
+    errors: list[BaseException] = []
+
+    def process(n: int) -> None:
+        clock = FixedClock(instants[0])
+        leader = LeaderLock(engines[n]) if with_leader_lock else None
+        ticker = Ticker(engines[n], clock, POLICY, {"fake": channel}, leader=leader)
+
+        async def run():
+            for instant in instants:
+                await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
+                clock.set(instant)
+                report = await ticker.tick()
+                leading[n] += report.leader
+                lost_claims[n] += sum(o.status == "duplicate" for o in report.outcomes)
+
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            if leader is not None:
+                leader.release()
+
+    threads = [threading.Thread(target=process, args=(n,)) for n in (0, 1)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    finally:
+        engines[1].dispose()
+    assert not errors, errors
+    keys = [s.key for s in channel.sent]
+    assert keys, "nothing was sent"
+    duplicates = [k for k, n in Counter(keys).items() if n > 1]
+    assert duplicates == []
+    assert sorted(keys) == expected_keys(reference_any_engine, instants[0] - timedelta(hours=9), at(2016, 9, 17))
+    with Session(reference_any_engine) as s:
+        rows = s.exec(select(SendLedger)).all()
+    assert len(rows) == len(keys) and all(r.status == "sent" for r in rows)
+    if with_leader_lock and reference_any_engine.dialect.name == "postgresql":
+        assert sorted(leading) == [0, len(instants)]  # one process led every tick
+        assert lost_claims == [0, 0]
+    if not with_leader_lock:
+        assert sum(lost_claims) > 0  # they really raced for the same messages

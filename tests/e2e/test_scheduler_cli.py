@@ -1,0 +1,86 @@
+"""`actionbot preview` and `actionbot policy show`, as the SIT runs them before switching the
+scheduler on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections import Counter
+from datetime import date, datetime, time
+
+import pytest
+
+from bot.cli import main
+
+# England and Wales bank holidays near the previewed months (gov.uk), written out here so the
+# check does not lean on the `holidays` package the scheduler uses.
+BANK_HOLIDAYS_2016 = {date(2016, 8, 29), date(2016, 12, 26), date(2016, 12, 27)}
+
+
+@pytest.fixture
+def db(reference_engine, tmp_path, monkeypatch):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "ACTIONBOT_POLICY"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "preview.db"
+    shutil.copy(reference_engine.url.database, path)
+    return f"sqlite:///{path}"
+
+
+def preview_rows(db, capsys, *args) -> list[dict]:
+    assert main(["--database-url", db, "preview", *args, "--format", "csv"]) == 0
+    return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+
+def test_september_2016_is_previewed_on_working_days_and_hours_one_message_per_person_a_day(db, capsys):
+    rows = preview_rows(db, capsys, "--from", "2016-09-01", "--to", "2016-10-01")
+    assert len(rows) > 100
+    for r in rows:
+        when = datetime.strptime(r["local_time"], "%Y-%m-%d %H:%M")
+        assert date(2016, 9, 1) <= when.date() < date(2016, 10, 1)
+        assert when.weekday() < 5 and when.date() not in BANK_HOLIDAYS_2016, r
+        assert time(9, 0) <= when.time() < time(17, 30), r
+        assert r["rules"] and r["kind"] and r["channel"], r
+    people = Counter((r["recipient"], r["local_time"][:10]) for r in rows if r["recipient"] != "sit")
+    assert max(people.values()) == 1
+    dcs_first = next(r for r in rows if r["recipient"] == "dcs" and r["local_time"].startswith("2016-09-01"))
+    assert "round: 105 actions" in dcs_first["rules"] and dcs_first["channel"] == "unreachable"
+    assert dcs_first["name"] == "Dana Carver (fictional)" and dcs_first["ledger_key"] == "msg:dcs:2016-09-01"
+    sit = [(r["local_time"], r["kind"]) for r in rows if r["recipient"] == "sit"]
+    assert ("2016-09-08 09:00", "report") in sit and ("2016-09-19 09:00", "digest") in sit
+    assert all(r["channel"] == "teams" for r in rows if r["recipient"] == "sit")  # Teams: dev mode, on
+
+
+def test_preview_skips_the_bank_holiday_and_details_every_item(db, capsys):
+    rows = preview_rows(db, capsys, "--from", "2016-08-22", "--to", "2016-09-03", "--detail")
+    days = {r["local_time"][:10] for r in rows}
+    assert "2016-08-29" not in days and "2016-08-30" in days
+    assert {"recipient", "action", "rule", "reason"} <= set(rows[0])
+    pre3 = [r for r in rows if r["rule"] == "pre_due" and r["local_time"].startswith("2016-08-25")]
+    assert pre3 and all("due in 3 working days (Wed 31 Aug)" in r["reason"] for r in pre3)
+
+
+def test_preview_text_and_bad_dates(db, capsys):
+    assert main(["--database-url", db, "preview", "--from", "2016-09-01", "--to", "2016-09-02"]) == 0
+    out = capsys.readouterr().out
+    assert "assuming nobody answers" in out and "Thu 01 Sep 2016 09:00 BST" in out
+    assert main(["--database-url", db, "preview", "--from", "2016-09-02", "--to", "2016-09-01"]) == 1
+    assert "--to must be after --from" in capsys.readouterr().err
+
+
+def test_policy_show_and_a_council_policy_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("ACTIONBOT_POLICY", raising=False)
+    assert main(["policy", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "Scheduler policy (built-in defaults)" in out
+    assert "10 working days before, 3 working days before, on the due date" in out
+    assert "09:00–17:30 recipient local time; never 01:00–02:00" in out
+    own = tmp_path / "council.yaml"
+    own.write_text("chases: {count: 1}\nescalation: {to: [manager]}\n", encoding="utf-8")
+    monkeypatch.setenv("ACTIONBOT_POLICY", str(own))
+    assert main(["policy", "show", "--yaml"]) == 0
+    out = capsys.readouterr().out
+    assert f"# scheduler policy from {own}" in out and "count: 1" in out and "- manager" in out
+    own.write_text("chases: {count: many}\n", encoding="utf-8")
+    assert main(["policy", "show"]) == 1
+    assert "chases.count: must be a whole number from 0 to 5, got 'many'" in capsys.readouterr().err
