@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot.identity import lead_roles_of
 from bot.periods import Period
 from bot.recipients import holders
+from bot.views import NoticeView
 from storage import indicator_repo, repo
 from storage.models import Indicator, IndicatorReading, Person, Plan
 
@@ -207,3 +208,25 @@ def missing_readings(session: Session, plan: Plan, period: Period) -> list[Indic
     indicators = indicator_repo.plan_indicators(session, plan.id)
     readings = indicator_repo.readings_for(session, [i.id for i in indicators], period_until=period.end)
     return [i for i in indicators if reading_in(readings.get(i.id, []), period) is None]
+
+
+def missing_by_owner(session: Session, plan: Plan, period: Period) -> dict[str, list[Indicator]]:
+    """Person key → the indicators whose reading for `period` they are to give: what a sender
+    (the scheduler, like the update round for actions) asks each owner for."""
+    out: dict[str, list[Indicator]] = {}
+    for indicator in missing_readings(session, plan, period):
+        for person in owners(session, indicator):
+            out.setdefault(person.key, []).append(indicator)
+    return out
+
+
+def reading_request(name: str, period: Period, indicators: list[Indicator]) -> NoticeView:
+    """The message asking an owner for missing readings, with the command to answer it."""
+    first = name.split(" ")[0] if name else "there"
+    codes = ", ".join(i.code for i in indicators[:30]) + (" …" if len(indicators) > 30 else "")
+    example = indicators[0].code if indicators else "4a"
+    return NoticeView(
+        f"Hello {first}, the highlight report for {period.label} is missing {len(indicators)} performance "
+        f"reading(s): {codes}. Reply e.g. `kpi {example} 85% for {period.start:%b %Y}`, or send a CSV to "
+        "`actionbot kpi import`."
+    )

@@ -60,7 +60,7 @@ def _letters(counts) -> str:
 
 def headline(report: HighlightReport) -> SlackMessage:
     f = report.figures()
-    sample = "\n:warning: *SAMPLE DATA*: fictional updates from `actionbot demo-data`." if report.sample else ""
+    sample = "\n⚠️ *SAMPLE DATA*: fictional updates from `actionbot demo-data`." if report.sample else ""
     rows = []
     for p in report.priorities:
         pf = p.figures()

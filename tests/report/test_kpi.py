@@ -136,3 +136,20 @@ def test_csv_import_needs_the_three_columns(reference_engine, tmp_path):
     path.write_text("code,value\n5a,85%\n", encoding="utf-8")
     with pytest.raises(PlanValidationError, match="period"):
         import_readings(reference_engine, FixedClock(uk(2016, 10, 6, 9, 0)), str(path))
+
+
+def test_missing_readings_are_asked_of_their_owners(reference_engine):
+    from bot.indicators import missing_by_owner, reading_request
+    from bot.periods import Period
+    from storage import repo
+
+    say(reference_engine, uk(2016, 10, 4, 10, 0), "pi-officer", "kpi 5a 85%")
+    with Session(reference_engine) as session:
+        plan = repo.active_plan(session)
+        asks = missing_by_owner(session, plan, Period.of("2016-09"))
+    assert list(asks) == ["pi-officer"]  # no indicator names an owner role: the performance officer
+    codes = [i.code for i in asks["pi-officer"]]
+    assert len(codes) == 140 and "5a" not in codes
+    view = reading_request("Pip Inchcombe (fictional)", Period.of("2016-09"), asks["pi-officer"])
+    assert view.text.startswith("Hello Pip, the highlight report for September 2016 is missing 140")
+    assert "`kpi 2a 85% for Sep 2016`" in view.text
