@@ -109,8 +109,14 @@ class Ticker:
             except Exception:
                 log.exception("scheduler tick failed; the next tick tries again")
                 return None
+        acted = any(o.status in ("sent", "retry", "failed") for o in report.outcomes + report.retried)
         if report.planned or report.retried:
-            log.info("tick %s: %s", self.clock.now().isoformat(timespec="minutes"), report.summary())
+            log.log(
+                logging.INFO if acted else logging.DEBUG,
+                "tick %s: %s",
+                self.clock.now().isoformat(timespec="minutes"),
+                report.summary(),
+            )
         return report
 
     async def tick(self) -> TickReport:

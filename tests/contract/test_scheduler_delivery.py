@@ -228,3 +228,51 @@ def test_two_scheduler_processes_racing_send_each_message_exactly_once(reference
         assert lost_claims == [0, 0]
     if not with_leader_lock:
         assert sum(lost_claims) > 0  # they really raced for the same messages
+
+
+def test_only_one_process_can_take_over_a_row_for_a_retry(reference_any_engine):
+    from scheduler import ledger
+
+    now = at(2016, 9, 1, 9, 0)
+    with Session(reference_any_engine) as s:
+        r = ledger.claim(s, "k", kind="nudge", recipient="dcs", channel="fake", now=now, worker="a")
+        ledger.mark_failed(s, r, now, "boom")
+        s.commit()
+    other = another_process(reference_any_engine)
+    try:
+        with Session(reference_any_engine) as s1, Session(other) as s2:
+            r1 = s1.exec(select(SendLedger).where(SendLedger.key == "k")).one()
+            r2 = s2.exec(select(SendLedger).where(SendLedger.key == "k")).one()
+            assert ledger.reclaim(s1, r1, now + timedelta(minutes=1), "p1")
+            s1.commit()
+            assert not ledger.reclaim(s2, r2, now + timedelta(minutes=1), "p2")  # it read the old claim
+            s2.commit()
+    finally:
+        other.dispose()
+    assert row(reference_any_engine, "k").claimed_by == "p1"
+
+
+def test_escalations_are_recorded_then_resolved_by_an_answer(reference_any_engine):
+    from bot.conversation import Core
+    from bot.requests import ChatRequest, Identity
+    from storage.models import Escalation
+
+    channel = RecordingChannel()
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(reference_any_engine, clock, POLICY, {"fake": channel})
+    for day in (1, 5, 6, 7):  # 4.7.1 and 4.7.2 are not due; 10.2.2 (due 31 Aug) is escalated on the 7th
+        tick(ticker, clock, at(2016, 9, day, 9, 0))
+    with Session(reference_any_engine) as s:
+        action_id = repo.action_by_ref(s, repo.active_plan(s).id, "10.2.2").id
+        rows = s.exec(select(Escalation).where(Escalation.action_id == action_id)).all()
+    assert {e.reason for e in rows} == {"silence"} and {"dcos", "dcs"} <= {e.to_person_key for e in rows}
+    assert all(e.resolved_at is None for e in rows)
+    clock.set(at(2016, 9, 7, 11, 0))
+    reply = Core(reference_any_engine, clock).handle(
+        ChatRequest(Identity("terminal", "ho-ls"), "10.2.2 amber - waiting for the court's dates")
+    )
+    assert len(reply.recorded) == 1
+    tick(ticker, clock, at(2016, 9, 7, 11, 1))
+    with Session(reference_any_engine) as s:
+        rows = s.exec(select(Escalation).where(Escalation.action_id == action_id)).all()
+    assert rows and all(e.resolved_at == at(2016, 9, 7, 11, 1) for e in rows)

@@ -84,3 +84,28 @@ def test_policy_show_and_a_council_policy_file(tmp_path, capsys, monkeypatch):
     own.write_text("chases: {count: many}\n", encoding="utf-8")
     assert main(["policy", "show"]) == 1
     assert "chases.count: must be a whole number from 0 to 5, got 'many'" in capsys.readouterr().err
+
+
+def test_replay_uses_the_recorded_updates(db, capsys):
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import FixedClock
+    from bot.conversation import Core
+    from bot.requests import ChatRequest, Identity
+    from storage.db import make_engine
+
+    engine = make_engine(db)
+    clock = FixedClock(datetime(2016, 9, 15, 11, 20, tzinfo=ZoneInfo("Europe/London")))
+    reply = Core(engine, clock).handle(ChatRequest(Identity("terminal", "hos-eifs"), "4.7.1 red - no venue"))
+    engine.dispose()
+    assert len(reply.recorded) == 1
+    replayed = preview_rows(db, capsys, "--from", "2016-09-01", "--to", "2016-09-17", "--detail", "--replay")
+    red = [r for r in replayed if r["rule"] == "escalation.red"]
+    # the priority's lead officer and the owners' manager hear at once (they had no message that day)
+    assert {(r["local_time"], r["recipient"], r["action"]) for r in red} == {
+        ("2016-09-15 11:20", "hos-scp", "4.7.1"),
+        ("2016-09-15 11:20", "dcs", "4.7.1"),
+    }
+    assert all("marked Red on Thu 15 Sep" in r["reason"] for r in red)
+    assumed = preview_rows(db, capsys, "--from", "2016-09-01", "--to", "2016-09-17", "--detail")
+    assert not [r for r in assumed if r["rule"] == "escalation.red"]
