@@ -137,7 +137,7 @@ def digest_card(report: HighlightReport, chart_uri: str | None, limit: int | Non
         _text(f"{w.subtitle(report)}. {w.standing(report)}", isSubtle=True, spacing="none", size="small"),
     ]
     if report.sample:
-        body.append(_text("⚠️ SAMPLE DATA: fictional updates from `actionbot demo-data`.", color="attention"))
+        body.append(_text("⚠️ SAMPLE DATA: fictional updates from **actionbot demo-data**.", color="attention"))
     body += [
         _text(f"**Whole plan: {report.total_actions} actions** (change since {report.previous.label})"),
         _counts_columns(report.counts, report.change),

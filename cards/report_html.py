@@ -8,6 +8,7 @@ RAG cells carry the status word as well as the colour.
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 
 from bot.domain import RAG_LABELS, RAG_ORDER
@@ -78,7 +79,8 @@ def render_html(report: HighlightReport, charts: list[Chart] | None = None) -> s
         f'<p class="meta">{e(w.standing(report))}</p>',
     ]
     if report.sample:
-        parts.append(f'<p class="sample">{e(w.SAMPLE_BANNER)}</p>')
+        banner = re.sub(r"`([^`]+)`", r"<code>\1</code>", e(w.SAMPLE_BANNER))
+        parts.append(f'<p class="sample">{banner}</p>')
     parts.append("</header>")
     parts.append(_nav(report))
     parts += _whole_plan(report)
