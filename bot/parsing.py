@@ -7,7 +7,7 @@ works the same wherever it is typed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain import NOTE_MAX
 
@@ -79,6 +79,20 @@ class StatusQuery:
     arg: str = ""
     days: int = 30
     share: bool = False
+    priority: int | None = None  # list queries: only this priority ("overdue p4")
+    page: int = 1  # list queries: which page of a long list ("lead DCS page 2")
+
+    def command(self, page: int | None = None) -> str:
+        """The `/status …` text that asks this query again (for a page, the rest of a list)."""
+        words = {"not_rated": "not rated", "due": f"due {self.days}d", "red_amber": "red and amber"}.get(
+            self.what, self.what
+        )
+        parts = ["/status", words] + ([self.arg] if self.arg else [])
+        if self.priority is not None:
+            parts.append(f"p{self.priority}")
+        if page and page > 1:
+            parts.append(f"page {page}")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,25 @@ def parse_status(text: str) -> StatusQuery | None:
     share = False
     if re.search(r"(?:^|\s)share$", t, re.IGNORECASE):
         share, t = True, re.sub(r"\s*share$", "", t, flags=re.IGNORECASE)
+    page, priority = 1, None
+    m = re.search(r"\s+page\s+(\d+)$", t, re.IGNORECASE)
+    if m:
+        page, t = max(1, int(m.group(1))), t[: m.start()]
+    m = re.search(r"\s+(?:in\s+|for\s+)?(?:priority\s*|p)(\d{1,2})$", t, re.IGNORECASE)
+    if m and not re.match(r"^(?:priority|p)\s*\d+$", t, re.IGNORECASE):
+        priority, t = int(m.group(1)), t[: m.start()]
+    query = _parse_status_words(t, share)
+    if query is None:
+        return None
+    if query.what in _LIST_QUERIES:
+        return replace(query, page=page, priority=priority)
+    return query if (page, priority) == (1, None) else None
+
+
+_LIST_QUERIES = ("overdue", "red_amber", "red", "amber", "green", "completed", "not_rated", "due", "mine", "lead")
+
+
+def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
     low = t.lower()
     if low in ("", "all", "plan", "summary"):
         return StatusQuery("summary", share=share)
@@ -126,6 +159,8 @@ def parse_status(text: str) -> StatusQuery | None:
         return StatusQuery("action", arg=low, share=share)
     if low in ("overdue", "late"):
         return StatusQuery("overdue", share=share)
+    if low in ("red and amber", "red amber", "reds", "red+amber", "reds and ambers"):
+        return StatusQuery("red_amber", share=share)
     if low in ("red", "amber", "green", "completed", "done"):
         return StatusQuery("completed" if low == "done" else low, share=share)
     if low in ("not rated", "unrated", "not yet rated", "silent", "no update"):

@@ -32,7 +32,8 @@ HELP = HelpView(
         ("/status priority 4", "a priority: counts, overdue, reds and ambers, next deadlines (also p4)"),
         ("/status 4.2.1", "one action: lead, due date, RAG and its last updates"),
         ("/status overdue", "open actions past their due date"),
-        ("/status red | amber | green | completed | not rated", "actions by RAG"),
+        ("/status red | amber | green | completed | not rated", "actions by RAG (also `red and amber`)"),
+        ("/status overdue p4 …", "any list for one priority; long lists: `… page 2`"),
         ("/status due 30d", "deadlines in the next 30 days (also 2w)"),
         ("/status mine", "the actions you lead"),
         ("/status lead HOS S&CP", "a role's actions"),
@@ -66,10 +67,22 @@ def action_line(s: ActionState) -> ActionLine:
 
 
 def list_view(
-    title: str, states: list[ActionState], more_command: str, empty: str = "Nothing to show.", limit: int = LIST_LIMIT
+    title: str,
+    states: list[ActionState],
+    more_command: str,
+    empty: str = "Nothing to show.",
+    limit: int = LIST_LIMIT,
+    page: int = 1,
+    next_command: str = "",
 ) -> ActionListView:
-    items = tuple(action_line(s) for s in states[:limit])
-    more = f"{len(states) - limit} more: `{more_command}`" if len(states) > limit else ""
+    """One page of a list; the hint names the command that shows the rest (the next page, or a
+    fuller list), so a phone-sized answer never hides what it cut."""
+    start = (page - 1) * limit
+    items = tuple(action_line(s) for s in states[start : start + limit])
+    rest = len(states) - start - len(items)
+    more = f"{rest} more: `{next_command or more_command}`" if rest > 0 else ""
+    if page > 1:
+        title = f"{title}, page {page}"
     return ActionListView(title=title, items=items, total=len(states), more_hint=more, empty_text=empty)
 
 
@@ -100,10 +113,10 @@ def priority_status(state: PlanState, number: int) -> PriorityStatusView | Notic
         title=p.priority.title,
         lead_officer=p.priority.lead_officer,
         counts=counts_view(p.actions),
-        overdue=list_view("Overdue", late, "/status overdue", "Nothing overdue.", limit=8),
-        reds_ambers=list_view("Red and amber", reds, "/status red", "No reds or ambers.", limit=8),
+        overdue=list_view("Overdue", late, f"/status overdue p{n}", "Nothing overdue.", limit=8),
+        reds_ambers=list_view("Red and amber", reds, f"/status red and amber p{n}", "No reds or ambers.", limit=8),
         next_deadlines=list_view(
-            "Next deadlines (30 days)", upcoming, "/status due 30d", "No deadlines in the next 30 days.", limit=5
+            "Next deadlines (30 days)", upcoming, f"/status due 30d p{n}", "No deadlines in the next 30 days.", limit=5
         ),
         as_of=state.today,
     )
@@ -166,24 +179,44 @@ def unknown_role(session: Session, state: PlanState, name: str) -> NoticeView:
 
 
 def query_list(session: Session, state: PlanState, q: StatusQuery, actor: Actor) -> ActionListView | NoticeView:
+    """The list queries (overdue, by RAG, due soon, mine, a role's), optionally for one priority,
+    20 to a page."""
     states = state.actions
+    scope = ""
+    if q.priority is not None:
+        p = state.priority(q.priority)
+        if p is None:
+            valid = ", ".join(str(x.priority.number) for x in state.priorities)
+            return NoticeView(f"There is no priority {q.priority}. Priorities are {valid}.", "warning")
+        states, scope = p.actions, f" in priority {q.priority}"
+    chosen = _choose(session, state, states, q, actor)
+    if isinstance(chosen, NoticeView):
+        return chosen
+    title, picked, empty = chosen
+    return list_view(
+        f"{title}{scope} ({len(picked)})",
+        picked,
+        "",
+        empty,
+        20,
+        page=q.page,
+        next_command=q.command(page=q.page + 1),
+    )
+
+
+def _choose(session, state, states, q, actor) -> tuple[str, list[ActionState], str] | NoticeView:
     if q.what == "overdue":
-        chosen = overdue(states)
-        return list_view(f"Overdue actions ({len(chosen)})", chosen, "/status priority N", "Nothing is overdue.", 20)
+        return "Overdue actions", overdue(states), "Nothing is overdue."
+    if q.what == "red_amber":
+        return "Red and amber actions", reds_and_ambers(states), "No reds or ambers."
     if q.what in ("red", "amber", "green", "completed", NOT_RATED):
         label = {"not_rated": "Not yet rated"}.get(q.what, q.what.title())
-        chosen = [a for a in states if a.rag == q.what]
-        return list_view(
-            f"{label} actions ({len(chosen)})", chosen, "/status priority N", f"No {label.lower()} actions.", 20
-        )
+        return f"{label} actions", [a for a in states if a.rag == q.what], f"No {label.lower()} actions."
     if q.what == "due":
-        chosen = due_within(states, state.today, q.days)
-        return list_view(
-            f"Due in the next {q.days} days ({len(chosen)})",
-            chosen,
-            "/status priority N",
+        return (
+            f"Due in the next {q.days} days",
+            due_within(states, state.today, q.days),
             f"Nothing due in the next {q.days} days.",
-            20,
         )
     if q.what == "mine":
         if actor.person is None:
@@ -193,20 +226,13 @@ def query_list(session: Session, state: PlanState, q: StatusQuery, actor: Actor)
                 "warning",
             )
         mine = lead_roles_of(actor.person, session)
-        chosen = by_due([a for a in states if set(a.action.leads) & mine and a.is_open])
         roles = ", ".join(sorted(mine)) or "no role"
-        return list_view(
-            f"Your open actions as {roles} ({len(chosen)})",
-            chosen,
-            "/status lead ROLE",
-            "You lead no open actions.",
-            20,
-        )
+        picked = by_due([a for a in states if set(a.action.leads) & mine and a.is_open])
+        return f"Your open actions as {roles}", picked, "You lead no open actions."
     if q.what == "lead":
-        used = {lead.lower(): lead for a in states for lead in a.action.leads}
+        used = {lead.lower(): lead for a in state.actions for lead in a.action.leads}
         role = used.get(q.arg.lower())
         if role is None:
             return unknown_role(session, state, q.arg)
-        chosen = by_due([a for a in states if role in a.action.leads])
-        return list_view(f"Actions led by {role} ({len(chosen)})", chosen, f"/status lead {role}", "None.", 20)
+        return f"Actions led by {role}", by_due([a for a in states if role in a.action.leads]), "None."
     raise ValueError(f"not a list query: {q.what}")

@@ -44,7 +44,7 @@ async def test_priority_5_the_largest_fits_in_one_message_with_the_rest_summaris
     body, text = await answer(slack_bench, "priority 5")
     assert len(body["blocks"]) <= 50
     assert "Not yet rated *59*" in text
-    assert "more: `/status overdue`" in text
+    assert "more: `/status overdue p5`" in text
 
 
 async def test_an_action_shows_lead_partners_due_date_rag_and_its_last_three_updates(slack_bench):

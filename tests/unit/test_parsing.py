@@ -87,3 +87,33 @@ def test_several_updates_one_per_line():
     good, bad = parse_updates("4.2.1 green\n\n4.2.2 amber - late\nhello")
     assert [g.ref for g in good] == ["4.2.1", "4.2.2"]
     assert [b.line for b in bad] == ["hello"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("overdue p4", StatusQuery("overdue", priority=4)),
+        ("red in priority 5", StatusQuery("red", priority=5)),
+        ("lead HOS S&CP page 2", StatusQuery("lead", "HOS S&CP", page=2)),
+        ("due 30d p4 page 3", StatusQuery("due", days=30, priority=4, page=3)),
+    ],
+)
+def test_list_queries_take_a_priority_and_a_page(text, expected):
+    assert parse_status(text) == expected
+
+
+def test_a_page_makes_no_sense_for_a_single_action():
+    assert parse_status("4.2.1 page 2") is None
+
+
+def test_the_command_for_the_next_page_reads_back_as_the_same_query():
+    q = parse_status("lead HOS S&CP p2")
+    again = parse_status(q.command(page=2).removeprefix("/status "))
+    assert again == StatusQuery("lead", "HOS S&CP", priority=2, page=2)
+
+
+def test_reds_and_ambers_together():
+    assert parse_status("red and amber p5") == StatusQuery("red_amber", priority=5)
+    assert parse_status(StatusQuery("red_amber", priority=5).command().removeprefix("/status ")) == StatusQuery(
+        "red_amber", priority=5
+    )
