@@ -127,7 +127,9 @@ class _Turn:
         if r.kind == "button" and (rag is None or (rag in ("red", "amber") and not note)):
             return Reply([UpdateFormView(ref, action_state.action.text, rag, thread_refs=r.thread_refs)])
         if rag is None:
-            return Reply([UpdateFormView(ref, action_state.action.text, None, "Choose a RAG status.", r.thread_refs)])
+            return Reply(
+                [UpdateFormView(ref, action_state.action.text, None, "Choose a RAG status.", r.thread_refs, "rag")]
+            )
         intent = UpdateIntent(
             ref=ref,
             rag=rag,
@@ -138,7 +140,13 @@ class _Turn:
         ok, rejected = updates.check(self.session, self.state, self.actor, [intent])
         if rejected:
             if r.kind == "form":
-                return Reply([UpdateFormView(ref, action_state.action.text, rag, rejected[0].reason, r.thread_refs)])
+                return Reply(
+                    [
+                        UpdateFormView(
+                            ref, action_state.action.text, rag, rejected[0].reason, r.thread_refs, rejected[0].field
+                        )
+                    ]
+                )
             return Reply([NoticeView(rejected[0].reason, "warning")])
         written = updates.record(self.session, self.actor, ok, self.now, self.request.identity.channel)
         return self._confirm(written, replace=True)

@@ -24,6 +24,7 @@ from storage.models import Action, ActionUpdate
 class Rejected:
     line: str
     reason: str
+    field: str = ""  # which input was wrong (rag | note | date), so a form can show the error beside it
 
 
 def check(
@@ -53,10 +54,10 @@ def check(
             )
             continue
         if it.rag in ("red", "amber") and not it.note.strip():
-            rejected.append(Rejected(it.line, f"{it.rag.title()} needs a one-line reason."))
+            rejected.append(Rejected(it.line, f"{it.rag.title()} needs a one-line reason.", "note"))
             continue
         if len(it.note) > NOTE_MAX:
-            rejected.append(Rejected(it.line, f"The note is {len(it.note)} characters; keep it to {NOTE_MAX}."))
+            rejected.append(Rejected(it.line, f"The note is {len(it.note)} characters; keep it to {NOTE_MAX}.", "note"))
             continue
         proposed = None
         if it.proposed_date:
@@ -66,11 +67,12 @@ def check(
                     Rejected(
                         it.line,
                         f"I can't read the date {it.proposed_date!r}: try 31/10/2016, 'end of Oct' or 'next Friday'.",
+                        "date",
                     )
                 )
                 continue
             if proposed < state.today:
-                rejected.append(Rejected(it.line, f"The proposed date {proposed:%d %b %Y} is in the past."))
+                rejected.append(Rejected(it.line, f"The proposed date {proposed:%d %b %Y} is in the past.", "date"))
                 continue
         ok.append((it, s.action, proposed))
     return ok, rejected

@@ -177,6 +177,7 @@ class UpdateFormView:
     rag: str | None
     error: str = ""
     thread_refs: tuple[str, ...] = ()
+    error_field: str = ""  # rag | note | date: the input the error is about ("" = the form as a whole)
 
 
 @dataclass(frozen=True)

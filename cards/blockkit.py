@@ -387,13 +387,7 @@ def update_modal(view: UpdateFormView, private_metadata: str) -> dict[str, Any]:
 
 def form_errors(view: UpdateFormView) -> dict[str, str]:
     """Where in the modal the core's complaint belongs (Slack shows it under that input)."""
-    low = view.error.lower()
-    if "date" in low:
-        block = ids.DATE_BLOCK
-    elif "rag" in low or "choose" in low:
-        block = ids.RAG_BLOCK
-    else:
-        block = ids.NOTE_BLOCK
+    block = {"date": ids.DATE_BLOCK, "rag": ids.RAG_BLOCK}.get(view.error_field, ids.NOTE_BLOCK)
     return {block: view.error[:150] if len(view.error) <= 150 else shorten(view.error, 150)}
 
 

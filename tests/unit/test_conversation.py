@@ -226,3 +226,15 @@ def test_a_priority_status_points_to_the_priority_filtered_list(core):
     assert view.overdue.more_hint.endswith("`/status overdue p5`")
     (full,) = ask(core, "dcs", "status overdue p5").views
     assert full.total == view.overdue.total and all(i.ref.startswith("5.") for i in full.items)
+
+
+@pytest.mark.parametrize(
+    ("note", "date", "field"),
+    [("", "", "note"), ("x" * 281, "", "note"), ("late", "whenever", "date"), ("late", "01/01/2016", "date")],
+)
+def test_form_errors_name_the_input_they_are_about(core, reference_engine, note, date, field):
+    lead = Identity("terminal", person_for(reference_engine, "HOS S&CP"))
+    reply = core.handle(ChatRequest(identity=lead, kind="form", action_ref="4.2.1", rag="amber", note=note,
+                                    proposed_date=date))
+    (form,) = reply.views
+    assert isinstance(form, UpdateFormView) and form.error_field == field
