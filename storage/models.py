@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -193,6 +193,8 @@ class SendLedger(SQLModel, table=True):
     """One row per message the bot means to send, claimed before sending (unique key)."""
 
     __tablename__ = "send_ledger"
+    # a reply in a nudge's thread finds the nudge by (channel, message_ref): keep that a lookup, not a scan
+    __table_args__ = (Index("ix_send_ledger_channel_message_ref", "channel", "message_ref"),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=300)
     kind: str = Field(max_length=40, index=True)

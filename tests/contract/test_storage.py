@@ -26,9 +26,26 @@ def small_plan(lead: str = "DCS") -> PlanData:
     )
 
 
-def test_migrations_are_idempotent(any_engine):
+def test_migrations_are_idempotent_and_reach_head(any_engine):
+    from alembic.script import ScriptDirectory
+
+    from storage.db import MIGRATIONS, alembic_config
+
     upgrade(any_engine)
-    assert current_revision(any_engine) == "0002"
+    head = ScriptDirectory.from_config(alembic_config(any_engine)).get_current_head()
+    assert head is not None and current_revision(any_engine) == head
+    assert (MIGRATIONS / "versions").is_dir()
+
+
+def test_migrated_schema_matches_the_models(any_engine):
+    """A model change without a migration (or the reverse) fails here, on both databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with any_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
 
 
 def test_audit_trail_is_append_only(reference_any_engine):
