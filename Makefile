@@ -1,5 +1,7 @@
 # Two commands: `make run` and `make test`. Both set everything up first and are idempotent:
 # the virtualenv is rebuilt only when pyproject.toml or constraints.txt change.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +14,9 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing actionbot and its pinned dependencies into $(VENV) ..."
-	@$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# (this machine's pip config names local index folders that may not exist: drop only those warnings)
+	@$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 \
+		| { grep -v "^WARNING: Location 'file://.*' is ignored" || true; }
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -38,6 +38,10 @@ class PlanValidationError(ValueError):
         super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+PEOPLE = "people"  # the summary of a people import is not about a plan
+PLURAL = {"priority": "priorities", "person": "people"}
+
+
 @dataclass
 class ImportSummary:
     plan_key: str
@@ -51,8 +55,9 @@ class ImportSummary:
         for kind in kinds:
             c, u, s = self.created[kind], self.updated[kind], self.unchanged[kind]
             if c or u or s:
-                parts.append(f"{kind}s: {c} new, {u} updated, {s} unchanged")
-        return f"plan {self.plan_key}: " + "; ".join(parts)
+                parts.append(f"{PLURAL.get(kind, kind + 's')}: {c} new, {u} updated, {s} unchanged")
+        subject = "people directory" if self.plan_key == PEOPLE else f"plan {self.plan_key}"
+        return f"{subject}: " + "; ".join(parts)
 
 
 def validate(data: PlanData, source: str = "plan") -> list[Problem]:
@@ -272,7 +277,7 @@ def save_people(
                 problems.append(Problem(source, i, col, f"{col} {ref!r} is not a person key in the directory"))
     if problems:
         raise PlanValidationError(problems)
-    summary = ImportSummary("people")
+    summary = ImportSummary(PEOPLE)
     existing = {p.key: p for p in session.exec(select(Person)).all()}
     for r in rows:
         current = existing.get(r.key)

@@ -42,7 +42,7 @@ def test_people_import_csv_with_council_headers(any_engine, tmp_path, capsys):
         ],
     )
     assert main(["--database-url", _url(any_engine), "people", "import", str(path)]) == 0
-    assert "persons: 3 new" in capsys.readouterr().out
+    assert "people: 3 new" in capsys.readouterr().out
     with Session(any_engine) as s:
         people = {p.key: p for p in repo.all_people(s)}
     assert people["dcs"].roles == ["DCS", "IND DCS"]
@@ -91,7 +91,7 @@ def test_people_import_yaml_with_bodies(any_engine, tmp_path, capsys):
     )
     assert main(["--database-url", _url(any_engine), "people", "import", str(path)]) == 0
     captured = capsys.readouterr()
-    assert "persons: 2 new" in captured.out
+    assert "people: 2 new" in captured.out
     assert "not used by any plan" in captured.err  # no plan loaded: every role is unknown, a hint
     with Session(any_engine) as s:
         assert s.exec(select(Role).where(Role.abbrev == "BSCB")).one().represented_by == "BSCB Chair"
@@ -163,5 +163,5 @@ def test_people_import_of_the_reference_directory_changes_nothing(reference_any_
     before = people_count(reference_any_engine)
     path = str(REFERENCE_DIR / "people.yaml")
     assert main(["--database-url", _url(reference_any_engine), "people", "import", path]) == 0
-    assert f"persons: 0 new, 0 updated, {before} unchanged" in capsys.readouterr().out
+    assert f"people: 0 new, 0 updated, {before} unchanged" in capsys.readouterr().out
     assert people_count(reference_any_engine) == before
