@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
-from bot.domain import NOTE_MAX
+from bot.domain import NOTE_MAX, RAG_ORDER
 from bot.views import (
     ActionDetailView,
     ActionLine,
@@ -30,10 +30,12 @@ from bot.views import (
     NudgeView,
     PlanSummaryView,
     PriorityStatusView,
+    RagCountsView,
     ReportDigestView,
     UpdateFormView,
 )
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
+from cards.text import render as render_plain
 from cards.text import render_all as render_text
 
 CARD_VERSION = "1.5"
@@ -140,18 +142,12 @@ def _container(items: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
     return {"type": "Container", "items": items, **kw}
 
 
-def _counts_line(c) -> dict[str, Any]:
+def _counts_line(c: RagCountsView) -> dict[str, Any]:
     runs = []
-    for rag, value in (
-        ("red", c.red),
-        ("amber", c.amber),
-        ("green", c.green),
-        ("not_rated", c.not_rated),
-        ("completed", c.completed),
-    ):
+    for rag in RAG_ORDER:
         if runs:
             runs.append(_run(" · "))
-        runs.append(_run(f"{rag_label(rag)} {value}", color=RAG_COLOURS[rag], weight="bolder"))
+        runs.append(_run(f"{rag_label(rag)} {getattr(c, rag)}", color=RAG_COLOURS[rag], weight="bolder"))
     return _rich(*runs)
 
 
@@ -226,9 +222,7 @@ def _suggestion_buttons(suggestions: tuple[str, ...]) -> list[dict[str, Any]]:
 def body(view) -> list[dict[str, Any]]:
     """A view's card body elements. Views without their own renderer show as plain text."""
     try:
-        from cards.text import render as text_render
-
-        return [_text(text_render(view))]
+        return [_text(render_plain(view))]
     except TypeError:
         raise TypeError(f"no Adaptive Card rendering for {type(view).__name__}") from None
 

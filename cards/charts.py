@@ -20,6 +20,7 @@ from matplotlib.patches import Patch
 from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import HighlightReport
 from bot.views import RagCountsView
+from cards.format import RAG_LETTERS
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,11 @@ class Style:
 
 
 STYLES: dict[str, Style] = {
-    "red": Style("#D55E00", "xx", "#FFFFFF", "#FFFFFF", "R"),
-    "amber": Style("#E69F00", "//", "#5A3E00", "#000000", "A"),
-    "green": Style("#009E73", "", "#00523C", "#FFFFFF", "G"),
-    "not_rated": Style("#DDDDDD", "..", "#555555", "#000000", "N"),
-    "completed": Style("#0072B2", "\\\\", "#FFFFFF", "#FFFFFF", "C"),
+    "red": Style("#D55E00", "xx", "#FFFFFF", "#FFFFFF", RAG_LETTERS["red"]),
+    "amber": Style("#E69F00", "//", "#5A3E00", "#000000", RAG_LETTERS["amber"]),
+    "green": Style("#009E73", "", "#00523C", "#FFFFFF", RAG_LETTERS["green"]),
+    "not_rated": Style("#DDDDDD", "..", "#555555", "#000000", RAG_LETTERS["not_rated"]),
+    "completed": Style("#0072B2", "\\\\", "#FFFFFF", "#FFFFFF", RAG_LETTERS["completed"]),
 }
 
 
@@ -63,25 +64,37 @@ def trend_series(report: HighlightReport) -> tuple[list[str], dict[str, list[int
     return labels, series
 
 
-def draw_by_priority(ax: Axes, report: HighlightReport) -> None:
-    labels, series = by_priority_series(report)
-    positions = list(range(len(labels)))
-    left = [0] * len(labels)
+def _stack(
+    ax: Axes,
+    positions: list[int],
+    series: dict[str, list[int]],
+    *,
+    horizontal: bool,
+    label_from: int,
+    **bar_options: object,
+) -> list[int]:
+    """One segment per status on top of the last; a segment wide enough for it (at least
+    `label_from` actions) carries its letter and count, so no segment relies on colour alone.
+    Returns each bar's total."""
+    draw = ax.barh if horizontal else ax.bar
+    totals = [0] * len(positions)
     for rag in RAG_ORDER:
         st = STYLES[rag]
         values = series[rag]
-        bars = ax.barh(
+        offset = {"left": totals} if horizontal else {"bottom": totals}
+        bars = draw(
             positions,
             values,
-            left=left,
+            **offset,
             color=st.colour,
             hatch=st.hatch,
             edgecolor=st.edge,
             linewidth=0.6,
             label=RAG_LABELS[rag],
+            **bar_options,
         )
         for bar, value in zip(bars, values, strict=True):
-            if value >= 2:
+            if value >= label_from:
                 ax.text(
                     bar.get_x() + bar.get_width() / 2,
                     bar.get_y() + bar.get_height() / 2,
@@ -93,50 +106,29 @@ def draw_by_priority(ax: Axes, report: HighlightReport) -> None:
                     fontweight="bold",
                     bbox={"boxstyle": "round,pad=0.1", "fc": st.colour, "ec": "none"},
                 )
-        left = [a + b for a, b in zip(left, values, strict=True)]
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+    return totals
+
+
+def draw_by_priority(ax: Axes, report: HighlightReport) -> None:
+    labels, series = by_priority_series(report)
+    positions = list(range(len(labels)))
+    totals = _stack(ax, positions, series, horizontal=True, label_from=2)
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
     ax.set_xlabel("actions")
     ax.set_title(f"RAG by priority, {report.as_of:%d %b %Y}", fontsize=10)
-    for i, (total, y) in enumerate(zip(left, positions, strict=True)):
+    for i, (total, y) in enumerate(zip(totals, positions, strict=True)):
         risks = " ".join(f"{STYLES[r].letter}{series[r][i]}" for r in ("red", "amber") if series[r][i])
         ax.text(total + 0.5, y, f"{total}" + (f"  ({risks})" if risks else ""), va="center", fontsize=7)
-    ax.set_xlim(0, max(left or [1]) * 1.18 + 2)
+    ax.set_xlim(0, max(totals or [1]) * 1.18 + 2)
     ax.spines[["top", "right"]].set_visible(False)
 
 
 def draw_trend(ax: Axes, report: HighlightReport) -> None:
     labels, series = trend_series(report)
     positions = list(range(len(labels)))
-    bottom = [0] * len(labels)
-    for rag in RAG_ORDER:
-        st = STYLES[rag]
-        values = series[rag]
-        bars = ax.bar(
-            positions,
-            values,
-            bottom=bottom,
-            color=st.colour,
-            hatch=st.hatch,
-            edgecolor=st.edge,
-            linewidth=0.6,
-            label=RAG_LABELS[rag],
-            width=0.7,
-        )
-        for bar, value in zip(bars, values, strict=True):
-            if value >= 8:
-                ax.text(
-                    bar.get_x() + bar.get_width() / 2,
-                    bar.get_y() + bar.get_height() / 2,
-                    f"{st.letter}{value}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color=st.text,
-                    fontweight="bold",
-                    bbox={"boxstyle": "round,pad=0.1", "fc": st.colour, "ec": "none"},
-                )
-        bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+    _stack(ax, positions, series, horizontal=False, label_from=8, width=0.7)
     ax.set_xticks(positions, labels)
     ax.set_ylabel("actions")
     ax.set_title("Whole plan, month by month", fontsize=10)
@@ -162,6 +154,13 @@ def _png(fig: Figure, dpi: int) -> bytes:
     return buf.getvalue()
 
 
+def _finish(fig: Figure, report: HighlightReport, dpi: int) -> bytes:
+    """The legend and title every picture carries, then the PNG."""
+    fig.legend(handles=legend_handles(), loc="outside lower center", ncols=5, fontsize=8, frameon=False)
+    _suptitle(fig, report)
+    return _png(fig, dpi)
+
+
 def _suptitle(fig: Figure, report: HighlightReport) -> None:
     """The plan and the period, wrapped to the figure's width so a long plan title still fits."""
     sample = " — SAMPLE DATA" if report.sample and "SAMPLE" not in report.plan_title.upper() else ""
@@ -171,20 +170,14 @@ def _suptitle(fig: Figure, report: HighlightReport) -> None:
 
 def by_priority_png(report: HighlightReport, dpi: int = 110) -> bytes:
     fig = _figure(7.5, 0.42 * max(len(report.priorities), 3) + 1.6)
-    ax = fig.add_subplot()
-    draw_by_priority(ax, report)
-    fig.legend(handles=legend_handles(), loc="outside lower center", ncols=5, fontsize=8, frameon=False)
-    _suptitle(fig, report)
-    return _png(fig, dpi)
+    draw_by_priority(fig.add_subplot(), report)
+    return _finish(fig, report, dpi)
 
 
 def trend_png(report: HighlightReport, dpi: int = 110) -> bytes:
     fig = _figure(7.5, 4.2)
-    ax = fig.add_subplot()
-    draw_trend(ax, report)
-    fig.legend(handles=legend_handles(), loc="outside lower center", ncols=5, fontsize=8, frameon=False)
-    _suptitle(fig, report)
-    return _png(fig, dpi)
+    draw_trend(fig.add_subplot(), report)
+    return _finish(fig, report, dpi)
 
 
 def digest_png(report: HighlightReport, dpi: int = 90) -> bytes:
@@ -193,9 +186,7 @@ def digest_png(report: HighlightReport, dpi: int = 90) -> bytes:
     left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
     draw_by_priority(left, report)
     draw_trend(right, report)
-    fig.legend(handles=legend_handles(), loc="outside lower center", ncols=5, fontsize=8, frameon=False)
-    _suptitle(fig, report)
-    return _png(fig, dpi)
+    return _finish(fig, report, dpi)
 
 
 def alt_text(report: HighlightReport) -> str:

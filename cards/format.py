@@ -7,6 +7,8 @@ from datetime import date
 from bot.domain import RAG_LABELS
 
 RAG_EMOJI = {"red": "🔴", "amber": "🟠", "green": "🟢", "completed": "🔵", "not_rated": "⚪"}
+# The status as a letter, for places where colour may be lost (print, charts, spreadsheets).
+RAG_LETTERS = {"red": "R", "amber": "A", "green": "G", "not_rated": "N", "completed": "C"}
 
 
 def rag_label(rag: str) -> str:

@@ -54,10 +54,6 @@ def _counts_columns(counts, change: dict[str, int]) -> Element:
     return {"type": "ColumnSet", "columns": columns}
 
 
-def _letters(counts) -> str:
-    return " ".join(f"{STYLES[r].letter}{getattr(counts, r)}" for r in RAG_ORDER)
-
-
 def _priority_row(p: PriorityReport, toggles: bool = True) -> Element:
     f = p.figures()
     row: Element = {"type": "ColumnSet", "separator": True}
@@ -79,7 +75,7 @@ def _priority_row(p: PriorityReport, toggles: bool = True) -> Element:
                 "width": "auto",
                 "items": [
                     _text(
-                        f"{_letters(p.counts)} · overdue {f['overdue']} · no update {f['no_update']}"
+                        f"{w.letters(p.counts)} · overdue {f['overdue']} · no update {f['no_update']}"
                         + (" ▸" if toggles else ""),
                         size="small",
                         horizontalAlignment="right",
@@ -245,7 +241,7 @@ def digest_activity(report: HighlightReport, max_bytes: int = MAX_CARD_BYTES) ->
     card = fitted_card(report, data_uri(chart_png(report)), max_bytes)
     return {
         "type": "message",
-        "summary": shorten(f"{report.title}: {_letters(report.counts)}", 120),
+        "summary": shorten(f"{report.title}: {w.letters(report.counts)}", 120),
         "attachments": [adaptive.attachment(card)],
     }
 

@@ -54,10 +54,6 @@ def _counts_fields(counts, change: dict[str, int]) -> Block:
     return {"type": "section", "fields": fields}
 
 
-def _letters(counts) -> str:
-    return " ".join(f"{STYLES[r].letter}{getattr(counts, r)}" for r in RAG_ORDER)
-
-
 def headline(report: HighlightReport) -> SlackMessage:
     f = report.figures()
     sample = "\n⚠️ *SAMPLE DATA*: fictional updates from `actionbot demo-data`." if report.sample else ""
@@ -67,7 +63,7 @@ def headline(report: HighlightReport) -> SlackMessage:
         rows.append(
             f"`P{p.number:<2}` {RAG_EMOJI['red']}{p.counts.red} {RAG_EMOJI['amber']}{p.counts.amber} "
             f"{RAG_EMOJI['green']}{p.counts.green} {RAG_EMOJI['not_rated']}{p.counts.not_rated} "
-            f"{RAG_EMOJI['completed']}{p.counts.completed}  ({_letters(p.counts)}) · overdue {pf['overdue']} · "
+            f"{RAG_EMOJI['completed']}{p.counts.completed}  ({w.letters(p.counts)}) · overdue {pf['overdue']} · "
             f"no update {pf['no_update']} — {escape(shorten(p.title, 40))}"
         )
     blocks = [
@@ -120,7 +116,7 @@ def priority_message(p: PriorityReport, limit: int = ITEMS_PER_SECTION) -> Slack
     blocks.append(blockkit.section("\n".join(esc)))
     blocks.append(blockkit.section(_indicators_text(p.indicators)))
     blocks.append(blockkit.context(f"Figures as at the report date. `/status priority {p.number}` for today's."))
-    text = f"{w.priority_heading(p)}: {_letters(p.counts)}"
+    text = f"{w.priority_heading(p)}: {w.letters(p.counts)}"
     return SlackMessage(escape(text), blockkit.cap(blocks, blockkit.MESSAGE_BLOCKS))
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.indicators import DIRECTION_WORDS
 from bot.report_model import EscalationLine, HighlightReport, IndicatorLine, PriorityReport, ReportAction
-from cards.format import fmt_date, rag_label, shorten
+from bot.views import RagCountsView
+from cards.format import RAG_LETTERS, fmt_date, shorten
 
 SAMPLE_BANNER = "SAMPLE DATA — fictional updates loaded with `actionbot demo-data`; not a real council's report."
 
@@ -40,7 +41,17 @@ def signed(n: int) -> str:
     return "±0"
 
 
-def counts_line(counts, change: dict[str, int] | None = None) -> str:
+def rag_text(rag: str) -> str:
+    """`R · Red`: the letter and the word, for surfaces that may be printed in black and white."""
+    return f"{RAG_LETTERS[rag]} · {RAG_LABELS[rag]}" if rag in RAG_LETTERS else rag
+
+
+def letters(counts: RagCountsView) -> str:
+    """`R3 A5 G20 N2 C7`: the counts where there is room for one short line only."""
+    return " ".join(f"{RAG_LETTERS[r]}{getattr(counts, r)}" for r in RAG_ORDER)
+
+
+def counts_line(counts: RagCountsView, change: dict[str, int] | None = None) -> str:
     parts = []
     for rag in RAG_ORDER:
         value = getattr(counts, rag)
@@ -97,9 +108,12 @@ def action_detail(section: str, a: ReportAction) -> str:
     return leads(a)
 
 
+def escalation_state(e: EscalationLine) -> str:
+    return f"resolved {fmt_date(e.resolved_on)}" if e.state == "resolved" else "open"
+
+
 def escalation_line(e: EscalationLine) -> str:
-    state = f"resolved {fmt_date(e.resolved_on)}" if e.state == "resolved" else "open"
-    return f"{e.ref} to {e.to}: {e.reason}, raised {fmt_date(e.raised_on)} — {state}"
+    return f"{e.ref} to {e.to}: {e.reason}, raised {fmt_date(e.raised_on)} — {escalation_state(e)}"
 
 
 def reading_text(i: IndicatorLine) -> str:
@@ -123,12 +137,24 @@ def indicator_line(i: IndicatorLine) -> str:
     )
 
 
+INDICATOR_COLUMNS = ("Code", "Measure", "Baseline", "Target", "Latest", "Direction", "This period")
+
+
+def indicator_cells(i: IndicatorLine) -> list[str]:
+    """An indicator as a row of the board's tables (md, html, xlsx, pdf), under INDICATOR_COLUMNS."""
+    return [
+        i.code,
+        i.title,
+        i.baseline or "—",
+        f"{i.target_label}: {i.target or 'none set'}",
+        reading_text(i),
+        direction_text(i),
+        "missing" if i.missing else "received",
+    ]
+
+
 def missing_codes(lines: tuple[IndicatorLine, ...]) -> str:
     return ", ".join(i.code for i in lines if i.missing)
-
-
-def rag_word(rag: str) -> str:
-    return rag_label(rag)
 
 
 def priority_heading(p: PriorityReport) -> str:

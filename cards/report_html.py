@@ -173,10 +173,9 @@ def _priority(p: PriorityReport) -> list[str]:
     if p.escalations:
         out.append("<table><tr><th>Action</th><th>To</th><th>Reason</th><th>Raised</th><th>State</th></tr>")
         for x in p.escalations:
-            state = f"resolved {fmt_date(x.resolved_on)}" if x.state == "resolved" else "open"
             out.append(
                 f"<tr><td>{e(x.ref)}</td><td>{e(x.to)}</td><td>{e(x.reason)}</td>"
-                f"<td>{fmt_date(x.raised_on)}</td><td>{e(state)}</td></tr>"
+                f"<td>{fmt_date(x.raised_on)}</td><td>{e(w.escalation_state(x))}</td></tr>"
             )
         out.append("</table>")
     else:
@@ -189,17 +188,12 @@ def _priority(p: PriorityReport) -> list[str]:
 
 def _indicators(lines: tuple[IndicatorLine, ...]) -> list[str]:
     e = escape
-    out = [
-        "<table class='indicators'><tr><th>Code</th><th>Measure</th><th>Baseline</th><th>Target</th>"
-        "<th>Latest</th><th>Direction</th><th>This period</th></tr>"
-    ]
+    header = "".join(f"<th>{c}</th>" for c in w.INDICATOR_COLUMNS)
+    out = [f"<table class='indicators'><tr>{header}</tr>"]
     for i in lines:
-        period = '<td class="missing">missing</td>' if i.missing else "<td>received</td>"
-        out.append(
-            f"<tr><td>{e(i.code)}</td><td>{e(i.title)}</td><td>{e(i.baseline or '—')}</td>"
-            f"<td>{e(i.target_label)}: {e(i.target or 'none set')}</td><td>{e(w.reading_text(i))}</td>"
-            f"<td>{e(w.direction_text(i))}</td>{period}</tr>"
-        )
+        *cells, period = w.indicator_cells(i)
+        flag = ' class="missing"' if i.missing else ""
+        out.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + f"<td{flag}>{e(period)}</td></tr>")
     out.append("</table>")
     missing = w.missing_codes(lines)
     if missing:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import RAG_LABELS, RAG_ORDER
-from bot.report_model import HighlightReport, IndicatorLine, PriorityReport
+from bot.report_model import FIGURES, HighlightReport, IndicatorLine, PriorityReport
 from cards import report_format as w
 from cards.format import rag_tag
 
@@ -32,7 +32,7 @@ def render_markdown(report: HighlightReport, chart_files: dict[str, str] | None 
     )
     out.append("")
     figures = report.figures()
-    out += _table(["Figure", "Count"], [[label, str(figures[key])] for key, label in _figure_rows()])
+    out += _table(["Figure", "Count"], [[label, str(figures[key])] for key, label in FIGURES])
     out += ["", "### By priority", ""]
     out += _table(
         ["Priority", "Red", "Amber", "Green", "Not yet rated", "Completed", "Overdue", "No update"],
@@ -53,12 +53,6 @@ def render_markdown(report: HighlightReport, chart_files: dict[str, str] | None 
     if report.appendix_indicators:
         out += ["", "## Appendix 1 performance measures", "", *_indicators(report.appendix_indicators)]
     return "\n".join(out) + "\n"
-
-
-def _figure_rows():
-    from bot.report_model import FIGURES
-
-    return FIGURES
 
 
 def _priority(p: PriorityReport) -> list[str]:
@@ -82,21 +76,7 @@ def _priority(p: PriorityReport) -> list[str]:
 
 
 def _indicators(lines: tuple[IndicatorLine, ...]) -> list[str]:
-    out = _table(
-        ["Code", "Measure", "Baseline", "Target", "Latest", "Direction", "This period"],
-        [
-            [
-                i.code,
-                i.title,
-                i.baseline or "—",
-                f"{i.target_label}: {i.target or 'none set'}",
-                w.reading_text(i),
-                w.direction_text(i),
-                "missing" if i.missing else "received",
-            ]
-            for i in lines
-        ],
-    )
+    out = _table(list(w.INDICATOR_COLUMNS), [w.indicator_cells(i) for i in lines])
     missing = w.missing_codes(lines)
     if missing:
         out += ["", f"Missing readings: {missing}"]

@@ -36,10 +36,6 @@ def _rag_style(rag: str) -> FontFace | None:
     return FontFace(emphasis="BOLD", color=_rgb(st.text), fill_color=_rgb(st.colour))
 
 
-def _rag_text(rag: str) -> str:
-    return f"{STYLES[rag].letter} · {RAG_LABELS[rag]}" if rag in STYLES else rag
-
-
 class _Pdf(FPDF):
     def __init__(self, report: HighlightReport):
         super().__init__(orientation="landscape", format="A4")
@@ -125,7 +121,7 @@ def _counts(pdf: FPDF, counts, change: dict[str, int], since: str) -> None:
             row.cell(text)
         for rag in RAG_ORDER:
             row = t.row()
-            row.cell(_rag_text(rag), style=_rag_style(rag))
+            row.cell(w.rag_text(rag), style=_rag_style(rag))
             row.cell(str(getattr(counts, rag)))
             row.cell(w.signed(change[rag]))
         row = t.row()
@@ -165,7 +161,7 @@ def _priority(pdf: FPDF, report: HighlightReport, p: PriorityReport) -> None:
             for a in items:
                 row = t.row()
                 row.cell(a.ref)
-                row.cell(_rag_text(a.rag), style=_rag_style(a.rag))
+                row.cell(w.rag_text(a.rag), style=_rag_style(a.rag))
                 row.cell(a.text[:300])
                 row.cell(w.action_detail(section.key, a))
         pdf.ln(1)
@@ -185,17 +181,12 @@ def _priority(pdf: FPDF, report: HighlightReport, p: PriorityReport) -> None:
 def _indicators(pdf: FPDF, lines: tuple[IndicatorLine, ...]) -> None:
     with pdf.table(col_widths=(14, 100, 26, 34, 34, 34, 24), headings_style=HEADER, line_height=4.4) as t:
         row = t.row()
-        for text in ("Code", "Measure", "Baseline", "Target", "Latest", "Direction", "This period"):
+        for text in w.INDICATOR_COLUMNS:
             row.cell(text)
         for i in lines:
             row = t.row()
-            row.cell(i.code)
-            row.cell(i.title)
-            row.cell(i.baseline or "—")
-            row.cell(f"{i.target_label}: {i.target or 'none set'}")
-            row.cell(w.reading_text(i))
-            row.cell(w.direction_text(i))
-            row.cell("missing" if i.missing else "received")
+            for text in w.indicator_cells(i):
+                row.cell(text)
     missing = w.missing_codes(lines)
     if missing:
         _p(pdf, f"Missing readings: {missing}", bold=True)

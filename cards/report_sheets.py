@@ -31,10 +31,6 @@ BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F0F0F0")
 
 
-def rag_text(rag: str) -> str:
-    return f"{STYLES[rag].letter} · {RAG_LABELS[rag]}" if rag in STYLES else rag
-
-
 def csv_rows(report: HighlightReport) -> list[dict[str, object]]:
     rows = []
     for p in report.priorities:
@@ -104,7 +100,7 @@ def _header(ws: Worksheet, row: int, headers: list[str]) -> None:
 
 
 def _rag_cell(ws: Worksheet, row: int, col: int, rag: str) -> None:
-    cell = ws.cell(row=row, column=col, value=rag_text(rag))
+    cell = ws.cell(row=row, column=col, value=w.rag_text(rag))
     st = STYLES.get(rag)
     if st is not None:
         cell.fill = PatternFill("solid", fgColor=st.colour.lstrip("#"))
@@ -191,7 +187,7 @@ def _priority_sheet(ws: Worksheet, report: HighlightReport, p: PriorityReport) -
             w.leads(a),
             a.due,
             None,
-            rag_text(a.previous_rag),
+            w.rag_text(a.previous_rag),
             "yes" if a.updated_in_period else "no",
             a.overdue_days or None,
             a.note,
@@ -223,19 +219,10 @@ def _priority_sheet(ws: Worksheet, report: HighlightReport, p: PriorityReport) -
 
 
 def _indicator_table(ws: Worksheet, row: int, lines: tuple[IndicatorLine, ...]) -> int:
-    _header(ws, row, ["Code", "Measure", "Baseline", "Target", "Latest", "Direction", "This period"])
+    _header(ws, row, list(w.INDICATOR_COLUMNS))
     for i in lines:
         row += 1
-        values = [
-            i.code,
-            i.title,
-            i.baseline or "—",
-            f"{i.target_label}: {i.target or 'none set'}",
-            w.reading_text(i),
-            w.direction_text(i),
-            "missing" if i.missing else "received",
-        ]
-        for col, value in enumerate(values, start=1):
+        for col, value in enumerate(w.indicator_cells(i), start=1):
             ws.cell(row=row, column=col, value=value)
     return row + 2
 
