@@ -14,10 +14,17 @@ Both choices live in `channel_address` (per platform), so they survive restarts.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
 
 from bot.requests import Reply
 from bot.views import NoticeView
 from storage import repo
+from storage.models import Person
+
+if TYPE_CHECKING:
+    from bot.conversation import Turn
 
 _IAM = re.compile(r"^(?:iam|i am|act as)\s+(?P<who>\S.*)$", re.IGNORECASE)
 _SET_SIT = re.compile(r"^set\s+(?:this\s+as\s+(?:the\s+)?)?sit\s+channel$", re.IGNORECASE)
@@ -28,7 +35,7 @@ def iam_key(user_id: str) -> str:
     return f"iam:{user_id}"
 
 
-def acting_role(session, channel: str, user_id: str, *, dev_mode: bool) -> str | None:
+def acting_role(session: Session, channel: str, user_id: str, *, dev_mode: bool) -> str | None:
     """The role this platform user chose with `iam`, honoured only in development mode."""
     if not dev_mode:
         return None
@@ -36,7 +43,7 @@ def acting_role(session, channel: str, user_id: str, *, dev_mode: bool) -> str |
     return (row.data or {}).get("role") if row else None
 
 
-def command(turn, text: str) -> Reply | None:
+def command(turn: Turn, text: str) -> Reply | None:
     """TEXT_COMMANDS entry: `iam …` and `set sit channel`; None for anything else."""
     t = " ".join(text.strip().split())
     m = _IAM.match(t)
@@ -47,7 +54,7 @@ def command(turn, text: str) -> Reply | None:
     return None
 
 
-def _iam(turn, who: str) -> Reply:
+def _iam(turn: Turn, who: str) -> Reply:
     request = turn.request
     if not request.extra.get("dev_mode"):
         return Reply(
@@ -88,7 +95,7 @@ def _iam(turn, who: str) -> Reply:
     )
 
 
-def _role_holder(session, who: str):
+def _role_holder(session: Session, who: str) -> tuple[str, Person | None]:
     roles = {r.abbrev.lower(): r.abbrev for r in repo.roles(session)}
     role = roles.get(who.lower(), who)
     holders = repo.people_with_role(session, role)
@@ -100,7 +107,7 @@ def _role_holder(session, who: str):
     return role, None
 
 
-def _set_sit(turn) -> Reply:
+def _set_sit(turn: Turn) -> Reply:
     actor, request = turn.actor, turn.request
     if actor.person is None or not actor.person.sit_admin:
         return Reply([NoticeView("Only an SIT admin can choose the SIT channel.", "warning")])
@@ -118,7 +125,7 @@ def _set_sit(turn) -> Reply:
     )
 
 
-def _audit(turn, kind: str, details: dict) -> None:
+def _audit(turn: Turn, kind: str, details: dict) -> None:
     repo.add_audit(
         turn.session,
         at=turn.now,

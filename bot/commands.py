@@ -5,9 +5,16 @@ Each entry is a function `(turn, text) -> Reply | None` from its own module (one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from bot import channel_setup, kpi, leave, snooze
 
-TEXT_COMMANDS: list = [
+if TYPE_CHECKING:
+    from bot.conversation import Turn
+    from bot.requests import Reply
+
+TEXT_COMMANDS: list[Callable[[Turn, str], Reply | None]] = [
     channel_setup.command,  # iam ROLE (dev mode), set sit channel
     snooze.command,  # snooze 4.2.1 until Monday
     leave.command,  # away until 12/09, back

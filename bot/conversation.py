@@ -8,8 +8,10 @@ business rules; they translate and render.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot import identity, status, updates
 from bot.clock import Clock
@@ -28,6 +30,7 @@ from bot.requests import ChatRequest, Reply
 from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
 from storage import repo
 from storage.db import session_scope
+from storage.models import ActionUpdate
 
 
 def _text_commands() -> tuple:
@@ -55,7 +58,7 @@ class Core:
             except repo.NoPlanError as exc:
                 return Reply([NoticeView(str(exc), "error")])
             state = load_state(session, plan, now)
-            ctx = _Turn(session, state, actor, request, now)
+            ctx = Turn(session, state, actor, request, now)
             if request.kind in ("button", "form"):
                 return ctx.submission()
             text = request.text if request.kind == "command" else strip_command(request.text)
@@ -74,12 +77,15 @@ class Core:
 
 
 @dataclass
-class _Turn:
-    session: object
+class Turn:
+    """One request inside its transaction: what the status, update and text-command handlers
+    (`bot.commands.TEXT_COMMANDS`) work from."""
+
+    session: Session
     state: PlanState
     actor: identity.Actor
     request: ChatRequest
-    now: object
+    now: datetime
 
     def status(self, q: StatusQuery) -> Reply:
         s, state = self.session, self.state
@@ -118,10 +124,7 @@ class _Turn:
         if action_state is None:
             return Reply([status.unknown_action(self.state, ref)])
         if not identity.may_update(self.session, self.actor, action_state.action):
-            who = ", ".join(identity.who_can_update(self.session, action_state.action))
-            return Reply(
-                [NoticeView(f"Only the lead for {ref} ({who}), their delegate or the SIT can update it.", "warning")]
-            )
+            return Reply([NoticeView(identity.refusal(self.session, action_state.action), "warning")])
         rag = (r.rag or "").lower() or None
         note = (r.note or "").strip()
         if r.kind == "button" and (rag is None or (rag in ("red", "amber") and not note)):
@@ -159,7 +162,7 @@ class _Turn:
         written = updates.record(self.session, self.actor, ok, self.now, self.request.identity.channel)
         return self._confirm(written, replace=False)
 
-    def _confirm(self, written, replace: bool) -> Reply:
+    def _confirm(self, written: list[ActionUpdate], replace: bool) -> Reply:
         by_id = {a.action.id: a.ref for a in self.state.actions}
         lines = tuple(RecordedLine(by_id[u.action_id], u.rag, u.note, u.proposed_due) for u in written)
         refreshed = load_state(self.session, self.state.plan, self.now)

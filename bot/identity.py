@@ -35,18 +35,15 @@ def resolve(session: Session, identity: Identity, now: datetime) -> Actor:
     person: Person | None = None
     if identity.channel == "terminal":
         person = repo.person_by_key(session, identity.user_id)
-        if person is None and identity.as_role:
-            holders = repo.people_with_role(session, identity.as_role)
-            person = holders[0] if holders else None
     else:
         person = repo.person_by_chat_id(session, identity.channel, identity.user_id)
         if person is None and identity.email:
             person = repo.person_by_email(session, identity.email)
             if person is not None:
                 _link(session, person, identity, now)
-        if person is None and identity.as_role:
-            holders = repo.people_with_role(session, identity.as_role)
-            person = holders[0] if holders else None
+    if person is None and identity.as_role:  # `chat --as ROLE`, or `iam ROLE` in development mode
+        holders = repo.people_with_role(session, identity.as_role)
+        person = holders[0] if holders else None
     label = person.key if person else f"{identity.channel}:{identity.user_id}"
     return Actor(person=person, label=label, acting_role=identity.as_role)
 
@@ -78,17 +75,37 @@ def lead_roles_of(person: Person, session: Session) -> set[str]:
     return mine
 
 
-def may_update(session: Session, actor: Actor, action: Action) -> bool:
+@dataclass(frozen=True)
+class UpdateRights:
+    """What an actor may change: read from the directory once per request, then asked for each
+    action (one message may update or snooze many)."""
+
+    sit_admin: bool
+    roles: frozenset[str]
+
+    def allows(self, action: Action) -> bool:
+        return self.sit_admin or bool(set(action.leads or []) & self.roles)
+
+
+def update_rights(session: Session, actor: Actor) -> UpdateRights:
     if actor.person is None:
-        return False
+        return UpdateRights(False, frozenset())
     if actor.person.sit_admin:
-        return True
-    return bool(set(action.leads or []) & lead_roles_of(actor.person, session))
+        return UpdateRights(True, frozenset())
+    return UpdateRights(False, frozenset(lead_roles_of(actor.person, session)))
+
+
+def may_update(session: Session, actor: Actor, action: Action) -> bool:
+    return update_rights(session, actor).allows(action)
 
 
 def who_can_update(session: Session, action: Action) -> list[str]:
-    names = []
-    for lead in action.leads or []:
-        for p in repo.people_with_role(session, lead):
-            names.append(f"{p.name} ({lead})")
+    holders = repo.people_with_roles(session, action.leads or [])
+    names = [f"{p.name} ({lead})" for lead in action.leads or [] for p in holders[lead]]
     return names or [f"the holder of {' / '.join(action.leads)}"]
+
+
+def refusal(session: Session, action: Action, verb: str = "update") -> str:
+    """Why someone may not change an action, naming who can: the same words wherever it is asked."""
+    who = ", ".join(who_can_update(session, action))
+    return f"Only the lead for {action.ref} ({who}), their delegate or the SIT can {verb} it."

@@ -10,12 +10,17 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from bot import indicators as kpi
 from bot.periods import Period, parse_month
 from bot.requests import Reply
 from bot.views import NoticeView
 from storage import indicator_repo
+from storage.models import Indicator
+
+if TYPE_CHECKING:
+    from bot.conversation import Turn
 
 HINT = (
     "Record a performance reading with `kpi CODE VALUE [for MONTH]`, e.g. `kpi 4a 85%` (last month) or "
@@ -28,7 +33,7 @@ _MONTH_NAMES = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | 
 }
 
 
-def command(turn, text: str) -> Reply | None:
+def command(turn: Turn, text: str) -> Reply | None:
     """The TEXT_COMMANDS entry: None when the text is not a `kpi` command."""
     m = _KPI.match(text.strip())
     if not m:
@@ -83,7 +88,7 @@ def _split(remainder: str, today: date) -> tuple[str, Period | None, str | None]
     return remainder, default_period(today), None
 
 
-def _record(turn, indicator, remainder: str) -> Reply:
+def _record(turn: Turn, indicator: Indicator, remainder: str) -> Reply:
     session, actor, today = turn.session, turn.actor, turn.state.today
     if actor.person is None:
         return Reply(
@@ -132,7 +137,7 @@ def _record(turn, indicator, remainder: str) -> Reply:
     )
 
 
-def _describe(turn, indicator) -> str:
+def _describe(turn: Turn, indicator: Indicator) -> str:
     today = turn.state.today
     readings = indicator_repo.readings_for(turn.session, [indicator.id], period_until=today).get(indicator.id, [])
     latest = kpi.latest_reading(readings, today)
@@ -147,7 +152,7 @@ def _describe(turn, indicator) -> str:
     )
 
 
-def _missing(turn, month_text: str) -> Reply:
+def _missing(turn: Turn, month_text: str) -> Reply:
     today = turn.state.today
     period = read_period(month_text, today) if month_text.strip() else default_period(today)
     if period is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -15,6 +16,10 @@ from bot.requests import Reply
 from bot.views import NoticeView
 from storage import repo
 from storage.models import Person
+
+if TYPE_CHECKING:
+    from bot.conversation import Turn
+    from bot.runtime import Runtime
 
 MAX_LEAVE_DAYS = 183  # a longer absence is a change of role: update the directory instead
 
@@ -85,7 +90,7 @@ def who_covers(session: Session, person: Person, *, to_them: bool = True) -> str
     )
 
 
-def command(turn, text: str) -> Reply | None:
+def command(turn: Turn, text: str) -> Reply | None:
     """TEXT_COMMANDS entry: `away until 12/09`, `away from 05/09 until 12/09`, `back`."""
     t = " ".join(text.strip().split())
     away, back = _AWAY.match(t), _BACK.match(t)
@@ -114,7 +119,7 @@ def command(turn, text: str) -> Reply | None:
     )
 
 
-def leave_cli(rt, key: str, start_text: str | None, until_text: str | None, *, clear: bool) -> int:
+def leave_cli(rt: Runtime, key: str, start_text: str | None, until_text: str | None, *, clear: bool) -> int:
     """`actionbot people leave KEY --from … --until …` (or `--clear`), audited as the CLI."""
     from bot.clock import local_today
     from storage.db import session_scope

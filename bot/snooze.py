@@ -8,13 +8,18 @@ update the action, and is recorded in the audit trail. `snooze 4.2.1 off` ends i
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot.dates import parse_date
-from bot.identity import may_update, who_can_update
+from bot.identity import refusal, update_rights
 from bot.requests import Reply
+from bot.status import unknown_action
 from bot.views import NoticeView
 from storage import repo
 from storage.models import Snooze
+
+if TYPE_CHECKING:
+    from bot.conversation import Turn
 
 _SNOOZE = re.compile(
     r"^snooze\s+(?P<refs>\d{1,2}\.\d{1,2}\.\d{1,2}(?:[\s,]+(?:and\s+)?\d{1,2}\.\d{1,2}\.\d{1,2})*)\s+"
@@ -36,7 +41,7 @@ def max_days() -> int:
         return load_policy(None).snooze_max_days
 
 
-def command(turn, text: str) -> Reply | None:
+def command(turn: Turn, text: str) -> Reply | None:
     """TEXT_COMMANDS entry: None unless the text starts with `snooze`."""
     t = " ".join(text.strip().split())
     if not t.lower().startswith("snooze"):
@@ -47,18 +52,14 @@ def command(turn, text: str) -> Reply | None:
     if turn.actor.person is None:
         return Reply([NoticeView("I don't know who you are yet, so I can't snooze reminders for you.", "warning")])
     today = turn.state.today
+    rights = update_rights(turn.session, turn.actor)
     states = []
     for ref in _REF.findall(m.group("refs")):
         s = turn.state.action(ref)
         if s is None:
-            from bot.status import unknown_action
-
             return Reply([unknown_action(turn.state, ref)])
-        if not may_update(turn.session, turn.actor, s.action):
-            who = ", ".join(who_can_update(turn.session, s.action))
-            return Reply(
-                [NoticeView(f"Only the lead for {ref} ({who}), their delegate or the SIT can snooze it.", "warning")]
-            )
+        if not rights.allows(s.action):
+            return Reply([NoticeView(refusal(turn.session, s.action, "snooze"), "warning")])
         states.append(s)
     if m.group("off"):
         until = today

@@ -102,8 +102,7 @@ def plan_summary(state: PlanState) -> PlanSummaryView:
 def priority_status(state: PlanState, number: int) -> PriorityStatusView | NoticeView:
     p = state.priority(number)
     if p is None:
-        valid = ", ".join(str(x.priority.number) for x in state.priorities)
-        return NoticeView(f"There is no priority {number}. Priorities are {valid}.", "warning")
+        return unknown_priority(state, number)
     late = overdue(p.actions)
     reds = reds_and_ambers(p.actions)
     upcoming = due_within(p.actions, state.today, 30)
@@ -128,9 +127,8 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
         return unknown_action(state, ref)
     finding = state.findings.get(s.action.finding_id)
     tz = ZoneInfo(state.plan.timezone or "Europe/London")
-    names = []
-    for lead in s.action.leads:
-        names += [p.name for p in repo.people_with_role(session, lead)]
+    holders = repo.people_with_roles(session, s.action.leads)
+    names = [p.name for lead in s.action.leads for p in holders[lead]]
     ups = tuple(
         UpdateLine(
             at=u.at.astimezone(tz).strftime("%d %b %Y %H:%M"),
@@ -161,6 +159,11 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
     )
 
 
+def unknown_priority(state: PlanState, number: int) -> NoticeView:
+    valid = ", ".join(str(x.priority.number) for x in state.priorities)
+    return NoticeView(f"There is no priority {number}. Priorities are {valid}.", "warning")
+
+
 def unknown_action(state: PlanState, ref: str) -> NoticeView:
     refs = [a.ref for a in state.actions]
     prefix = ref.rsplit(".", 1)[0] + "."
@@ -186,8 +189,7 @@ def query_list(session: Session, state: PlanState, q: StatusQuery, actor: Actor)
     if q.priority is not None:
         p = state.priority(q.priority)
         if p is None:
-            valid = ", ".join(str(x.priority.number) for x in state.priorities)
-            return NoticeView(f"There is no priority {q.priority}. Priorities are {valid}.", "warning")
+            return unknown_priority(state, q.priority)
         states, scope = p.actions, f" in priority {q.priority}"
     chosen = _choose(session, state, states, q, actor)
     if isinstance(chosen, NoticeView):
@@ -204,7 +206,9 @@ def query_list(session: Session, state: PlanState, q: StatusQuery, actor: Actor)
     )
 
 
-def _choose(session, state, states, q, actor) -> tuple[str, list[ActionState], str] | NoticeView:
+def _choose(
+    session: Session, state: PlanState, states: list[ActionState], q: StatusQuery, actor: Actor
+) -> tuple[str, list[ActionState], str] | NoticeView:
     if q.what == "overdue":
         return "Overdue actions", overdue(states), "Nothing is overdue."
     if q.what == "red_amber":

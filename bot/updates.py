@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from bot.dates import parse_date
 from bot.domain import NOTE_MAX
-from bot.identity import Actor, may_update, who_can_update
+from bot.identity import Actor, refusal, update_rights
 from bot.parsing import UpdateIntent
 from bot.plan_state import PlanState
+from bot.status import unknown_action
 from storage import repo
 from storage.models import Action, ActionUpdate
 
@@ -31,11 +32,10 @@ def check(
     session: Session, state: PlanState, actor: Actor, intents: list[UpdateIntent]
 ) -> tuple[list[tuple[UpdateIntent, Action, date | None]], list[Rejected]]:
     ok, rejected = [], []
+    rights = update_rights(session, actor)
     for it in intents:
         s = state.action(it.ref or "")
         if s is None:
-            from bot.status import unknown_action
-
             rejected.append(Rejected(it.line, unknown_action(state, it.ref or "?").text))
             continue
         if actor.person is None:
@@ -47,11 +47,8 @@ def check(
                 )
             )
             continue
-        if not may_update(session, actor, s.action):
-            who = ", ".join(who_can_update(session, s.action))
-            rejected.append(
-                Rejected(it.line, f"Only the lead for {s.ref} ({who}), their delegate or the SIT can update it.")
-            )
+        if not rights.allows(s.action):
+            rejected.append(Rejected(it.line, refusal(session, s.action)))
             continue
         if it.rag in ("red", "amber") and not it.note.strip():
             rejected.append(Rejected(it.line, f"{it.rag.title()} needs a one-line reason.", "note"))
@@ -105,8 +102,6 @@ def decide_date(session: Session, state: PlanState, actor: Actor, ref: str, appr
         return "Only an SIT admin can approve or reject a proposed new date."
     s = state.action(ref)
     if s is None:
-        from bot.status import unknown_action
-
         return unknown_action(state, ref).text
     if s.pending_update is None:
         return f"{ref} has no proposed new date awaiting a decision."

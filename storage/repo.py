@@ -113,6 +113,12 @@ def people_with_role(session: Session, abbrev: str) -> list[Person]:
     return [p for p in all_people(session) if abbrev in (p.roles or [])]
 
 
+def people_with_roles(session: Session, abbrevs: Iterable[str]) -> dict[str, list[Person]]:
+    """The holders of each role, from one read of the directory (an action has several leads)."""
+    people = all_people(session)
+    return {abbrev: [p for p in people if abbrev in (p.roles or [])] for abbrev in abbrevs}
+
+
 def roles(session: Session) -> list[Role]:
     return list(session.exec(select(Role).order_by(Role.abbrev)).all())
 
