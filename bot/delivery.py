@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -55,7 +56,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def pick_channel(session: Session, channels: dict[str, OutboundChannel], person: Person) -> OutboundChannel | None:
+def pick_channel(session: Session, channels: Mapping[str, OutboundChannel], person: Person) -> OutboundChannel | None:
     """The person's preferred channel if it can reach them, else the first that can."""
     ordered = list(channels.values())
     if person.preferred_channel and person.preferred_channel in channels:
@@ -64,6 +65,44 @@ def pick_channel(session: Session, channels: dict[str, OutboundChannel], person:
         if channel.can_reach(session, person):
             return channel
     return None
+
+
+def reach_problem(channels: Mapping[str, OutboundChannel]) -> str:
+    """Why a person is out of reach, in words the SIT can act on."""
+    if not channels:
+        return "no chat channel is configured"
+    return f"no configured channel ({', '.join(sorted(channels))}) can reach them: no linked chat account"
+
+
+def unreachable_people(
+    session: Session, channels: Mapping[str, OutboundChannel], people: Iterable[Person]
+) -> dict[str, str]:
+    """Person key → why, for everyone no channel can reach. The scheduler plans their messages
+    as undelivered (recorded, never silently dropped) from this one answer."""
+    return {p.key: reach_problem(channels) for p in people if pick_channel(session, channels, p) is None}
+
+
+def record_unreachable(
+    engine,
+    key: str,
+    *,
+    recipient: str,
+    kind: str,
+    now: datetime,
+    reason: str,
+    meta: dict[str, Any] | None = None,
+) -> SendOutcome:
+    """Record a message no channel can deliver: a ledger row with status `unreachable` and the
+    reason, claimed like a send (so it is recorded once, by one process). The scheduler reads
+    it as a step taken, so chases and the escalation of silence go on, and tells the SIT."""
+    with session_scope(engine) as session:
+        row = ledger.record_unreachable(
+            session, key, kind=kind, recipient=recipient, now=now, worker=worker_id(), reason=reason, payload=meta
+        )
+    if row is None:
+        return SendOutcome(key, recipient, "", "duplicate", "already recorded")
+    log.debug("%s: %s could not be reached (%s)", key, recipient, reason)  # the tick logs the count
+    return SendOutcome(key, recipient, "", "unreachable", reason)
 
 
 async def send_to_person(
@@ -77,21 +116,16 @@ async def send_to_person(
     now: datetime,
     meta: dict[str, Any] | None = None,
 ) -> SendOutcome:
-    """Claim `key` in the ledger, then send. A key already claimed is not sent again."""
+    """Claim `key` in the ledger, then send. A key already claimed is not sent again. When no
+    channel can reach the person the message is recorded as `unreachable` instead (the
+    scheduler's next tick tells the SIT, once per person and day)."""
     meta = dict(meta or {})
     with session_scope(engine) as session:
         person = session.get(Person, _person_id(session, person_key))
         channel = pick_channel(session, channels, person) if person else None
     if channel is None:
-        outcome = SendOutcome(
-            key,
-            person_key,
-            "",
-            "unreachable",
-            "no channel can reach them (no Slack id / Teams conversation, or none configured)",
-        )
-        await tell_sit_unreachable(engine, channels, outcome, now)
-        return outcome
+        reason = reach_problem(channels) if person else "not in the people directory"
+        return record_unreachable(engine, key, recipient=person_key, kind=kind, now=now, reason=reason, meta=meta)
     with session_scope(engine) as session:
         row = ledger.claim(
             session,
@@ -113,8 +147,11 @@ async def send_to_person(
     return outcome
 
 
-async def tell_sit_unreachable(engine, channels: dict[str, OutboundChannel], outcome: SendOutcome, now: datetime) -> None:
-    """Nobody is silently skipped: the SIT hears "could not reach X: reason" (once a day per person)."""
+async def tell_sit_unreachable(
+    engine, channels: dict[str, OutboundChannel], outcome: SendOutcome, now: datetime
+) -> None:
+    """A channel refused a send for good (e.g. the person blocked the bot): the SIT hears
+    "could not reach X on <channel>: reason" (once a day per person)."""
     from bot.views import NoticeView
     from storage import repo
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,7 +16,7 @@ from sqlmodel import Session
 
 from bot.identity import lead_roles_of
 from bot.periods import Period
-from bot.recipients import holders
+from bot.recipients import Directory, directory
 from bot.views import NoticeView
 from storage import indicator_repo, repo
 from storage.models import Indicator, IndicatorReading, Person, Plan
@@ -145,14 +146,20 @@ def suggestions(session: Session, plan: Plan, code: str) -> list[str]:
     return [lowered[c] for c in difflib.get_close_matches(code.lower(), list(lowered), n=3, cutoff=0.5)]
 
 
-def owners(session: Session, indicator: Indicator) -> list[Person]:
+def indicator_owners(people: Directory, owner_role: str | None) -> list[Person]:
     """Who answers for an indicator's readings: its owner role's holders, else the performance
-    officers (the people the report's missing readings are chased from)."""
-    if indicator.owner_role:
-        found = holders(session, indicator.owner_role)
+    officers. Written over a Directory so the scheduler's pure policy (which asks them for
+    missing readings) and the report (which names them) use the same rule."""
+    if owner_role:
+        found = people.holders(owner_role)
         if found:
             return found
-    return [p for p in repo.all_people(session) if p.performance_officer]
+    return sorted((p for p in people.people.values() if p.performance_officer), key=lambda p: p.key)
+
+
+def owners(session: Session, indicator: Indicator) -> list[Person]:
+    """`indicator_owners` from the database (the people the report's missing readings are chased from)."""
+    return indicator_owners(directory(session), indicator.owner_role)
 
 
 def may_record(session: Session, person: Person | None, indicator: Indicator) -> bool:
@@ -211,22 +218,30 @@ def missing_readings(session: Session, plan: Plan, period: Period) -> list[Indic
 
 
 def missing_by_owner(session: Session, plan: Plan, period: Period) -> dict[str, list[Indicator]]:
-    """Person key → the indicators whose reading for `period` they are to give: what a sender
-    (the scheduler, like the update round for actions) asks each owner for."""
+    """Person key → the indicators whose reading for `period` they are to give, by the same
+    owner rule (`indicator_owners`) the scheduler's reading requests follow."""
     out: dict[str, list[Indicator]] = {}
+    people = directory(session)
     for indicator in missing_readings(session, plan, period):
-        for person in owners(session, indicator):
+        for person in indicator_owners(people, indicator.owner_role):
             out.setdefault(person.key, []).append(indicator)
     return out
 
 
-def reading_request(name: str, period: Period, indicators: list[Indicator]) -> NoticeView:
-    """The message asking an owner for missing readings, with the command to answer it."""
+def reading_request(name: str, period: Period, indicators: Sequence[Indicator | str], note: str = "") -> NoticeView:
+    """The message asking an owner for missing readings, with the command to answer it.
+
+    `indicators` are Indicators or their codes; `note` says why now (e.g. which chase it is).
+    """
+    codes = [i if isinstance(i, str) else i.code for i in indicators]
     first = name.split(" ")[0] if name else "there"
-    codes = ", ".join(i.code for i in indicators[:30]) + (" …" if len(indicators) > 30 else "")
-    example = indicators[0].code if indicators else "4a"
+    shown = ", ".join(codes[:30]) + (
+        f" and {len(codes) - 30} more (`kpi missing` lists them all)" if len(codes) > 30 else ""
+    )
+    example = codes[0] if codes else "4a"
+    why = f" ({note[:1].upper()}{note[1:]}.)" if note else ""
     return NoticeView(
-        f"Hello {first}, the highlight report for {period.label} is missing {len(indicators)} performance "
-        f"reading(s): {codes}. Reply e.g. `kpi {example} 85% for {period.start:%b %Y}`, or send a CSV to "
+        f"Hello {first}, the highlight report for {period.label} is missing {len(codes)} performance "
+        f"reading(s): {shown}.{why} Reply e.g. `kpi {example} 85% for {period.start:%b %Y}`, or send a CSV to "
         "`actionbot kpi import`."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 
 from bot import delivery
@@ -58,6 +59,7 @@ async def nudge_now(rt, target: str, out) -> int:
             return 1
         names = {k: repo.person_by_key(session, k).name for k in groups}
     failures = 0
+    run = uuid.uuid4().hex[:8]
     for key, states in groups.items():
         view = nudge_view(names[key], states)
         outcome = await delivery.send_to_person(
@@ -65,7 +67,9 @@ async def nudge_now(rt, target: str, out) -> int:
             rt.channels,
             key,
             [view],
-            key=f"nudge:manual:{key}:{target}:{now:%Y%m%dT%H%M%S}",
+            # one ledger row per run of the command: a run that found them out of reach (recorded
+            # `unreachable`) never blocks the next, e.g. once they have been linked
+            key=f"nudge:manual:{key}:{target}:{now:%Y%m%dT%H%M%S}:{run}",
             kind="nudge",
             now=now,
             meta={"refs": [s.ref for s in states], "rule": "manual"},

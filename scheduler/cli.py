@@ -81,8 +81,8 @@ def preview_cmd(args: argparse.Namespace) -> int:
         f"policy: {policy.source}; {'recorded updates replayed' if args.replay else 'assuming nobody answers'}.\n"
         f"{len(rows)} messages to {people} recipients"
         + (
-            f"; {unreachable} to people no configured channel can reach (the live bot keeps those pending "
-            "and tells the SIT each day)"
+            f"; {unreachable} to people no configured channel can reach (the live bot records those as not "
+            "delivered, goes on with their chases and escalations, and tells the SIT once a day per person)"
             if unreachable
             else ""
         )

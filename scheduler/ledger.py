@@ -1,5 +1,8 @@
 """The send ledger: a message is claimed (unique key) before it is sent, so two processes or a
-restart never send it twice. See ARCHITECTURE.md for the exact delivery guarantee."""
+restart never send it twice. See ARCHITECTURE.md for the exact delivery guarantee.
+
+Statuses: claimed → sent | retry → … → failed; `unreachable` (no channel reaches the person:
+recorded once, never sent or retried)."""
 
 from __future__ import annotations
 
@@ -42,6 +45,43 @@ def claim(
             "attempts": 0,
             "status": "claimed",
             "last_error": "",
+            "message_ref": "",
+            "payload": payload or {},
+        },
+        ["key"],
+    )
+    if not inserted:
+        return None
+    return session.exec(select(SendLedger).where(SendLedger.key == key)).one()
+
+
+def record_unreachable(
+    session: Session,
+    key: str,
+    *,
+    kind: str,
+    recipient: str,
+    now: datetime,
+    worker: str,
+    reason: str,
+    payload: dict[str, Any] | None = None,
+) -> SendLedger | None:
+    """Claim `key` for a message no channel can deliver, recorded at once as `unreachable` with
+    the reason (final: never retried). None if the key was already claimed."""
+    inserted = insert_ignore(
+        session,
+        SendLedger,
+        {
+            "key": key,
+            "kind": kind,
+            "recipient": recipient,
+            "channel": "",
+            "due_at": None,
+            "claimed_at": now,
+            "claimed_by": worker,
+            "attempts": 0,
+            "status": "unreachable",
+            "last_error": reason[:500],
             "message_ref": "",
             "payload": payload or {},
         },

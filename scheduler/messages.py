@@ -1,5 +1,6 @@
 """A planned message → the neutral views a channel renders (bot.views): the nudge card, the
-escalation list for a manager, the weekly digest and the monthly highlight report.
+request for missing indicator readings, the escalation list for a manager, the SIT's notice of
+people who could not be reached, the weekly digest and the monthly highlight report.
 
 Views are built at send time from the plan as it stands then, so a retry an hour later shows
 the current RAG, and every channel gets the same content.
@@ -12,7 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.indicators import reading_request
 from bot.nudges import nudge_view
+from bot.periods import Period
 from bot.plan_state import PlanState, overdue
 from bot.recipients import Directory
 from bot.status import list_view, plan_summary
@@ -20,6 +23,8 @@ from bot.views import EscalationItem, EscalationView, NoticeView
 from scheduler.planned import SIT, Item, Planned
 from scheduler.rules import Round
 from storage.models import SendLedger
+
+NOTICE_LINES = 12  # people listed in one could-not-reach notice (Slack: 3,000 characters a section)
 
 # What each escalation asks of the person who receives it.
 ASKS = {
@@ -31,7 +36,8 @@ ASKS = {
 
 
 def person_views(planned: Planned, state: PlanState, directory: Directory) -> list[Any]:
-    """The nudge card (actions to update) and/or the escalation list, for one recipient."""
+    """The nudge card (actions to update), the readings request, the escalation list and/or
+    the could-not-reach notice, for one recipient, in that order."""
     person = directory.person(planned.recipient)
     name = person.name if person else "Service Improvement Team"
     views: list[Any] = []
@@ -41,10 +47,44 @@ def person_views(planned: Planned, state: PlanState, directory: Directory) -> li
         states = [s for s in (state.action(ref) for ref in reasons) if s is not None and s.is_open]
         if states:
             views.append(nudge_view(name if planned.recipient != SIT else "", states, reasons))
+    views += reading_views(name if planned.recipient != SIT else "", [i for i in planned.items if i.kind == "reading"])
     escalations = [i for i in planned.items if i.kind == "escalation"]
     if escalations:
         views.append(escalation_view(name, escalations, state, directory))
+    notices = [i for i in planned.items if i.kind == "notice"]
+    if notices:
+        views.append(unreached_view(notices))
     return views
+
+
+def reading_views(name: str, items: list[Item]) -> list[NoticeView]:
+    """One request per month and step ('ask', 'chase 1 of 2'), listing the indicators' codes."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for i in items:
+        month = i.series.rsplit(":", 1)[-1]
+        # the ask's own words are the deadline; a chase or a stand-in says more
+        note = i.reason.split(": ", 1)[-1] if i.reason.startswith("performance readings for") else i.reason
+        groups.setdefault((month, note), []).append(i.indicator)
+    return [
+        reading_request(name, Period.of(month), list(dict.fromkeys(codes)), note)
+        for (month, note), codes in groups.items()
+    ]
+
+
+def unreached_view(items: list[Item]) -> NoticeView:
+    """The SIT hears who the bot could not reach (once per person and day) and what to do."""
+    shown = [f"- {i.reason[:200]}" for i in items[:NOTICE_LINES]]
+    if len(items) > NOTICE_LINES:  # a chat message has room for a dozen; the command lists everyone
+        shown.append(f"- … and {len(items) - NOTICE_LINES} more")
+    lines = "\n".join(shown)
+    people = len({o for i in items for o in i.owners})
+    return NoticeView(
+        f"The bot could not reach {people} {'person' if people == 1 else 'people'}, so these messages "
+        f"were not delivered (their chases and escalations go on as if they had been):\n{lines}\n"
+        "Link their Slack user id (`actionbot people import`) or ask them to open the bot in Teams; "
+        "`actionbot people check` lists everyone who cannot be reached.",
+        "warning",
+    )
 
 
 def escalation_view(name: str, items: list[Item], state: PlanState, directory: Directory) -> EscalationView:
@@ -67,8 +107,12 @@ def escalation_view(name: str, items: list[Item], state: PlanState, directory: D
                 note=s.latest_note,
             )
         )
-    needed = list(dict.fromkeys(i.escalation for i in items if i.escalation in ASKS))
-    ask = "What is needed from you: " + "; ".join(ASKS[w] for w in needed) + "."
+    needed = [ASKS[w] for w in dict.fromkeys(i.escalation for i in items if i.escalation in ASKS)]
+    unreached = list(dict.fromkeys(k for i in items for k in i.unreached))
+    if unreached:
+        who = ", ".join((directory.person(k).name if directory.person(k) else k) for k in unreached)
+        needed.append(f"contact {who} directly: the bot has no way to reach them")
+    ask = "What is needed from you: " + "; ".join(needed) + "."
     return EscalationView(manager_name=name, items=tuple(lines), ask=ask)
 
 
@@ -88,6 +132,7 @@ def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> li
     rows = [r for r in session.exec(select(SendLedger)).all() if _aware(r.claimed_at) >= since]
     sent = sum(1 for r in rows if r.status == "sent" and r.recipient != SIT)
     failed = [r for r in rows if r.status == "failed"]
+    unreached = sorted({r.recipient for r in rows if r.status == "unreachable"})
     asked = sum(
         1 for r in rows if r.status == "sent" for i in (r.payload or {}).get("items", []) if i.get("kind") == "nudge"
     )
@@ -103,6 +148,12 @@ def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> li
         + (
             f"; {len(failed)} could not be delivered: {', '.join(sorted({r.recipient for r in failed}))}"
             if failed
+            else ""
+        )
+        + (
+            f"; no channel could reach {len(unreached)} {'person' if len(unreached) == 1 else 'people'}: "
+            f"{', '.join(unreached)}"
+            if unreached
             else ""
         )
         + "."
@@ -123,7 +174,11 @@ def monthly_report_views(session: Session, state: PlanState, r: Round, now: date
 
 
 def failure_views(row: SendLedger, name: str) -> list[Any]:
-    what = {"nudge": "request for an update", "escalation": "escalation"}.get(row.kind.split("+")[0], row.kind)
+    what = {
+        "nudge": "request for an update",
+        "reading": "request for indicator readings",
+        "escalation": "escalation",
+    }.get(row.kind.split("+")[0], row.kind)
     return [
         NoticeView(
             f"Could not deliver a {what} to {name} ({row.recipient}) via {row.channel or 'any channel'} "

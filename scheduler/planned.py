@@ -15,15 +15,29 @@ from bot.plan_state import PlanState
 from bot.recipients import Directory
 
 SIT = "sit"  # the recipient of digests and of escalations nobody else can take
+READING_RULES = ("readings", "chase.readings")  # the rules about indicators, not actions
+
+
+@dataclass(frozen=True)
+class IndicatorInput:
+    """An indicator as the policy sees it: its code, who answers for it, and the months
+    (`2016-09`) that already have a reading at the snapshot's instant."""
+
+    code: str
+    owner_role: str | None = None
+    read: frozenset[str] = frozenset()
 
 
 @dataclass
 class Inputs:
-    """What the policy reads: the plan as of now, the people directory and the snoozes."""
+    """What the policy reads: the plan as of now, the people directory, the snoozes, the
+    indicators and who no configured channel can reach (person key → why)."""
 
     state: PlanState
     directory: Directory
     snoozes: dict[str, date] = field(default_factory=dict)  # action ref → snoozed until (exclusive)
+    indicators: tuple[IndicatorInput, ...] = ()
+    unreachable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -36,8 +50,8 @@ class Item:
 
     key: str  # "<series>:<stage>@<recipient>", unique for ever
     series: str  # "due:4.2.1:2016-09-30", "round:4.2.1:2016-09", "esc-red:4.2.1:17", "digest:weekly:2016-W36"
-    stage: str  # "pre10", "due", "chase1", "ask", "escalate", "cover", "weekly", "report"
-    kind: str  # nudge | escalation | digest | report
+    stage: str  # "pre10", "due", "chase1", "ask", "escalate", "cover", "notice", "weekly", "report"
+    kind: str  # nudge | reading | escalation | notice | digest | report
     recipient: str  # person key, or SIT
     trigger: datetime  # the instant it becomes due (UTC)
     rule: str  # pre_due | due_date | round | chase | escalation.overdue | … (shown by preview)
@@ -45,6 +59,16 @@ class Item:
     ref: str = ""  # the action, when there is one
     owners: tuple[str, ...] = ()  # escalations: whose action it is (person keys)
     escalation: str = ""  # overdue | red | silence | away (Escalation.reason)
+    indicator: str = ""  # reading requests: the indicator's code
+    unreached: tuple[str, ...] = ()  # escalations: people the bot could not reach about it
+
+    @property
+    def subject(self) -> str:
+        """What the item is about: an action ref, an indicator code, or (for a notice to the
+        SIT) the person who could not be reached; "" for digests."""
+        if self.kind == "notice":
+            return self.owners[0] if self.owners else ""
+        return self.ref or self.indicator
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -57,6 +81,8 @@ class Item:
             "ref": self.ref,
             "owners": list(self.owners),
             "escalation": self.escalation,
+            "indicator": self.indicator,
+            "unreached": list(self.unreached),
         }
 
     @classmethod
@@ -74,19 +100,26 @@ class Item:
             ref=data.get("ref", ""),
             owners=tuple(data.get("owners", ())),
             escalation=data.get("escalation", ""),
+            indicator=data.get("indicator", ""),
+            unreached=tuple(data.get("unreached", ())),
         )
 
 
 @dataclass(frozen=True)
 class Planned:
-    """One message: to one recipient, at one time, listing its items. `key` is the ledger key."""
+    """One message: to one recipient, at one time, listing its items. `key` is the ledger key.
+
+    `unreachable` says why no configured channel can reach the recipient: such a message is
+    recorded in the ledger as not delivered (so its steps count as taken) instead of sent.
+    """
 
     key: str
-    kind: str  # nudge | escalation | nudge+escalation | digest | report
+    kind: str  # nudge | reading | escalation | notice, joined with "+"; or digest | report
     recipient: str
     send_at: datetime  # UTC
     timezone: str  # the recipient's, for showing local time
     items: tuple[Item, ...]
+    unreachable: str = ""
 
     @property
     def local_at(self) -> datetime:
@@ -100,23 +133,24 @@ class Planned:
 
     @property
     def rules(self) -> dict[str, list[str]]:
-        """rule → action refs (or [] for digests), in first-seen order."""
+        """rule → action refs or indicator codes (or [] for digests), in first-seen order."""
         out: dict[str, list[str]] = {}
         for i in self.items:
             out.setdefault(i.rule, [])
-            if i.ref and i.ref not in out[i.rule]:
-                out[i.rule].append(i.ref)
+            if i.subject and i.subject not in out[i.rule]:
+                out[i.rule].append(i.subject)
         return out
 
     def why(self) -> str:
         parts = []
-        for rule, refs in self.rules.items():
-            if not refs:
+        for rule, subjects in self.rules.items():
+            if not subjects:
                 parts.append(rule)
-            elif len(refs) <= 3:
-                parts.append(f"{rule}: {', '.join(refs)}")
+            elif len(subjects) <= 3:
+                parts.append(f"{rule}: {', '.join(subjects)}")
             else:
-                parts.append(f"{rule}: {len(refs)} actions")
+                noun = "indicators" if rule in READING_RULES else "people" if rule == "unreachable" else "actions"
+                parts.append(f"{rule}: {len(subjects)} {noun}")
         return "; ".join(parts)
 
     def payload(self) -> dict[str, Any]:
@@ -134,13 +168,20 @@ class History:
 
     Items are remembered by key with the recipient's local day they went out; messages by
     ledger key. `stage_day` answers "when did stage X of episode Y first go out, to anyone?",
-    which the silence rule counts from.
+    which the silence rule counts from. A message nobody could deliver (no channel reaches its
+    recipient) counts as handled all the same, so chases and escalations go on; `last_ask`
+    remembers, per episode and owner, whether the latest ask reached them, and `unreached`
+    which people could not be reached on which day (the SIT is told, once per person and day).
     """
 
     items: dict[str, date] = field(default_factory=dict)
     messages: set[str] = field(default_factory=set)
     stage_day: dict[tuple[str, str], date] = field(default_factory=dict)
     series_to: set[tuple[str, str]] = field(default_factory=set)  # (series, whom the key is for)
+    # (series, owner) → (day, who was asked, why they could not be reached; "" when reached)
+    last_ask: dict[tuple[str, str], tuple[date, str, str]] = field(default_factory=dict)
+    # (person, local day) → (why they could not be reached, what was not delivered)
+    unreached: dict[tuple[str, date], tuple[str, str]] = field(default_factory=dict)
 
     def add_item(self, key: str, series: str, stage: str, recipient: str, day: date) -> None:
         self.items.setdefault(key, day)
@@ -149,17 +190,44 @@ class History:
             self.stage_day[(series, stage)] = day
         self.series_to.add((series, recipient))
 
-    def add_payload(self, message_key: str, payload: dict[str, Any], fallback_day: date) -> None:
+    def add_payload(
+        self,
+        message_key: str,
+        payload: dict[str, Any],
+        fallback_day: date,
+        *,
+        unreachable: str = "",
+        why: str = "",
+    ) -> None:
+        """Remember a ledger row; `unreachable` is its reason when it was recorded undelivered."""
         self.messages.add(message_key)
         day = date.fromisoformat(payload["day"]) if payload.get("day") else fallback_day
+        to = payload.get("recipient", "")
         for item in payload.get("items", []):
             if "key" in item and "series" in item:
-                recipient = item["key"].rsplit("@", 1)[-1]
-                self.add_item(item["key"], item["series"], item.get("stage", ""), recipient, day)
+                owner = item["key"].rsplit("@", 1)[-1]
+                self.add_item(item["key"], item["series"], item.get("stage", ""), owner, day)
+                ask = self.last_ask.get((item["series"], owner))
+                if to and (ask is None or ask[0] <= day):
+                    self.last_ask[(item["series"], owner)] = (day, to, unreachable)
+        if unreachable:
+            self.add_unreached(to, day, unreachable, why or payload.get("why", ""))
+
+    def add_unreached(self, person: str, day: date, reason: str, what: str) -> None:
+        if person:
+            earlier = self.unreached.get((person, day))
+            joined = "; ".join(x for x in dict.fromkeys(((earlier or ("", ""))[1], what)) if x)
+            self.unreached[(person, day)] = (reason, joined)
 
     def record(self, planned: Planned) -> None:
-        """Remember a message as sent (the preview's simulated ledger)."""
-        self.add_payload(planned.key, planned.payload(), planned.local_at.date())
+        """Remember a message as handled (the preview's simulated ledger), as the tick would."""
+        self.add_payload(
+            planned.key,
+            planned.payload(),
+            planned.local_at.date(),
+            unreachable=planned.unreachable,
+            why=planned.why(),
+        )
 
     def delivered(self, key: str) -> bool:
         return key in self.items

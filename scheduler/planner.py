@@ -2,20 +2,23 @@
 hours, listing everything that has come due for them. Pure, like `scheduler.rules`.
 
 `plan_messages` is the single entry point the tick, the preview and the tests call: the same
-function decides what goes out live and what the preview says would go out.
+function decides what goes out live and what the preview says would go out — including which
+messages no channel can deliver (their recipient is in `Inputs.unreachable`) and the notices
+that tell the SIT about those people, once per person and day, in the SIT's message.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime, time
 
 from scheduler.planned import SIT, History, Inputs, Item, Planned
 from scheduler.policy import Policy
 from scheduler.rules import Rules
 from scheduler.workdays import valid_zone
 
-KIND_ORDER = ("nudge", "escalation")
+KIND_ORDER = ("nudge", "reading", "escalation", "notice")
 
 
 def message_key(recipient: str, day) -> str:
@@ -40,24 +43,81 @@ def plan_messages(inputs: Inputs, policy: Policy, history: History, now: datetim
     by_recipient: dict[str, list[Item]] = defaultdict(list)
     for item in rules.items():
         by_recipient[item.recipient].append(item)
-    order = {s.ref: s.action.position for s in inputs.state.actions}
+    order = {s.ref: s.action.position for s in inputs.state.actions}  # the plan's order …
+    order |= {ind.code: n for n, ind in enumerate(inputs.indicators)}  # … and the indicators'
     out: list[Planned] = []
+    unreached = dict(history.unreached)
     for recipient, items in by_recipient.items():
-        tz = rules.tz_of(recipient)
-        if not cal.in_working_hours(now, tz):
-            continue
-        opening = cal.at(cal.local(now, tz).date(), max(policy.send_time, cal.day_start), tz)
-        ready = [i for i in items if cal.next_slot(i.trigger, tz, policy.send_time) <= now]
-        for digest in (i for i in ready if i.kind in ("digest", "report")):
-            out.append(Planned(digest.key, digest.kind, SIT, max(digest.trigger, opening), tz, (digest,)))
-        personal = [i for i in ready if i.kind not in ("digest", "report")]
-        if not personal:
-            continue
-        key = message_key(recipient, cal.local(now, tz).date())
-        if key in history.messages:
-            continue
-        send_at = max(min(cal.next_slot(i.trigger, tz, policy.send_time) for i in personal), opening)
-        kinds = sorted({i.kind for i in personal}, key=KIND_ORDER.index)
-        personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), order.get(i.ref, 0), i.key))
-        out.append(Planned(key, "+".join(kinds), recipient, send_at, tz, tuple(personal)))
+        if recipient == SIT:
+            continue  # last: the SIT's message also tells it who could not be reached now
+        planned = _batch(recipient, items, rules, policy, history, now, order)
+        if planned is not None and recipient in inputs.unreachable:
+            planned = replace(planned, unreachable=inputs.unreachable[recipient])
+            day = planned.local_at.date()
+            earlier = unreached.get((recipient, day), ("", ""))[1]  # e.g. an `actionbot nudge` that day
+            what = "; ".join(x for x in (earlier, planned.why()) if x)
+            unreached[(recipient, day)] = (planned.unreachable, what)
+        out += [planned] if planned is not None else []
+    sit_items = by_recipient.get(SIT, []) + notice_items(unreached, rules, history)
+    out += _sit_messages(sit_items, rules, policy, history, now, order)
     return sorted(out, key=lambda p: (p.send_at, p.recipient, p.key))
+
+
+def notice_items(unreached: dict[tuple[str, date], tuple[str, str]], rules: Rules, history: History) -> list[Item]:
+    """'Could not reach X' for the SIT: one item per person and day they could not be reached
+    (from the ledger, or planned just now), until the SIT has been told."""
+    out = []
+    for (person, day), (reason, what) in sorted(unreached.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        series = f"unreachable:{person}:{day.isoformat()}"
+        key = f"{series}:notice@{SIT}"
+        if history.delivered(key):
+            continue
+        text = f"{rules.name_of(person)} ({person}) on {day:%a} {day.day} {day:%b}: {reason}"
+        out.append(
+            Item(
+                key=key,
+                series=series,
+                stage="notice",
+                kind="notice",
+                recipient=SIT,
+                trigger=rules.cal.at(day, time(0, 0), rules.tz_of(person)),
+                rule="unreachable",
+                reason=text + (f"; not delivered: {what}" if what else ""),
+                owners=(person,),
+            )
+        )
+    return out
+
+
+def _batch(recipient, items, rules: Rules, policy: Policy, history: History, now, order) -> Planned | None:
+    """The recipient's one message of the day: every item that has come due for them."""
+    cal = policy.calendar
+    tz = rules.tz_of(recipient)
+    if not cal.in_working_hours(now, tz):
+        return None
+    opening = cal.at(cal.local(now, tz).date(), max(policy.send_time, cal.day_start), tz)
+    personal = [i for i in items if cal.next_slot(i.trigger, tz, policy.send_time) <= now]
+    if not personal:
+        return None
+    key = message_key(recipient, cal.local(now, tz).date())
+    if key in history.messages:
+        return None
+    send_at = max(min(cal.next_slot(i.trigger, tz, policy.send_time) for i in personal), opening)
+    kinds = sorted({i.kind for i in personal}, key=KIND_ORDER.index)
+    personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), order.get(i.subject, 0), i.key))
+    return Planned(key, "+".join(kinds), recipient, send_at, tz, tuple(personal))
+
+
+def _sit_messages(items: list[Item], rules: Rules, policy: Policy, history: History, now, order) -> list[Planned]:
+    """Digests and reports as messages of their own; everything else in the SIT's daily message."""
+    cal = policy.calendar
+    tz = rules.tz_of(SIT)
+    if not items or not cal.in_working_hours(now, tz):
+        return []
+    opening = cal.at(cal.local(now, tz).date(), max(policy.send_time, cal.day_start), tz)
+    out = []
+    for digest in (i for i in items if i.kind in ("digest", "report")):
+        if cal.next_slot(digest.trigger, tz, policy.send_time) <= now:
+            out.append(Planned(digest.key, digest.kind, SIT, max(digest.trigger, opening), tz, (digest,)))
+    daily = _batch(SIT, [i for i in items if i.kind not in ("digest", "report")], rules, policy, history, now, order)
+    return out + ([daily] if daily is not None else [])

@@ -56,6 +56,9 @@ class Policy:
     round_open_day: int
     round_due_day: int
     round_recurring: tuple[str, ...]
+    readings_enabled: bool
+    readings_ask_day: int
+    readings_due_day: int
     chase_count: int
     chase_first_after: int
     chase_interval: int
@@ -203,6 +206,10 @@ def parse_policy(raw: dict[str, Any], source: str = "built-in defaults") -> Poli
     due_day = c.integer("round.due_working_day", 1, 20)
     if due_day < open_day:
         c.problems.append(f"round.due_working_day ({due_day}) must not be before open_working_day ({open_day})")
+    ask_day = c.integer("indicators.ask_working_day", 1, 15)
+    readings_due = c.integer("indicators.due_working_day", 1, 20)
+    if readings_due < ask_day:
+        c.problems.append(f"indicators.due_working_day ({readings_due}) must not be before ask_working_day ({ask_day})")
 
     escalation = _escalation(c, raw.get("escalation", {}), "escalation", None)
     by_priority: dict[int, Escalation] = {}
@@ -234,6 +241,9 @@ def parse_policy(raw: dict[str, Any], source: str = "built-in defaults") -> Poli
         round_open_day=open_day,
         round_due_day=due_day,
         round_recurring=c.choice_list("round.include_recurring", RECURRENCES, allow_empty=True),
+        readings_enabled=c.boolean("indicators.enabled"),
+        readings_ask_day=ask_day,
+        readings_due_day=readings_due,
         chase_count=c.integer("chases.count", 0, 5),
         chase_first_after=c.integer("chases.first_after_working_days", 0, 20),
         chase_interval=c.integer("chases.interval_working_days", 1, 20),
@@ -302,6 +312,13 @@ def describe(policy: Policy) -> list[tuple[str, str]]:
             f"working day {policy.round_open_day} of the month, answer by working day {policy.round_due_day}"
             + (f"; recurring: {', '.join(policy.round_recurring)}" if policy.round_recurring else "")
             if policy.round_enabled
+            else "off",
+        ),
+        (
+            "indicator readings",
+            f"last month's missing readings asked of each indicator's owner on working day "
+            f"{policy.readings_ask_day}, answer by working day {policy.readings_due_day}; chased like actions"
+            if policy.readings_enabled
             else "off",
         ),
         (

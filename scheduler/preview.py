@@ -7,6 +7,10 @@ time in every recipient's time zone, the digest times, and â€” with `--replay` â
 each recorded update). Each message it "sends" goes into a simulated ledger, exactly as the
 tick's would, so chases and escalations follow from it. By default nobody answers; `--replay`
 uses the updates recorded in the database up to each instant instead.
+
+Who the configured channels cannot reach is worked out once, as the tick does, so a message
+to them is listed as `unreachable` and recorded in the simulated ledger as undelivered, and the
+SIT's notices about them appear where the live bot would send them.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from bot.plan_state import PlanState, PriorityState
 from scheduler.planned import SIT, History, Inputs, Planned
 from scheduler.planner import plan_messages
 from scheduler.policy import Policy
-from scheduler.snapshot import load_inputs
+from scheduler.snapshot import add_row, load_inputs
 from scheduler.workdays import valid_zone
 from storage.models import ActionUpdate, Plan, SendLedger
 
@@ -97,7 +101,7 @@ def preview(
     tz = plan.timezone or policy.default_timezone
     start = policy.calendar.at(start_day, time(0, 0), tz)
     end = policy.calendar.at(end_day, time(0, 0), tz)
-    base = load_inputs(session, plan, start)
+    base = load_inputs(session, plan, start, channels)
     people = base.directory.people
     zones = {tz} | {p.timezone if valid_zone(p.timezone) else policy.default_timezone for p in people.values()}
     extra: list[datetime] = []
@@ -110,11 +114,11 @@ def preview(
         ]
 
         def inputs_at(now: datetime) -> Inputs:
-            return load_inputs(session, plan, now)
+            return replace(load_inputs(session, plan, now), unreachable=base.unreachable)
     else:
 
         def inputs_at(now: datetime) -> Inputs:
-            return Inputs(redated(base.state, now), base.directory, base.snoozes)
+            return replace(base, state=redated(base.state, now))
 
     messages = simulate(
         inputs_at, policy, start, end, zones=zones, extra=extra, history=_history_before(session, start)
@@ -126,7 +130,7 @@ def preview(
         else:
             person = people.get(m.recipient)
             name = person.name if person else m.recipient
-            picked = pick_channel(session, channels, person) if person else None
+            picked = None if m.unreachable or person is None else pick_channel(session, channels, person)
             reach = picked.name if picked else "unreachable"
         rows.append(PreviewRow(m, name, reach))
     return rows
@@ -136,8 +140,8 @@ def _history_before(session: Session, start: datetime) -> History:
     """What the real ledger shows as handled before the preview starts (it is not sent again)."""
     history = History()
     for row in session.exec(select(SendLedger)).all():
-        if _aware(row.claimed_at) < start and "items" in (row.payload or {}):
-            history.add_payload(row.key.split("|", 1)[0], row.payload, _aware(row.claimed_at).date())
+        if _aware(row.claimed_at) < start:
+            add_row(history, row)
     return history
 
 
@@ -180,7 +184,7 @@ def as_text(rows: list[PreviewRow], *, detail: bool, header: str) -> str:
         out.append(f"{_when(m):<26} {r.name} ({m.recipient})  via {r.channel}  [{m.kind}]  {m.why()}")
         if detail:
             for i in m.items:
-                out.append(f"    {i.ref or '-':<8} {i.rule:<22} {i.reason}")
+                out.append(f"    {i.subject or '-':<8} {i.rule:<22} {i.reason}")
     return "\n".join(out) + "\n"
 
 
@@ -193,7 +197,9 @@ def as_csv(rows: list[PreviewRow], *, detail: bool) -> str:
         local = m.local_at.strftime("%Y-%m-%d %H:%M")
         if detail:
             for i in m.items:
-                w.writerow((local, m.timezone, m.recipient, r.name, r.channel, i.kind, i.ref, i.rule, i.reason, m.key))
+                w.writerow(
+                    (local, m.timezone, m.recipient, r.name, r.channel, i.kind, i.subject, i.rule, i.reason, m.key)
+                )
         else:
             w.writerow(
                 (

@@ -5,6 +5,8 @@ Every rule is an *episode* with ordered *stages* on working days:
 - a due date D: `pre10`, `pre3` (working days before D), `due` (D, or the working day before
   it), then `chase1`, `chase2` after D while nobody has answered;
 - a monthly round M: `ask` on working day 1, then chases after the deadline (working day 5);
+- an indicator's missing reading for month M-1: `ask` its owner on a working day early in M,
+  then chases after that deadline, while the reading is still missing;
 - an escalation per due date (the first of: N working days overdue, or silence after the
   last chase), per round (silence), and per Red update;
 - a weekly digest per ISO week and a highlight report per round, to the SIT.
@@ -19,9 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.indicators import indicator_owners
+from bot.periods import Period
 from bot.plan_state import ActionState
 from bot.recipients import on_leave
-from scheduler.planned import SIT, History, Inputs, Item
+from scheduler.planned import SIT, History, IndicatorInput, Inputs, Item
 from scheduler.policy import Escalation, Policy
 from scheduler.workdays import WorkCalendar, valid_zone
 
@@ -102,6 +106,45 @@ def round_stages(policy: Policy, r: Round) -> list[Stage]:
     return stages
 
 
+def readings_round_of(policy: Policy, year: int, month: int) -> Round:
+    """The month in which last month's indicator readings are asked for (opens) and due."""
+    cal = policy.calendar
+    opens = cal.nth_working_day(year, month, policy.readings_ask_day)
+    deadline = cal.nth_working_day(year, month, policy.readings_due_day)
+    return Round(year, month, opens, deadline, cal.add_working_days(deadline, 1))
+
+
+def current_readings_round(policy: Policy, today: date) -> Round:
+    r = readings_round_of(policy, today.year, today.month)
+    if r.opens <= today:
+        return r
+    prev = date(today.year, today.month, 1) - timedelta(days=1)
+    return readings_round_of(policy, prev.year, prev.month)
+
+
+def reading_period(r: Round) -> Period:
+    """The month whose readings a readings round asks for: the one before it."""
+    return Period.containing(date(r.year, r.month, 1) - timedelta(days=1))
+
+
+def readings_stages(policy: Policy, r: Round) -> list[Stage]:
+    cal, period = policy.calendar, reading_period(r)
+    stages = [
+        Stage(
+            "ask",
+            r.opens,
+            "readings",
+            f"performance readings for {period.label}: please give them by {_d(r.deadline)}",
+            True,
+        )
+    ]
+    for k in range(1, policy.chase_count + 1):
+        day = cal.add_working_days(r.deadline, policy.chase_first_after + (k - 1) * policy.chase_interval)
+        reason = f"chase {k} of {policy.chase_count}: no reading yet for {period.label}, due by {_d(r.deadline)}"
+        stages.append(Stage(f"chase{k}", day, "chase.readings", reason, True))
+    return stages
+
+
 def latest_stage(stages: list[Stage], today: date) -> int | None:
     found = None
     for i, s in enumerate(stages):
@@ -128,6 +171,7 @@ class Rules:
         self.round = current_round(policy, self.today)
         self.priority_leads = {p.priority.number: list(p.priority.lead_roles or []) for p in self.state.priorities}
         self._stages: dict[object, list[Stage]] = {}
+        self._indicator_owners: dict[str | None, list] = {}
 
     def due_stages(self, due: date) -> list[Stage]:
         if due not in self._stages:
@@ -173,6 +217,7 @@ class Rules:
                 continue
             out += self.owner_items(s)
             out += self.escalation_items(s)
+        out += self.reading_items()
         out += self.digest_items()
         return out
 
@@ -287,6 +332,9 @@ class Rules:
         snoozed = self.snoozed(s.ref, self.today)
         out = []
         for series, trigger, why, reason in self._escalations(s, esc, snoozed):
+            unreached = self.unreached_owners(s, holders, series)
+            if unreached:
+                reason += "; " + ", ".join(self.name_of(k) for k in unreached) + " could not be reached by the bot"
             for target in self.targets(s, esc.to, exclude=exclude, owners=holders):
                 if (series, target) in self.history.series_to:
                     continue
@@ -303,9 +351,28 @@ class Rules:
                         ref=s.ref,
                         owners=names,
                         escalation=why,
+                        unreached=tuple(unreached),
                     )
                 )
         return out
+
+    def name_of(self, key: str) -> str:
+        person = self.directory.person(key)
+        return person.name if person is not None else key
+
+    def unreached_owners(self, s: ActionState, holders, escalation_series: str) -> list[str]:
+        """The people (keys) whose latest ask in the episode escalated (the due date's, the
+        round's; for Red, either) could not be delivered: no channel reaches them."""
+        only = {"esc-due": "due:", "esc-round": "round:"}.get(escalation_series.split(":", 1)[0], "")
+        out: dict[str, None] = {}
+        for series, _stages, _since in self.owner_series(s):
+            if not series.startswith(only):
+                continue
+            for holder in holders:
+                ask = self.history.last_ask.get((series, holder.key))
+                if ask is not None and ask[2]:
+                    out.setdefault(ask[1])  # whoever was asked: the owner, or their delegate
+        return list(out)
 
     def _escalations(self, s: ActionState, esc: Escalation, snoozed: bool):
         """(series, trigger day or instant, why, reason) for each escalation episode due now."""
@@ -348,6 +415,61 @@ class Rules:
             reason = f"marked Red on {_d(cal.local(_aware(latest.at), self.plan_tz).date())}"
             found.append((f"esc-red:{s.ref}:{latest.id}", _aware(latest.at), "red", reason))
         return found
+
+    def readings_stages(self, r: Round) -> list[Stage]:
+        key = ("readings", r)
+        if key not in self._stages:
+            self._stages[key] = readings_stages(self.policy, r)
+        return self._stages[key]
+
+    def owners_of_indicator(self, ind: IndicatorInput) -> list:
+        """Its owner role's holders, else the performance officers (bot.indicators' rule); [] → the SIT."""
+        if ind.owner_role not in self._indicator_owners:
+            self._indicator_owners[ind.owner_role] = indicator_owners(self.directory, ind.owner_role)
+        return self._indicator_owners[ind.owner_role]
+
+    def reading_items(self) -> list[Item]:
+        """Each owner's latest due step for every indicator still missing last month's reading.
+        Items are keyed by the owner (the SIT when nobody owns it); an owner on leave is
+        covered by the SIT, which may record any reading."""
+        if not self.policy.readings_enabled or not self.inputs.indicators:
+            return []
+        r = current_readings_round(self.policy, self.today)
+        period = reading_period(r)
+        plan = self.state.plan
+        if (plan.period_start and period.end < plan.period_start) or (
+            plan.period_end and period.start > plan.period_end
+        ):
+            return []  # a month outside the plan has no readings to give
+        stages = self.readings_stages(r)
+        out = []
+        for ind in self.inputs.indicators:
+            if period.key in ind.read:
+                continue
+            series = f"kpi:{ind.code}:{period.key}"
+            for holder in self.owners_of_indicator(ind) or [None]:
+                owner = holder.key if holder is not None else SIT
+                away = holder is not None and on_leave(holder, self.today)
+                target = SIT if away else owner
+                i = latest_stage(stages, self.local_today(target))
+                if i is None or self._handled(series, stages, i, owner):
+                    continue
+                stage = stages[i]
+                out.append(
+                    Item(
+                        key=f"{series}:{stage.name}@{owner}",
+                        series=series,
+                        stage=stage.name,
+                        kind="reading",
+                        recipient=target,
+                        trigger=self.day_start(stage.day, target),
+                        rule=stage.rule,
+                        reason=f"for {holder.name}, who is on leave: {stage.reason}" if away else stage.reason,
+                        owners=(owner,),
+                        indicator=ind.code,
+                    )
+                )
+        return out
 
     def digest_items(self) -> list[Item]:
         p, cal, out = self.policy, self.cal, []

@@ -1,22 +1,49 @@
 """Read what the pure policy needs from the database: the plan as of an instant, the people
-directory, the snoozes, and the ledger's history. The only impure half of the policy."""
+directory, the snoozes, the indicators and their readings, who the channels cannot reach, and
+the ledger's history. The only impure half of the policy."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.delivery import unreachable_people
 from bot.plan_state import load_state
 from bot.recipients import directory
-from scheduler.planned import History, Inputs
-from storage import repo
+from scheduler.planned import History, IndicatorInput, Inputs
+from storage import indicator_repo, repo
 from storage.models import Plan, SendLedger, Snooze
 
 
-def load_inputs(session: Session, plan: Plan, now: datetime) -> Inputs:
+def load_inputs(session: Session, plan: Plan, now: datetime, channels: Mapping[str, Any] | None = None) -> Inputs:
+    """The policy's inputs at `now`. With `channels`, the people none of them can reach are
+    marked, so their messages are planned as undelivered (without: everyone counts as reachable)."""
     state = load_state(session, plan, now)
-    return Inputs(state=state, directory=directory(session), snoozes=active_snoozes(session, state, now))
+    people = directory(session)
+    return Inputs(
+        state=state,
+        directory=people,
+        snoozes=active_snoozes(session, state, now),
+        indicators=indicator_inputs(session, plan, now),
+        unreachable={} if channels is None else unreachable_people(session, channels, people.people.values()),
+    )
+
+
+def indicator_inputs(session: Session, plan: Plan, now: datetime) -> tuple[IndicatorInput, ...]:
+    """Each indicator with the months that have a reading recorded by `now`."""
+    indicators = indicator_repo.plan_indicators(session, plan.id)
+    readings = indicator_repo.readings_for(session, [i.id for i in indicators])
+    return tuple(
+        IndicatorInput(
+            code=i.code,
+            owner_role=i.owner_role,
+            read=frozenset(f"{r.period:%Y-%m}" for r in readings.get(i.id, []) if _aware(r.at) <= now),
+        )
+        for i in indicators
+    )
 
 
 def active_snoozes(session: Session, state, now: datetime) -> dict[str, date]:
@@ -32,15 +59,24 @@ def active_snoozes(session: Session, state, now: datetime) -> dict[str, date]:
 
 def load_history(session: Session) -> History:
     """Every ledger row counts, whatever its status: sent, being sent, retrying, failed (the SIT
-    was told) or unreachable. Only the message key matters for digests, so the per-channel
-    suffix of SIT posts (`report:2016-09|slack`) is dropped."""
+    was told) or unreachable (no channel reaches the person: the step counts as taken, and the
+    SIT is told). Only the message key matters for digests, so the per-channel suffix of SIT
+    posts (`report:2016-09|slack`) is dropped."""
     history = History()
     for row in session.exec(select(SendLedger)).all():
-        if row.kind in ("manual", "failure_report") or row.key.startswith("nudge:manual:"):
-            continue
-        base = row.key.split("|", 1)[0]
-        history.add_payload(base, row.payload or {}, _aware(row.claimed_at).date())
+        add_row(history, row)
     return history
+
+
+def add_row(history: History, row: SendLedger) -> None:
+    day = _aware(row.claimed_at).date()
+    unreachable = (row.last_error or "no channel can reach them") if row.status == "unreachable" else ""
+    if row.kind in ("manual", "failure_report") or row.key.startswith("nudge:manual:"):
+        if unreachable:  # `actionbot nudge` to someone out of reach: the SIT hears of it too
+            refs = ", ".join((row.payload or {}).get("refs") or [])
+            history.add_unreached(row.recipient, day, unreachable, f"`actionbot nudge` {refs}".strip())
+        return
+    history.add_payload(row.key.split("|", 1)[0], row.payload or {}, day, unreachable=unreachable)
 
 
 def active_plan(session: Session, plan_key: str | None) -> Plan:

@@ -2,9 +2,10 @@
 it through the ledger. Nothing is remembered between ticks, so a restart, a second process or
 a tick that runs late all converge on the same messages, each sent once.
 
-    tick → snapshot (plan as of now, people, snoozes, ledger history)
+    tick → snapshot (plan as of now, people, snoozes, readings, who no channel reaches, ledger)
          → scheduler.planner.plan_messages (pure)
-         → bot.delivery.send_to_person / send_to_sit (ledger claim, then the channel)
+         → bot.delivery.send_to_person / send_to_sit (ledger claim, then the channel), or
+           bot.delivery.record_unreachable for a person no channel reaches (ledger only)
          → retries of failed sends and of claims a crash left behind
 """
 
@@ -109,7 +110,7 @@ class Ticker:
             except Exception:
                 log.exception("scheduler tick failed; the next tick tries again")
                 return None
-        acted = any(o.status in ("sent", "retry", "failed") for o in report.outcomes + report.retried)
+        acted = any(o.status in ("sent", "retry", "failed", "unreachable") for o in report.outcomes + report.retried)
         if report.planned or report.retried:
             log.log(
                 logging.INFO if acted else logging.DEBUG,
@@ -135,14 +136,14 @@ class Ticker:
             return TickReport()
         with session_scope(self.engine) as session:
             plan = repo.active_plan(session, self.plan_key)
-            inputs = load_inputs(session, plan, now)
+            inputs = load_inputs(session, plan, now, channels)
             planned = [p for p in plan_messages(inputs, self.policy, load_history(session), now) if self._wanted(p)]
-            batch = [(p, self.views_for(session, p, inputs, now)) for p in planned]
+            batch = [(p, [] if p.unreachable else self.views_for(session, p, inputs, now)) for p in planned]
             if self.include_sit:
                 escalations.resolve(session, inputs.state, now)
         report = TickReport(planned=planned)
         for p, views in batch:
-            if views:
+            if p.unreachable or views:
                 report.outcomes += await self.send(p, views, now, channels)
         if self.retries:
             report.retried = await self.retry(now, channels)
@@ -170,7 +171,13 @@ class Ticker:
 
     async def send(self, p: Planned, views: list[Any], now: datetime, channels) -> list[delivery.SendOutcome]:
         meta = {**p.payload(), "refs": p.refs, "ledger_key": p.key, "why": p.why()}
-        if p.recipient == SIT:
+        if p.unreachable:  # recorded, not sent: its steps count, and the SIT's message names them
+            outcomes = [
+                delivery.record_unreachable(
+                    self.engine, p.key, recipient=p.recipient, kind=p.kind, now=now, reason=p.unreachable, meta=meta
+                )
+            ]
+        elif p.recipient == SIT:
             outcomes = await delivery.send_to_sit(
                 self.engine, channels, views, key=p.key, kind=p.kind, now=now, meta=meta
             )
@@ -180,7 +187,7 @@ class Ticker:
                     self.engine, channels, p.recipient, views, key=p.key, kind=p.kind, now=now, meta=meta
                 )
             ]
-        if any(o.status in ("sent", "retry", "failed") for o in outcomes):
+        if any(o.status in ("sent", "retry", "failed", "unreachable") for o in outcomes):
             self._record_escalations(list(p.items), now)
         return outcomes
 

@@ -32,6 +32,8 @@ SEPT = [date(2016, 9, d) for d in range(1, 31)]
 WORKING = [d for d in SEPT if d.weekday() < 5]  # no bank holiday in September 2016
 ROUND_OPENS, ROUND_CLOSES = date(2016, 9, 1), date(2016, 9, 8)  # working days 1 and 6 (deadline: 5th, Wed 7th)
 CHASE1, CHASE2, SILENCE = date(2016, 9, 8), date(2016, 9, 12), date(2016, 9, 14)  # WD6, WD8, WD10
+# August's indicator readings: asked with the round (WD1), due by WD5, chased on WD6 and WD8
+READINGS_ASK, READINGS_CHASES = ROUND_OPENS, (CHASE1, CHASE2)
 PRE10, PRE3, DUE = date(2016, 9, 16), date(2016, 9, 27), date(2016, 9, 30)  # for actions due Fri 30 Sep
 MONDAYS = [date(2016, 9, 5), date(2016, 9, 12), date(2016, 9, 19), date(2016, 9, 26)]
 OVERDUE_BY_SEP_1 = date(2016, 8, 17)  # due on or before: 10 working days late on 1 Sep (29 Aug a holiday)
@@ -53,6 +55,12 @@ class Directory:
 
     def owners(self, leads) -> set[str]:
         return set().union(*(self.holders(r) for r in leads)) if leads else set()
+
+    def indicator_owners(self, owner_role) -> set[str]:
+        """The owner role's holders, else the performance officers, else the SIT channel."""
+        found = self.holders(owner_role) if owner_role else set()
+        found = found or {k for k, p in self.people.items() if p.performance_officer}
+        return found or {"sit"}
 
     def escalation_targets(self, leads, priority_roles) -> set[str]:
         owners = self.owners(leads)
@@ -84,12 +92,17 @@ def expected():
             silence[t].add(a.ref)
             if a.due and a.due <= OVERDUE_BY_SEP_1:
                 overdue[t].add(a.ref)
+    readings: dict[str, set[str]] = defaultdict(set)
+    for ind in yaml.safe_load((REFERENCE_DIR / "indicators.yaml").read_text(encoding="utf-8")):
+        for o in d.indicator_owners(ind.get("owner_role")):
+            readings[o].add(ind["code"])
     return {
         "by_owner": by_owner,
         "due_30_sep": due_30_sep,
         "late_on_sep_1": late_on_sep_1,
         "silence": silence,
         "overdue": overdue,
+        "readings": readings,  # nobody has given August's readings: every indicator is asked
     }
 
 
@@ -149,7 +162,7 @@ def test_only_at_9_on_working_days_and_one_message_per_person_per_day(month):
 def test_the_round_asks_every_owner_about_all_their_open_actions_on_1_september(month, expected):
     _engine, _channel, sent_at = month
     first = {s.to: s for s in on(sent_at, ROUND_OPENS) if s.to != "sit"}
-    assert set(first) == set(expected["by_owner"])
+    assert set(first) == set(expected["by_owner"]) | set(expected["readings"])
     for who, refs in expected["by_owner"].items():
         assert {i["ref"] for i in first[who].items("nudge")} == refs, who
     # the Director of Children's Services answers for DCS and for the bodies it represents
@@ -164,10 +177,38 @@ def test_the_round_asks_every_owner_about_all_their_open_actions_on_1_september(
 def test_round_chases_go_to_everyone_who_has_not_answered(month, expected, day, stage):
     _engine, _channel, sent_at = month
     msgs = {s.to: s for s in on(sent_at, day) if s.to != "sit"}
-    assert set(msgs) == set(expected["by_owner"])
+    assert set(msgs) == set(expected["by_owner"]) | set(expected["readings"])
     for who, refs in expected["by_owner"].items():
         chased = {i["ref"] for i in msgs[who].items("nudge") if i["rule"] == "chase.round" and i["stage"] == stage}
         assert chased == refs, who
+
+
+def test_last_month_s_missing_readings_are_asked_with_the_round_then_chased(month, expected):
+    _engine, _channel, sent_at = month
+    assert set(expected["readings"]) == {"pi-officer"}  # no indicator names an owner role
+    assert len(expected["readings"]["pi-officer"]) == 141
+    steps = [
+        (READINGS_ASK, "ask", "readings"),
+        *((d, f"chase{k}", "chase.readings") for k, d in enumerate(READINGS_CHASES, 1)),
+    ]
+    for day, stage, rule in steps:
+        msgs = {s.to: s for s in on(sent_at, day)}
+        for who, codes in expected["readings"].items():
+            items = msgs[who].items("reading")
+            assert {i["indicator"] for i in items} == codes, (who, day)
+            assert {(i["stage"], i["rule"]) for i in items} == {(stage, rule)}
+            assert {i["key"] for i in items} == {f"kpi:{c}:2016-08:{stage}@{who}" for c in codes}
+            view = msgs[who].views[0]
+            assert type(view).__name__ == "NoticeView"
+            assert view.text.startswith("Hello Pip, the highlight report for August 2016 is missing 141")
+            assert "`kpi 2a 85% for Aug 2016`" in view.text
+            if stage == "ask":
+                assert "(Please give them by Wed 7 Sep.)" in view.text
+            else:
+                assert f"(Chase {stage[-1]} of 2: no reading yet for August 2016, due by Wed 7 Sep.)" in view.text
+    # asked on those three days only, each time in the person's one message of the day
+    days = sorted(when.date() for when, s in sent_at if s.to == "pi-officer")
+    assert days == [READINGS_ASK, *READINGS_CHASES]
 
 
 def test_silence_after_the_chases_is_escalated_in_one_message_per_manager(month, expected):

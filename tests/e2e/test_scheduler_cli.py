@@ -109,3 +109,25 @@ def test_replay_uses_the_recorded_updates(db, capsys):
     assert all("marked Red on Thu 15 Sep" in r["reason"] for r in red)
     assumed = preview_rows(db, capsys, "--from", "2016-09-01", "--to", "2016-09-17", "--detail")
     assert not [r for r in assumed if r["rule"] == "escalation.red"]
+
+
+def test_preview_shows_reading_requests_and_the_sit_s_notices_of_people_out_of_reach(db, capsys):
+    """Dev mode: Teams is on but nobody has opened the bot, so every person is out of reach."""
+    rows = preview_rows(db, capsys, "--from", "2016-09-01", "--to", "2016-09-13")
+    pip = [(r["local_time"], r["kind"], r["rules"], r["channel"]) for r in rows if r["recipient"] == "pi-officer"]
+    # August's 141 readings: asked on Thu 1 Sep, chased Thu 8 and Mon 12 Sep
+    assert pip == [
+        ("2016-09-01 09:00", "reading", "readings: 141 indicators", "unreachable"),
+        ("2016-09-08 09:00", "reading", "chase.readings: 141 indicators", "unreachable"),
+        ("2016-09-12 09:00", "reading", "chase.readings: 141 indicators", "unreachable"),
+    ]
+    people_days = {r["local_time"][:10] for r in rows if r["recipient"] not in ("sit",)}
+    notices = {r["local_time"][:10]: r for r in rows if r["recipient"] == "sit" and "notice" in r["kind"]}
+    assert set(notices) == people_days  # the SIT hears, on each day somebody could not be reached
+    assert notices["2016-09-01"]["rules"] == "unreachable: 21 people" and notices["2016-09-01"]["channel"] == "teams"
+    detail = preview_rows(db, capsys, "--from", "2016-09-01", "--to", "2016-09-02", "--detail")
+    told = [r for r in detail if r["kind"] == "notice"]
+    assert len(told) == 21 and len({r["action"] for r in told}) == 21  # once per person
+    assert any(
+        r["reason"].startswith("Dana Carver (fictional) (dcs) on Thu 1 Sep: no configured channel") for r in told
+    )

@@ -54,7 +54,8 @@ async def test_a_proactive_nudge_reaches_a_person_who_has_written_to_the_bot(wor
         "Completed",
     ]
     with session_scope(world.rt.engine) as s:
-        row = s.exec(select(SendLedger).where(SendLedger.kind == "nudge")).one()
+        first, row = s.exec(select(SendLedger).where(SendLedger.kind == "nudge").order_by(SendLedger.id)).all()
+        assert (first.status, first.channel, first.recipient) == ("unreachable", "", "hos-scp")  # recorded
         assert (row.status, row.channel, row.recipient) == ("sent", "teams", "hos-scp")
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.plan_state import ActionState, PlanState, PriorityState, rag_of
 from bot.recipients import Directory
-from scheduler.planned import History, Inputs, Planned
+from scheduler.planned import History, IndicatorInput, Inputs, Planned
 from scheduler.planner import plan_messages
 from scheduler.policy import Policy, load_policy, parse_policy
 from scheduler.preview import simulate
@@ -41,6 +41,9 @@ class World:
     updates: list[ActionUpdate] = field(default_factory=list)
     snoozes: dict[str, date] = field(default_factory=dict)
     priority_leads: dict[int, list[str]] = field(default_factory=lambda: {1: ["DIR"]})
+    indicators: list[IndicatorInput] = field(default_factory=list)
+    readings: dict[str, dict[str, datetime]] = field(default_factory=dict)  # code → month → recorded at
+    unreachable: dict[str, str] = field(default_factory=dict)  # person key → why no channel reaches them
 
     def __post_init__(self):
         self.plan = Plan(id=1, key="test", title="Test plan", timezone="Europe/London")
@@ -86,8 +89,30 @@ class World:
         ]
         return PlanState(plan=self.plan, as_of=now, today=today, priorities=priorities)
 
+    def indicator(self, code: str, owner_role: str | None = None) -> IndicatorInput:
+        ind = IndicatorInput(code, owner_role)
+        self.indicators.append(ind)
+        return ind
+
+    def reading(self, code: str, month: str, at: datetime) -> None:
+        self.readings.setdefault(code, {})[month] = at
+
     def inputs(self, now: datetime) -> Inputs:
-        return Inputs(self.state(now), Directory(dict(self.people)), dict(self.snoozes))
+        indicators = tuple(
+            IndicatorInput(
+                i.code,
+                i.owner_role,
+                frozenset(m for m, at in self.readings.get(i.code, {}).items() if at <= now),
+            )
+            for i in self.indicators
+        )
+        return Inputs(
+            self.state(now),
+            Directory(dict(self.people)),
+            dict(self.snoozes),
+            indicators=indicators,
+            unreachable=dict(self.unreachable),
+        )
 
     def run(self, policy: Policy, start: datetime, end: datetime, history: History | None = None) -> list[Planned]:
         zones = {"Europe/London"} | {p.timezone for p in self.people.values()}
