@@ -306,3 +306,23 @@ def test_an_answer_in_the_middle_of_the_month_is_honoured(reference_any_engine):
     # 4.7.1/4.7.2 are not in anyone's silence escalation
     escalated = {i["ref"] for s in channel.sent for i in s.items("escalation") if i["escalation"] == "silence"}
     assert "4.7.1" not in escalated and "4.7.2" not in escalated and len(escalated) > 100
+
+
+def test_a_reading_given_in_chat_is_not_chased(reference_any_engine):
+    """The performance officer answers `kpi 5a 85%` on 2 September (August, by default): the
+    chase on 8 September asks for the other 140 readings only."""
+    from bot.conversation import Core
+    from bot.requests import ChatRequest, Identity
+
+    channel = RecordingChannel()
+    clock = FixedClock(datetime(2016, 9, 1, 9, 0, tzinfo=UK))
+    ticker = Ticker(reference_any_engine, clock, load_policy(), {channel.name: channel})
+    asyncio.run(ticker.tick())
+    clock.set(datetime(2016, 9, 2, 10, 0, tzinfo=UK))
+    reply = Core(reference_any_engine, clock).handle(ChatRequest(Identity("terminal", "pi-officer"), "kpi 5a 85%"))
+    assert "Recorded 5a" in reply.views[0].text and "for August 2016" in reply.views[0].text
+    clock.set(datetime.combine(CHASE1, time(9, 0), UK))
+    asyncio.run(ticker.tick())
+    asked, chased = ([i["indicator"] for i in s.items("reading")] for s in channel.to("pi-officer"))
+    assert len(asked) == 141 and "5a" in asked
+    assert set(chased) == set(asked) - {"5a"}
