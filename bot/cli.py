@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import logging
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.config import Settings
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Handler] = {}
 
 
-def command(name: str):
-    def wrap(fn):
+def command(name: str) -> Callable[[Handler], Handler]:
+    """Register a subcommand's handler under `name` (each COMMAND_MODULES module does, at import)."""
+
+    def wrap(fn: Handler) -> Handler:
         COMMANDS[name] = fn
         return fn
 
@@ -40,7 +45,7 @@ def load_settings(args: argparse.Namespace | None = None) -> Settings:
     return settings
 
 
-def runtime(args: argparse.Namespace, *, migrate: bool = True):
+def runtime(args: argparse.Namespace, *, migrate: bool = True) -> Runtime:
     from bot.runtime import build_runtime, ensure_database
 
     rt = build_runtime(load_settings(args))
@@ -94,8 +99,4 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
-def run_async(coro) -> int:
-    return asyncio.run(coro)
-
-
-__all__ = ["COMMANDS", "Path", "command", "fail", "load_settings", "main", "run_async", "runtime"]
+__all__ = ["COMMANDS", "command", "fail", "load_settings", "main", "runtime"]

@@ -58,8 +58,7 @@ def add_parsers(sub) -> None:
     n = sub.add_parser("nudge", help="send the nudge card now to an action's lead(s), a role or a person")
     n.add_argument("target", help="an action id (4.2.1), a role (DCS) or a person key")
 
-    c = sub.add_parser("clock", help="run only the scheduler (the Procfile's clock process)")
-    c.set_defaults()
+    sub.add_parser("clock", help="run only the scheduler (the Procfile's clock process)")
 
 
 @command("db")
@@ -148,7 +147,7 @@ def people_cmd(args: argparse.Namespace) -> int:
         from bot.leave import leave_cli
 
         return leave_cli(rt, args.key, args.start, args.until, clear=args.clear)
-    return fail("people: choose import, check or list")
+    return fail("people: choose import, check, list or leave")
 
 
 @command("chat")

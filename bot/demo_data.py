@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.periods import Period
+from scheduler.workdays import WorkCalendar
 from storage import indicator_repo, repo
 from storage.db import session_scope
 from storage.models import Action, ActionUpdate, Escalation, IndicatorReading, Person, Plan, Priority
@@ -186,27 +186,8 @@ class _Track:
     last_red: Escalation | None = None
 
 
-class _Calendar:
-    def __init__(self) -> None:
-        self.bank = holidays.country_holidays("GB", subdiv="ENG", years=[2016, 2017])
-
-    def working(self, d: date) -> bool:
-        return d.weekday() < 5 and d not in self.bank
-
-    def nth_working_day(self, month: Period, n: int) -> date:
-        d, seen = month.start, 0
-        while True:
-            if self.working(d):
-                seen += 1
-                if seen == n:
-                    return d
-            d += timedelta(days=1)
-
-    def add_working_days(self, d: date, n: int) -> date:
-        while n > 0:
-            d += timedelta(days=1)
-            n -= self.working(d)
-        return d
+def _nth_working_day(cal: WorkCalendar, month: Period, n: int) -> date:
+    return cal.nth_working_day(month.start.year, month.start.month, n)
 
 
 def _at(d: date, hour: int, minute: int) -> datetime:
@@ -215,7 +196,7 @@ def _at(d: date, hour: int, minute: int) -> datetime:
 
 def _generate(session: Session, plan: Plan) -> DemoSummary:
     rng = random.Random(SEED)
-    cal = _Calendar()
+    cal = WorkCalendar()  # England and Wales, like the live scheduler
     people = repo.all_people(session)
     by_role: dict[str, Person] = {}
     for p in people:
@@ -243,7 +224,7 @@ def _generate(session: Session, plan: Plan) -> DemoSummary:
             answer_rate = 0.72 if month == MONTHS[0] else (0.9 if t.profile == "smooth" else 0.8)
             if rng.random() > answer_rate:
                 continue
-            day = cal.nth_working_day(month, rng.choice([1, 1, 2, 2, 3, 4, 5, 6, 7]))
+            day = _nth_working_day(cal, month, rng.choice([1, 1, 2, 2, 3, 4, 5, 6, 7]))
             at = _at(day, rng.randint(9, 16), rng.choice([0, 10, 20, 30, 40, 50]))
             rag, propose = ("green", False) if not_started else _next_rag(rng, t, day, month)
             author = _author(a, by_role, sit)
@@ -305,7 +286,7 @@ def _author(a: Action, by_role: dict[str, Person], sit: Person | None) -> Person
 
 
 def _decide(
-    session: Session, rng: random.Random, cal: _Calendar, plan: Plan, t: _Track, day: date, sit: Person | None
+    session: Session, rng: random.Random, cal: WorkCalendar, plan: Plan, t: _Track, day: date, sit: Person | None
 ) -> int:
     """The SIT approves about half the proposed dates a week later, rejects some, leaves the rest."""
     roll = rng.random()
@@ -338,7 +319,7 @@ def _decide(
 def _escalate(
     session: Session,
     rng: random.Random,
-    cal: _Calendar,
+    cal: WorkCalendar,
     t: _Track,
     u: ActionUpdate,
     day: date,
@@ -367,7 +348,7 @@ def _escalate(
     return 1
 
 
-def _readings(session: Session, rng: random.Random, cal: _Calendar, plan: Plan, officer: Person | None) -> int:
+def _readings(session: Session, rng: random.Random, cal: WorkCalendar, plan: Plan, officer: Person | None) -> int:
     """Monthly figures for most numeric indicators, June to September, typed early the next month."""
     from bot import indicators as kpi
 
@@ -390,7 +371,7 @@ def _readings(session: Session, rng: random.Random, cal: _Calendar, plan: Plan, 
             else:
                 figure = float(round(figure))
                 text = f"{figure:.0f}"
-            entered = _at(cal.nth_working_day(Period.containing(month.end + timedelta(days=1)), 3), 11, 0)
+            entered = _at(_nth_working_day(cal, Period.containing(month.end + timedelta(days=1)), 3), 11, 0)
             session.add(
                 IndicatorReading(
                     indicator_id=ind.id,

@@ -20,10 +20,11 @@ import yaml
 from sqlmodel import Session, select
 
 from bot.recipients import unowned_roles
+from bot.runtime import Runtime
 from storage import repo
 from storage.db import session_scope
 from storage.importers.csv_plan import decode
-from storage.models import Person, Plan, Role
+from storage.models import ChannelAddress, Person, Plan, Role
 from storage.plan_data import PersonRow
 from storage.plan_store import PlanValidationError, Problem, save_people
 
@@ -132,7 +133,7 @@ def read_people(path: str) -> PeopleFile:
     raise PlanValidationError([Problem(path, None, "", "use a .csv or .yaml file")])
 
 
-def _read_yaml(p: Path, source: str):
+def _read_yaml(p: Path, source: str) -> PeopleFile:
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or []
     except yaml.YAMLError as exc:
@@ -181,7 +182,7 @@ def _read_yaml(p: Path, source: str):
     return PeopleFile(people, given, numbers, bodies, problems)
 
 
-def _read_csv(p: Path, source: str):
+def _read_csv(p: Path, source: str) -> PeopleFile:
     reader = csv.reader(io.StringIO(decode(p.read_bytes()), newline=""))
     rows = list(reader)
     if not rows:
@@ -264,7 +265,7 @@ def keep_what_the_file_omits(session: Session, people: PeopleFile) -> None:
                 setattr(row, name, list(value) if isinstance(value, list) else value)
 
 
-def import_people(rt, path: str) -> int:
+def import_people(rt: Runtime, path: str) -> int:
     try:
         people = read_people(path)
         rows, bodies = people.rows, people.bodies
@@ -282,8 +283,8 @@ def import_people(rt, path: str) -> int:
                 role.represented_by = represented_by
                 session.add(role)
             known = set(roles) | {b for b, _ in bodies}
-            for plan_roles in _plan_roles(session):
-                known |= plan_roles
+            for plan in session.exec(select(Plan)).all():
+                known |= plan_lead_roles(session, plan.id)
     except PlanValidationError as exc:
         print(f"actionbot: {path}: nothing was imported; {exc}", file=sys.stderr)
         return 1
@@ -298,17 +299,15 @@ def import_people(rt, path: str) -> int:
     return 0
 
 
-def _plan_roles(session) -> list[set[str]]:
-    out = []
-    for plan in session.exec(select(Plan)).all():
-        used = {lead for a in repo.plan_actions(session, plan.id) for lead in a.leads}
-        for p in repo.plan_priorities(session, plan.id):
-            used |= set(p.lead_roles)
-        out.append(used)
-    return out
+def plan_lead_roles(session: Session, plan_id: int) -> set[str]:
+    """Every role a plan names as a lead: its actions' leads and its priorities' lead officers."""
+    used = {lead for a in repo.plan_actions(session, plan_id) for lead in a.leads}
+    for p in repo.plan_priorities(session, plan_id):
+        used |= set(p.lead_roles)
+    return used
 
 
-def check_people(rt) -> int:
+def check_people(rt: Runtime) -> int:
     """Every role the plan uses with nobody behind it, and everyone with no way to reach them."""
     from handlers import outbound_channels
 
@@ -320,16 +319,15 @@ def check_people(rt) -> int:
         except repo.NoPlanError as exc:
             print(f"actionbot: {exc}", file=sys.stderr)
             return 1
-        used = {lead for a in repo.plan_actions(session, plan.id) for lead in a.leads}
-        for p in repo.plan_priorities(session, plan.id):
-            used |= set(p.lead_roles)
+        used = plan_lead_roles(session, plan.id)
         missing = unowned_roles(session, used)
         print(f"Plan {plan.key}: {len(used)} lead roles in use.")
         if missing:
             problems += len(missing)
             print(f"Roles with nobody behind them ({len(missing)}):")
+            actions = repo.plan_actions(session, plan.id)
             for r in missing:
-                count = sum(1 for a in repo.plan_actions(session, plan.id) if r in a.leads)
+                count = sum(1 for a in actions if r in a.leads)
                 print(f"  - {r} (lead of {count} action{'s' if count != 1 else ''})")
         else:
             print("Every lead role has a person.")
@@ -358,13 +356,11 @@ def check_people(rt) -> int:
     return 1 if problems else 0
 
 
-def _addresses(session, person):
-    from storage.models import ChannelAddress
-
-    return session.exec(select(ChannelAddress).where(ChannelAddress.address_key == f"person:{person.key}")).all()
+def _addresses(session: Session, person: Person) -> list[ChannelAddress]:
+    return list(session.exec(select(ChannelAddress).where(ChannelAddress.address_key == f"person:{person.key}")).all())
 
 
-def list_people(rt) -> int:
+def list_people(rt: Runtime) -> int:
     with session_scope(rt.engine) as session:
         for p in repo.all_people(session):
             print(

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from storage.models import Action, AuditEvent, Finding, Indicator, Person, Plan, Priority, Role
 from storage.plan_data import PersonRow, PlanData
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
 @dataclass(frozen=True)
@@ -217,8 +220,8 @@ def save_plan(
     return summary
 
 
-def indicator_fields(ind: dict) -> dict:
-    def s(v):
+def indicator_fields(ind: dict[str, Any]) -> dict[str, Any]:
+    def s(v: object) -> str | None:
         return None if v is None else str(v)
 
     return dict(
@@ -245,7 +248,9 @@ def indicator_fields(ind: dict) -> dict:
     )
 
 
-def _upsert(session, summary, kind, existing, model, values):
+def _upsert(
+    session: Session, summary: ImportSummary, kind: str, existing: Row | None, model: type[Row], values: dict[str, Any]
+) -> Row:
     if existing is None:
         obj = model(**values)
         session.add(obj)
@@ -266,7 +271,8 @@ def save_people(
     """Upsert people by key. Chat ids already learned from Slack/Teams are kept when the file has none."""
     problems: list[Problem] = []
     keys = Counter(r.key for r in rows)
-    known = {p.key for p in session.exec(select(Person)).all()} | set(keys)
+    existing = {p.key: p for p in session.exec(select(Person)).all()}
+    known = set(existing) | set(keys)
     for i, r in enumerate(rows, start=1):
         if keys[r.key] > 1:
             problems.append(Problem(source, i, "key", f"duplicate person key {r.key!r}"))
@@ -278,7 +284,6 @@ def save_people(
     if problems:
         raise PlanValidationError(problems)
     summary = ImportSummary(PEOPLE)
-    existing = {p.key: p for p in session.exec(select(Person)).all()}
     for r in rows:
         current = existing.get(r.key)
         values = dict(
