@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.domain import NOT_RATED, RAG_ORDER
 from storage import repo
+from storage.db import utc_aware
 from storage.models import Action, ActionUpdate, Finding, Plan, Priority
 
 
@@ -64,11 +65,14 @@ class ActionState:
         return self.overdue_days > 0
 
     @property
+    def latest_noted(self) -> ActionUpdate | None:
+        """The latest update that says something: a later bare "green" keeps the last reason."""
+        return next((u for u in reversed(self.updates) if u.note), None)
+
+    @property
     def latest_note(self) -> str:
-        for u in reversed(self.updates):
-            if u.note:
-                return u.note
-        return ""
+        noted = self.latest_noted
+        return noted.note if noted else ""
 
 
 @dataclass
@@ -178,16 +182,10 @@ def _due_dates_at(session: Session, plan: Plan, as_of: datetime) -> dict[str, da
     later = [
         e
         for e in repo.audit_events(session, ["due.approved"])
-        if _aware(e.at) > as_of and e.details.get("plan") in (None, plan.key)
+        if utc_aware(e.at) > as_of and e.details.get("plan") in (None, plan.key)
     ]
     then: dict[str, date | None] = {}
     for e in reversed(later):
         before = e.details.get("from")
         then[e.subject] = date.fromisoformat(before) if before else None
     return then
-
-
-def _aware(at: datetime) -> datetime:
-    from datetime import UTC
-
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -12,7 +12,7 @@ it ends), so a late reading for September appears in September's report once rec
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -31,7 +31,8 @@ from bot.report_model import (
 from bot.status import counts_view
 from bot.views import ReportDigestView
 from storage import indicator_repo, repo
-from storage.models import Escalation, Indicator, IndicatorReading, Plan
+from storage.db import utc_aware
+from storage.models import Escalation, Indicator, IndicatorReading, Plan, Priority
 
 TREND_MONTHS = 12
 SAMPLE_SUFFIX = "-demo"
@@ -52,7 +53,7 @@ def build_report(
     """
     period = Period.of(period)
     tz = plan.timezone or "Europe/London"
-    cutoff = period.end_at(tz) if as_of is None else min(_aware(as_of), period.end_at(tz))
+    cutoff = period.end_at(tz) if as_of is None else min(utc_aware(as_of), period.end_at(tz))
     state = load_state(session, plan, cutoff)
     previous = period.previous()
     before = load_state(session, plan, min(previous.end_at(tz), cutoff))
@@ -62,7 +63,7 @@ def build_report(
     escalations = [
         e
         for e in indicator_repo.escalations_for(session, [a.action.id for a in state.actions], raised_until=cutoff)
-        if _aware(e.raised_at) >= window_start
+        if utc_aware(e.raised_at) >= window_start
     ]
     indicators = indicator_repo.plan_indicators(session, plan.id)
     readings = indicator_repo.readings_for(session, [i.id for i in indicators], period_until=period.end)
@@ -119,7 +120,7 @@ def digest_views(report: HighlightReport) -> list[ReportDigestView]:
 
 def _priority_report(
     state: PlanState,
-    priority,
+    priority: Priority,
     actions: list[ActionState],
     previous: list[ActionState],
     window_start: datetime,
@@ -164,7 +165,7 @@ def expects_update(a: ActionState, today: date) -> bool:
 
 
 def _action(a: ActionState, previous_rag: str, window_start: datetime, tz: ZoneInfo) -> ReportAction:
-    noted = next((u for u in reversed(a.updates) if u.note), None)
+    noted = a.latest_noted
     latest = a.latest
     return ReportAction(
         ref=a.ref,
@@ -181,7 +182,7 @@ def _action(a: ActionState, previous_rag: str, window_start: datetime, tz: ZoneI
         note_author=(noted.author_name or noted.author_key or "") if noted else "",
         note_on=_local_day(noted.at, tz) if noted else None,
         last_update_on=_local_day(latest.at, tz) if latest else None,
-        updated_in_period=any(_aware(u.at) >= window_start for u in a.updates),
+        updated_in_period=any(utc_aware(u.at) >= window_start for u in a.updates),
         proposed_due=a.pending_due,
         proposed_by=(a.pending_update.author_name or a.pending_update.author_key or "") if a.pending_update else "",
         proposed_on=_local_day(a.pending_update.at, tz) if a.pending_update else None,
@@ -189,7 +190,7 @@ def _action(a: ActionState, previous_rag: str, window_start: datetime, tz: ZoneI
 
 
 def _escalation(e: Escalation, a: ActionState, names: dict[str, str], cutoff: datetime, tz: ZoneInfo) -> EscalationLine:
-    resolved = e.resolved_at is not None and _aware(e.resolved_at) <= cutoff
+    resolved = e.resolved_at is not None and utc_aware(e.resolved_at) <= cutoff
     return EscalationLine(
         ref=a.ref,
         text=a.action.text,
@@ -250,9 +251,5 @@ def _trend(session: Session, plan: Plan, period: Period, cutoff: datetime, tz: s
     return tuple(points)
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def _local_day(at: datetime, tz: ZoneInfo) -> date:
-    return _aware(at).astimezone(tz).date()
+    return utc_aware(at).astimezone(tz).date()

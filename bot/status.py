@@ -52,7 +52,7 @@ def counts_view(states: list[ActionState]) -> RagCountsView:
 
 
 def action_line(s: ActionState) -> ActionLine:
-    latest_noted = next((u for u in reversed(s.updates) if u.note), None)
+    latest_noted = s.latest_noted
     return ActionLine(
         ref=s.ref,
         text=s.action.text,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -57,6 +58,12 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def utc_aware(at: datetime) -> datetime:
+    """A stored instant, comparable with the clock's: SQLite hands timestamps back naive (they
+    were written in UTC), PostgreSQL aware."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @contextmanager

@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.domain import RAG_LABELS
 from bot.plan_state import load_state
 from storage import repo
-from storage.db import session_scope
+from storage.db import session_scope, utc_aware
 
 EXPORT_COLUMNS = (
     "action_id",
@@ -84,9 +84,7 @@ def export_rows(engine: Engine, clock: Clock, plan_key: str | None = None) -> li
 
 
 def _local(at: datetime, zone: ZoneInfo) -> datetime:
-    if at.tzinfo is None:  # SQLite hands back naive UTC
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+    return utc_aware(at).astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _text(value: object) -> str:

@@ -20,6 +20,7 @@ from storage.models import (
     Priority,
     Role,
     SeenEvent,
+    SendLedger,
 )
 
 
@@ -105,6 +106,11 @@ def person_by_chat_id(session: Session, channel: str, user_id: str) -> Person | 
     return session.exec(select(Person).where(column == user_id)).first()
 
 
+def person_by_aad_object_id(session: Session, aad_object_id: str) -> Person | None:
+    """Teams gives the sender's Entra (AAD) object id; the directory may hold it."""
+    return session.exec(select(Person).where(Person.aad_object_id == aad_object_id).order_by(Person.key)).first()
+
+
 def person_by_email(session: Session, email: str) -> Person | None:
     return session.exec(select(Person).where(col(Person.email).ilike(email.strip()))).first()
 
@@ -151,11 +157,9 @@ def save_channel_address(
     return row
 
 
-def sent_message(session: Session, channel: str, message_ref: str):
+def sent_message(session: Session, channel: str, message_ref: str) -> SendLedger | None:
     """The send-ledger row of a message we posted (e.g. a nudge, by its Slack "C123:ts"), so a
     reply in its thread or a click on it finds the actions it asked about after any restart."""
-    from storage.models import SendLedger
-
     if not message_ref:
         return None
     return session.exec(

@@ -6,14 +6,20 @@ Only `sdk.py` imports the Bot Framework SDK; everything else here speaks Activit
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams is mounted
+    from bot.config import Settings
+    from bot.runtime import Runtime
+    from handlers.teams.outbound import TeamsChannel
+    from handlers.teams.sdk import TeamsAdapter
 
 log = logging.getLogger(__name__)
 
 
-def build_adapter(settings, *, auth_overrides: dict[str, Any] | None = None):
+def build_adapter(settings: Settings, *, auth_overrides: dict[str, Any] | None = None) -> TeamsAdapter:
     """The CloudAdapter wrapper from MICROSOFT_APP_ID / _PASSWORD / _TENANT_ID / _TYPE."""
     from handlers.teams.sdk import TeamsAdapter
 
@@ -26,7 +32,7 @@ def build_adapter(settings, *, auth_overrides: dict[str, Any] | None = None):
     )
 
 
-def mount_teams(app: web.Application, rt, *, auth_overrides: dict[str, Any] | None = None) -> str:
+def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, Any] | None = None) -> str:
     """Serve POST /api/messages on `app` (always: with no app id, in local development mode)."""
     from handlers.teams.endpoint import PATH, MessagesEndpoint
     from handlers.teams.turns import TeamsBot
@@ -45,7 +51,7 @@ def mount_teams(app: web.Application, rt, *, auth_overrides: dict[str, Any] | No
     return "teams"
 
 
-def teams_outbound(rt, **kwargs: Any):
+def teams_outbound(rt: Runtime, **kwargs: Any) -> TeamsChannel:
     """The Teams OutboundChannel for nudges, chases, escalations and digests."""
     from handlers.teams.outbound import TeamsChannel
 

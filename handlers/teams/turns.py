@@ -21,6 +21,8 @@ import re
 from dataclasses import replace
 from typing import Any, Protocol
 
+from sqlmodel import Session
+
 from bot import identity as identity_mod
 from bot.channel_setup import acting_role
 from bot.requests import ChatRequest, Identity
@@ -254,11 +256,7 @@ def _upn_email(upn: str | None) -> str | None:
     return upn if upn and "@" in upn else None
 
 
-def _email_by_aad(session, aad_object_id: str | None) -> str | None:
+def _email_by_aad(session: Session, aad_object_id: str | None) -> str | None:
     """A directory entry with this Entra (AAD) object id stands for its email."""
-    if not aad_object_id:
-        return None
-    for person in repo.all_people(session):
-        if person.aad_object_id and person.aad_object_id == aad_object_id:
-            return person.email
-    return None
+    person = repo.person_by_aad_object_id(session, aad_object_id) if aad_object_id else None
+    return person.email if person else None

@@ -25,8 +25,6 @@ def cell_value(value: object) -> object:
         return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, int | float):
-        return str(value)
     return str(value)
 
 
