@@ -4,45 +4,50 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from typing import TextIO
+
+from sqlmodel import Session
 
 from bot import delivery
 from bot.nudges import nudge_view
-from bot.plan_state import load_state
-from bot.recipients import owners_of
+from bot.plan_state import ActionState, PlanState, load_state
+from bot.recipients import directory
+from bot.runtime import Runtime
+from bot.status import unknown_action
 from storage import repo
 from storage.db import session_scope
 
 
-def targets(session, state, target: str) -> tuple[dict[str, list], str | None]:
+def targets(session: Session, state: PlanState, target: str) -> tuple[dict[str, list[ActionState]], str | None]:
     """person key → action states to ask about; or an error message naming valid targets."""
     today = state.today
     chosen = []
     person_filter = None
-    if state.action(target):
-        chosen = [state.action(target)]
+    one = state.action(target)
+    if one is not None:
+        chosen = [one]
     elif any(target in a.action.leads for a in state.actions):
         chosen = [a for a in state.actions if target in a.action.leads and a.is_open]
     elif repo.person_by_key(session, target):
         person_filter = target
         chosen = [a for a in state.actions if a.is_open]
     else:
-        from bot.status import unknown_action
-
         hint = (
             unknown_action(state, target).text
             if target[:1].isdigit()
             else f"{target!r} is not an action id, a role in the plan, or a person key"
         )
         return {}, hint
-    by_person: dict[str, list] = defaultdict(list)
+    people = directory(session)  # read once: a role or a person may have hundreds of actions
+    by_person: dict[str, list[ActionState]] = defaultdict(list)
     for s in chosen:
-        for person in owners_of(session, s.action, today):
+        for person in people.owners(s.action, today):
             if person_filter is None or person.key == person_filter:
                 by_person[person.key].append(s)
     return dict(by_person), None
 
 
-async def nudge_now(rt, target: str, out) -> int:
+async def nudge_now(rt: Runtime, target: str, out: TextIO) -> int:
     now = rt.clock.now()
     with session_scope(rt.engine) as session:
         state = load_state(session, repo.active_plan(session, rt.settings.actionbot_plan), now)

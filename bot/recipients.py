@@ -85,11 +85,6 @@ def holders(session: Session, role: str) -> list[Person]:
     return directory(session).holders(role)
 
 
-def owners_of(session: Session, action: Action, today: date) -> list[Person]:
-    """The people to ask about `action` today (delegates stand in for people on leave)."""
-    return directory(session).owners(action, today)
-
-
 def unowned_roles(session: Session, used: set[str]) -> list[str]:
     d = directory(session)
     return sorted(r for r in used if not d.holders(r))

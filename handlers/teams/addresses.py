@@ -67,6 +67,12 @@ def describe_conversation(activity: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def conversation_data(reference: dict[str, Any], described: dict[str, Any]) -> dict[str, Any]:
+    """What is stored for a team channel or group chat: where to post, and the names that let a
+    person pick it as the SIT channel."""
+    return {"reference": reference, **described, "label": label(described)}
+
+
 def is_personal(activity: dict[str, Any]) -> bool:
     return describe_conversation(activity)["conversation_type"] == "personal"
 

@@ -142,12 +142,9 @@ class TeamsBot:
     def _extra(self, turn: Turn | None, activity: dict[str, Any]) -> dict[str, Any]:
         extra: dict[str, Any] = {"dev_mode": self.dev_mode}
         if turn is not None and not addresses.is_personal(activity):
-            described = addresses.describe_conversation(activity)
-            extra["conversation_address"] = {
-                "reference": addresses.proactive_reference(turn.reference),
-                **described,
-                "label": addresses.label(described),
-            }
+            extra["conversation_address"] = addresses.conversation_data(
+                addresses.proactive_reference(turn.reference), addresses.describe_conversation(activity)
+            )
         return extra
 
     # ------------------------------------------------------------ install / uninstall
@@ -248,7 +245,7 @@ class TeamsBot:
                     if addresses.remember(session, addresses.person_key(actor.person.key), data, now):
                         log.info("Teams: stored the personal chat of %s", actor.person.key)
             elif described["conversation_id"]:
-                data = {"reference": reference, **described, "label": addresses.label(described)}
+                data = addresses.conversation_data(reference, described)
                 addresses.remember(session, addresses.conversation_key(described["conversation_id"]), data, now)
 
 
