@@ -168,7 +168,7 @@ class Turn:
         refreshed = load_state(self.session, self.state.plan, self.now)
         views: list = [ConfirmationView(lines)]
         if replace and self.request.thread_refs:
-            states = [refreshed.action(ref) for ref in self.request.thread_refs if refreshed.action(ref)]
+            states = [s for ref in self.request.thread_refs if (s := refreshed.action(ref)) is not None]
             recorded = {ln.ref: f"{ln.rag.title()}" + (f": {ln.note}" if ln.note else "") for ln in lines}
             name = self.actor.person.name if self.actor.person else ""
             views = [nudge_view(name, states, recorded=recorded), ConfirmationView(lines)]

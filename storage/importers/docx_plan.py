@@ -122,6 +122,14 @@ def _starts_with_ids(texts: list[list[str]], header: Header) -> bool:
     return False
 
 
+def _merged_with_above(row: list[_Cell | None], above: list[_Cell | None], col: int | None) -> bool:
+    """True when column `col` of `row` is the same Word cell as the row above's (merged down)."""
+    if col is None or col >= len(row) or col >= len(above):
+        return False
+    cell, over = row[col], above[col]
+    return cell is not None and over is not None and cell._tc is over._tc
+
+
 def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
     source = source or str(path)
     result = ReadResult(source)
@@ -181,19 +189,14 @@ def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
             values = row_values(header, words)
             if all(is_blank(v) for v in values.values()):
                 continue
-            continues = False
-            if id_col is not None and i > header_index + 1 and id_col < len(cells):
-                above = grid[i - 1]
-                same_id = id_col < len(above) and cells[id_col] is not None and above[id_col] is not None
-                same_id = same_id and cells[id_col]._tc is above[id_col]._tc
-                same_text = (
-                    title_col is not None
-                    and title_col < len(above)
-                    and cells[title_col] is not None
-                    and above[title_col] is not None
-                    and cells[title_col]._tc is above[title_col]._tc
-                )
-                continues = same_id and not same_text
+            # one action's id cell merged down over several rows, each with its own text: the
+            # rows below the first continue that action (its sub-actions)
+            above = grid[i - 1] if i > header_index + 1 else None
+            continues = (
+                above is not None
+                and _merged_with_above(cells, above, id_col)
+                and not _merged_with_above(cells, above, title_col)
+            )
             table.rows.append(SourceRow(i + 1, values, continues_previous=continues))
         result.tables.append(table)
     if not result.tables:
