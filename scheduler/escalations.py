@@ -6,12 +6,13 @@ says what was sent. A row is written once per (action, person, reason) while it 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from bot.plan_state import ActionState, PlanState
 from scheduler.planned import Item
+from storage.db import utc_aware
 from storage.models import Escalation
 
 
@@ -44,12 +45,12 @@ def is_resolved(e: Escalation, s: ActionState) -> bool:
     end with any update after the escalation."""
     if not s.is_open:
         return True
-    raised = _aware(e.raised_at)
+    raised = utc_aware(e.raised_at)
     if e.reason == "red":
         return s.rag != "red"
     if e.reason == "overdue":
         return not s.is_overdue
-    return any(_aware(u.at) > raised for u in s.updates)
+    return any(utc_aware(u.at) > raised for u in s.updates)
 
 
 def resolve(session: Session, state: PlanState, now: datetime) -> int:
@@ -63,7 +64,3 @@ def resolve(session: Session, state: PlanState, now: datetime) -> int:
             session.add(e)
             done += 1
     return done
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

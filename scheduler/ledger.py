@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import utc_aware
 from storage.ledger_sql import insert_ignore
 from storage.models import SendLedger
 
@@ -122,9 +123,9 @@ def retryable(session: Session, now: datetime, stale_after: timedelta = STALE_CL
     out = []
     for r in rows:
         if r.status == "claimed":
-            if r.claimed_at and now - _aware(r.claimed_at) > stale_after:
+            if r.claimed_at and now - utc_aware(r.claimed_at) > stale_after:
                 out.append(r)
-        elif now - _aware(r.claimed_at) >= retry_delay(r.attempts):
+        elif now - utc_aware(r.claimed_at) >= retry_delay(r.attempts):
             out.append(r)
     return out
 
@@ -147,9 +148,3 @@ def reclaim(session: Session, row: SendLedger, now: datetime, worker: str) -> bo
         return False
     row.claimed_at, row.claimed_by = now, worker
     return True
-
-
-def _aware(dt: datetime) -> datetime:
-    from datetime import UTC
-
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

@@ -22,6 +22,7 @@ from bot.status import list_view, plan_summary
 from bot.views import EscalationItem, EscalationView, NoticeView
 from scheduler.planned import SIT, Item, Planned
 from scheduler.rules import Round
+from storage.db import utc_aware
 from storage.models import SendLedger
 
 NOTICE_LINES = 12  # people listed in one could-not-reach notice (Slack: 3,000 characters a section)
@@ -129,7 +130,7 @@ def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> li
     """The SIT's Monday summary: RAG counts per priority, the most overdue actions, and what
     the bot sent (or could not send) in the last seven days."""
     since = now - timedelta(days=7)
-    rows = [r for r in session.exec(select(SendLedger)).all() if _aware(r.claimed_at) >= since]
+    rows = [r for r in session.exec(select(SendLedger)).all() if utc_aware(r.claimed_at) >= since]
     sent = sum(1 for r in rows if r.status == "sent" and r.recipient != SIT)
     failed = [r for r in rows if r.status == "failed"]
     unreached = sorted({r.recipient for r in rows if r.status == "unreachable"})
@@ -187,9 +188,3 @@ def failure_views(row: SendLedger, name: str) -> list[Any]:
             "error",
         )
     ]
-
-
-def _aware(at: datetime) -> datetime:
-    from datetime import UTC
-
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -30,6 +30,7 @@ from scheduler.planner import plan_messages
 from scheduler.policy import Policy
 from scheduler.snapshot import add_row, load_inputs
 from scheduler.workdays import valid_zone
+from storage.db import utc_aware
 from storage.models import ActionUpdate, Plan, SendLedger
 
 
@@ -108,9 +109,9 @@ def preview(
     if replay:
         ids = [s.action.id for s in base.state.actions]
         extra = [
-            _aware(u.at)
+            utc_aware(u.at)
             for u in session.exec(select(ActionUpdate).where(ActionUpdate.action_id.in_(ids))).all()  # type: ignore[attr-defined]
-            if start <= _aware(u.at) < end
+            if start <= utc_aware(u.at) < end
         ]
 
         def inputs_at(now: datetime) -> Inputs:
@@ -140,7 +141,7 @@ def _history_before(session: Session, start: datetime) -> History:
     """What the real ledger shows as handled before the preview starts (it is not sent again)."""
     history = History()
     for row in session.exec(select(SendLedger)).all():
-        if _aware(row.claimed_at) < start:
+        if utc_aware(row.claimed_at) < start:
             add_row(history, row)
     return history
 
@@ -222,9 +223,3 @@ def _zone(name: str | None):
     from scheduler.workdays import zone
 
     return zone(name or "Europe/London")
-
-
-def _aware(at: datetime) -> datetime:
-    from datetime import UTC
-
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

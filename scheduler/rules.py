@@ -28,6 +28,7 @@ from bot.recipients import on_leave
 from scheduler.planned import SIT, History, IndicatorInput, Inputs, Item
 from scheduler.policy import Escalation, Policy
 from scheduler.workdays import WorkCalendar, valid_zone
+from storage.db import utc_aware
 
 MIDNIGHT = time(0, 0)
 
@@ -199,7 +200,7 @@ class Rules:
         return self.cal.at(day, MIDNIGHT, self.tz_of(key))
 
     def answered_since(self, s: ActionState, since: datetime) -> bool:
-        return any(_aware(u.at) >= since for u in s.updates)
+        return any(utc_aware(u.at) >= since for u in s.updates)
 
     def snoozed(self, ref: str, today: date) -> bool:
         until = self.inputs.snoozes.get(ref)
@@ -412,8 +413,8 @@ class Rules:
                     found.append((f"esc-round:{s.ref}:{r.key}", day, "silence", reason))
         latest = s.latest
         if esc.on_red and latest is not None and latest.rag == "red":
-            reason = f"marked Red on {_d(cal.local(_aware(latest.at), self.plan_tz).date())}"
-            found.append((f"esc-red:{s.ref}:{latest.id}", _aware(latest.at), "red", reason))
+            reason = f"marked Red on {_d(cal.local(utc_aware(latest.at), self.plan_tz).date())}"
+            found.append((f"esc-red:{s.ref}:{latest.id}", utc_aware(latest.at), "red", reason))
         return found
 
     def readings_stages(self, r: Round) -> list[Stage]:
@@ -509,9 +510,3 @@ class Rules:
         return Item(
             key=key, series=key, stage=stage, kind=kind, recipient=SIT, trigger=trigger, rule=rule, reason=reason
         )
-
-
-def _aware(at: datetime) -> datetime:
-    from datetime import UTC
-
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

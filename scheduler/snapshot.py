@@ -5,7 +5,7 @@ the ledger's history. The only impure half of the policy."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -15,6 +15,7 @@ from bot.plan_state import load_state
 from bot.recipients import directory
 from scheduler.planned import History, IndicatorInput, Inputs
 from storage import indicator_repo, repo
+from storage.db import utc_aware
 from storage.models import Plan, SendLedger, Snooze
 
 
@@ -40,7 +41,7 @@ def indicator_inputs(session: Session, plan: Plan, now: datetime) -> tuple[Indic
         IndicatorInput(
             code=i.code,
             owner_role=i.owner_role,
-            read=frozenset(f"{r.period:%Y-%m}" for r in readings.get(i.id, []) if _aware(r.at) <= now),
+            read=frozenset(f"{r.period:%Y-%m}" for r in readings.get(i.id, []) if utc_aware(r.at) <= now),
         )
         for i in indicators
     )
@@ -52,7 +53,7 @@ def active_snoozes(session: Session, state, now: datetime) -> dict[str, date]:
     out: dict[str, date] = {}
     rows = session.exec(select(Snooze).order_by(Snooze.at, Snooze.id)).all()
     for row in rows:
-        if row.action_id in refs and _aware(row.at) <= now:
+        if row.action_id in refs and utc_aware(row.at) <= now:
             out[refs[row.action_id]] = row.until
     return out
 
@@ -69,7 +70,7 @@ def load_history(session: Session) -> History:
 
 
 def add_row(history: History, row: SendLedger) -> None:
-    day = _aware(row.claimed_at).date()
+    day = utc_aware(row.claimed_at).date()
     unreachable = (row.last_error or "no channel can reach them") if row.status == "unreachable" else ""
     if row.kind in ("manual", "failure_report") or row.key.startswith("nudge:manual:"):
         if unreachable:  # `actionbot nudge` to someone out of reach: the SIT hears of it too
@@ -81,7 +82,3 @@ def add_row(history: History, row: SendLedger) -> None:
 
 def active_plan(session: Session, plan_key: str | None) -> Plan:
     return repo.active_plan(session, plan_key)
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
