@@ -15,6 +15,7 @@ proactive messages (`handlers.teams.addresses`).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -25,7 +26,7 @@ from sqlmodel import Session
 
 from bot import identity as identity_mod
 from bot.channel_setup import acting_role
-from bot.requests import ChatRequest, Identity
+from bot.requests import ChatRequest, Identity, Reply
 from bot.runtime import Runtime
 from bot.status import HELP
 from bot.views import NoticeView, UpdateFormView
@@ -89,12 +90,17 @@ class TeamsBot:
 
     # ------------------------------------------------------------ messages and card answers
 
+    async def _core(self, request: ChatRequest) -> Reply:
+        """The core's database work runs off the event loop, so one slow query never stalls the
+        other conversations (or Slack, which shares this server)."""
+        return await asyncio.to_thread(self.rt.core.handle, request)
+
     async def _message(self, turn: Turn, activity: dict[str, Any]) -> None:
         action = adaptive.parse_card_action(activity.get("value"))
         if action is not None:
             who = await self.identity(turn, activity)
-            reply = self.rt.core.handle(self._form_request(who, activity, action))
-            self._remember(turn, activity, who)
+            reply = await self._core(self._form_request(who, activity, action))
+            await asyncio.to_thread(self._remember, turn, activity, who)
             replaced = activity.get("replyToId")
             if reply.replace_original and replaced:
                 await turn.update(replaced, adaptive.message_activity(reply.views))
@@ -104,11 +110,11 @@ class TeamsBot:
         text = message_text(activity)
         who = await self.identity(turn, activity)
         if not text:
-            self._remember(turn, activity, who)
+            await asyncio.to_thread(self._remember, turn, activity, who)
             return
         extra = self._extra(turn, activity)
-        reply = self.rt.core.handle(ChatRequest(identity=who, text=text, kind="message", extra=extra))
-        self._remember(turn, activity, who)
+        reply = await self._core(ChatRequest(identity=who, text=text, kind="message", extra=extra))
+        await asyncio.to_thread(self._remember, turn, activity, who)
         await turn.send(adaptive.message_activity(reply.views))
 
     async def _execute(self, turn: Turn, activity: dict[str, Any]) -> None:
@@ -120,8 +126,8 @@ class TeamsBot:
             await turn.respond_to_card_action(adaptive.invoke_message_response("This button is not one of mine."))
             return
         who = await self.identity(turn, activity)
-        reply = self.rt.core.handle(self._form_request(who, activity, action))
-        self._remember(turn, activity, who)
+        reply = await self._core(self._form_request(who, activity, action))
+        await asyncio.to_thread(self._remember, turn, activity, who)
         if reply.replace_original or any(isinstance(v, UpdateFormView) for v in reply.views):
             await turn.respond_to_card_action(adaptive.invoke_card_response(reply.views))
         else:
@@ -161,7 +167,7 @@ class TeamsBot:
             self._uninstalled(activity, conversation_id)
             return
         who = await self.identity(turn, activity)
-        self._remember(turn, activity, who)
+        await asyncio.to_thread(self._remember, turn, activity, who)
         if activity.get("type") == "conversationUpdate" and bot_id and bot_id in added:
             await turn.send(adaptive.message_activity(self._welcome(activity, who)))
 
