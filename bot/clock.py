@@ -6,6 +6,7 @@ time without sleeping, and keeps dateparser's relative dates ("next Friday") anc
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,10 +19,17 @@ class Clock(Protocol):
         """The current instant, timezone-aware (UTC)."""
         ...
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait (a Retry-After, a backoff). A test clock moves time instead of waiting."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 @dataclass
@@ -29,6 +37,7 @@ class FixedClock:
     """A clock that only moves when told to: the test suite's clock."""
 
     current: datetime
+    slept: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.current = as_utc(self.current)
@@ -41,6 +50,11 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.current = self.current + delta
+
+    async def sleep(self, seconds: float) -> None:
+        """No real wait: the clock moves on, and the wait is recorded for the test to check."""
+        self.slept.append(seconds)
+        self.advance(timedelta(seconds=seconds))
 
 
 @dataclass
@@ -57,6 +71,9 @@ class ShiftedClock:
     def now(self) -> datetime:
         elapsed = (time.monotonic() - self._origin) * self.speed
         return self.start + timedelta(seconds=elapsed)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)  # the platforms' limits are in real seconds
 
 
 def as_utc(when: datetime) -> datetime:

@@ -40,7 +40,7 @@ def build_bolt_app(rt: Runtime) -> AsyncApp:
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=False,  # ack first, work after: Slack's 3-second limit
     )
-    configure(bolt.client, settings)
+    configure(bolt.client, settings, rt.clock.sleep)
     bolt.use(handle_each_event_once(rt))
     SlackListeners(rt).register(bolt)
     return bolt

@@ -16,7 +16,7 @@ from bot.delivery import DeliveryError
 from bot.views import ReportDigestView
 from cards import blockkit
 from cards import blockkit_ids as ids
-from handlers.slack.client import api_error, web_client
+from handlers.slack.client import Sleep, api_error, web_client
 from handlers.slack.report_digest import post_digest
 from handlers.slack.threads import message_ref
 from storage.models import Person
@@ -49,9 +49,9 @@ class SlackChannel:
 
     name = "slack"
 
-    def __init__(self, settings: Settings, client: AsyncWebClient | None = None):
+    def __init__(self, settings: Settings, sleep: Sleep, client: AsyncWebClient | None = None):
         self.settings = settings
-        self.client = client or web_client(settings)
+        self.client = client or web_client(settings, sleep)
 
     def can_reach(self, session: Session, person: Person) -> bool:
         return bool(person.slack_user_id)

@@ -55,4 +55,5 @@ def teams_outbound(rt: Runtime, **kwargs: Any) -> TeamsChannel:
     """The Teams OutboundChannel for nudges, chases, escalations and digests."""
     from handlers.teams.outbound import TeamsChannel
 
+    kwargs.setdefault("sleep", rt.clock.sleep)  # backoff waits go through the injected clock
     return TeamsChannel(rt.engine, rt.clock, build_adapter(rt.settings), **kwargs)

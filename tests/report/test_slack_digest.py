@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from bot import delivery
+from bot.clock import FixedClock
 from bot.config import Settings
 from bot.report import digest_views
 from cards.charts import digest_png
@@ -42,7 +43,7 @@ def slack_settings(fake) -> Settings:
 
 
 async def test_digest_posts_headline_then_chart_and_priorities_in_its_thread(seeded, october, slack):
-    channels = {"slack": SlackChannel(slack_settings(slack))}
+    channels = {"slack": SlackChannel(slack_settings(slack), FixedClock(uk(2016, 10, 3, 9, 0)).sleep)}
     outcomes = await delivery.send_to_sit(
         seeded, channels, digest_views(october), key="report:2016-10", kind="report", now=uk(2016, 11, 7, 9, 0)
     )
@@ -91,7 +92,7 @@ async def test_digest_posts_headline_then_chart_and_priorities_in_its_thread(see
 
 
 async def test_the_same_digest_is_not_posted_twice(seeded, october, slack):
-    channels = {"slack": SlackChannel(slack_settings(slack))}
+    channels = {"slack": SlackChannel(slack_settings(slack), FixedClock(uk(2016, 10, 3, 9, 0)).sleep)}
     args = dict(key="report:2016-10", kind="report", now=uk(2016, 11, 7, 9, 0))
     await delivery.send_to_sit(seeded, channels, digest_views(october), **args)
     again = await delivery.send_to_sit(seeded, channels, digest_views(october), **args)
@@ -101,7 +102,7 @@ async def test_the_same_digest_is_not_posted_twice(seeded, october, slack):
 
 async def test_a_failed_chart_upload_still_posts_the_digest(seeded, october, slack):
     slack.fail("files.getUploadURLExternal", error="missing_scope")
-    channels = {"slack": SlackChannel(slack_settings(slack))}
+    channels = {"slack": SlackChannel(slack_settings(slack), FixedClock(uk(2016, 10, 3, 9, 0)).sleep)}
     (outcome,) = await delivery.send_to_sit(
         seeded, channels, digest_views(october), key="report:2016-10", kind="report", now=uk(2016, 11, 7, 9, 0)
     )

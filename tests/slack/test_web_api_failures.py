@@ -40,12 +40,14 @@ def ledger_row(bench, key: str) -> SendLedger:
 
 async def test_a_rate_limited_post_is_retried_after_retry_after(slack_bench):
     await slack_bench.status("mine", "U0HOSSCP")  # links the Slack id
-    slack_bench.api.fail("chat.postMessage", status=429, retry_after=1)
+    slack_bench.api.fail("chat.postMessage", status=429, retry_after=7)
+    before = list(slack_bench.rt.clock.slept)
     outcome = await send(slack_bench, "nudge:test:429")
     assert outcome.status == "sent"
     first, second = slack_bench.api.calls_to("chat.postMessage")
     assert first.status == 429 and second.status == 200
-    assert second.at - first.at >= 1.0  # Retry-After: 1 was honoured
+    (waited,) = slack_bench.rt.clock.slept[len(before) :]
+    assert 7 <= waited < 8  # Retry-After: 7 was honoured (plus jitter), on the injected clock
     row = ledger_row(slack_bench, "nudge:test:429")
     assert row.status == "sent" and row.message_ref == f"D0HOSSCP:{second.answer['ts']}"
     assert row.payload["refs"] == ["4.2.1"]
@@ -57,6 +59,7 @@ async def test_a_server_error_is_retried(slack_bench):
     outcome = await send(slack_bench, "nudge:test:500")
     assert outcome.status == "sent"
     assert [c.status for c in slack_bench.api.calls_to("conversations.open")] == [500, 200]
+    assert len(slack_bench.rt.clock.slept) == 1  # the backoff was waited on the injected clock
 
 
 async def test_a_permanent_error_fails_the_send_without_retrying_it(slack_bench):
@@ -114,7 +117,8 @@ async def test_sit_messages_go_to_the_sit_channel(slack_bench):
 
 async def test_the_listeners_client_retries_too(slack_bench):
     """The client Bolt hands each listener has the same base URL and retry handlers."""
-    slack_bench.api.fail("users.info", status=429, retry_after=1)
+    slack_bench.api.fail("users.info", status=429, retry_after=3)
     answer = await slack_bench.status("mine", "U0HOSSCP")
     assert "Your open actions as HOS S&amp;CP" in str(answer["blocks"])
     assert [c.status for c in slack_bench.api.calls_to("users.info")] == [429, 200]
+    assert any(3 <= s < 4 for s in slack_bench.rt.clock.slept)
