@@ -16,7 +16,7 @@ from storage.db import session_scope
 log = logging.getLogger("actionbot")
 
 
-def bootstrap(rt) -> str:
+def bootstrap_database(rt) -> str:
     """Migrate, and load the reference plan and example people when the database has no plan."""
     ensure_database(rt.engine)
     with session_scope(rt.engine) as session:
@@ -34,7 +34,7 @@ def serve(settings: Settings, *, port: int | None, host: str | None, bootstrap: 
 
     rt = build_runtime(settings)
     if bootstrap:
-        print(f"actionbot: {globals()['bootstrap'](rt)}")
+        print(f"actionbot: {bootstrap_database(rt)}")
     else:
         ensure_database(rt.engine)
     rt.channels = outbound_channels(rt)

@@ -28,6 +28,9 @@ class TerminalChannel:
     def __init__(self, person_key: str, out: TextIO):
         self.person_key = person_key
         self.out = out
+        # the terminal's "thread": the actions of the last message that asked for an update, so
+        # a reply without an id ("amber - waiting on HR") is about them, as in a Slack thread
+        self.last_refs: tuple[str, ...] = ()
 
     def can_reach(self, session: Session, person: Person) -> bool:
         return person.key == self.person_key
@@ -35,6 +38,8 @@ class TerminalChannel:
     async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
         self.out.write(f"\n[bot → {person.name}, {kind}]\n{render_all(views)}\n")
         self.out.flush()
+        if meta.get("refs"):
+            self.last_refs = tuple(meta["refs"])
         return f"terminal:{kind}"
 
     async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
@@ -68,10 +73,10 @@ async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None)
         stdout.write(f"actionbot: {resolved}\n")
         return 1
     identity, label = resolved
-    rt.channels = {**rt.channels, "terminal": TerminalChannel(identity.user_id, stdout)}
+    terminal = TerminalChannel(identity.user_id, stdout)
+    rt.channels = {**rt.channels, "terminal": terminal}
     stdout.write(f"actionbot chat as {label}. Type `help` for commands, `quit` to leave.\n")
     loop = asyncio.get_running_loop()
-    last_refs: tuple[str, ...] = ()
     while True:
         stdout.write(PROMPT)
         stdout.flush()
@@ -85,7 +90,7 @@ async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None)
             continue
         if on_tick is not None:
             await on_tick(rt)
-        reply = rt.core.handle(ChatRequest(identity=identity, text=text, kind="message", thread_refs=last_refs))
+        reply = rt.core.handle(ChatRequest(identity=identity, text=text, kind="message", thread_refs=terminal.last_refs))
         stdout.write(render_all(reply.views) + "\n")
     stdout.write("bye\n")
     return 0

@@ -28,7 +28,7 @@ from scheduler.policy import load_policy
 from scheduler.terminal import chat_with_scheduler
 from scheduler.tick import Ticker
 from storage.db import make_engine
-from storage.models import AuditEvent, Person, SendLedger, Snooze
+from storage.models import Action, ActionUpdate, AuditEvent, Person, SendLedger, Snooze
 from tests.fakes.outbound import RecordingChannel
 
 UK = ZoneInfo("Europe/London")
@@ -206,3 +206,15 @@ def test_away_and_back_in_chat_and_leave_from_the_command_line(reference_engine,
     engine.dispose()
     assert (p.away_from, p.away_until) == (date(2016, 9, 5), date(2016, 9, 9))
     assert event.actor == "cli" and event.details["until"] == "2016-09-09"
+
+
+def test_in_the_terminal_a_reply_without_an_id_answers_the_nudge_just_shown(reference_engine):
+    """The terminal's 'thread' is the last nudge: with one action in it, `amber - …` is about it."""
+    clock = FixedClock(datetime(2016, 9, 1, 10, 0, tzinfo=UK))
+    text = chat(reference_engine, clock, "ad-sbss", "status mine\namber - waiting on the budget\nquit\n")
+    assert "[bot → " in text and "9.6.1" in text.split("[bot → ", 1)[1]
+    assert "9.6.1: 🟠 Amber — waiting on the budget" in text
+    with Session(reference_engine) as s:
+        action = s.exec(select(Action).where(Action.ref == "9.6.1")).one()
+        (update,) = s.exec(select(ActionUpdate).where(ActionUpdate.action_id == action.id)).all()
+    assert (update.rag, update.note, update.author_key) == ("amber", "waiting on the budget", "ad-sbss")
