@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from bot.conversation import Turn
     from bot.requests import Reply
 
-TEXT_COMMANDS: list[Callable[[Turn, str], Reply | None]] = [
+TEXT_COMMANDS: tuple[Callable[[Turn, str], Reply | None], ...] = (
     channel_setup.command,  # iam ROLE (dev mode), set sit channel
     snooze.command,  # snooze 4.2.1 until Monday
     leave.command,  # away until 12/09, back
     kpi.command,  # kpi 4a 85% (performance indicator readings)
-]
+)

@@ -38,9 +38,9 @@ def _text_commands() -> tuple:
 
     A handler takes (turn, text) and returns a Reply, or None when the text is not its command.
     """
-    from bot.commands import TEXT_COMMANDS as registered
+    from bot.commands import TEXT_COMMANDS  # imported late: those modules use this one's Turn
 
-    return tuple(registered)
+    return TEXT_COMMANDS
 
 
 @dataclass
