@@ -18,6 +18,7 @@ both "never twice" and "after downtime, what was missed is sent once, not replay
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -81,20 +82,29 @@ class Round:
         return f"{date(self.year, self.month, 1):%B %Y}"
 
 
-def round_of(policy: Policy, year: int, month: int) -> Round:
+def _month_round(policy: Policy, year: int, month: int, open_day: int, due_day: int) -> Round:
+    """A monthly ask: opens on working day `open_day`, answers due by working day `due_day`."""
     cal = policy.calendar
-    opens = cal.nth_working_day(year, month, policy.round_open_day)
-    deadline = cal.nth_working_day(year, month, policy.round_due_day)
+    opens = cal.nth_working_day(year, month, open_day)
+    deadline = cal.nth_working_day(year, month, due_day)
     return Round(year, month, opens, deadline, cal.add_working_days(deadline, 1))
 
 
-def current_round(policy: Policy, today: date) -> Round:
+def _latest_opened(today: date, round_in: Callable[[int, int], Round]) -> Round:
     """The latest round that has opened by `today` (this month's, or last month's before it opens)."""
-    r = round_of(policy, today.year, today.month)
+    r = round_in(today.year, today.month)
     if r.opens <= today:
         return r
     prev = date(today.year, today.month, 1) - timedelta(days=1)
-    return round_of(policy, prev.year, prev.month)
+    return round_in(prev.year, prev.month)
+
+
+def round_of(policy: Policy, year: int, month: int) -> Round:
+    return _month_round(policy, year, month, policy.round_open_day, policy.round_due_day)
+
+
+def current_round(policy: Policy, today: date) -> Round:
+    return _latest_opened(today, lambda y, m: round_of(policy, y, m))
 
 
 def round_stages(policy: Policy, r: Round) -> list[Stage]:
@@ -109,18 +119,11 @@ def round_stages(policy: Policy, r: Round) -> list[Stage]:
 
 def readings_round_of(policy: Policy, year: int, month: int) -> Round:
     """The month in which last month's indicator readings are asked for (opens) and due."""
-    cal = policy.calendar
-    opens = cal.nth_working_day(year, month, policy.readings_ask_day)
-    deadline = cal.nth_working_day(year, month, policy.readings_due_day)
-    return Round(year, month, opens, deadline, cal.add_working_days(deadline, 1))
+    return _month_round(policy, year, month, policy.readings_ask_day, policy.readings_due_day)
 
 
 def current_readings_round(policy: Policy, today: date) -> Round:
-    r = readings_round_of(policy, today.year, today.month)
-    if r.opens <= today:
-        return r
-    prev = date(today.year, today.month, 1) - timedelta(days=1)
-    return readings_round_of(policy, prev.year, prev.month)
+    return _latest_opened(today, lambda y, m: readings_round_of(policy, y, m))
 
 
 def reading_period(r: Round) -> Period:
