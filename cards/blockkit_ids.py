@@ -66,9 +66,13 @@ def ref_of_block(block_id: str, place: str) -> str | None:
     return block_id[len(prefix) :] if block_id.startswith(prefix) else None
 
 
-def metadata(kind: str, refs: list[str] | tuple[str, ...]) -> dict:
-    """Slack message metadata for a card: event type and the action refs it is about."""
-    return {"event_type": f"{METADATA_PREFIX}{kind}", "event_payload": {"refs": ",".join(refs)}}
+def metadata(kind: str, refs: list[str] | tuple[str, ...], ledger_key: str = "") -> dict:
+    """Slack message metadata for a card: event type, the action refs it is about, and the send
+    ledger key (so after a crash the bot can see that the message did go out)."""
+    payload = {"refs": ",".join(refs)}
+    if ledger_key:
+        payload["ledger_key"] = ledger_key
+    return {"event_type": f"{METADATA_PREFIX}{kind}", "event_payload": payload}
 
 
 def refs_from_metadata(meta: dict | None) -> tuple[str, ...]:

@@ -133,3 +133,14 @@ def reference_any_engine(request, tmp_path, _reference_sqlite_template):
         import_reference(engine, FixedClock(uk(2016, 6, 1, 9, 0)), actor="test")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def reference_postgres_engine(request):
+    """The reference plan on PostgreSQL only: for what only PostgreSQL promises (several
+    scheduler processes on one database)."""
+    engine = _pg_engine(request)
+    upgrade(engine)
+    import_reference(engine, FixedClock(uk(2016, 6, 1, 9, 0)), actor="test")
+    yield engine
+    engine.dispose()

@@ -76,10 +76,29 @@ class SlackChannel:
 
     async def _post(self, channel: str, views: list[Any], kind: str, meta: dict[str, Any]) -> str:
         refs = [str(r) for r in meta.get("refs") or []]
-        posted = await self._call(
-            "chat_postMessage", channel=channel, metadata=ids.metadata(kind, refs), **blockkit.message(views)
-        )
+        metadata = ids.metadata(kind, refs, str(meta.get("ledger_key") or ""))
+        posted = await self._call("chat_postMessage", channel=channel, metadata=metadata, **blockkit.message(views))
         return message_ref(posted["channel"], posted["ts"])
+
+    async def already_sent(self, key: str, person: Person | None, meta: dict[str, Any]) -> str:
+        """After a crash between claim and send: look for a message of ours carrying this ledger
+        key in its metadata (the person's DM, or the SIT channel). Returns its ref, or "" if it
+        never went out. Slack keeps message metadata; the recent history is enough, because the
+        scheduler asks within minutes of the crash."""
+        if person is not None:
+            if not person.slack_user_id:
+                return ""
+            channel = (await self._call("conversations_open", users=person.slack_user_id))["channel"]["id"]
+        elif self.settings.slack_sit_channel:
+            channel = self.settings.slack_sit_channel
+        else:
+            return ""
+        history = await self._call("conversations_history", channel=channel, limit=100, include_all_metadata=True)
+        for message in history.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("ledger_key") == key:
+                return message_ref(channel, message["ts"])
+        return ""
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
         """One Web API call; Slack's errors become DeliveryErrors the ledger understands."""

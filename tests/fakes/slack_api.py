@@ -330,6 +330,15 @@ class FakeSlackApi:
             shown.pop("metadata", None)
         return {"ok": True, "messages": [shown], "has_more": False}
 
+    def _conversations_history(self, body: dict) -> dict:
+        """Newest first, like Slack; metadata only with include_all_metadata."""
+        channel = body.get("channel", "")
+        found = [m for (c, _ts), m in self.messages.items() if c == channel and not m.get("thread_ts")]
+        found.sort(key=lambda m: m["ts"], reverse=True)
+        keep_meta = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        shown = [m if keep_meta else {k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return {"ok": True, "messages": shown[: int(body.get("limit") or 100)], "has_more": False}
+
     def _users_info(self, body: dict) -> dict:
         user = self.users.get(str(body.get("user", "")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}

@@ -24,6 +24,16 @@ def test_the_manifest_declares_the_command_events_interactivity_and_scopes_the_b
     assert set(m["settings"]["event_subscriptions"]["bot_events"]) == {"message.im", "app_home_opened"}
     home = m["features"]["app_home"]
     assert home["home_tab_enabled"] and home["messages_tab_enabled"] and not home["messages_tab_read_only_enabled"]
-    needed = {"chat:write", "commands", "im:history", "im:read", "im:write", "users:read", "users:read.email"}
+    needed = {
+        "chat:write",
+        "commands",
+        "im:history",
+        "im:read",
+        "im:write",
+        "users:read",
+        "users:read.email",
+        "channels:history",
+        "groups:history",
+    }  # the last two: crash recovery reads the SIT channel
     assert needed <= set(m["oauth_config"]["scopes"]["bot"])
     assert len(m["display_information"]["long_description"]) >= 175  # Slack's minimum
