@@ -69,7 +69,10 @@ class SlackChannel:
         digest = next((v for v in views if isinstance(v, ReportDigestView)), None)
         if digest is not None:  # the highlight report: headline, then chart and detail in its thread
             posted = await post_digest(
-                self._call, self.settings.slack_sit_channel, digest.report, metadata=ids.metadata(kind, [])
+                self._call,
+                self.settings.slack_sit_channel,
+                digest.report,
+                metadata=ids.metadata(kind, [], str(meta.get("ledger_key") or "")),
             )
             return message_ref(*posted)
         return await self._post(self.settings.slack_sit_channel, views, kind, meta)
