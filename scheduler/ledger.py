@@ -30,6 +30,8 @@ def claim(
     worker: str,
     due_at: datetime | None = None,
     payload: dict[str, Any] | None = None,
+    status: str = "claimed",
+    last_error: str = "",
 ) -> SendLedger | None:
     """Claim a send. Returns the row if this caller owns it, None if someone already claimed it."""
     inserted = insert_ignore(
@@ -44,8 +46,8 @@ def claim(
             "claimed_at": now,
             "claimed_by": worker,
             "attempts": 0,
-            "status": "claimed",
-            "last_error": "",
+            "status": status,
+            "last_error": last_error[:500],
             "message_ref": "",
             "payload": payload or {},
         },
@@ -69,28 +71,18 @@ def record_unreachable(
 ) -> SendLedger | None:
     """Claim `key` for a message no channel can deliver, recorded at once as `unreachable` with
     the reason (final: never retried). None if the key was already claimed."""
-    inserted = insert_ignore(
+    return claim(
         session,
-        SendLedger,
-        {
-            "key": key,
-            "kind": kind,
-            "recipient": recipient,
-            "channel": "",
-            "due_at": None,
-            "claimed_at": now,
-            "claimed_by": worker,
-            "attempts": 0,
-            "status": "unreachable",
-            "last_error": reason[:500],
-            "message_ref": "",
-            "payload": payload or {},
-        },
-        ["key"],
+        key,
+        kind=kind,
+        recipient=recipient,
+        channel="",
+        now=now,
+        worker=worker,
+        payload=payload,
+        status="unreachable",
+        last_error=reason,
     )
-    if not inserted:
-        return None
-    return session.exec(select(SendLedger).where(SendLedger.key == key)).one()
 
 
 def mark_sent(session: Session, row: SendLedger, now: datetime, message_ref: str = "") -> None:
