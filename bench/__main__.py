@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -92,10 +93,28 @@ def bench_storage() -> None:
             print("\nRatios PostgreSQL / SQLite: " + ", ".join(f"{k} {p[k] / s[k]:.2f}x" for k in s))
 
 
-def main() -> None:
+def bench_slack() -> None:
+    from bench import slack_load  # imported late: it starts servers, the others don't
+
+    slack_load.main()
+
+
+BENCHES: dict[str, Callable[[], None]] = {
+    "timescales": bench_timescales,
+    "storage": bench_storage,
+    "slack": bench_slack,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench` runs every benchmark; `python -m bench slack storage` runs those named."""
+    names = (sys.argv[1:] if argv is None else argv) or list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        raise SystemExit(f"unknown benchmark {', '.join(unknown)}; choose from: {', '.join(BENCHES)}")
     print(f"actionbot benchmarks, {datetime.now():%Y-%m-%d %H:%M}\n")
-    bench_timescales()
-    bench_storage()
+    for name in names:
+        BENCHES[name]()
 
 
 if __name__ == "__main__":
