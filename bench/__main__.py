@@ -99,10 +99,17 @@ def bench_slack() -> None:
     slack_load.main()
 
 
+def bench_scale() -> None:
+    from bench import scale
+
+    scale.main()
+
+
 BENCHES: dict[str, Callable[[], None]] = {
     "timescales": bench_timescales,
     "storage": bench_storage,
     "slack": bench_slack,
+    "scale": bench_scale,
 }
 
 
