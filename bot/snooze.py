@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot import action_ids
 from bot.dates import parse_date
 from bot.identity import refusal, update_rights
 from bot.requests import Reply
@@ -22,11 +23,10 @@ if TYPE_CHECKING:
     from bot.conversation import Turn
 
 _SNOOZE = re.compile(
-    r"^snooze\s+(?P<refs>\d{1,2}\.\d{1,2}\.\d{1,2}(?:[\s,]+(?:and\s+)?\d{1,2}\.\d{1,2}\.\d{1,2})*)\s+"
+    rf"^snooze\s+(?P<refs>{action_ids.TOKEN}(?:[\s,]+(?:and\s+)?{action_ids.TOKEN})*)\s+"
     r"(?:(?:until|till|til|to)\s+(?P<until>.+)|(?P<off>off|cancel|stop))$",
     re.I,
 )
-_REF = re.compile(r"\d{1,2}\.\d{1,2}\.\d{1,2}")
 USAGE = "Write e.g. `snooze 4.2.1 until Monday` (or `snooze 4.2.1 off`)."
 
 
@@ -54,7 +54,7 @@ def command(turn: Turn, text: str) -> Reply | None:
     today = turn.state.today
     rights = update_rights(turn.session, turn.actor)
     states = []
-    for ref in _REF.findall(m.group("refs")):
+    for ref in dict.fromkeys(action_ids.find_all(m.group("refs"))):
         s = turn.state.action(ref)
         if s is None:
             return Reply([unknown_action(turn.state, ref)])
