@@ -113,7 +113,7 @@ def parse_status(text: str) -> StatusQuery | None:
     page, priority = 1, None
     m = re.search(r"\s+page\s+(\d+)$", t, re.IGNORECASE)
     if m:
-        page, t = max(1, int(m.group(1))), t[: m.start()]
+        page, t = min(max(1, int(m.group(1))), MAX_PAGE), t[: m.start()]
     m = re.search(r"\s+(?:in\s+|for\s+)?(?:priority\s*|p)(\d{1,2})$", t, re.IGNORECASE)
     if m and not re.match(r"^(?:priority|p)\s*\d+$", t, re.IGNORECASE):
         priority, t = int(m.group(1)), t[: m.start()]
@@ -125,6 +125,10 @@ def parse_status(text: str) -> StatusQuery | None:
     return query if (page, priority) == (1, None) else None
 
 
+# Numbers people type are bounded: `due 99999999999d` is every deadline (ten years covers any
+# plan), not a date arithmetic overflow; a page past the end is the last page anyway.
+MAX_DUE_DAYS = 3660
+MAX_PAGE = 10_000
 _LIST_QUERIES = ("overdue", "red_amber", "red", "amber", "green", "completed", "not_rated", "due", "mine", "lead")
 
 
@@ -155,7 +159,7 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         days = int(m.group(1) or 30)
         if m.group(2) and m.group(2).startswith("w"):
             days *= 7
-        return StatusQuery("due", days=days, share=share)
+        return StatusQuery("due", days=min(days, MAX_DUE_DAYS), share=share)
     if low in ("mine", "me", "my actions", "my"):
         return StatusQuery("mine", share=share)
     m = re.match(r"^(?:lead|role)\s+(.+)$", t, re.IGNORECASE)
