@@ -181,3 +181,10 @@ def test_a_typed_update_and_a_form_give_the_same_reason_for_a_missing_note(core)
     (form,) = submit(core, kind="form", action_ref="4.2.1", rag="amber", note="").views
     assert form.error in typed and form.error == "Amber needs a one-line reason."
     assert isinstance(core.handle(ChatRequest(identity=LEAD, text="4.2.1 green")).views[0], ConfirmationView)
+
+
+def test_huge_numbers_in_a_status_query_are_bounded_not_an_overflow(core):
+    (due,) = core.handle(ChatRequest(identity=LEAD, text="status due 99999999999999999999d")).views
+    assert due.total > 0  # every open action with a deadline
+    (page,) = core.handle(ChatRequest(identity=LEAD, text="status overdue page 99999999999999999999")).views
+    assert not page.items
