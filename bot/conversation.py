@@ -131,9 +131,13 @@ class Turn:
         r = self.request
         ref = canonical_action_id(r.action_ref)
         if ref is None:
-            return Reply([NoticeView(f"{updates.shown(r.action_ref)} is not an action id; nothing was recorded.", "warning")])
+            text = f"{updates.shown(r.action_ref)} is not an action id; nothing was recorded."
+            return Reply([NoticeView(text, "warning")])
         card_refs = tuple(canonical_action_id(x) for x in r.thread_refs)
-        if None in card_refs or (card_refs and ref not in card_refs):
+        if None in card_refs:
+            text = "This card names something that is not an action; nothing was recorded."
+            return Reply([NoticeView(text, "warning")])
+        if card_refs and ref not in card_refs:
             return Reply([NoticeView(f"This card is not about {ref}; nothing was recorded.", "warning")])
         action_state = self.state.action(ref)
         if action_state is None:

@@ -99,7 +99,8 @@ def test_approve_names_an_id_outside_the_grammar_as_such(ids_plan):
 
 @pytest.mark.parametrize("bad_id", ["4.2.1000", "1.1.1ab", "1.1.1.1", "١.١.١"])
 def test_the_importer_refuses_ids_outside_the_grammar_with_a_listed_problem(reference_any_engine, tmp_path, bad_id):
-    path = write_csv(tmp_path / "bad.csv", HEADER, [["1.1.1", "Fine", "Dec 16", "DCS"], [bad_id, "Bad", "Dec 16", "DCS"]])
+    rows = [["1.1.1", "Fine", "Dec 16", "DCS"], [bad_id, "Bad", "Dec 16", "DCS"]]
+    path = write_csv(tmp_path / "bad.csv", HEADER, rows)
     with pytest.raises(PlanValidationError) as caught:
         import_plan_file(reference_any_engine, FixedClock(datetime(2016, 10, 14)), path, plan_key="bad")
     (problem,) = caught.value.problems
@@ -113,7 +114,8 @@ def test_the_importer_stores_ids_in_one_spelling_and_sees_duplicates_through_it(
     with Session(reference_any_engine) as s:
         plan = s.exec(select(Plan).where(Plan.key == "case")).one()
         assert [a.ref for a in s.exec(select(Action).where(Action.plan_id == plan.id))] == ["1.1.1a"]
-    dup = write_csv(tmp_path / "dup.csv", HEADER, [["1.1.1a", "One", "Dec 16", "DCS"], ["1.1.1A", "Two", "Dec 16", "DCS"]])
+    rows = [["1.1.1a", "One", "Dec 16", "DCS"], ["1.1.1A", "Two", "Dec 16", "DCS"]]
+    dup = write_csv(tmp_path / "dup.csv", HEADER, rows)
     with pytest.raises(PlanValidationError) as caught:
         import_plan_file(reference_any_engine, clock, dup, plan_key="dup")
     assert "duplicate action id 1.1.1a" in caught.value.problems[0].reason

@@ -35,9 +35,10 @@ def test_a_typed_update_with_nul_and_bidi_override_is_stored_clean(reference_any
 def test_a_form_note_keeps_one_line_and_a_note_that_is_not_text_is_refused(reference_any_engine):
     core = Core(reference_any_engine, CLOCK)
     who = Identity("terminal", "hos-scp")
-    reply = core.handle(ChatRequest(identity=who, kind="form", action_ref="4.2.1", rag="amber", note="two\nlines\there"))
+    form = {"identity": who, "kind": "form", "action_ref": "4.2.1"}
+    reply = core.handle(ChatRequest(**form, rag="amber", note="two\nlines\there"))
     assert isinstance(reply.views[0], ConfirmationView)
-    reply = core.handle(ChatRequest(identity=who, kind="form", action_ref="4.2.1", rag="red", note={"$ne": 1}))  # type: ignore[arg-type]
+    reply = core.handle(ChatRequest(**form, rag="red", note={"$ne": 1}))  # type: ignore[arg-type]
     assert isinstance(reply.views[0], NoticeView) and "the note is not text" in reply.views[0].text
     with Session(reference_any_engine) as s:
         assert [u.note for u in s.exec(select(ActionUpdate))] == ["two lines here"]
