@@ -64,7 +64,7 @@ def clean_request(request: ChatRequest) -> ChatRequest:
     an id and a RAG value are one line. Raises MalformedRequest for a field that is not text."""
     if not isinstance(request.text, str):
         raise MalformedRequest("the message is not text")
-    changes: dict[str, Any] = {"text": clean_text(request.text)}
+    changes: dict[str, Any] = {"text": clean_text(request.text), "identity": _clean_identity(request.identity)}
     for name in _ONE_LINE_FIELDS:
         value = getattr(request, name)
         if value is None:
@@ -77,3 +77,17 @@ def clean_request(request: ChatRequest) -> ChatRequest:
         raise MalformedRequest("the card's actions are not a list of action ids")
     changes["thread_refs"] = tuple(clean_text(r, multiline=False) for r in refs)
     return replace(request, **changes)
+
+
+def _clean_identity(identity: Identity) -> Identity:
+    """Who is asking, cleaned like the text: the platform's ids and names are looked up in, and
+    linked into, the people directory and the audit trail."""
+    changes: dict[str, Any] = {}
+    for name in ("user_id", "email", "display_name", "as_role"):
+        value = getattr(identity, name)
+        if value is None and name != "user_id":
+            continue
+        if not isinstance(value, str):
+            raise MalformedRequest(f"the user's {name.replace('_', ' ')} is not text")
+        changes[name] = clean_text(value, multiline=False)
+    return replace(identity, **changes)

@@ -12,7 +12,7 @@ from bot.conversation import Core
 from bot.requests import ChatRequest, Identity
 from bot.views import ConfirmationView, NoticeView
 from storage.importers import import_plan_file
-from storage.models import Action, ActionUpdate, Plan
+from storage.models import Action, ActionUpdate, Person, Plan
 from tests.conftest import uk
 from tests.plan_files import write_csv
 
@@ -55,3 +55,15 @@ def test_an_imported_cell_with_nul_and_bidi_override_is_stored_clean(reference_a
         plan = s.exec(select(Plan).where(Plan.key == "dirty")).one()
         [action] = s.exec(select(Action).where(Action.plan_id == plan.id)).all()
         assert (action.text, action.leads) == ("Audit the files\nthen report", ["DCS"])
+
+
+def test_a_platform_identity_with_control_characters_is_looked_up_clean(reference_any_engine):
+    """The user id and email a platform gives are looked up in the directory and linked into the
+    audit trail: cleaned like the text (PostgreSQL refused the NUL and the request failed)."""
+    core = Core(reference_any_engine, CLOCK)
+    who = Identity("teams", "29:\x00sadie\u202e", email="hos-scp@example.invalid\x00", display_name="S\x00")
+    reply = core.handle(ChatRequest(identity=who, text="4.2.1 green"))
+    assert isinstance(reply.views[0], ConfirmationView), reply.views
+    with Session(reference_any_engine) as s:
+        person = s.exec(select(Person).where(Person.key == "hos-scp")).one()
+        assert person.teams_user_id == "29:sadie"
