@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot import identity, status, updates
 from bot.clock import Clock
+from bot.domain import RAG, canonical_action_id, parse_rag
 from bot.nudges import nudge_view
 from bot.parsing import (
     UPDATE_HINT,
@@ -26,7 +27,7 @@ from bot.parsing import (
     strip_command,
 )
 from bot.plan_state import PlanState, load_state
-from bot.requests import ChatRequest, Reply
+from bot.requests import ChatRequest, MalformedRequest, Reply, clean_request
 from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
 from storage import repo
 from storage.db import session_scope
@@ -50,6 +51,10 @@ class Core:
     plan_key: str | None = None
 
     def handle(self, request: ChatRequest) -> Reply:
+        try:
+            request = clean_request(request)
+        except MalformedRequest as exc:
+            return Reply([NoticeView(f"I can't read that request ({exc}); nothing was recorded.", "error")])
         with session_scope(self.engine) as session:
             now = self.clock.now()
             actor = identity.resolve(session, request.identity, now)
@@ -118,38 +123,52 @@ class Turn:
         return self._record(intents)
 
     def submission(self) -> Reply:
+        """A button or form: every value in the payload is checked here, on the server, as if
+        typed by a stranger. The action must be in the id grammar and, when the card or modal
+        named its actions (`thread_refs`), one of them; the RAG value one of ours; the note and
+        the date go through the same checks as a typed update (`updates.check`). A form's
+        refusal keeps the field it is about, so the form shows it beside that input."""
         r = self.request
-        ref = r.action_ref or ""
+        ref = canonical_action_id(r.action_ref)
+        if ref is None:
+            text = f"{updates.shown(r.action_ref)} is not an action id; nothing was recorded."
+            return Reply([NoticeView(text, "warning")])
+        card_refs = tuple(canonical_action_id(x) for x in r.thread_refs)
+        if None in card_refs:
+            text = "This card names something that is not an action; nothing was recorded."
+            return Reply([NoticeView(text, "warning")])
+        if card_refs and ref not in card_refs:
+            return Reply([NoticeView(f"This card is not about {ref}; nothing was recorded.", "warning")])
         action_state = self.state.action(ref)
         if action_state is None:
             return Reply([status.unknown_action(self.state, ref)])
         if not identity.may_update(self.session, self.actor, action_state.action):
             return Reply([NoticeView(identity.refusal(self.session, action_state.action), "warning")])
-        rag = (r.rag or "").lower() or None
+        refs = tuple(c for c in card_refs if c is not None)
+        text = action_state.action.text
+        rag: RAG | None = None
+        if r.rag:
+            rag = parse_rag(r.rag)
+            if rag is None:
+                if r.kind == "form":
+                    return Reply([UpdateFormView(ref, text, None, updates.not_a_rag(r.rag), refs, "rag")])
+                return Reply([NoticeView(updates.not_a_rag(r.rag) + " Nothing was recorded.", "warning")])
         note = (r.note or "").strip()
-        if r.kind == "button" and (rag is None or (rag in ("red", "amber") and not note)):
-            return Reply([UpdateFormView(ref, action_state.action.text, rag, thread_refs=r.thread_refs)])
+        if r.kind == "button" and (rag is None or (rag.needs_reason and not note)):
+            return Reply([UpdateFormView(ref, text, rag.value if rag else None, thread_refs=refs)])
         if rag is None:
-            return Reply(
-                [UpdateFormView(ref, action_state.action.text, None, "Choose a RAG status.", r.thread_refs, "rag")]
-            )
+            return Reply([UpdateFormView(ref, text, None, "Choose a RAG status.", refs, "rag")])
         intent = UpdateIntent(
             ref=ref,
-            rag=rag,
+            rag=rag.value,
             note=note,
             proposed_date=(r.proposed_date or "").strip() or None,
-            line=f"{ref} {rag} {note}".strip(),
+            line=f"{ref} {rag.value} {note}".strip(),
         )
         ok, rejected = updates.check(self.session, self.state, self.actor, [intent])
         if rejected:
             if r.kind == "form":
-                return Reply(
-                    [
-                        UpdateFormView(
-                            ref, action_state.action.text, rag, rejected[0].reason, r.thread_refs, rejected[0].field
-                        )
-                    ]
-                )
+                return Reply([UpdateFormView(ref, text, rag.value, rejected[0].reason, refs, rejected[0].field)])
             return Reply([NoticeView(rejected[0].reason, "warning")])
         written = updates.record(self.session, self.actor, ok, self.now, self.request.identity.channel)
         return self._confirm(written, replace=True)

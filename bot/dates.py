@@ -18,7 +18,17 @@ _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+)?(.+)$")
 
 
 def parse_date(text: str, today: date) -> date | None:
-    """A date from free text, or None when it cannot be read. Month-only answers mean the end."""
+    """A date from free text, or None when it cannot be read. Month-only answers mean the end.
+
+    A date past the calendar's ends ("next month" in December 9999, a year 0) cannot be read
+    either: None, like any other text that is not a date."""
+    try:
+        return _parse_date(text, today)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _parse_date(text: str, today: date) -> date | None:
     t = " ".join(text.lower().strip().rstrip(".").split())
     if not t:
         return None

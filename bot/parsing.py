@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.domain import NOTE_MAX
+from bot import action_ids
+from bot.domain import RAG_WORDS, note_problem, parse_rag
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -33,29 +34,12 @@ _NUMBER_WORDS = {
     "ninth": 9,
     "tenth": 10,
 }
-ACTION_REF = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}$")
-
-RAG_WORDS = {
-    "red": "red",
-    "r": "red",
-    "off track": "red",
-    "off-track": "red",
-    "amber": "amber",
-    "a": "amber",
-    "at risk": "amber",
-    "at-risk": "amber",
-    "green": "green",
-    "g": "green",
-    "on track": "green",
-    "on-track": "green",
-    "done": "completed",
-    "complete": "completed",
-    "completed": "completed",
-    "blue": "completed",
-}
 _RAG_ALT = "|".join(sorted((re.escape(w) for w in RAG_WORDS), key=len, reverse=True))
+# An update line: [action id] RAG word [note]. The id is a whole token of the one grammar
+# (`bot.action_ids`), so `1.1.1a green` is about 1.1.1a and `1.1.1a - note` has no RAG word;
+# the RAG word is a whole token too (`a` alone is Amber, the `a` of `1.1.1a` is not).
 _UPDATE_LINE = re.compile(
-    rf"^\s*(?:(?P<ref>\d{{1,2}}\.\d{{1,2}}\.\d{{1,2}})\s*[:\-–—,]?\s*)?(?P<rag>{_RAG_ALT})(?![\w.])\s*[:\-–—,.]?\s*(?P<rest>.*)$",
+    rf"^\s*(?:(?P<ref>{action_ids.TOKEN})\s*[:\-–—,]?\s*)?(?P<rag>{_RAG_ALT})(?![\w.])\s*[:\-–—,.]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 _NEW_DATE = re.compile(
@@ -129,7 +113,7 @@ def parse_status(text: str) -> StatusQuery | None:
     page, priority = 1, None
     m = re.search(r"\s+page\s+(\d+)$", t, re.IGNORECASE)
     if m:
-        page, t = max(1, int(m.group(1))), t[: m.start()]
+        page, t = min(max(1, int(m.group(1))), MAX_PAGE), t[: m.start()]
     m = re.search(r"\s+(?:in\s+|for\s+)?(?:priority\s*|p)(\d{1,2})$", t, re.IGNORECASE)
     if m and not re.match(r"^(?:priority|p)\s*\d+$", t, re.IGNORECASE):
         priority, t = int(m.group(1)), t[: m.start()]
@@ -141,6 +125,10 @@ def parse_status(text: str) -> StatusQuery | None:
     return query if (page, priority) == (1, None) else None
 
 
+# Numbers people type are bounded: `due 99999999999d` is every deadline (ten years covers any
+# plan), not a date arithmetic overflow; a page past the end is the last page anyway.
+MAX_DUE_DAYS = 3660
+MAX_PAGE = 10_000
 _LIST_QUERIES = ("overdue", "red_amber", "red", "amber", "green", "completed", "not_rated", "due", "mine", "lead")
 
 
@@ -155,8 +143,9 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         word = m.group(1)
         number = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
         return StatusQuery("priority", arg=str(number) if number else word, share=share)
-    if ACTION_REF.match(low):
-        return StatusQuery("action", arg=low, share=share)
+    ref = action_ids.canonical(low)
+    if ref is not None:
+        return StatusQuery("action", arg=ref, share=share)
     if low in ("overdue", "late"):
         return StatusQuery("overdue", share=share)
     if low in ("red and amber", "red amber", "reds", "red+amber", "reds and ambers"):
@@ -170,15 +159,15 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         days = int(m.group(1) or 30)
         if m.group(2) and m.group(2).startswith("w"):
             days *= 7
-        return StatusQuery("due", days=days, share=share)
+        return StatusQuery("due", days=min(days, MAX_DUE_DAYS), share=share)
     if low in ("mine", "me", "my actions", "my"):
         return StatusQuery("mine", share=share)
     m = re.match(r"^(?:lead|role)\s+(.+)$", t, re.IGNORECASE)
     if m:
         return StatusQuery("lead", arg=m.group(1).strip(), share=share)
     m = re.match(r"^(approve|reject)\s+(\S+)$", low)
-    if m:
-        return StatusQuery(m.group(1), arg=m.group(2))
+    if m:  # an id outside the grammar is kept as typed, so the answer can say what is wrong with it
+        return StatusQuery(m.group(1), arg=action_ids.canonical(m.group(2)) or m.group(2))
     return None
 
 
@@ -188,10 +177,12 @@ def parse_update_line(line: str, implied_ref: str | None = None) -> UpdateIntent
     m = _UPDATE_LINE.match(raw)
     if not m:
         return BadLine(raw, "I could not find an action id and a RAG word")
-    ref = m.group("ref") or implied_ref
+    ref = action_ids.canonical(m.group("ref")) if m.group("ref") else implied_ref
     if ref is None:
         return BadLine(raw, "which action? start the line with its id, e.g. 4.2.1")
-    rag = RAG_WORDS[m.group("rag").lower()]
+    rag = parse_rag(m.group("rag"))
+    if rag is None:  # the pattern and the vocabulary disagree about a look-alike letter
+        return BadLine(raw, "I could not find an action id and a RAG word")
     rest = m.group("rest").strip()
     proposed = None
     d = _NEW_DATE.search(rest)
@@ -199,11 +190,10 @@ def parse_update_line(line: str, implied_ref: str | None = None) -> UpdateIntent
         proposed = d.group("date").strip().rstrip(".")
         rest = rest[: d.start()].strip()
     note = rest.strip(" -–—,;:").strip()
-    if rag in ("red", "amber") and not note:
-        return BadLine(raw, f"{rag.title()} needs a one-line reason, e.g. `{ref} {rag} - waiting on HR sign-off`")
-    if len(note) > NOTE_MAX:
-        return BadLine(raw, f"the note is {len(note)} characters; keep it to {NOTE_MAX}")
-    return UpdateIntent(ref=ref, rag=rag, note=note, proposed_date=proposed, line=raw)
+    problem = note_problem(rag, note)
+    if problem:
+        return BadLine(raw, problem)
+    return UpdateIntent(ref=ref, rag=rag.value, note=note, proposed_date=proposed, line=raw)
 
 
 def looks_like_update(text: str) -> bool:

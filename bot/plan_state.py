@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.domain import NOT_RATED, RAG_ORDER
+from bot.domain import NOT_RATED, RAG_ORDER, canonical_action_id
 from storage import repo
 from storage.db import utc_aware
 from storage.models import Action, ActionUpdate, Finding, Plan, Priority
@@ -98,8 +98,13 @@ class PlanState:
         return [a for p in self.priorities for a in p.actions]
 
     def action(self, ref: str) -> ActionState | None:
+        """The action an id names, in any spelling of the one grammar (`1.1.1A` is `1.1.1a`);
+        None for an unknown action or for anything that is not an action id."""
+        key = canonical_action_id(ref)
+        if key is None:
+            return None
         for a in self.actions:
-            if a.ref == ref:
+            if a.ref == key or canonical_action_id(a.ref) == key:
                 return a
         return None
 

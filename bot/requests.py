@@ -7,8 +7,10 @@ knows what Slack or Teams is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from bot.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,47 @@ class Reply:
     private: bool = True
     replace_original: bool = False  # a button click: update the card in place
     recorded: list[Any] = field(default_factory=list)  # ActionUpdates written by this request
+
+
+class MalformedRequest(ValueError):
+    """A request whose fields are not what any of our cards or commands send (e.g. a note that
+    is not text): refused as a whole, nothing recorded."""
+
+
+_ONE_LINE_FIELDS = ("action_ref", "rag", "note", "proposed_date")
+
+
+def clean_request(request: ChatRequest) -> ChatRequest:
+    """The request with every text field it carries through `bot.text.clean_text`: done once,
+    in `Core.handle`, for every channel, so no control character or bidi override reaches the
+    audit trail. The message text keeps its line breaks (one update per line); a note, a date,
+    an id and a RAG value are one line. Raises MalformedRequest for a field that is not text."""
+    if not isinstance(request.text, str):
+        raise MalformedRequest("the message is not text")
+    changes: dict[str, Any] = {"text": clean_text(request.text), "identity": _clean_identity(request.identity)}
+    for name in _ONE_LINE_FIELDS:
+        value = getattr(request, name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise MalformedRequest(f"the {name.replace('_', ' ')} is not text")
+        changes[name] = clean_text(value, multiline=False)
+    refs = request.thread_refs
+    if not isinstance(refs, (tuple, list)) or not all(isinstance(r, str) for r in refs):
+        raise MalformedRequest("the card's actions are not a list of action ids")
+    changes["thread_refs"] = tuple(clean_text(r, multiline=False) for r in refs)
+    return replace(request, **changes)
+
+
+def _clean_identity(identity: Identity) -> Identity:
+    """Who is asking, cleaned like the text: the platform's ids and names are looked up in, and
+    linked into, the people directory and the audit trail."""
+    changes: dict[str, Any] = {}
+    for name in ("user_id", "email", "display_name", "as_role"):
+        value = getattr(identity, name)
+        if value is None and name != "user_id":
+            continue
+        if not isinstance(value, str):
+            raise MalformedRequest(f"the user's {name.replace('_', ' ')} is not text")
+        changes[name] = clean_text(value, multiline=False)
+    return replace(identity, **changes)

@@ -8,8 +8,10 @@ update the action, and is recorded in the audit trail. `snooze 4.2.1 off` ends i
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot import action_ids
 from bot.dates import parse_date
 from bot.identity import refusal, update_rights
 from bot.requests import Reply
@@ -22,11 +24,10 @@ if TYPE_CHECKING:
     from bot.conversation import Turn
 
 _SNOOZE = re.compile(
-    r"^snooze\s+(?P<refs>\d{1,2}\.\d{1,2}\.\d{1,2}(?:[\s,]+(?:and\s+)?\d{1,2}\.\d{1,2}\.\d{1,2})*)\s+"
+    rf"^snooze\s+(?P<refs>{action_ids.TOKEN}(?:[\s,]+(?:and\s+)?{action_ids.TOKEN})*)\s+"
     r"(?:(?:until|till|til|to)\s+(?P<until>.+)|(?P<off>off|cancel|stop))$",
     re.I,
 )
-_REF = re.compile(r"\d{1,2}\.\d{1,2}\.\d{1,2}")
 USAGE = "Write e.g. `snooze 4.2.1 until Monday` (or `snooze 4.2.1 off`)."
 
 
@@ -41,32 +42,52 @@ def max_days() -> int:
         return load_policy(None).snooze_max_days
 
 
-def command(turn: Turn, text: str) -> Reply | None:
-    """TEXT_COMMANDS entry: None unless the text starts with `snooze`."""
+@dataclass(frozen=True)
+class SnoozeText:
+    """What `snooze …` said: the actions (canonical ids, each once) and either the typed date or off."""
+
+    refs: tuple[str, ...]
+    until: str | None  # the date as typed; None with `off`
+    off: bool
+
+
+def parse_snooze(text: str) -> SnoozeText | str | None:
+    """Pure: None unless the text starts with `snooze`; a SnoozeText, or what is wrong with it."""
     t = " ".join(text.strip().split())
     if not t.lower().startswith("snooze"):
         return None
     m = _SNOOZE.match(t)
     if not m:
-        return Reply([NoticeView(f"I didn't understand that snooze. {USAGE}", "warning")])
+        return f"I didn't understand that snooze. {USAGE}"
+    refs = tuple(dict.fromkeys(action_ids.find_all(m.group("refs"))))
+    return SnoozeText(refs, None if m.group("off") else m.group("until"), bool(m.group("off")))
+
+
+def command(turn: Turn, text: str) -> Reply | None:
+    """TEXT_COMMANDS entry: None unless the text starts with `snooze`."""
+    parsed = parse_snooze(text)
+    if parsed is None:
+        return None
+    if isinstance(parsed, str):
+        return Reply([NoticeView(parsed, "warning")])
     if turn.actor.person is None:
         return Reply([NoticeView("I don't know who you are yet, so I can't snooze reminders for you.", "warning")])
     today = turn.state.today
     rights = update_rights(turn.session, turn.actor)
     states = []
-    for ref in _REF.findall(m.group("refs")):
+    for ref in parsed.refs:
         s = turn.state.action(ref)
         if s is None:
             return Reply([unknown_action(turn.state, ref)])
         if not rights.allows(s.action):
             return Reply([NoticeView(refusal(turn.session, s.action, "snooze"), "warning")])
         states.append(s)
-    if m.group("off"):
+    if parsed.off or parsed.until is None:
         until = today
     else:
-        until = parse_date(m.group("until"), today)
+        until = parse_date(parsed.until, today)
         if until is None:
-            return Reply([NoticeView(f"I can't read the date {m.group('until')!r}. {USAGE}", "warning")])
+            return Reply([NoticeView(f"I can't read the date {parsed.until!r}. {USAGE}", "warning")])
         if until <= today:
             return Reply([NoticeView(f"{until:%a %d %b %Y} is not in the future. {USAGE}", "warning")])
         limit = max_days()
@@ -81,12 +102,12 @@ def command(turn: Turn, text: str) -> Reply | None:
             turn.session,
             at=turn.now,
             actor=turn.actor.label,
-            kind="snooze.cleared" if m.group("off") else "snooze.set",
+            kind="snooze.cleared" if parsed.off else "snooze.set",
             subject=s.ref,
             details={"until": until.isoformat(), "plan": turn.state.plan.key},
         )
     listed = ", ".join(refs)
-    if m.group("off"):
+    if parsed.off:
         return Reply([NoticeView(f"Snooze ended for {listed}: reminders and chases resume.")])
     return Reply(
         [

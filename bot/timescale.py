@@ -126,6 +126,21 @@ def parse_timescale(text: str) -> Timescale:
 
 
 def _dates(lowered: str, raw: str) -> tuple[date | None, date]:
+    """Start and due of a month, a range of months or a full date. A year no calendar has
+    (`Sep 0000`) and a range that ends before it starts are TimescaleErrors like any other
+    unreadable text, never a bare ValueError or an inverted timescale."""
+    try:
+        start, due = _read_dates(lowered, raw)
+    except TimescaleError:
+        raise
+    except ValueError:  # date() refused the year
+        raise TimescaleError(f"cannot read timescale {raw!r}: the year is out of range") from None
+    if start is not None and start > due:
+        raise TimescaleError(f"cannot read timescale {raw!r}: it ends ({due:%b %Y}) before it starts ({start:%b %Y})")
+    return start, due
+
+
+def _read_dates(lowered: str, raw: str) -> tuple[date | None, date]:
     m = _MONTH_YEAR.match(lowered)
     if m:
         y, mo = _year(m["y"]), _month(m["m"])

@@ -6,13 +6,14 @@ permission, date) before any is written, so a typo never leaves half a message r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlmodel import Session
 
+from bot import action_ids
 from bot.dates import parse_date
-from bot.domain import NOTE_MAX
+from bot.domain import is_action_id, note_problem, parse_rag
 from bot.identity import Actor, refusal, update_rights
 from bot.parsing import UpdateIntent
 from bot.plan_state import PlanState
@@ -31,9 +32,17 @@ class Rejected:
 def check(
     session: Session, state: PlanState, actor: Actor, intents: list[UpdateIntent]
 ) -> tuple[list[tuple[UpdateIntent, Action, date | None]], list[Rejected]]:
+    """Every value of every intent, checked on the server whichever channel it came from: the
+    action id (the one grammar, an action of this plan), who may update it, the RAG value, the
+    note, the proposed date. The intents that pass come back in one spelling (canonical id,
+    RAG value), ready to be written."""
     ok, rejected = [], []
     rights = update_rights(session, actor)
+    horizon = proposal_horizon(state)
     for it in intents:
+        if not is_action_id(it.ref):
+            rejected.append(Rejected(it.line, f"{shown(it.ref)} is not {action_ids.DESCRIPTION}."))
+            continue
         s = state.action(it.ref or "")
         if s is None:
             rejected.append(Rejected(it.line, unknown_action(state, it.ref or "?").text))
@@ -50,11 +59,13 @@ def check(
         if not rights.allows(s.action):
             rejected.append(Rejected(it.line, refusal(session, s.action)))
             continue
-        if it.rag in ("red", "amber") and not it.note.strip():
-            rejected.append(Rejected(it.line, f"{it.rag.title()} needs a one-line reason.", "note"))
+        rag = parse_rag(it.rag)
+        if rag is None:
+            rejected.append(Rejected(it.line, not_a_rag(it.rag), "rag"))
             continue
-        if len(it.note) > NOTE_MAX:
-            rejected.append(Rejected(it.line, f"The note is {len(it.note)} characters; keep it to {NOTE_MAX}.", "note"))
+        problem = note_problem(rag, it.note)
+        if problem:
+            rejected.append(Rejected(it.line, problem, "note"))
             continue
         proposed = None
         if it.proposed_date:
@@ -63,7 +74,8 @@ def check(
                 rejected.append(
                     Rejected(
                         it.line,
-                        f"I can't read the date {it.proposed_date!r}: try 31/10/2016, 'end of Oct' or 'next Friday'.",
+                        f"I can't read the date {shown(it.proposed_date)}: try 31/10/2016, 'end of Oct' or "
+                        "'next Friday'.",
                         "date",
                     )
                 )
@@ -71,8 +83,44 @@ def check(
             if proposed < state.today:
                 rejected.append(Rejected(it.line, f"The proposed date {proposed:%d %b %Y} is in the past.", "date"))
                 continue
-        ok.append((it, s.action, proposed))
+            if proposed > horizon:
+                rejected.append(
+                    Rejected(
+                        it.line,
+                        f"The proposed date {proposed:%d %b %Y} is too far ahead: propose a date by "
+                        f"{horizon:%d %b %Y} (five years after the plan's last date).",
+                        "date",
+                    )
+                )
+                continue
+        ok.append((replace(it, ref=s.ref, rag=rag.value), s.action, proposed))
     return ok, rejected
+
+
+HORIZON_YEARS = 5
+
+
+def proposal_horizon(state: PlanState) -> date:
+    """The latest date anyone may propose: five years after the plan's last date (its latest
+    due, original due or start date), or after today when the plan has ended or has no dates.
+    A date further away is a typo or a probe (`31/12/9999`), not a plan."""
+    dates = [d for a in state.actions for d in (a.action.due, a.action.original_due, a.action.start) if d]
+    end = max([state.today, *dates])
+    try:
+        return end.replace(year=end.year + HORIZON_YEARS)
+    except ValueError:  # 29 February → 28 February
+        return end.replace(year=end.year + HORIZON_YEARS, day=28)
+
+
+def not_a_rag(value: object) -> str:
+    """What to say about a RAG value that is not one (e.g. a forged `purple`)."""
+    return f"{shown(value)} is not a RAG status: choose Red, Amber, Green or Completed."
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value someone sent, quoted and cut short, to name it in a refusal."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
 
 
 def record(
@@ -100,6 +148,8 @@ def decide_date(session: Session, state: PlanState, actor: Actor, ref: str, appr
     """SIT accepts or declines a proposed new date. Accepting moves the due date; both are audited."""
     if actor.person is None or not actor.person.sit_admin:
         return "Only an SIT admin can approve or reject a proposed new date."
+    if not is_action_id(ref):
+        return f"{shown(ref)} is not {action_ids.DESCRIPTION}: write e.g. `/status approve 4.2.1`."
     s = state.action(ref)
     if s is None:
         return unknown_action(state, ref).text

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
-from bot.domain import NOTE_MAX, RAG_ORDER
+from bot.domain import NOTE_MAX, RAG_ORDER, canonical_action_id
 from bot.views import (
     ActionDetailView,
     ActionLine,
@@ -83,8 +83,9 @@ def parse_card_action(data: Any) -> CardAction | None:
         return None
     verb = data.get("verb")
     rag = next((r for r, v in RAG_VERBS.items() if v == verb), None)
-    ref = data.get("ref")
-    if rag is None or not isinstance(ref, str) or not ref:
+    raw = data.get("ref")
+    ref = canonical_action_id(raw)  # the one action-id grammar; the core checks it again
+    if rag is None or ref is None:
         return None
     refs = data.get("refs") or [ref]
     if not isinstance(refs, list):
@@ -94,8 +95,8 @@ def parse_card_action(data: Any) -> CardAction | None:
         ref=ref,
         rag=rag,
         refs=tuple(str(r) for r in refs),
-        note=str(data.get(NOTE_INPUT.format(ref=ref)) or "").strip(),
-        proposed_date=str(data.get(DATE_INPUT.format(ref=ref)) or "").strip(),
+        note=str(data.get(NOTE_INPUT.format(ref=raw)) or "").strip(),
+        proposed_date=str(data.get(DATE_INPUT.format(ref=raw)) or "").strip(),
     )
 
 

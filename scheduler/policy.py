@@ -9,6 +9,7 @@ The result is a frozen `Policy`, a plain value the pure rules in `scheduler.rule
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -100,6 +101,10 @@ def load_policy(path: str | Path | None = None) -> Policy:
             override = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise PolicyError(source, [f"not valid YAML: {exc}"]) from None
+        except UnicodeDecodeError as exc:
+            raise PolicyError(source, [f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"]) from None
+        except RecursionError:
+            raise PolicyError(source, ["not valid YAML: nested too deeply"]) from None
         if not isinstance(override, dict):
             raise PolicyError(source, ["the file must be a mapping of sections (calendar, round, chases, ...)"])
         raw = _merge(raw, override, source)
@@ -198,8 +203,8 @@ def parse_policy(raw: dict[str, Any], source: str = "built-in defaults") -> Poli
         tz = "Europe/London"
 
     days = raw.get("pre_due", {}).get("working_days_before")
-    if not isinstance(days, list) or any(isinstance(d, bool) or not isinstance(d, int) or d < 0 for d in days):
-        c.problems.append(f"pre_due.working_days_before: must be a list of whole numbers ≥ 0, got {days!r}")
+    if not isinstance(days, list) or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 250 for d in days):
+        c.problems.append(f"pre_due.working_days_before: must be a list of whole numbers from 0 to 250, got {days!r}")
         days = []
 
     open_day = c.integer("round.open_working_day", 1, 15)
@@ -219,7 +224,7 @@ def parse_policy(raw: dict[str, Any], source: str = "built-in defaults") -> Poli
         overrides = {}
     for number, values in overrides.items():
         where = f"escalation.priorities.{number}"
-        if not str(number).isdigit():
+        if not re.fullmatch(r"[0-9]{1,3}", str(number)):
             c.problems.append(f"{where}: the key must be a priority number")
             continue
         if not isinstance(values, dict) or any(k not in ESCALATION_KEYS for k in values):

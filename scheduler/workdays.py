@@ -26,8 +26,10 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def valid_zone(name: str | None) -> bool:
-    if not name:
+def valid_zone(name: object) -> bool:
+    """True for an IANA zone name; False for anything else, text or not (a policy file or a
+    people import can hold a list or a number where a zone belongs)."""
+    if not isinstance(name, str) or not name:
         return False
     try:
         zone(name)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
+from bot import action_ids
 from storage.models import Action, AuditEvent, Finding, Indicator, Person, Plan, Priority, Role
 from storage.plan_data import PersonRow, PlanData
 
@@ -72,6 +73,9 @@ def validate(data: PlanData, source: str = "plan") -> list[Problem]:
         row = getattr(a, "source_row", None) or i
         if not a.ref:
             problems.append(Problem(source, row, "action_id", "empty action id"))
+            continue
+        if action_ids.canonical(a.ref) != a.ref:  # every importer writes the one spelling of the one grammar
+            problems.append(Problem(source, row, "action_id", f"{a.ref!r} is not {action_ids.DESCRIPTION}"))
             continue
         if a.ref in seen:
             problems.append(

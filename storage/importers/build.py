@@ -13,10 +13,12 @@ export changes exactly what was edited.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from bot import action_ids
 from bot.domain import Recurrence
+from bot.text import clean_text
 from bot.timescale import Timescale, TimescaleError, normalise, parse_full_date, parse_timescale
 from storage.importers.columns import match_header
 from storage.importers.names import split_names, strict_pieces
@@ -24,10 +26,10 @@ from storage.importers.table import SourceRow, SourceTable, is_blank
 from storage.plan_data import ActionRow, FindingRow, PlanData, PriorityRow, RoleRow
 from storage.plan_store import Problem
 
-ACTION_ID = re.compile(r"^(\d+)\.(\d+)\.(\d+[a-z]?)$", re.IGNORECASE)
-FINDING_ID = re.compile(r"^(\d+)\.(\d+)$")
-_LEADING_ACTION = re.compile(r"^\s*(\d+\.\d+\.\d+[a-z]?)\.?(?=\s|:|\)|$)\s*[:)\-–]?\s*", re.IGNORECASE)
-_LEADING_FINDING = re.compile(r"^\s*(\d+\.\d+)\.?(?=\s|:|$)\s*:?\s*")
+# Ids are read with the one grammar (`bot.action_ids`) and stored in its one spelling, so every id
+# imported is one people can type in chat, and an id nobody could type is a listed problem.
+_LEADING_ACTION = re.compile(rf"^\s*({action_ids.TOKEN})\.?(?=\s|:|\)|$)\s*[:)\-–]?\s*")
+_LEADING_FINDING = re.compile(rf"^\s*({action_ids.FINDING_TOKEN})\.?(?=\s|:|$)\s*:?\s*")
 _COMPLETED_MARK = re.compile(r"\s*\(\s*completed?\s*\)\s*\.?\s*$", re.IGNORECASE)
 _OFSTED_REF = re.compile(r"^(?:paras?|rec|recs|recommendations?|ofsted)\b", re.IGNORECASE)
 _PRIORITY_CELL = re.compile(r"^\s*(?:priority\s*)?(\d+)?\s*[.:–—-]?\s*(.*?)\s*$", re.IGNORECASE)
@@ -92,6 +94,8 @@ class Built:
 def build_plan(
     tables: list[SourceTable], *, key: str, title: str, context: Context, skip_invalid: bool = False
 ) -> Built:
+    tables = [_cleaned(table) for table in tables]
+    title = clean_text(title, multiline=False)
     b = _Builder(key, title, context, skip_invalid)
     b.known = set(context.role_abbrevs) | set(context.role_titles.values()) | set(context.names_in_use)
     b.known |= {t for t in context.role_titles}  # titles, so "Head of X and Y" stays whole
@@ -117,6 +121,21 @@ def build_plan(
     new_leads = dict.fromkeys(lead for a in b.actions for lead in a.leads if lead not in context.role_abbrevs)
     data.roles = [RoleRow(abbrev=lead, extra=True, note=f"named as a lead in plan {key}") for lead in new_leads]
     return Built(data, b.fatal + b.problems, bool(b.fatal))
+
+
+def _cleaned(table: SourceTable) -> SourceTable:
+    """The table with every text cell through `clean_text` (the same hygiene as chat): no NUL,
+    control character or bidi override from a file reaches the database, the exports or the
+    report. Cells keep their line breaks (several actions, leads or bullets per cell)."""
+
+    def clean(value: object) -> object:
+        return clean_text(value) if isinstance(value, str) else value
+
+    hint = table.priority
+    if hint is not None:
+        hint = replace(hint, title=clean_text(hint.title), lead_officer=clean_text(hint.lead_officer))
+    rows = [replace(row, values={k: clean(v) for k, v in row.values.items()}) for row in table.rows]
+    return replace(table, rows=rows, priority=hint)
 
 
 # ----------------------------------------------------------------------------- columns
@@ -186,18 +205,19 @@ def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:
 
     finding_ref = None
     items: list[_Item] = []
-    if ACTION_ID.match(id_cell):
-        text = _LEADING_ACTION.sub("", title, count=1) if _leading_id(title) == id_cell else title
-        items = [_Item(id_cell, text, 0, 1)]
+    cell_ref = action_ids.canonical(id_cell)
+    if cell_ref is not None:
+        text = _LEADING_ACTION.sub("", title, count=1) if _leading_id(title) == cell_ref else title
+        items = [_Item(cell_ref, text, 0, 1)]
     else:
-        if FINDING_ID.match(id_cell):
-            finding_ref = id_cell
-        elif id_cell:
-            problem("action_id", f"{id_cell!r} is not an action id like 4.2.1 or a finding id like 4.2")
+        finding_ref = action_ids.canonical_finding(id_cell)
+        bad_id = bool(id_cell) and finding_ref is None
+        if bad_id:
+            problem("action_id", f"{id_cell!r} is not {action_ids.DESCRIPTION}, nor a finding id like 4.2")
         items, preamble = _split_actions(title)
         if items and preamble:
             problem("title", f"text before the first action id, belonging to no action: {preamble[:60]!r}")
-        if not items and title:
+        if not items and title and not bad_id:
             where = f"finding {finding_ref} " if finding_ref else ""
             problem(
                 "action_id",
@@ -205,18 +225,18 @@ def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:
                 "or at the start of the action text)",
             )
         for item in items:
-            if finding_ref and _finding_of(item.ref) != finding_ref:
+            if finding_ref and action_ids.finding_of(item.ref) != finding_ref:
                 problem("action_id", f"action {item.ref} is listed in the row of finding {finding_ref}")
 
     issue = _text(v.get("finding_text"))
     if finding_ref is None and issue:
         m = _LEADING_FINDING.match(issue)
-        if m and FINDING_ID.match(m.group(1)):
-            finding_ref = m.group(1)
+        if m:
+            finding_ref = action_ids.canonical_finding(m.group(1))
     if finding_ref:
         _finding(b, finding_ref, issue)
     elif issue and items:
-        _finding(b, _finding_of(items[0].ref), issue)
+        _finding(b, action_ids.finding_of(items[0].ref), issue)
 
     rows: list[ActionRow] = []
     for item in items:
@@ -234,8 +254,9 @@ def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:
 
 
 def _leading_id(text: str) -> str | None:
+    """The action id a line starts with, in canonical spelling."""
     m = _LEADING_ACTION.match(text)
-    return m.group(1) if m else None
+    return action_ids.canonical(m.group(1)) if m else None
 
 
 def _split_actions(text: str) -> tuple[list[_Item], str]:
@@ -255,10 +276,6 @@ def _split_actions(text: str) -> tuple[list[_Item], str]:
     return items, " ".join(preamble)
 
 
-def _finding_of(ref: str) -> str:
-    return ".".join(ref.split(".")[:2])
-
-
 def _share(value: object, item: _Item) -> object:
     """The part of a cell that belongs to one of several actions listed in one row."""
     if item.count == 1 or not isinstance(value, str):
@@ -272,11 +289,10 @@ def _share(value: object, item: _Item) -> object:
 def _action(b: _Builder, table: SourceTable, row: SourceRow, item: _Item, problem) -> ActionRow | None:
     h, v = table.header, row.values
     ref = item.ref
-    m = ACTION_ID.match(ref)
-    if m is None:
-        problem("action_id", f"{ref!r} is not an action id like 4.2.1")
+    if action_ids.canonical(ref) != ref:
+        problem("action_id", f"{ref!r} is not {action_ids.DESCRIPTION}")
         return None
-    priority_number, finding_ref = int(m.group(1)), _finding_of(ref)
+    priority_number, finding_ref = action_ids.priority_of(ref), action_ids.finding_of(ref)
     ok = True
 
     def bad(canonical: str, reason: str) -> None:
@@ -293,7 +309,7 @@ def _action(b: _Builder, table: SourceTable, row: SourceRow, item: _Item, proble
 
     _check_priority_cell(b, v.get("priority"), priority_number, ref, bad)
     fid = _text(v.get("finding_id")).rstrip(".")
-    if fid and fid != finding_ref:
+    if fid and (action_ids.canonical_finding(fid) or fid) != finding_ref:
         bad("finding_id", f"finding {fid} does not match action id {ref} (expected {finding_ref})")
 
     text = item.text
@@ -429,7 +445,7 @@ def split_issue(issue: str, ref: str) -> tuple[str, str]:
     lines = [line.strip() for line in issue.split("\n") if line.strip()]
     if lines:
         m = _LEADING_FINDING.match(lines[0])
-        if m and m.group(1) == ref:
+        if m and action_ids.canonical_finding(m.group(1)) == ref:
             lines[0] = lines[0][m.end() :].strip()
             if not lines[0]:
                 lines.pop(0)

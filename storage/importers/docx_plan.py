@@ -21,6 +21,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from bot import action_ids
 from storage.importers.columns import Header, find_header
 from storage.importers.table import PriorityHint, ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
@@ -108,7 +109,7 @@ def _grid(table: Table) -> list[list[_Cell | None]]:
     return rows
 
 
-_ID = re.compile(r"^\s*\d+\.\d+(?:\.\d+[a-z]?)?\.?(?:\s|$)", re.IGNORECASE)
+_ID = re.compile(rf"^\s*(?:{action_ids.TOKEN}|{action_ids.FINDING_TOKEN})\.?(?:\s|$)")  # the one id grammar
 
 
 def _starts_with_ids(texts: list[list[str]], header: Header) -> bool:

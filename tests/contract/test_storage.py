@@ -104,3 +104,32 @@ def test_insert_ignore_claims_once(any_engine):
         first = insert_ignore(s, SeenEvent, {"event_key": "Ev1", "at": NOW}, ["event_key"])
         second = insert_ignore(s, SeenEvent, {"event_key": "Ev1", "at": NOW}, ["event_key"])
     assert (first, second) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE audit_event",
+        "TRUNCATE action_update",
+        "TRUNCATE action_update CASCADE",
+        "TRUNCATE action CASCADE",  # empties action_update with it
+        "TRUNCATE plan, priority, finding, action, action_update, audit_event RESTART IDENTITY CASCADE",
+    ],
+)
+def test_postgresql_refuses_to_truncate_the_audit_trail(reference_postgres_engine, statement):
+    """TRUNCATE fires no row trigger: migration 0004's statement triggers refuse it."""
+    with session_scope(reference_postgres_engine) as s:
+        action = s.exec(select(Action).where(Action.ref == "4.2.1")).one()
+        s.add(ActionUpdate(action_id=action.id, at=NOW, author_key="dcs", rag="green", channel="test"))
+    with Session(reference_postgres_engine) as s:
+        before = (s.exec(select(func.count()).select_from(ActionUpdate)).one(),
+                  s.exec(select(func.count()).select_from(AuditEvent)).one())
+    with pytest.raises(DBAPIError, match="append-only"), reference_postgres_engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    for still_refused in ("UPDATE action_update SET rag = 'red'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"), reference_postgres_engine.begin() as conn:
+            conn.exec_driver_sql(still_refused)
+    with Session(reference_postgres_engine) as s:
+        assert (s.exec(select(func.count()).select_from(ActionUpdate)).one(),
+                s.exec(select(func.count()).select_from(AuditEvent)).one()) == before
+        assert before[0] == 1 and before[1] > 0
