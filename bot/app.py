@@ -40,7 +40,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
-    app = web.Application()
+    from bot.http_errors import last_resort
+
+    app = web.Application(middlewares=[last_resort])  # no route ever answers with a traceback
     app[RUNTIME] = rt
     app.router.add_get("/healthz", healthz)
     from handlers import mount_channels
