@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import jwt
+import requests
 from aiohttp import web
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -27,6 +28,7 @@ from botbuilder.schema import (
     ErrorResponseException,
     ExpectedReplies,
 )
+from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 log = logging.getLogger(__name__)
@@ -158,12 +160,29 @@ class TeamsAdapter:
         self._adapter.on_turn_error = self._on_turn_error
 
     async def process(self, request: web.Request, handler: TurnHandler) -> web.Response:
-        """Authenticate and run one turn; 401 for a missing or invalid Bot Framework token."""
+        """Authenticate and run one turn: 401 for a missing or invalid Bot Framework token, 503
+        (with Retry-After) when the token cannot be checked because the signing keys cannot be
+        fetched, 400 for an Activity the SDK cannot read. The turn's own errors never get here
+        (`_on_turn_error` answers them in the conversation)."""
         try:
             response = await self._adapter.process(request, sdk_bot(handler))
-        except jwt.PyJWTError as exc:
-            log.warning("Teams request with an unreadable token refused: %s", exc)
-            raise web.HTTPUnauthorized() from None
+        except web.HTTPException:
+            raise
+        except DeserializationError as exc:
+            log.warning("Teams request refused: the SDK cannot read the Activity: %s", exc)
+            return web.json_response({"error": "not a Bot Framework Activity"}, status=400)
+        except Exception as exc:
+            if _signing_keys_unavailable(exc):
+                log.warning("Teams request refused: the token signing keys cannot be fetched: %s", exc)
+                return web.json_response(
+                    {"error": "the Bot Framework signing keys cannot be fetched; try again later"},
+                    status=503,
+                    headers={"Retry-After": str(KEYS_RETRY_AFTER_SECONDS)},
+                )
+            if isinstance(exc, jwt.PyJWTError | PermissionError) or _raised_in(exc, _TOKEN_CHECK_MODULE):
+                log.warning("Teams request with an invalid token refused: %s: %s", type(exc).__name__, exc)
+                raise web.HTTPUnauthorized() from None
+            raise
         return response or web.Response(status=201)
 
     async def send_proactive(self, reference: dict[str, Any], activity: dict[str, Any]) -> str:
@@ -192,6 +211,37 @@ class TeamsAdapter:
                 await context.send_activity("Sorry, something went wrong on my side. Please try again.")
             except Exception:  # the connector may be what failed
                 log.warning("could not tell the user about the failure")
+
+
+KEYS_RETRY_AFTER_SECONDS = 30
+# The SDK checks a token in botframework.connector.auth.jwt_token_extractor: it fetches the
+# OpenID metadata and the JWKS there (`_OpenIdMetadata._refresh`, synchronous `requests`), then
+# verifies the token. What that module raises while fetching means the identity provider is
+# unreachable or answering nonsense (our dependency is down: 503); anything else it raises (an
+# unknown key id, no key at all, a failed endorsement, an algorithm not allowed) means the token
+# is not acceptable (401).
+_TOKEN_CHECK_MODULE = "botframework.connector.auth.jwt_token_extractor"
+_KEY_FETCH_FUNCTION = "_refresh"
+
+
+def _frames(exc: BaseException) -> list[tuple[str, str]]:
+    """(module, function) of every frame the exception passed through, innermost last."""
+    out = []
+    tb = exc.__traceback__
+    while tb is not None:
+        out.append((tb.tb_frame.f_globals.get("__name__", ""), tb.tb_frame.f_code.co_name))
+        tb = tb.tb_next
+    return out
+
+
+def _raised_in(exc: BaseException, module: str) -> bool:
+    return any(m == module for m, _ in _frames(exc))
+
+
+def _signing_keys_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, requests.RequestException):
+        return True
+    return (_TOKEN_CHECK_MODULE, _KEY_FETCH_FUNCTION) in _frames(exc)
 
 
 def _connector_error(exc: Exception) -> ConnectorError:
