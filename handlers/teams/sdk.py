@@ -31,6 +31,8 @@ from botbuilder.schema import (
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
+from bot.outage import UNAVAILABLE, is_database_outage
+
 log = logging.getLogger(__name__)
 
 
@@ -205,10 +207,15 @@ class TeamsAdapter:
         return outcome.get("id", "")
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        log.exception("Teams turn failed", exc_info=error)
+        outage = is_database_outage(error)
+        if outage:
+            log.warning("Teams turn failed: the database is unavailable (%s)", type(error).__name__)
+        else:
+            log.exception("Teams turn failed", exc_info=error)
         if context.activity.type == ActivityTypes.message:
+            text = UNAVAILABLE if outage else "Sorry, something went wrong on my side. Please try again."
             try:
-                await context.send_activity("Sorry, something went wrong on my side. Please try again.")
+                await context.send_activity(text)
             except Exception:  # the connector may be what failed
                 log.warning("could not tell the user about the failure")
 
