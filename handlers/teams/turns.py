@@ -119,10 +119,12 @@ class TeamsBot:
         await turn.send(adaptive.message_activity(reply.views))
 
     async def _execute(self, turn: Turn, activity: dict[str, Any]) -> None:
-        value = activity.get("value") or {}
-        action_json = value.get("action") or {}
-        data = {**(action_json.get("data") or {}), "verb": action_json.get("verb")}
-        action = adaptive.parse_card_action(data)
+        value = activity.get("value")
+        action_json = value.get("action") if isinstance(value, dict) else None
+        action_json = action_json if isinstance(action_json, dict) else {}
+        button_data = action_json.get("data")
+        data = {**(button_data if isinstance(button_data, dict) else {}), "verb": action_json.get("verb")}
+        action = adaptive.parse_card_action(data)  # None for anything not shaped like our cards
         if action is None:
             await turn.respond_to_card_action(adaptive.invoke_message_response("This button is not one of mine."))
             return

@@ -254,3 +254,15 @@ async def test_a_token_whose_key_is_unknown_is_401(reference_engine, teams_clock
             assert _updates(world) == 0
         finally:
             await world.stop()
+
+
+@pytest.mark.parametrize(
+    "value", ["a string", [1, 2], {"action": "a string"}, {"action": {"verb": "green", "data": "a string"}}]
+)
+async def test_a_card_action_of_the_wrong_shape_is_answered_not_one_of_mine(world, value):
+    invoke = world.activity(HANNAH, name="adaptiveCard/action", value=value)
+    invoke["type"] = "invoke"
+    status, body = await world.post_json(invoke)
+    assert status == 200, body
+    assert body["statusCode"] == 200 and "not one of mine" in body["value"]
+    assert _updates(world) == 0
