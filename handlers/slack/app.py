@@ -111,9 +111,12 @@ def invocation_key(body: dict) -> str | None:
 async def slack_events(request: web.Request) -> web.StreamResponse:
     """POST /slack/events: events, slash commands and interactivity on one URL.
 
-    Bolt parses the body before it checks the signature, and a body it cannot parse (malformed
-    JSON in an event or in the `payload` field, JSON that is not an object) would escape as a
-    500. Such a request is answered here: 401 if it is not signed by Slack, else 400."""
+    The signature is checked here first (Bolt checks it again): Bolt parses the body before it
+    verifies it, and both a body it cannot parse (malformed JSON in an event or in the `payload`
+    field, JSON that is not an object) and a timestamp header that is not a number escape from
+    Bolt as a 500. So: 401 unless signed by Slack, then 400 for a body that is not a JSON object."""
+    if not await _signed_by_slack(request):
+        return web.json_response({"error": "invalid request signature"}, status=401)
     bolt = request.app[SLACK_BOLT]
     try:
         bolt_request = await to_bolt_request(request)
@@ -121,8 +124,6 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     except Exception:  # only parsing happens in there: whatever it raises, the body is unreadable
         readable = False
     if not readable:
-        if not await _signed_by_slack(request):
-            return web.json_response({"error": "invalid request signature"}, status=401)
         log.warning("Slack: a signed request with an unreadable body was refused (400)")
         return web.json_response(
             {"error": "the request body (or its `payload` field) is not a JSON object"}, status=400
@@ -132,14 +133,16 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
 
 
 async def _signed_by_slack(request: web.Request) -> bool:
-    """Slack's v0 signature and a fresh timestamp (what Bolt checks on a readable request)."""
-    secret = request.app[SLACK_SIGNING_SECRET]
-    verifier = SignatureVerifier(secret)
-    return verifier.is_valid(
-        body=await request.text(),
-        timestamp=request.headers.get("X-Slack-Request-Timestamp") or "",
-        signature=request.headers.get("X-Slack-Signature") or "",
-    )
+    """Slack's v0 signature and a timestamp less than five minutes old (as Bolt checks it)."""
+    verifier = SignatureVerifier(request.app[SLACK_SIGNING_SECRET])
+    try:
+        return verifier.is_valid(
+            body=await request.text(),
+            timestamp=request.headers.get("X-Slack-Request-Timestamp") or "",
+            signature=request.headers.get("X-Slack-Signature") or "",
+        )
+    except ValueError:  # a timestamp that is not a number, a body that is not UTF-8
+        return False
 
 
 def mount_slack(app: web.Application, rt: Runtime) -> bool:
