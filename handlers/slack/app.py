@@ -20,7 +20,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.outage import is_database_outage
+from bot.http_errors import error_id
+from bot.outage import RETRY_AFTER_SECONDS, is_database_outage
 from bot.runtime import Runtime
 from handlers.slack.client import configure
 from handlers.slack.listeners import SlackListeners
@@ -46,8 +47,41 @@ def build_bolt_app(rt: Runtime) -> AsyncApp:
     )
     configure(bolt.client, settings, rt.clock.sleep)
     bolt.use(handle_each_event_once(rt))
+    bolt.error(answer_errors)
     SlackListeners(rt).register(bolt)
     return bolt
+
+
+async def answer_errors(error: Exception, body: Any, logger: logging.Logger) -> BoltResponse:
+    """What Bolt answers when a middleware, a listener matcher or a listener raises (its default
+    is an empty 500). Bolt's own matchers assume Slack's payload shapes (`actions` a list of
+    objects …) and raise on anything else: a signed payload Bolt cannot read is a 400. The
+    database being down is a 503 with Retry-After. Anything else is a bug of ours: logged under
+    an error id, answered like `bot.http_errors.last_resort` does. (After the ack Slack already
+    has its 200 and the answer is dropped; the log line stays.)"""
+    if is_database_outage(error):
+        logger.warning("Slack request: the database is unavailable (%s)", type(error).__name__)
+        return BoltResponse(
+            status=503,
+            body={"error": "database unavailable"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    if _raised_by_bolt(error):
+        logger.warning("Slack request refused: Bolt cannot read its payload (%s: %s)", type(error).__name__, error)
+        return BoltResponse(status=400, body={"error": "the payload is not shaped like a Slack request"})
+    ident = error_id()
+    logger.error("error %s handling a Slack request", ident, exc_info=error)
+    return BoltResponse(status=500, body={"error": "internal", "id": ident})
+
+
+def _raised_by_bolt(error: BaseException) -> bool:
+    """The innermost frame is Bolt's (a matcher or a payload utility), not ours."""
+    tb = error.__traceback__
+    module = ""
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        tb = tb.tb_next
+    return module.startswith("slack_bolt.")
 
 
 def handle_each_event_once(rt: Runtime) -> Callable[..., Awaitable[Any]]:
@@ -128,7 +162,13 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
         return web.json_response(
             {"error": "the request body (or its `payload` field) is not a JSON object"}, status=400
         )
-    bolt_response = await bolt.async_dispatch(bolt_request)
+    try:
+        bolt_response = await bolt.async_dispatch(bolt_request)
+    except Exception as exc:  # Bolt builds its handlers' arguments from the payload, eagerly
+        if not _raised_by_bolt(exc):
+            raise
+        log.warning("Slack request refused: Bolt cannot read its payload (%s: %s)", type(exc).__name__, exc)
+        return web.json_response({"error": "the payload is not shaped like a Slack request"}, status=400)
     return await to_aiohttp_response(bolt_response)
 
 

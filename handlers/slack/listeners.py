@@ -193,8 +193,9 @@ class SlackListeners:
         await self.after_ack(self.answer_click(body, action, client), "a button click")
 
     async def answer_click(self, body: dict, action: dict, client: AsyncWebClient) -> None:
+        value = action.get("value")
         try:
-            verb, ref = ids.parse_button_value(action.get("value") or "")
+            verb, ref = ids.parse_button_value(value if isinstance(value, str) else "")
         except ValueError:
             log.warning("ignored a click with value %r", action.get("value"))
             return

@@ -5,6 +5,7 @@ state are no-ops; and no route ever answers with a traceback."""
 from __future__ import annotations
 
 import copy
+import json
 from urllib.parse import urlencode
 
 from sqlmodel import func, select
@@ -170,3 +171,33 @@ async def test_two_clicks_alike_but_for_their_trigger_id_are_both_handled(slack_
     detail = section_texts((await slack_bench.status("4.2.1"))["blocks"])
     assert "🟢 Green" in detail
     assert _counts(slack_bench.rt.engine)[0] == 2
+
+
+ODD_PAYLOADS = [
+    {"type": "block_actions"},
+    {"type": "block_actions", "actions": "x", "user": "x", "trigger_id": 5},
+    {"type": "block_actions", "actions": [{"action_id": "actionbot_btn:x", "value": 7}], "user": {"id": 3}},
+    {"type": "view_submission"},
+    {"type": "view_submission", "view": "x", "user": {"id": "U0HOSSCP"}},
+    {"type": "view_submission", "view": {"callback_id": ids.UPDATE_MODAL, "state": "x"}, "user": {"id": "U0HOSSCP"}},
+    {
+        "type": "view_submission",
+        "view": {"type": "modal", "callback_id": ids.UPDATE_MODAL, "private_metadata": 5, "state": "x"},
+        "user": {"id": "U0HOSSCP"},
+        "trigger_id": "odd.1",
+    },
+    {"type": 5},
+    {"type": "shortcut", "callback_id": ["x"]},
+]
+
+
+async def test_odd_but_readable_interactivity_payloads_never_get_a_500(slack_bench):
+    for payload in ODD_PAYLOADS:
+        code, text = await slack_bench.post(urlencode({"payload": json.dumps(payload)}), slack.FORM)
+        assert code < 500, (payload, code, text)
+    for body in ({"type": "event_callback", "event": "x"}, {"type": "event_callback", "event": {"type": 5}}):
+        code, text = await slack_bench.post(json.dumps(body), slack.JSON)
+        assert code < 500, (body, code, text)
+    code, text = await slack_bench.post(urlencode({"command": "/status", "text": ["x"]}), slack.FORM)
+    assert code < 500, text
+    await slack_bench.settle()
