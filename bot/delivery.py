@@ -210,6 +210,8 @@ async def send_to_sit(
                 now,
             )
         )
+        if outcomes[-1].status == "unmarked":
+            break  # the database is down: hand back what was delivered, so it can be recorded later
     return outcomes
 
 
