@@ -140,6 +140,9 @@ async def test_a_database_outage_mid_round_loses_nothing_and_duplicates_nothing(
         reply = await bench.dm_reply("U0HOSSCP", "4.2.1 green - on track before the outage")
         assert "Recorded" in section_texts(reply.body["blocks"])
         assert counts(outage_engine)[0] == 1
+        dm, nudge_card = await bench.nudge("4.2.1")  # a nudge card, and its modal opened from Amber
+        await bench.click("U0HOSSCP", dm, nudge_card, "amber", "4.2.1")
+        opened = (await slack_api.wait_for("views.open"))[0].body["view"]
 
         # ------------------------------------------------ the server goes down in the middle of the round
         assert await ticker.run() is None  # the tick was cut short, and said so; nothing raised
@@ -173,6 +176,14 @@ async def test_a_database_outage_mid_round_loses_nothing_and_duplicates_nothing(
         [card] = connector.sent_cards()
         assert "temporarily unavailable" in card_texts(card) and "nothing was recorded" in card_texts(card)
 
+        code, ack = await bench.submit("U0HOSSCP", opened, "amber", "waiting on HR sign-off")
+        assert code == 200 and ack["response_action"] == "errors"  # the modal stays open, and says why
+        assert "temporarily unavailable" in " ".join(ack["errors"].values())
+        code, _ = await bench.click("U0HOSSCP", dm, nudge_card, "green", "4.2.1")
+        assert code == 200
+        [notice] = await slack_api.wait_for("chat.postEphemeral")
+        assert "temporarily unavailable" in section_texts(notice.body["blocks"])
+
         terminal = rt.core.handle(ChatRequest(Identity("terminal", "hos-scp"), text="4.2.1 green - done"))
         assert UNAVAILABLE in render_all(terminal.views)
 
@@ -203,7 +214,8 @@ async def test_a_database_outage_mid_round_loses_nothing_and_duplicates_nothing(
         _, statuses = counts(outage_engine)
         assert set(statuses) <= {"sent", "unreachable"}, statuses  # nothing left claimed or failed
         with session_scope(outage_engine) as s:
-            ledger_keys = {r.key for r in s.exec(select(SendLedger).where(SendLedger.status == "sent")).all()}
+            sent_rows = s.exec(select(SendLedger).where(SendLedger.status == "sent", SendLedger.channel == "fake")).all()
+            ledger_keys = {r.key for r in sent_rows}
         ledger_keys = {k.split("|", 1)[0] for k in ledger_keys}  # a SIT post's key names its channel
         assert ledger_keys == set(keys)  # every message sent is recorded, every recorded one was sent
 
