@@ -9,8 +9,10 @@ proactive send with its errors translated into `ConnectorError`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,6 +30,7 @@ from botbuilder.schema import (
     ErrorResponseException,
     ExpectedReplies,
 )
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
@@ -158,6 +161,7 @@ class TeamsAdapter:
             APP_TYPE=app_type if self.app_id else "MultiTenant",
             **(auth_overrides or {}),
         )
+        _bound_signing_key_fetches()
         self._adapter = _CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
         self._adapter.on_turn_error = self._on_turn_error
 
@@ -221,6 +225,38 @@ class TeamsAdapter:
 
 
 KEYS_RETRY_AFTER_SECONDS = 30
+KEYS_FETCH_TIMEOUT_SECONDS = 5.0
+
+
+class _BoundedOpenIdMetadata(_OpenIdMetadata):
+    """The SDK's signing-key cache, fetched the same way but off the event loop and with a
+    timeout. The SDK's own `_refresh` calls `requests.get` with no timeout on the event loop: an
+    identity provider that hangs would stall every request of the one server (Slack too)."""
+
+    async def _refresh(self) -> None:
+        self.keys = await asyncio.to_thread(_fetch_signing_keys, self.url)
+        self.last_updated = datetime.now()  # naive local time, as the SDK compares it
+
+
+def _fetch_signing_keys(metadata_url: str) -> list[dict[str, Any]]:
+    metadata = requests.get(metadata_url, timeout=KEYS_FETCH_TIMEOUT_SECONDS)
+    metadata.raise_for_status()
+    keys = requests.get(metadata.json()["jwks_uri"], timeout=KEYS_FETCH_TIMEOUT_SECONDS)
+    keys.raise_for_status()
+    return keys.json()["keys"]
+
+
+def _bounded_open_id_metadata(metadata_url: str) -> _OpenIdMetadata:
+    """`JwtTokenExtractor.get_open_id_metadata`, caching `_BoundedOpenIdMetadata` instead."""
+    cache = JwtTokenExtractor.metadataCache
+    if not isinstance(cache.get(metadata_url), _BoundedOpenIdMetadata):
+        cache[metadata_url] = _BoundedOpenIdMetadata(metadata_url)
+    return cache[metadata_url]
+
+
+def _bound_signing_key_fetches() -> None:
+    """Installed once, process-wide, before the first token is checked (TeamsAdapter.__init__)."""
+    JwtTokenExtractor.get_open_id_metadata = staticmethod(_bounded_open_id_metadata)
 # The SDK checks a token in botframework.connector.auth.jwt_token_extractor: it fetches the
 # OpenID metadata and the JWKS there (`_OpenIdMetadata._refresh`, synchronous `requests`), then
 # verifies the token. What that module raises while fetching means the identity provider is
@@ -248,7 +284,8 @@ def _raised_in(exc: BaseException, module: str) -> bool:
 def _signing_keys_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, requests.RequestException):
         return True
-    return (_TOKEN_CHECK_MODULE, _KEY_FETCH_FUNCTION) in _frames(exc)
+    frames = _frames(exc)
+    return (_TOKEN_CHECK_MODULE, _KEY_FETCH_FUNCTION) in frames or (__name__, _fetch_signing_keys.__name__) in frames
 
 
 def _connector_error(exc: Exception) -> ConnectorError:

@@ -266,3 +266,39 @@ async def test_a_card_action_of_the_wrong_shape_is_answered_not_one_of_mine(worl
     assert status == 200, body
     assert body["statusCode"] == 200 and "not one of mine" in body["value"]
     assert _updates(world) == 0
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """Accepts connections and never answers: an identity provider that hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+async def test_signing_keys_that_hang_are_503_in_bounded_time_and_the_server_keeps_serving(
+    reference_engine, teams_clock, signing_key
+):
+    import asyncio
+
+    from handlers.teams.sdk import KEYS_FETCH_TIMEOUT_SECONDS
+
+    with silent_server() as base:
+        world = await _authed_world(reference_engine, teams_clock, base)
+        try:
+            started = time.monotonic()
+            request = asyncio.create_task(_send(world, _token(signing_key, world.connector.url)))
+            await asyncio.sleep(0.3)
+            async with aiohttp.ClientSession() as session:  # the event loop is not blocked meanwhile
+                health = await asyncio.wait_for(session.get(f"{world.base_url}/api/messages"), timeout=2)
+                assert health.status == 405
+            status, text, headers = await request
+            assert status == 503, text
+            assert "Retry-After" in headers
+            assert time.monotonic() - started < KEYS_FETCH_TIMEOUT_SECONDS * 2 + 5
+        finally:
+            await world.stop()
