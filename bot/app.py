@@ -8,6 +8,7 @@ import logging
 from aiohttp import web
 from sqlmodel import func, select
 
+from bot.outage import RETRY_AFTER_SECONDS, is_database_outage
 from bot.runtime import Runtime
 from storage import repo
 from storage.db import session_scope
@@ -35,12 +36,21 @@ async def healthz(request: web.Request) -> web.Response:
     except repo.NoPlanError as exc:
         return web.json_response({"status": "no-plan", "error": str(exc)}, status=503)
     except Exception as exc:  # the database is down: say so, don't crash the probe
-        log.exception("health check failed")
-        return web.json_response({"status": "error", "error": type(exc).__name__}, status=503)
+        if is_database_outage(exc):
+            log.warning("health check: the database is unavailable (%s)", type(exc).__name__)
+        else:
+            log.exception("health check failed")
+        return web.json_response(
+            {"status": "error", "error": type(exc).__name__},
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
 
 def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
-    app = web.Application()
+    from bot.http_errors import last_resort
+
+    app = web.Application(middlewares=[last_resort])  # no route ever answers with a traceback
     app[RUNTIME] = rt
     app.router.add_get("/healthz", healthz)
     from handlers import mount_channels

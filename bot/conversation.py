@@ -7,6 +7,7 @@ business rules; they translate and render.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from bot import identity, status, updates
 from bot.clock import Clock
 from bot.domain import RAG, canonical_action_id, parse_rag
 from bot.nudges import nudge_view
+from bot.outage import is_database_outage, unavailable_notice
 from bot.parsing import (
     UPDATE_HINT,
     StatusQuery,
@@ -32,6 +34,8 @@ from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
 from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate
+
+log = logging.getLogger(__name__)
 
 
 def _text_commands() -> tuple:
@@ -51,10 +55,21 @@ class Core:
     plan_key: str | None = None
 
     def handle(self, request: ChatRequest) -> Reply:
+        """One request, one transaction. When the database cannot be reached the transaction
+        never commits, and the person is told exactly that, on every channel alike."""
         try:
             request = clean_request(request)
         except MalformedRequest as exc:
             return Reply([NoticeView(f"I can't read that request ({exc}); nothing was recorded.", "error")])
+        try:
+            return self._handle(request)
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            log.warning("database unavailable: answered a %s with 'nothing was recorded'", request.kind)
+            return Reply([unavailable_notice()])
+
+    def _handle(self, request: ChatRequest) -> Reply:
         with session_scope(self.engine) as session:
             now = self.clock.now()
             actor = identity.resolve(session, request.identity, now)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
+from bot.outage import is_database_outage
 from scheduler import ledger
 from storage.db import session_scope
 from storage.models import Person
@@ -46,7 +47,7 @@ class SendOutcome:
     key: str
     recipient: str
     channel: str
-    status: str  # sent | duplicate | unreachable | failed | retry
+    status: str  # sent | duplicate | unreachable | failed | retry | unmarked (sent; the database was down)
     detail: str = ""
 
 
@@ -209,6 +210,8 @@ async def send_to_sit(
                 now,
             )
         )
+        if outcomes[-1].status == "unmarked":
+            break  # the database is down: hand back what was delivered, so it can be recorded later
     return outcomes
 
 
@@ -226,9 +229,18 @@ async def _attempt(engine, channel, key, send, recipient, now) -> SendOutcome:
             status = row.status
         log.warning("send %s to %s via %s failed (%s): %s", key, recipient, channel.name, status, exc)
         return SendOutcome(key, recipient, channel.name, status, str(exc))
-    with session_scope(engine) as session:
-        row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
-        ledger.mark_sent(session, row, now, ref or "")
+    try:
+        with session_scope(engine) as session:
+            row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
+            ledger.mark_sent(session, row, now, ref or "")
+    except Exception as exc:
+        if not is_database_outage(exc):
+            raise
+        # delivered, but the database went away before it could say so: the row stays claimed.
+        # The scheduler keeps this outcome and marks the row when the database is back, so the
+        # message is not sent a second time as a stale claim.
+        log.warning("%s was delivered via %s but the database is unavailable to record it", key, channel.name)
+        return SendOutcome(key, recipient, channel.name, "unmarked", ref or "")
     return SendOutcome(key, recipient, channel.name, "sent", ref or "")
 
 

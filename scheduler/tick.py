@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from bot import delivery
 from bot.clock import Clock
+from bot.outage import is_database_outage
 from scheduler import escalations, ledger
 from scheduler.leader import LeaderLock
 from scheduler.messages import failure_views, monthly_report_views, person_views, weekly_digest_views
@@ -38,6 +39,21 @@ from storage.db import session_scope
 from storage.models import Person, Plan, SendLedger
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UnmarkedSend:
+    """A message the channel delivered after which the database went away before the ledger
+    row could be marked sent. It is the one thing a tick keeps in memory: left claimed, the row
+    would be sent again as a crash's stale claim (a duplicate); it is marked (and its
+    escalations recorded) by the first tick that reaches the database again. A process that
+    dies meanwhile falls back to the documented at-least-once re-send."""
+
+    key: str
+    ref: str
+    claimed_by: str  # only a row still claimed by this sender is marked (a reclaim by another wins)
+    items: tuple[Item, ...]
+    at: datetime
 
 
 @dataclass
@@ -89,6 +105,8 @@ class Ticker:
         self.worker = worker or f"{delivery.worker_id()}#{uuid.uuid4().hex[:6]}"
         self._running = asyncio.Lock()
         self._warned_no_channel = False
+        self._database_down = False
+        self._unmarked: list[UnmarkedSend] = []
 
     @property
     def channels(self) -> dict[str, Any]:
@@ -107,9 +125,20 @@ class Ticker:
         async with self._running:
             try:
                 report = await self.tick()
-            except Exception:
-                log.exception("scheduler tick failed; the next tick tries again")
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    log.exception("scheduler tick failed; the next tick tries again")
+                elif not self._database_down:  # one line per outage, not one per tick
+                    log.warning(
+                        "scheduler: the database is unavailable (%s); ticks are skipped until it is back, "
+                        "then what is due is sent",
+                        type(exc).__name__,
+                    )
+                self._database_down = is_database_outage(exc) or self._database_down
                 return None
+        if self._database_down:
+            log.info("scheduler: the database is back; ticks resumed")
+            self._database_down = False
         acted = any(o.status in ("sent", "retry", "failed", "unreachable") for o in report.outcomes + report.retried)
         if report.planned or report.retried:
             log.log(
@@ -122,6 +151,7 @@ class Ticker:
 
     async def tick(self) -> TickReport:
         now = self.clock.now()
+        self._record_unmarked()  # before any leader check: these sends were this process's own
         if self.leader is not None and not self.leader.is_leader():
             return TickReport(leader=False)
         channels = self.channels
@@ -187,9 +217,25 @@ class Ticker:
                     self.engine, channels, p.recipient, views, key=p.key, kind=p.kind, now=now, meta=meta
                 )
             ]
-        if any(o.status in ("sent", "retry", "failed", "unreachable") for o in outcomes):
+        unmarked = [o for o in outcomes if o.status == "unmarked"]
+        for o in unmarked:  # delivered while the database went away: recorded when it is back
+            self._unmarked.append(UnmarkedSend(o.key, o.detail, delivery.worker_id(), tuple(p.items), now))
+        if not unmarked and any(o.status in ("sent", "retry", "failed", "unreachable") for o in outcomes):
             self._record_escalations(list(p.items), now)
         return outcomes
+
+    def _record_unmarked(self) -> None:
+        """Mark the sends that were delivered while the database was down (see `UnmarkedSend`).
+        Raises while it is still down, so the tick is skipped like any other."""
+        while self._unmarked:
+            u = self._unmarked[0]
+            with session_scope(self.engine) as session:
+                row = session.exec(select(SendLedger).where(SendLedger.key == u.key)).first()
+                if row is not None and row.status in ("claimed", "retry") and row.claimed_by == u.claimed_by:
+                    ledger.mark_sent(session, row, u.at, u.ref)
+            self._record_escalations(list(u.items), u.at)
+            self._unmarked.pop(0)
+            log.info("scheduler: recorded %s, delivered while the database was unavailable", u.key)
 
     def _record_escalations(self, items: list[Item], now: datetime) -> None:
         if not any(i.kind == "escalation" for i in items):
@@ -266,8 +312,14 @@ class Ticker:
                 ref = await channel.send_to_person(person, views, kind=p.kind, meta=meta)
         except delivery.DeliveryError as exc:
             return await self._finish(row_id, now, error=str(exc), permanent=exc.permanent)
-        self._record_escalations(list(p.items), now)
-        return await self._finish(row_id, now, ref=ref or "")
+        try:
+            self._record_escalations(list(p.items), now)
+            return await self._finish(row_id, now, ref=ref or "")
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            self._unmarked.append(UnmarkedSend(key, ref or "", self.worker, tuple(p.items), now))
+            raise
 
     async def _finish(self, row_id: int, now: datetime, *, ref: str = "", error: str = "", permanent: bool = False):
         with session_scope(self.engine) as session:

@@ -9,6 +9,7 @@ Teams' `/api/messages` through Bolt's aiohttp adapter functions on our own route
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -17,7 +18,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
+from slack_sdk.signature import SignatureVerifier
 
+from bot.http_errors import error_id
+from bot.outage import RETRY_AFTER_SECONDS, is_database_outage
 from bot.runtime import Runtime
 from handlers.slack.client import configure
 from handlers.slack.listeners import SlackListeners
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 SLACK_BOLT = web.AppKey("slack_bolt", AsyncApp)
+SLACK_SIGNING_SECRET = web.AppKey("slack_signing_secret", str)
 
 
 def build_bolt_app(rt: Runtime) -> AsyncApp:
@@ -42,37 +47,142 @@ def build_bolt_app(rt: Runtime) -> AsyncApp:
     )
     configure(bolt.client, settings, rt.clock.sleep)
     bolt.use(handle_each_event_once(rt))
+    bolt.error(answer_errors)
     SlackListeners(rt).register(bolt)
     return bolt
+
+
+async def answer_errors(error: Exception, body: Any, logger: logging.Logger) -> BoltResponse:
+    """What Bolt answers when a middleware, a listener matcher or a listener raises (its default
+    is an empty 500). Bolt's own matchers assume Slack's payload shapes (`actions` a list of
+    objects …) and raise on anything else: a signed payload Bolt cannot read is a 400. The
+    database being down is a 503 with Retry-After. Anything else is a bug of ours: logged under
+    an error id, answered like `bot.http_errors.last_resort` does. (After the ack Slack already
+    has its 200 and the answer is dropped; the log line stays.)"""
+    if is_database_outage(error):
+        logger.warning("Slack request: the database is unavailable (%s)", type(error).__name__)
+        return BoltResponse(
+            status=503,
+            body={"error": "database unavailable"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    if _raised_by_bolt(error):
+        logger.warning("Slack request refused: Bolt cannot read its payload (%s: %s)", type(error).__name__, error)
+        return BoltResponse(status=400, body={"error": "the payload is not shaped like a Slack request"})
+    ident = error_id()
+    logger.error("error %s handling a Slack request", ident, exc_info=error)
+    return BoltResponse(status=500, body={"error": "internal", "id": ident})
+
+
+def _raised_by_bolt(error: BaseException) -> bool:
+    """The innermost frame is Bolt's (a matcher or a payload utility), not ours."""
+    tb = error.__traceback__
+    module = ""
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        tb = tb.tb_next
+    return module.startswith("slack_bolt.")
 
 
 def handle_each_event_once(rt: Runtime) -> Callable[..., Awaitable[Any]]:
     """Slack re-sends an event it thinks we missed (X-Slack-Retry-Num); the event id is claimed
     in the database (`seen_event`) so a retry, even to another process, is acknowledged and
-    dropped instead of recording an update twice."""
+    dropped instead of recording an update twice.
+
+    Interactions and slash commands are claimed the same way by their `trigger_id`, which Slack
+    gives each invocation (a click, a modal submission, a command): a signed request replayed
+    within Slack's five-minute signature window carries the same trigger_id and is acknowledged
+    and dropped, while the next click on the same card (a new invocation) is handled.
+
+    When the database is down the claim cannot be made; the request goes on and the core
+    answers "temporarily unavailable, nothing was recorded" (nothing to replay)."""
 
     def claim(event_key: str) -> bool:
         with session_scope(rt.engine) as session:
             return repo.mark_seen(session, event_key, rt.clock.now())
 
     async def once(req, body: dict, next_, logger) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(claim, f"slack:{event_id}"):
-            retry = (req.headers.get("x-slack-retry-num") or ["?"])[0]
-            logger.info("Slack event %s already handled; retry %s acknowledged and dropped", event_id, retry)
-            return BoltResponse(status=200, body="")
+        key = invocation_key(body)
+        if key is not None:
+            try:
+                first = await asyncio.to_thread(claim, key)
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    raise
+                logger.warning("Slack %s: the database is unavailable, so it could not be checked for a replay", key)
+                first = True
+            if not first:
+                retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+                what = f"retry {retry}" if retry else "replay"
+                logger.info("Slack %s already handled; %s acknowledged and dropped", key, what)
+                return BoltResponse(status=200, body="")
         await next_()
         return None
 
     return once
 
 
+_SEEN_KEY_MAX = 200  # seen_event.event_key
+
+
+def invocation_key(body: dict) -> str | None:
+    """The `seen_event` key of one delivery from Slack: an Events API callback's event_id, or an
+    interaction's / slash command's trigger_id. None for what has neither (nothing to dedupe)."""
+    if body.get("type") == "event_callback":
+        kind, value = "", body.get("event_id")
+    elif body.get("type") in ("block_actions", "view_submission") or body.get("command"):
+        kind, value = "trigger:", body.get("trigger_id")
+    else:
+        return None
+    if not isinstance(value, str) or not value:
+        return None
+    key = f"slack:{kind}{value}"
+    if len(key) > _SEEN_KEY_MAX:  # not what Slack sends; still one key per value
+        key = f"slack:{kind}sha256:{hashlib.sha256(value.encode()).hexdigest()}"
+    return key
+
+
 async def slack_events(request: web.Request) -> web.StreamResponse:
-    """POST /slack/events: events, slash commands and interactivity on one URL."""
+    """POST /slack/events: events, slash commands and interactivity on one URL.
+
+    The signature is checked here first (Bolt checks it again): Bolt parses the body before it
+    verifies it, and both a body it cannot parse (malformed JSON in an event or in the `payload`
+    field, JSON that is not an object) and a timestamp header that is not a number escape from
+    Bolt as a 500. So: 401 unless signed by Slack, then 400 for a body that is not a JSON object."""
+    if not await _signed_by_slack(request):
+        return web.json_response({"error": "invalid request signature"}, status=401)
     bolt = request.app[SLACK_BOLT]
-    bolt_request = await to_bolt_request(request)
-    bolt_response = await bolt.async_dispatch(bolt_request)
+    try:
+        bolt_request = await to_bolt_request(request)
+        readable = isinstance(bolt_request.body, dict)
+    except Exception:  # only parsing happens in there: whatever it raises, the body is unreadable
+        readable = False
+    if not readable:
+        log.warning("Slack: a signed request with an unreadable body was refused (400)")
+        return web.json_response(
+            {"error": "the request body (or its `payload` field) is not a JSON object"}, status=400
+        )
+    try:
+        bolt_response = await bolt.async_dispatch(bolt_request)
+    except Exception as exc:  # Bolt builds its handlers' arguments from the payload, eagerly
+        if not _raised_by_bolt(exc):
+            raise
+        log.warning("Slack request refused: Bolt cannot read its payload (%s: %s)", type(exc).__name__, exc)
+        return web.json_response({"error": "the payload is not shaped like a Slack request"}, status=400)
     return await to_aiohttp_response(bolt_response)
+
+
+async def _signed_by_slack(request: web.Request) -> bool:
+    """Slack's v0 signature and a timestamp less than five minutes old (as Bolt checks it)."""
+    verifier = SignatureVerifier(request.app[SLACK_SIGNING_SECRET])
+    try:
+        return verifier.is_valid(
+            body=await request.text(),
+            timestamp=request.headers.get("X-Slack-Request-Timestamp") or "",
+            signature=request.headers.get("X-Slack-Signature") or "",
+        )
+    except ValueError:  # a timestamp that is not a number, a body that is not UTF-8
+        return False
 
 
 def mount_slack(app: web.Application, rt: Runtime) -> bool:
@@ -84,6 +194,7 @@ def mount_slack(app: web.Application, rt: Runtime) -> bool:
     bolt = build_bolt_app(rt)
     app[SLACK_BOLT] = bolt
     if settings.slack_signing_secret:
+        app[SLACK_SIGNING_SECRET] = settings.slack_signing_secret
         app.router.add_post(EVENTS_PATH, slack_events)
     if settings.slack_app_token:
         app.cleanup_ctx.append(_socket_mode(bolt, settings.slack_app_token))

@@ -59,8 +59,42 @@ class Origin:
 
     @classmethod
     def load(cls, text: str | None) -> Origin:
-        data = json.loads(text or "{}")
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        """Read back what `dump` wrote. Slack returns private_metadata as we set it, but nothing
+        a client sends is trusted: anything else is a `BadOrigin`, never a crash."""
+        try:
+            data = json.loads(text or "")
+        except (TypeError, ValueError):
+            raise BadOrigin("private_metadata is not JSON") from None
+        if not isinstance(data, dict):
+            raise BadOrigin("private_metadata is not a JSON object")
+        ref, refs, surface = data.get("ref"), data.get("refs", []), data.get("surface", "message")
+        if not isinstance(ref, str) or not ref:
+            raise BadOrigin("private_metadata has no action ref")
+        if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+            raise BadOrigin("private_metadata refs is not a list of action refs")
+        if surface not in SURFACES:
+            raise BadOrigin(f"private_metadata surface {surface!r} is not one of {', '.join(SURFACES)}")
+        optional = {k: data.get(k) for k in ("channel", "ts", "response_url")}
+        if any(v is not None and not isinstance(v, str) for v in optional.values()):
+            raise BadOrigin("private_metadata channel, ts and response_url must be strings")
+        return cls(ref, list(refs), surface, **optional)
+
+
+class BadOrigin(ValueError):
+    """A modal's private_metadata that is not what `Origin.dump` wrote."""
+
+
+SURFACES = ("message", "ephemeral", "home")
+STALE_FORM = "This form can't be read any more: please close this form and press the button on the card again."
+
+
+def _dict(value: Any) -> dict:
+    """A part of a payload that should be an object, or {} when it is not."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _first(views: list[Any], kind: type) -> Any:
@@ -159,8 +193,9 @@ class SlackListeners:
         await self.after_ack(self.answer_click(body, action, client), "a button click")
 
     async def answer_click(self, body: dict, action: dict, client: AsyncWebClient) -> None:
+        value = action.get("value")
         try:
-            verb, ref = ids.parse_button_value(action.get("value") or "")
+            verb, ref = ids.parse_button_value(value if isinstance(value, str) else "")
         except ValueError:
             log.warning("ignored a click with value %r", action.get("value"))
             return
@@ -204,12 +239,21 @@ class SlackListeners:
     async def on_update_submitted(self, ack, body: dict, view: dict, client: AsyncWebClient) -> None:
         """Record the modal's update, or keep the modal open with the core's complaint under
         the input it is about."""
-        origin = Origin.load(view.get("private_metadata"))
-        values = (view.get("state") or {}).get("values") or {}
-        selected = (values.get(ids.RAG_BLOCK, {}).get(ids.RAG_INPUT) or {}).get("selected_option") or {}
-        note = (values.get(ids.NOTE_BLOCK, {}).get(ids.NOTE_INPUT) or {}).get("value") or ""
-        date = (values.get(ids.DATE_BLOCK, {}).get(ids.DATE_INPUT) or {}).get("value") or None
-        user = body["user"]["id"]
+        try:
+            origin = Origin.load(view.get("private_metadata"))
+        except BadOrigin as exc:
+            log.warning("Slack: refused a modal submission: %s", exc)
+            await ack(response_action="errors", errors={ids.RAG_BLOCK: STALE_FORM})
+            return
+        values = _dict(_dict(view.get("state")).get("values"))
+        selected = _dict(_dict(values.get(ids.RAG_BLOCK)).get(ids.RAG_INPUT)).get("selected_option")
+        note = _text(_dict(_dict(values.get(ids.NOTE_BLOCK)).get(ids.NOTE_INPUT)).get("value")) or ""
+        date = _text(_dict(_dict(values.get(ids.DATE_BLOCK)).get(ids.DATE_INPUT)).get("value")) or None
+        rag = _text(_dict(selected).get("value"))
+        user = _text(_dict(body.get("user")).get("id"))
+        if not user:
+            await ack(response_action="errors", errors={ids.RAG_BLOCK: STALE_FORM})
+            return
         if not origin.refs and origin.surface == "message" and origin.channel:
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts))
         identity = await self.who(client, user)
@@ -217,7 +261,7 @@ class SlackListeners:
             identity,
             kind="form",
             action_ref=origin.ref,
-            rag=selected.get("value"),
+            rag=rag,
             note=note,
             proposed_date=date,
             thread_refs=tuple(origin.refs),

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot.outage import is_database_outage
 from bot.requests import Identity
 from handlers.slack.client import api_error
 from storage import repo
@@ -30,7 +31,13 @@ def _linked_name(engine: Engine, user_id: str) -> str | None:
 
 
 async def identity_of(engine: Engine, client: AsyncWebClient, user_id: str) -> Identity:
-    name = await asyncio.to_thread(_linked_name, engine, user_id)
+    try:
+        name = await asyncio.to_thread(_linked_name, engine, user_id)
+    except Exception as exc:
+        if not is_database_outage(exc):
+            raise
+        # the core will answer "temporarily unavailable": no need to ask Slack who this is
+        return Identity("slack", user_id)
     if name is not None:
         return Identity("slack", user_id, display_name=name)
     try:

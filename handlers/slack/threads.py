@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot.outage import is_database_outage
 from cards import blockkit_ids as ids
 from handlers.slack.client import api_error
 from storage import repo
@@ -50,7 +51,12 @@ async def card_refs(
     """The refs of the card at channel/ts: ledger, else metadata, else the card's own rows."""
     if not channel or not ts:
         return ()
-    refs = await asyncio.to_thread(_ledger_refs, engine, channel, ts)
+    try:
+        refs = await asyncio.to_thread(_ledger_refs, engine, channel, ts)
+    except Exception as exc:
+        if not is_database_outage(exc):
+            raise
+        refs = ()  # the database is down: the card itself (metadata, rows) still says
     if refs:
         return refs
     if message is not None:

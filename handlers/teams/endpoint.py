@@ -67,4 +67,69 @@ class MessagesEndpoint:
             return web.json_response({"error": "expected an application/json Activity"}, status=415)
         if not self.dev_mode and not request.headers.get("Authorization", "").startswith("Bearer "):
             return web.json_response({"error": "a Bot Framework token is required"}, status=401)
+        try:
+            body = await request.json()  # aiohttp keeps the body: the SDK reads it again
+        except ValueError:  # includes UnicodeDecodeError
+            return web.json_response({"error": "the request body is not JSON"}, status=400)
+        problem = activity_problem(body)
+        if problem is not None:
+            log.warning("Teams: refused a request that is not an Activity: %s", problem)
+            return web.json_response({"error": f"not a Bot Framework Activity: {problem}"}, status=400)
         return await self.adapter.process(request, self.bot.on_turn)
+
+
+# What the bot reads from an Activity, and the JSON type each must have when present. Teams
+# always sends `type`, `from` and `conversation`; a request without them is not from Teams.
+_REQUIRED_OBJECTS_WITH_ID = ("from", "conversation")
+_OPTIONAL_TYPES: dict[str, type] = {
+    "id": str,
+    "text": str,
+    "name": str,
+    "action": str,
+    "serviceUrl": str,
+    "channelId": str,
+    "replyToId": str,
+    "deliveryMode": str,
+    "timestamp": str,
+    "locale": str,
+    "recipient": dict,
+    "channelData": dict,
+    "entities": list,
+    "membersAdded": list,
+    "membersRemoved": list,
+    "attachments": list,
+}
+
+
+def activity_problem(body: object) -> str | None:
+    """Why `body` is not an Activity the bot can handle, or None. Checked before the SDK sees
+    it, so a malformed request is a 400 with the reason, never an exception deep in a turn."""
+    if not isinstance(body, dict):
+        return f"expected a JSON object, got {_json_type(body)}"
+    kind = body.get("type")
+    if not isinstance(kind, str) or not kind:
+        return "`type` must be a non-empty string"
+    for name in _REQUIRED_OBJECTS_WITH_ID:
+        value = body.get(name)
+        if not isinstance(value, dict):
+            return f"`{name}` must be an object with an `id`"
+        if not isinstance(value.get("id"), str) or not value["id"]:
+            return f"`{name}.id` must be a non-empty string"
+    for name, expected in _OPTIONAL_TYPES.items():
+        value = body.get(name)
+        if value is not None and not isinstance(value, expected):
+            return f"`{name}` must be {_json_type_name(expected)}, got {_json_type(value)}"
+    for name in ("membersAdded", "membersRemoved", "entities", "attachments"):
+        if any(not isinstance(item, dict) for item in body.get(name) or []):
+            return f"every item of `{name}` must be an object"
+    return None
+
+
+def _json_type(value: object) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+def _json_type_name(expected: type) -> str:
+    return {str: "a string", dict: "an object", list: "an array"}[expected]

@@ -9,12 +9,15 @@ proactive send with its errors translated into `ConnectorError`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 import jwt
+import requests
 from aiohttp import web
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -27,7 +30,11 @@ from botbuilder.schema import (
     ErrorResponseException,
     ExpectedReplies,
 )
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
+from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
+
+from bot.outage import UNAVAILABLE, is_database_outage
 
 log = logging.getLogger(__name__)
 
@@ -154,16 +161,34 @@ class TeamsAdapter:
             APP_TYPE=app_type if self.app_id else "MultiTenant",
             **(auth_overrides or {}),
         )
+        _bound_signing_key_fetches()
         self._adapter = _CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
         self._adapter.on_turn_error = self._on_turn_error
 
     async def process(self, request: web.Request, handler: TurnHandler) -> web.Response:
-        """Authenticate and run one turn; 401 for a missing or invalid Bot Framework token."""
+        """Authenticate and run one turn: 401 for a missing or invalid Bot Framework token, 503
+        (with Retry-After) when the token cannot be checked because the signing keys cannot be
+        fetched, 400 for an Activity the SDK cannot read. The turn's own errors never get here
+        (`_on_turn_error` answers them in the conversation)."""
         try:
             response = await self._adapter.process(request, sdk_bot(handler))
-        except jwt.PyJWTError as exc:
-            log.warning("Teams request with an unreadable token refused: %s", exc)
-            raise web.HTTPUnauthorized() from None
+        except web.HTTPException:
+            raise
+        except DeserializationError as exc:
+            log.warning("Teams request refused: the SDK cannot read the Activity: %s", exc)
+            return web.json_response({"error": "not a Bot Framework Activity"}, status=400)
+        except Exception as exc:
+            if _signing_keys_unavailable(exc):
+                log.warning("Teams request refused: the token signing keys cannot be fetched: %s", exc)
+                return web.json_response(
+                    {"error": "the Bot Framework signing keys cannot be fetched; try again later"},
+                    status=503,
+                    headers={"Retry-After": str(KEYS_RETRY_AFTER_SECONDS)},
+                )
+            if isinstance(exc, jwt.PyJWTError | PermissionError) or _raised_in(exc, _TOKEN_CHECK_MODULE):
+                log.warning("Teams request with an invalid token refused: %s: %s", type(exc).__name__, exc)
+                raise web.HTTPUnauthorized() from None
+            raise
         return response or web.Response(status=201)
 
     async def send_proactive(self, reference: dict[str, Any], activity: dict[str, Any]) -> str:
@@ -186,12 +211,81 @@ class TeamsAdapter:
         return outcome.get("id", "")
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        log.exception("Teams turn failed", exc_info=error)
+        outage = is_database_outage(error)
+        if outage:
+            log.warning("Teams turn failed: the database is unavailable (%s)", type(error).__name__)
+        else:
+            log.exception("Teams turn failed", exc_info=error)
         if context.activity.type == ActivityTypes.message:
+            text = UNAVAILABLE if outage else "Sorry, something went wrong on my side. Please try again."
             try:
-                await context.send_activity("Sorry, something went wrong on my side. Please try again.")
+                await context.send_activity(text)
             except Exception:  # the connector may be what failed
                 log.warning("could not tell the user about the failure")
+
+
+KEYS_RETRY_AFTER_SECONDS = 30
+KEYS_FETCH_TIMEOUT_SECONDS = 5.0
+
+
+class _BoundedOpenIdMetadata(_OpenIdMetadata):
+    """The SDK's signing-key cache, fetched the same way but off the event loop and with a
+    timeout. The SDK's own `_refresh` calls `requests.get` with no timeout on the event loop: an
+    identity provider that hangs would stall every request of the one server (Slack too)."""
+
+    async def _refresh(self) -> None:
+        self.keys = await asyncio.to_thread(_fetch_signing_keys, self.url)
+        self.last_updated = datetime.now()  # naive local time, as the SDK compares it
+
+
+def _fetch_signing_keys(metadata_url: str) -> list[dict[str, Any]]:
+    metadata = requests.get(metadata_url, timeout=KEYS_FETCH_TIMEOUT_SECONDS)
+    metadata.raise_for_status()
+    keys = requests.get(metadata.json()["jwks_uri"], timeout=KEYS_FETCH_TIMEOUT_SECONDS)
+    keys.raise_for_status()
+    return keys.json()["keys"]
+
+
+def _bounded_open_id_metadata(metadata_url: str) -> _OpenIdMetadata:
+    """`JwtTokenExtractor.get_open_id_metadata`, caching `_BoundedOpenIdMetadata` instead."""
+    cache = JwtTokenExtractor.metadataCache
+    if not isinstance(cache.get(metadata_url), _BoundedOpenIdMetadata):
+        cache[metadata_url] = _BoundedOpenIdMetadata(metadata_url)
+    return cache[metadata_url]
+
+
+def _bound_signing_key_fetches() -> None:
+    """Installed once, process-wide, before the first token is checked (TeamsAdapter.__init__)."""
+    JwtTokenExtractor.get_open_id_metadata = staticmethod(_bounded_open_id_metadata)
+# The SDK checks a token in botframework.connector.auth.jwt_token_extractor: it fetches the
+# OpenID metadata and the JWKS there (`_OpenIdMetadata._refresh`, synchronous `requests`), then
+# verifies the token. What that module raises while fetching means the identity provider is
+# unreachable or answering nonsense (our dependency is down: 503); anything else it raises (an
+# unknown key id, no key at all, a failed endorsement, an algorithm not allowed) means the token
+# is not acceptable (401).
+_TOKEN_CHECK_MODULE = "botframework.connector.auth.jwt_token_extractor"
+_KEY_FETCH_FUNCTION = "_refresh"
+
+
+def _frames(exc: BaseException) -> list[tuple[str, str]]:
+    """(module, function) of every frame the exception passed through, innermost last."""
+    out = []
+    tb = exc.__traceback__
+    while tb is not None:
+        out.append((tb.tb_frame.f_globals.get("__name__", ""), tb.tb_frame.f_code.co_name))
+        tb = tb.tb_next
+    return out
+
+
+def _raised_in(exc: BaseException, module: str) -> bool:
+    return any(m == module for m, _ in _frames(exc))
+
+
+def _signing_keys_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, requests.RequestException):
+        return True
+    frames = _frames(exc)
+    return (_TOKEN_CHECK_MODULE, _KEY_FETCH_FUNCTION) in frames or (__name__, _fetch_signing_keys.__name__) in frames
 
 
 def _connector_error(exc: Exception) -> ConnectorError:

@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from bot import identity as identity_mod
 from bot.channel_setup import acting_role
+from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity, Reply
 from bot.runtime import Runtime
 from bot.status import HELP
@@ -118,10 +119,12 @@ class TeamsBot:
         await turn.send(adaptive.message_activity(reply.views))
 
     async def _execute(self, turn: Turn, activity: dict[str, Any]) -> None:
-        value = activity.get("value") or {}
-        action_json = value.get("action") or {}
-        data = {**(action_json.get("data") or {}), "verb": action_json.get("verb")}
-        action = adaptive.parse_card_action(data)
+        value = activity.get("value")
+        action_json = value.get("action") if isinstance(value, dict) else None
+        action_json = action_json if isinstance(action_json, dict) else {}
+        button_data = action_json.get("data")
+        data = {**(button_data if isinstance(button_data, dict) else {}), "verb": action_json.get("verb")}
+        action = adaptive.parse_card_action(data)  # None for anything not shaped like our cards
         if action is None:
             await turn.respond_to_card_action(adaptive.invoke_message_response("This button is not one of mine."))
             return
@@ -212,11 +215,17 @@ class TeamsBot:
         sender = activity.get("from") or {}
         user_id = sender.get("id") or ""
         email = sender.get("email") or None
-        with session_scope(self.rt.engine) as session:
-            known = repo.person_by_chat_id(session, "teams", user_id) is not None
-            role = acting_role(session, "teams", user_id, dev_mode=self.dev_mode)
-            if not known and not email:
-                email = _email_by_aad(session, sender.get("aadObjectId"))
+        try:
+            with session_scope(self.rt.engine) as session:
+                known = repo.person_by_chat_id(session, "teams", user_id) is not None
+                role = acting_role(session, "teams", user_id, dev_mode=self.dev_mode)
+                if not known and not email:
+                    email = _email_by_aad(session, sender.get("aadObjectId"))
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            # the core will answer "temporarily unavailable, nothing was recorded"
+            return Identity(channel="teams", user_id=user_id, email=email, display_name=sender.get("name") or None)
         if not known and not email:
             profile = await turn.member(user_id) or {}
             email = profile.get("email") or _upn_email(profile.get("userPrincipalName"))
@@ -229,7 +238,16 @@ class TeamsBot:
         )
 
     def _remember(self, turn: Turn, activity: dict[str, Any], who: Identity) -> None:
-        """Store the reference for proactive messages: the person's personal chat, or the channel."""
+        """Store the reference for proactive messages: the person's personal chat, or the channel.
+        With the database down it is skipped: the next activity from them stores it."""
+        try:
+            self._store_reference(turn, activity, who)
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            log.warning("Teams: the database is unavailable; the conversation reference was not refreshed")
+
+    def _store_reference(self, turn: Turn, activity: dict[str, Any], who: Identity) -> None:
         now = self.rt.clock.now()
         described = addresses.describe_conversation(activity)
         reference = addresses.proactive_reference(turn.reference)
