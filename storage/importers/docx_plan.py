@@ -8,6 +8,9 @@ actions (python-docx gives every covered row the merged cell); an action's id in
 Actions text instead of the ID column; several actions listed in one cell; bulleted
 sub-actions (kept as "- " lines); a table split in two at a page break without a header on the
 second part. Deciding what each row means is left to `storage.importers.build`.
+
+python-docx reads the whole document into memory, so the package is measured first
+(`limits.check_zip`: declared sizes and ratios) and table rows are counted against the row limit.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from storage.importers.columns import Header, find_header
+from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, RowCounter, UnreadableFile, check_zip
 from storage.importers.table import PriorityHint, ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
 
@@ -130,9 +134,14 @@ def _merged_with_above(row: list[_Cell | None], above: list[_Cell | None], col: 
     return cell is not None and over is not None and cell._tc is over._tc
 
 
-def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
+def read_docx(path: str | Path, source: str | None = None, limits: ImportLimits = DEFAULT_LIMITS) -> ReadResult:
+    """Read a plan document. Raises UnreadableFile when the limits refuse it."""
     source = source or str(path)
     result = ReadResult(source)
+    problem = check_zip(Path(path), source, limits, ".docx document")
+    if problem is not None:
+        raise UnreadableFile(problem)
+    counter = RowCounter(source, limits)
     try:
         document = Document(str(path))
     except (PackageNotFoundError, BadZipFile, KeyError, ValueError) as exc:
@@ -163,6 +172,7 @@ def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
             note_priority(block.text)
             continue
         table_number += 1
+        counter.add(len(block.rows))
         grid = _grid(block)
         texts = [[cell_text(c, style_names) if c is not None else "" for c in row] for row in grid]
         found = find_header(texts, scan=5)
