@@ -29,7 +29,9 @@ def read_csv(path: str | Path, source: str | None = None, limits: ImportLimits =
     result = ReadResult(source)
     best: tuple[int, str, int, Header] | None = None
     for delimiter in DELIMITERS:
-        head = [cells for _, cells in records(p, source, limits, encoding=encoding, delimiter=delimiter, first=HEADER_SCAN)]
+        head = [
+            cells for _, cells in records(p, source, limits, encoding=encoding, delimiter=delimiter, first=HEADER_SCAN)
+        ]
         found = find_header(head, scan=HEADER_SCAN)
         if found is not None and (best is None or len(found[1].index) > best[0]):
             best = (len(found[1].index), delimiter, *found)

@@ -118,7 +118,9 @@ def check_zip(path: Path, source: str, limits: ImportLimits, what: str) -> Probl
     """
     members = _declared_members(path)
     if members is not None and members > MAX_ZIP_MEMBERS:
-        return Problem(source, None, "", f"not an ordinary {what}: it holds {members:,} parts (a workbook or document has tens)")
+        return Problem(
+            source, None, "", f"not an ordinary {what}: it holds {members:,} parts (a workbook or document has tens)"
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -132,7 +134,9 @@ def check_zip(path: Path, source: str, limits: ImportLimits, what: str) -> Probl
             f"not a readable {what}: {why}; save it again from Excel or Word as {Path(source).suffix or 'that format'}",
         )
     if len(infos) > MAX_ZIP_MEMBERS:
-        return Problem(source, None, "", f"not an ordinary {what}: it holds {len(infos):,} parts (a workbook or document has tens)")
+        return Problem(
+            source, None, "", f"not an ordinary {what}: it holds {len(infos):,} parts (a workbook or document has tens)"
+        )
     total = sum(i.file_size for i in infos)
     if total > limits.max_unzipped_bytes:
         return Problem(

@@ -106,8 +106,13 @@ def read_xlsx(path: str | Path, source: str | None = None, limits: ImportLimits 
                 filled += (min(max_row, len(grid)) - min_row + 1) * (min(max_col, MAX_COLUMNS) - min_col + 1)
                 if filled > MAX_MERGED_CELLS:
                     raise UnreadableFile(
-                        Problem(name_of(sheet), None, "", "the sheet merges more cells than any plan does: "
-                                f"over {MAX_MERGED_CELLS:,}; unmerge them and import again")
+                        Problem(
+                            name_of(sheet),
+                            None,
+                            "",
+                            "the sheet merges more cells than any plan does: "
+                            f"over {MAX_MERGED_CELLS:,}; unmerge them and import again",
+                        )
                     )
                 top_row = grid[min_row - 1]
                 top = top_row[min_col - 1] if min_col - 1 < len(top_row) else None

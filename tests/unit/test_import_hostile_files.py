@@ -220,7 +220,18 @@ TEXT = "ID,Key Actions,Timescale,Lead\r\n1.1.1,Review the DCS’s role – now,S
         codecs.BOM_UTF32_BE + TEXT.encode("utf-32-be"),
         TEXT.encode("cp1252"),  # plain "CSV" from Excel on Windows
     ],
-    ids=["utf8-bom", "utf8", "utf16", "utf16le-bom", "utf16be-bom", "utf16le", "utf16be", "utf32le", "utf32be", "cp1252"],
+    ids=[
+        "utf8-bom",
+        "utf8",
+        "utf16",
+        "utf16le-bom",
+        "utf16be-bom",
+        "utf16le",
+        "utf16be",
+        "utf32le",
+        "utf32be",
+        "cp1252",
+    ],
 )
 def test_csv_in_every_encoding_excel_writes_is_read(tmp_path, encoded):
     path = tmp_path / "plan.csv"
