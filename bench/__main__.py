@@ -58,11 +58,8 @@ def bench_timescales() -> None:
     ours = timed(lambda: [parse_timescale(t) for t in texts], 20)
     settings = {"DATE_ORDER": "DMY", "RELATIVE_BASE": datetime(2016, 6, 1)}
     naive = timed(lambda: [dateparser.parse(t, languages=["en"], settings=settings) for t in texts], 3)
-    wrong = sum(
-        1
-        for t in texts
-        if (d := dateparser.parse(t, languages=["en"], settings=settings)) is None or d.date() != parse_timescale(t).due
-    )
+    wrong = sum(1 for t in texts if (d := dateparser.parse(t, languages=["en"], settings=settings)) is None
+                or d.date() != parse_timescale(t).due)
     row("actionbot parser", *ours)
     row("dateparser alone", *naive, f"({wrong}/{len(texts)} missing or different)")
     print(f"  ratio dateparser/actionbot: {naive[0] / ours[0]:.0f}x slower\n")
