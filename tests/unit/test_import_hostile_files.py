@@ -254,3 +254,26 @@ def test_a_byte_order_mark_on_text_of_another_encoding_is_a_listed_problem(tmp_p
     path = tmp_path / "plan.csv"
     path.write_bytes(codecs.BOM_UTF16_LE + b"ID,Key Actions\n")  # odd length: not UTF-16
     assert "starts with a UTF-16 byte-order mark but is not valid UTF-16" in only_problem(path)
+
+
+def test_a_docx_with_more_paragraphs_than_the_row_limit_is_refused_before_it_is_loaded(tmp_path):
+    doc = Document()
+    for i in range(25):
+        doc.add_paragraph(f"Paragraph {i}")
+    path = tmp_path / "plan.docx"
+    doc.save(str(path))
+    assert "the file has more than 20 rows" in only_problem(path, ImportLimits(max_rows=20))
+
+
+def test_a_docx_table_cell_of_countless_paragraphs_is_refused(tmp_path):
+    doc = Document()
+    table = doc.add_table(rows=2, cols=4)
+    for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
+        cell.text = text
+    cell = table.rows[1].cells[1]
+    for i in range(60):
+        cell.add_paragraph(f"- sub-action {i}")
+    path = tmp_path / "plan.docx"
+    doc.save(str(path))
+    message = only_problem(path, ImportLimits(max_rows=5))
+    assert "the tables hold more than 50 paragraphs, 10 for each row the limit allows" in message
