@@ -6,9 +6,12 @@ sheet with a recognisable header is read; a merged cell's value is given to ever
 covers, so each action gets the lead the person sees next to it.
 
 The workbook is measured first (`limits.check_zip`: declared sizes and ratios, before openpyxl
-opens it) and then read in openpyxl's read-only (streaming) mode with a row counter, so a zip
-bomb or a million-row sheet is refused in constant memory. Read-only mode does not expose
-merged cells, so their ranges are read from the sheet's XML with a streaming parser.
+opens it), then its XML parts are streamed once and counted (`count_parts`): openpyxl loads the
+shared strings and styles whole, and a worksheet row's cells whole, even in read-only mode, so
+a 4 MB workbook of two million shared strings would otherwise take 400 MB. Then the sheets are
+read in openpyxl's read-only (streaming) mode with a row counter, so a zip bomb or a
+million-row sheet is refused in constant memory. Read-only mode does not expose merged cells,
+so their ranges are read from the sheet's XML with a streaming parser.
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from storage.importers.columns import find_header
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, RowCounter, UnreadableFile, check_zip
+from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, RowCounter, UnreadableFile, check_zip, raise_hint
 from storage.importers.table import ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
 
 MAX_COLUMNS = 200  # a plan has about ten; cells further right are never plan columns
+EXCEL_MAX_CELLS_IN_A_ROW = 16_384  # column XFD: Excel's own maximum
+STRINGS_PER_ROW = 2  # different texts per row a plan has (its action text, its last update)
+MAX_PART_ELEMENTS = 200_000  # styles, theme, workbook: real ones have hundreds to a few thousand
 MAX_MERGED_CELLS = 5_000_000  # cells a sheet's merged ranges may cover (a bound on the fill loop)
 _MERGE_CELL = "mergeCell"
 
@@ -39,6 +45,66 @@ def cell_value(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _refuse(source: str, what: str) -> UnreadableFile:
+    return UnreadableFile(Problem(source, None, "", what))
+
+
+def count_parts(path: Path, source: str, limits: ImportLimits) -> None:
+    """Stream every XML part once, in constant memory, and refuse what openpyxl would load whole.
+
+    Worksheets: rows against `limits.max_rows`, and no row over Excel's 16,384 cells. Shared
+    strings: at most STRINGS_PER_ROW per row the limit allows. Any other part (styles, the
+    workbook): at most MAX_PART_ELEMENTS elements.
+    """
+    rows = RowCounter(source, limits)
+    most_strings = STRINGS_PER_ROW * limits.max_rows
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if not name.endswith(".xml"):
+                continue
+            sheet = name.startswith("xl/worksheets/")
+            strings = name.endswith("sharedStrings.xml")
+            elements = cells = texts = 0
+            stack = []
+            with archive.open(info) as part:
+                for event, element in iterparse(part, events=("start", "end")):
+                    if event == "start":
+                        stack.append(element)
+                        continue
+                    stack.pop()
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    elements += 1
+                    if sheet:
+                        if tag == "c":
+                            cells += 1
+                            if cells > EXCEL_MAX_CELLS_IN_A_ROW:
+                                raise _refuse(source, f"a row of {name} has more than 16,384 cells, Excel's own limit")
+                        elif tag == "row":
+                            rows.add()
+                            cells = 0
+                    elif strings:
+                        texts += tag == "si"
+                        if texts > most_strings:
+                            raise _refuse(
+                                source,
+                                f"the workbook holds more than {most_strings:,} different texts, "
+                                f"{STRINGS_PER_ROW} for each row the limit allows: split it, or "
+                                f"{raise_hint('max_rows')}",
+                            )
+                    elif elements > MAX_PART_ELEMENTS:
+                        raise _refuse(
+                            source,
+                            f"part {name} has more than {MAX_PART_ELEMENTS:,} elements, far more than any "
+                            "workbook's: it is not an ordinary .xlsx workbook",
+                        )
+                    # only the counts matter: drop what is built so far (the parser keeps its own
+                    # references to the elements still open, and reads ahead of the events)
+                    element.clear()
+                    if stack:
+                        stack[-1].clear()
 
 
 def merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
@@ -84,6 +150,7 @@ def read_xlsx(path: str | Path, source: str | None = None, limits: ImportLimits 
     problem = check_zip(Path(path), source, limits, ".xlsx workbook")
     if problem is not None:
         raise UnreadableFile(problem)
+    count_parts(Path(path), source, limits)
     try:
         workbook = load_workbook(path, data_only=True, read_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:

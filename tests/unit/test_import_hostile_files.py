@@ -277,3 +277,67 @@ def test_a_docx_table_cell_of_countless_paragraphs_is_refused(tmp_path):
     doc.save(str(path))
     message = only_problem(path, ImportLimits(max_rows=5))
     assert "the tables hold more than 50 paragraphs, 10 for each row the limit allows" in message
+
+
+def _rewrite(path: Path, parts: dict[str, bytes], edit: dict[str, tuple[bytes, bytes]] | None = None) -> Path:
+    """A copy of the package at `path` with `parts` added or replaced and `edit` substitutions."""
+    with zipfile.ZipFile(path) as src:
+        members = {i.filename: src.read(i.filename) for i in src.infolist()}
+    for name, (old, new) in (edit or {}).items():
+        members[name] = members[name].replace(old, new)
+    members.update(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return path
+
+
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+LAX_RATIO = ImportLimits(max_zip_ratio=10_000)  # the repeated XML below deflates far beyond 100:1
+
+
+def test_a_workbook_of_too_many_shared_strings_is_refused_before_openpyxl_loads_them(tmp_path):
+    path = xlsx(tmp_path / "plan.xlsx", [HEADER, ROW])
+    strings = b"".join(b"<si><t>text %d</t></si>" % i for i in range(25))
+    _rewrite(
+        path,
+        {"xl/sharedStrings.xml": b'<sst xmlns="' + MAIN + b'">' + strings + b"</sst>"},
+        {
+            "[Content_Types].xml": (
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                b"</Relationships>",
+                b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            ),
+        },
+    )
+    assert read_plan_file(path, ImportLimits(max_rows=13)).problems == []  # 25 texts ≤ 2 × 13
+    assert only_problem(path, ImportLimits(max_rows=12)) == (
+        f"{path}: the workbook holds more than 24 different texts, 2 for each row the limit allows: "
+        "split it, or raise ACTIONBOT_IMPORT_MAX_ROWS if the file is genuine"
+    )
+
+
+def test_a_worksheet_row_wider_than_excel_allows_is_refused(tmp_path):
+    path = xlsx(tmp_path / "plan.xlsx", [HEADER, ROW])
+    cells = b"<c><v>1</v></c>" * 16_385
+    sheet = b'<worksheet xmlns="' + MAIN + b'"><sheetData><row r="1">' + cells + b"</row></sheetData></worksheet>"
+    _rewrite(path, {"xl/worksheets/sheet1.xml": sheet})
+    assert "a row of xl/worksheets/sheet1.xml has more than 16,384 cells, Excel's own limit" in only_problem(
+        path, LAX_RATIO
+    )
+
+
+def test_a_styles_part_of_countless_elements_is_refused(tmp_path):
+    path = xlsx(tmp_path / "plan.xlsx", [HEADER, ROW])
+    fonts = b"<font/>" * 200_001
+    styles = b'<styleSheet xmlns="' + MAIN + b'"><fonts>' + fonts + b"</fonts></styleSheet>"
+    _rewrite(path, {"xl/styles.xml": styles})
+    assert only_problem(path, LAX_RATIO) == (
+        f"{path}: part xl/styles.xml has more than 200,000 elements, far more than any workbook's: "
+        "it is not an ordinary .xlsx workbook"
+    )
