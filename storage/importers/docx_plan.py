@@ -11,8 +11,8 @@ second part. Deciding what each row means is left to `storage.importers.build`.
 
 python-docx reads the whole document into memory, so the package is measured first
 (`limits.check_zip`: declared sizes and ratios), then its XML parts are streamed once to count
-paragraphs and table rows against the row limit (in a .docx every paragraph and table row counts
-as a row) before python-docx opens it. The body is walked child by child: python-docx's
+paragraphs and table rows against the row limit (table rows and paragraphs outside tables count
+as rows; paragraphs inside cells have a bound of their own) before python-docx opens it. The body is walked child by child: python-docx's
 `iter_inner_content` selects with an XPath union that libxml2 merges in quadratic time (a
 150,000-paragraph document took minutes).
 """
