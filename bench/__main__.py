@@ -2,12 +2,18 @@
 
 - timescale parsing: our parser vs dateparser alone (which also gets "Sep 16" wrong);
 - importing the whole reference plan (the issue asks for well under a second);
-- answering `/status priority 5` (the largest priority) and the plan summary, SQLite vs PostgreSQL.
+- answering `/status priority 5` (the largest priority) and the plan summary, SQLite vs PostgreSQL;
+- refusing the issue's hostile import files (a zip-bomb workbook expanding to 1.5 GB, a
+  1,000,000-row CSV): the reader alone, and the whole `actionbot import` in a child process
+  with its peak memory (issue #9 asks for under 2 s and under 200 MB).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +30,9 @@ from bot.requests import ChatRequest, Identity
 from bot.runtime import import_reference
 from bot.timescale import parse_timescale
 from storage.db import make_engine, upgrade
+from storage.importers import read_plan_file
 from storage.reference import load_reference_plan
+from tests.hostile_files import million_row_csv, zip_bomb_xlsx
 
 WHO = Identity("terminal", "dcs")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -93,6 +101,54 @@ def bench_storage() -> None:
             print("\nRatios PostgreSQL / SQLite: " + ", ".join(f"{k} {p[k] / s[k]:.2f}x" for k in s))
 
 
+_PEAK = (
+    "import json, resource, subprocess, sys, time\n"
+    "t0 = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "print(json.dumps({'rc': p.returncode, 's': time.perf_counter() - t0,\n"
+    "                  'kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
+)
+
+
+def run_cli(args: list[str], cwd: Path) -> tuple[int, float, float]:
+    """Run `actionbot ARGS` in a child process: exit code, wall seconds, peak RSS in MB."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ACTIONBOT_")}
+    command = [sys.executable, "-m", "bot", "--database-url", f"sqlite:///{cwd / 'bench-import.db'}", *args]
+    out = subprocess.run([sys.executable, "-c", _PEAK, *command], capture_output=True, text=True, env=env, cwd=cwd)
+    result = json.loads(out.stdout)
+    return result["rc"], result["s"], result["kb"] / 1024
+
+
+def bench_hostile_files() -> None:
+    print("\nRefusing hostile import files (limits: 100 MB unzipped, 200,000 rows)")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        files = [
+            ("zip-bomb .xlsx (1.5 GB unzipped)", zip_bomb_xlsx(folder / "bomb.xlsx", 1_500_000_000)),
+            ("1,000,000-row CSV", million_row_csv(folder / "million.csv")),
+        ]
+        print(
+            f"  (generated in {time.perf_counter() - t0:.1f} s: "
+            + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for _, p in files)
+            + ")"
+        )
+        run_cli(["db", "upgrade"], folder)
+        _, startup, startup_mb = run_cli(["--help"], folder)
+        print(f"  (the command's own start-up, `actionbot --help`: {startup * 1000:.0f} ms, peak {startup_mb:.0f} MB)")
+        for name, path in files:
+            refused = timed(lambda p=path: read_plan_file(p), 5)
+            assert read_plan_file(path).problems, name
+            ok = refused[0] < 2000
+            row(f"{name}: reader refuses it", *refused, "ok (< 2 s)" if ok else "OVER 2 s")
+            code, seconds, peak = run_cli(["import", str(path)], folder)
+            verdict = "ok" if code == 1 and peak < 200 else "OVER (target: exit 1, < 200 MB)"
+            print(
+                f"  {name + ': actionbot import':<48} {seconds * 1000:9.0f} ms wall with start-up, "
+                f"peak {peak:4.0f} MB, exit {code}  {verdict}"
+            )
+
+
 def bench_slack() -> None:
     from bench import slack_load  # imported late: it starts servers, the others don't
 
@@ -108,6 +164,7 @@ def bench_scale() -> None:
 BENCHES: dict[str, Callable[[], None]] = {
     "timescales": bench_timescales,
     "storage": bench_storage,
+    "hostile-files": bench_hostile_files,
     "slack": bench_slack,
     "scale": bench_scale,
 }

@@ -108,7 +108,13 @@ def import_cmd(args: argparse.Namespace) -> int:
 
     try:
         summary, skipped = import_plan_file(
-            rt.engine, rt.clock, args.path, plan_key=args.plan_key, title=args.title, skip_invalid=args.skip_invalid
+            rt.engine,
+            rt.clock,
+            args.path,
+            plan_key=args.plan_key,
+            title=args.title,
+            skip_invalid=args.skip_invalid,
+            limits=rt.settings.import_limits,
         )
     except PlanValidationError as exc:
         print(f"actionbot: {args.path}: nothing was imported; {exc}", file=sys.stderr)

@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.importers.limits import DEFAULT_LIMITS, ImportLimits
+
 DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"
 
 
@@ -28,6 +30,19 @@ class Settings(BaseSettings):
     actionbot_policy: Path | None = Field(None, description="Scheduler policy YAML; defaults built in")
     actionbot_plan: str | None = Field(None, description="Plan key to use when several are loaded")
     actionbot_timezone: str = Field("Europe/London", description="Default time zone for people")
+
+    # Limits on imported files (plans, people, indicator readings): storage.importers.limits
+    actionbot_import_max_bytes: int = Field(DEFAULT_LIMITS.max_bytes, gt=0, description="Largest file, bytes")
+    actionbot_import_max_unzipped_bytes: int = Field(
+        DEFAULT_LIMITS.max_unzipped_bytes, gt=0, description="Largest .xlsx/.docx once unzipped, bytes"
+    )
+    actionbot_import_max_rows: int = Field(DEFAULT_LIMITS.max_rows, gt=0, description="Most rows in a file")
+    actionbot_import_max_cell_chars: int = Field(
+        DEFAULT_LIMITS.max_cell_chars, gt=0, description="Most characters in one cell"
+    )
+    actionbot_import_max_zip_ratio: int = Field(
+        DEFAULT_LIMITS.max_zip_ratio, gt=0, description="Most a zip member may expand (uncompressed/compressed)"
+    )
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -74,6 +89,17 @@ class Settings(BaseSettings):
     @property
     def teams_authenticated(self) -> bool:
         return bool(self.microsoft_app_id)
+
+    @property
+    def import_limits(self) -> ImportLimits:
+        """The ACTIONBOT_IMPORT_* settings as the importers take them."""
+        return ImportLimits(
+            max_bytes=self.actionbot_import_max_bytes,
+            max_unzipped_bytes=self.actionbot_import_max_unzipped_bytes,
+            max_rows=self.actionbot_import_max_rows,
+            max_cell_chars=self.actionbot_import_max_cell_chars,
+            max_zip_ratio=self.actionbot_import_max_zip_ratio,
+        )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ every problem is reported with its row and column, as the plan importers do.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +17,8 @@ from bot.clock import Clock
 from bot.periods import Period, parse_month
 from storage import repo
 from storage.db import session_scope
+from storage.importers.csv_text import read_rows
+from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile
 from storage.plan_store import PlanValidationError, Problem
 
 REQUIRED = ("code", "period", "value")
@@ -35,18 +36,30 @@ class ImportResult:
 
 
 def import_readings(
-    engine: Engine, clock: Clock, path: str, *, plan_key: str | None = None, actor: str = "cli"
+    engine: Engine,
+    clock: Clock,
+    path: str,
+    *,
+    plan_key: str | None = None,
+    actor: str = "cli",
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
     source = Path(path)
-    if not source.exists():
+    if not source.is_file():
         raise PlanValidationError([Problem(path, None, "", "file not found")])
-    with source.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise PlanValidationError([Problem(path, 1, c, "missing column") for c in missing])
-        raw = [(i, {k: (row.get(v) or "").strip() for k, v in header.items()}) for i, row in enumerate(reader, 2)]
+    try:
+        rows = read_rows(source, path, limits)  # encodings and limits as for plan files
+    except UnreadableFile as exc:
+        raise PlanValidationError([exc.problem]) from None
+    names = rows[0][1] if rows else []
+    header = {name.strip().lower(): i for i, name in enumerate(names)}
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise PlanValidationError([Problem(path, 1, c, "missing column") for c in missing])
+    raw = [
+        (number, {k: (cells[i] if i < len(cells) else "").strip() for k, i in header.items()})
+        for number, cells in rows[1:]
+    ]
     now = clock.now()
     with session_scope(engine) as session:
         plan = repo.active_plan(session, plan_key)

@@ -9,8 +9,6 @@ nobody behind them, and who could not be reached on any configured channel.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import sys
 from dataclasses import dataclass, field
@@ -23,7 +21,8 @@ from bot.recipients import unowned_roles
 from bot.runtime import Runtime
 from storage import repo
 from storage.db import session_scope
-from storage.importers.csv_plan import decode
+from storage.importers.csv_text import read_rows
+from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.models import ChannelAddress, Person, Plan, Role
 from storage.plan_data import PersonRow
 from storage.plan_store import PlanValidationError, Problem, save_people
@@ -120,22 +119,30 @@ KEPT_FIELDS = {
 }
 
 
-def read_people(path: str) -> PeopleFile:
-    """Read a people CSV or YAML file. Raises PlanValidationError when the file as a whole
-    cannot be read; problems in single rows are returned in `problems`."""
+def read_people(path: str, limits: ImportLimits = DEFAULT_LIMITS) -> PeopleFile:
+    """Read a people CSV or YAML file, within the import limits. Raises PlanValidationError
+    when the file as a whole cannot be read; problems in single rows are returned in `problems`."""
     p = Path(path)
     if not p.is_file():
         raise PlanValidationError([Problem(path, None, "", "file not found")])
-    if p.suffix.lower() in (".yaml", ".yml"):
-        return _read_yaml(p, path)
-    if p.suffix.lower() in (".csv", ".txt"):
-        return _read_csv(p, path)
+    try:
+        if p.suffix.lower() in (".yaml", ".yml"):
+            problem = check_file_size(p, path, limits)
+            if problem is not None:
+                raise UnreadableFile(problem)
+            return _read_yaml(p, path)
+        if p.suffix.lower() in (".csv", ".txt"):
+            return _read_csv(p, path, limits)
+    except UnreadableFile as exc:
+        raise PlanValidationError([exc.problem]) from None
     raise PlanValidationError([Problem(path, None, "", "use a .csv or .yaml file")])
 
 
 def _read_yaml(p: Path, source: str) -> PeopleFile:
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or []
+    except UnicodeDecodeError as exc:
+        raise PlanValidationError([Problem(source, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     except yaml.YAMLError as exc:
         raise PlanValidationError([Problem(source, None, "", f"not valid YAML ({exc})")]) from None
     rows = raw.get("people", []) if isinstance(raw, dict) else raw
@@ -182,9 +189,9 @@ def _read_yaml(p: Path, source: str) -> PeopleFile:
     return PeopleFile(people, given, numbers, bodies, problems)
 
 
-def _read_csv(p: Path, source: str) -> PeopleFile:
-    reader = csv.reader(io.StringIO(decode(p.read_bytes()), newline=""))
-    rows = list(reader)
+def _read_csv(p: Path, source: str, limits: ImportLimits) -> PeopleFile:
+    numbered = read_rows(p, source, limits)
+    rows = [cells for _, cells in numbered]
     if not rows:
         raise PlanValidationError([Problem(source, 1, "", "empty file")])
     columns: dict[str, int] = {}
@@ -198,7 +205,7 @@ def _read_csv(p: Path, source: str) -> PeopleFile:
     problems: list[Problem] = []
     people: list[PersonRow] = []
     numbers: dict[int, int] = {}
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in numbered[1:]:
         get = {c: (cells[i].strip() if i < len(cells) else "") for c, i in columns.items()}
         if not any(get.values()):
             continue
@@ -267,7 +274,7 @@ def keep_what_the_file_omits(session: Session, people: PeopleFile) -> None:
 
 def import_people(rt: Runtime, path: str) -> int:
     try:
-        people = read_people(path)
+        people = read_people(path, rt.settings.import_limits)
         rows, bodies = people.rows, people.bodies
         with session_scope(rt.engine) as session:
             problems = people.problems + check_rows(

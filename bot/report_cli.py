@@ -106,7 +106,13 @@ def kpi_cmd(args: argparse.Namespace) -> int:
         return fail("kpi: choose import (e.g. `actionbot kpi import readings.csv`)")
     rt = runtime(args)
     try:
-        result = import_readings(rt.engine, rt.clock, args.path, plan_key=args.plan_key or rt.settings.actionbot_plan)
+        result = import_readings(
+            rt.engine,
+            rt.clock,
+            args.path,
+            plan_key=args.plan_key or rt.settings.actionbot_plan,
+            limits=rt.settings.import_limits,
+        )
     except PlanValidationError as exc:
         print(f"actionbot: {args.path}: nothing was imported; {exc}", file=sys.stderr)
         return 1

@@ -21,6 +21,7 @@ from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import FIGURES, HighlightReport, IndicatorLine, PriorityReport
 from cards import report_format as w
 from cards.charts import STYLES, digest_png
+from storage.csv_cells import neutralise
 
 CSV_COLUMNS = (
     ["plan", "period", "priority", "title", *RAG_ORDER, "total"]
@@ -52,7 +53,7 @@ def render_csv(report: HighlightReport) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(csv_rows(report))
+    writer.writerows({k: neutralise(v) for k, v in row.items()} for row in csv_rows(report))
     return buf.getvalue()
 
 

@@ -30,6 +30,7 @@ from scheduler.planner import plan_messages
 from scheduler.policy import Policy
 from scheduler.snapshot import add_row, load_inputs
 from scheduler.workdays import valid_zone
+from storage.csv_cells import neutralise
 from storage.db import utc_aware
 from storage.models import ActionUpdate, Plan, SendLedger
 
@@ -191,18 +192,20 @@ def as_text(rows: list[PreviewRow], *, detail: bool, header: str) -> str:
 
 def as_csv(rows: list[PreviewRow], *, detail: bool) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(DETAIL_COLUMNS if detail else CSV_COLUMNS)
+    writer = csv.writer(buf)
+
+    def put(cells: tuple[object, ...]) -> None:
+        writer.writerow([neutralise(c) for c in cells])  # names and reasons may start with "="
+
+    writer.writerow(DETAIL_COLUMNS if detail else CSV_COLUMNS)
     for r in rows:
         m = r.message
         local = m.local_at.strftime("%Y-%m-%d %H:%M")
         if detail:
             for i in m.items:
-                w.writerow(
-                    (local, m.timezone, m.recipient, r.name, r.channel, i.kind, i.subject, i.rule, i.reason, m.key)
-                )
+                put((local, m.timezone, m.recipient, r.name, r.channel, i.kind, i.subject, i.rule, i.reason, m.key))
         else:
-            w.writerow(
+            put(
                 (
                     local,
                     m.timezone,

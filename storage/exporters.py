@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.domain import RAG_LABELS
 from bot.plan_state import load_state
 from storage import repo
+from storage.csv_cells import neutralise
 from storage.db import session_scope, utc_aware
 
 EXPORT_COLUMNS = (
@@ -98,10 +99,11 @@ def _text(value: object) -> str:
 
 
 def write_csv(rows: list[dict[str, object]], out: IO[str]) -> None:
+    """The CSV export; cells that could start a formula are neutralised (storage.csv_cells)."""
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([_text(row[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([neutralise(_text(row[c])) for c in EXPORT_COLUMNS])
 
 
 def write_xlsx(rows: list[dict[str, object]], path: Path) -> None:

@@ -5,12 +5,20 @@ The flow is the same for every format: a reader turns the file into tables of ro
 and lists every problem, and `storage.plan_store.save_plan` writes it, all inside one
 `session_scope` — so a file with any problem writes nothing, unless the caller asked to skip
 the bad rows.
+
+Nothing in a file is trusted: before a reader runs, the file's size is checked, and each reader
+applies `limits.ImportLimits` (zip sizes, rows) as it reads; afterwards every cell is measured.
+Whatever a reader cannot read (a limit, a broken zip, bytes that are not text) comes back as a
+listed `Problem`, like every other import error, never as a traceback.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+import zipfile
+import zlib
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -21,6 +29,7 @@ from storage.db import session_scope
 from storage.importers.build import Context, ExistingPlan, build_plan
 from storage.importers.csv_plan import read_csv
 from storage.importers.docx_plan import read_docx
+from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, cell_too_long, check_file_size
 from storage.importers.table import ReadResult
 from storage.importers.xlsx_plan import read_xlsx
 from storage.models import Action, Finding, Plan, Priority, Role
@@ -37,9 +46,30 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "plan"
 
 
-def read_plan_file(path: str | Path) -> ReadResult:
-    """Read any supported format into tables. Raises ValueError for a format we do not read."""
+# What a parser may raise on a corrupt file (a zip whose member is not deflate data, XML that is
+# not well formed, a part that is missing): reported as "cannot read", never as a traceback.
+READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    csv.Error,
+    EOFError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    SyntaxError,
+    UnicodeError,
+    ValueError,
+)
+
+
+def read_plan_file(path: str | Path, limits: ImportLimits = DEFAULT_LIMITS) -> ReadResult:
+    """Read any supported format into tables, within `limits`.
+
+    Raises ValueError for a format we do not read and FileNotFoundError for a missing file;
+    everything wrong with the file itself is in the result's `problems`.
+    """
     p = Path(path)
+    source = str(path)
     suffix = p.suffix.lower()
     if suffix in OLD_FORMATS:
         raise ValueError(f"{suffix} is the old binary format: save the file as {OLD_FORMATS[suffix]} and import that")
@@ -48,7 +78,31 @@ def read_plan_file(path: str | Path) -> ReadResult:
         raise ValueError(f"cannot import {suffix or 'a file without an extension'}: use .csv, .xlsx or .docx")
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    return reader(p, str(path))
+    problem = check_file_size(p, source, limits)
+    if problem is not None:
+        return ReadResult(source, problems=[problem])
+    try:
+        read = reader(p, source, limits)
+    except UnreadableFile as exc:
+        return ReadResult(source, problems=[exc.problem])
+    except READ_ERRORS as exc:
+        what = {".csv": "CSV file", ".txt": "CSV file", ".docx": ".docx document"}.get(suffix, ".xlsx workbook")
+        reason = f"not a readable {what} ({type(exc).__name__}: {str(exc)[:200]}); save it again and import that"
+        return ReadResult(source, problems=[Problem(source, None, "", reason)])
+    read.problems.extend(long_cells(read, limits))
+    return read
+
+
+def long_cells(read: ReadResult, limits: ImportLimits) -> list[Problem]:
+    """Every cell of a plan column longer than `limits.max_cell_chars`, by table, row and column."""
+    problems = []
+    for table in read.tables:
+        for row in table.rows:
+            for canonical, value in row.values.items():
+                if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                    column = table.header.name(canonical)
+                    problems.append(cell_too_long(table.source, row.number, column, len(value), limits))
+    return problems
 
 
 def load_context(session: Session, plan_key: str) -> Context:
@@ -97,6 +151,7 @@ def import_plan_file(
     title: str | None = None,
     skip_invalid: bool = False,
     actor: str = "cli",
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> tuple[ImportSummary, list[Problem]]:
     """Import a plan file as plan `plan_key` (default: the file name, slugified).
 
@@ -105,7 +160,7 @@ def import_plan_file(
     nothing), or when the file as a whole cannot be read even with `skip_invalid`.
     """
     source = str(path)
-    read = read_plan_file(path)
+    read = read_plan_file(path, limits)
     if read.problems:
         raise PlanValidationError(read.problems)
     key = plan_key or slugify(Path(path).stem)
@@ -124,4 +179,4 @@ def import_plan_file(
     return summary, built.problems
 
 
-__all__ = ["PlanValidationError", "import_plan_file", "read_plan_file", "slugify"]
+__all__ = ["ImportLimits", "PlanValidationError", "import_plan_file", "read_plan_file", "slugify"]

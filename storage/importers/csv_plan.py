@@ -1,44 +1,40 @@
 """Reading a plan from CSV: our export, or a council's spreadsheet saved as CSV.
 
-Excel saves CSV as UTF-8 with a byte-order mark, or in the Windows code page, and in some
-locales with semicolons; all of these are accepted so the council does not have to know.
+Excel saves CSV as UTF-8 with a byte-order mark, as UTF-16, or in the Windows code page, and in
+some locales with semicolons; all of these are accepted so the council does not have to know
+(`storage.importers.csv_text` reads the encoding and streams the records within the limits).
 Row numbers are spreadsheet rows (the header is row 1), which is what a person opening the
 file in Excel sees, even when a cell holds several lines.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from storage.importers.columns import Header, find_header
+from storage.importers.csv_text import count_records, detect_encoding, records
+from storage.importers.limits import DEFAULT_LIMITS, ImportLimits
 from storage.importers.table import ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
 
-ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (",", ";", "\t")
+HEADER_SCAN = 12  # rows find_header looks at
 
 
-def decode(raw: bytes) -> str:
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # every byte decodes; the header check below still applies
-
-
-def read_csv(path: str | Path, source: str | None = None) -> ReadResult:
+def read_csv(path: str | Path, source: str | None = None, limits: ImportLimits = DEFAULT_LIMITS) -> ReadResult:
+    """Read a plan CSV. Raises UnreadableFile (from csv_text) for a file the limits refuse."""
+    p = Path(path)
     source = source or str(path)
-    text = decode(Path(path).read_bytes())
+    encoding = detect_encoding(p, source)
     result = ReadResult(source)
-    best: tuple[int, list[list[str]], int, Header] | None = None
+    best: tuple[int, str, int, Header] | None = None
     for delimiter in DELIMITERS:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        found = find_header(rows)
+        head = [
+            cells for _, cells in records(p, source, limits, encoding=encoding, delimiter=delimiter, first=HEADER_SCAN)
+        ]
+        found = find_header(head, scan=HEADER_SCAN)
         if found is not None and (best is None or len(found[1].index) > best[0]):
-            best = (len(found[1].index), rows, *found)
+            best = (len(found[1].index), delimiter, *found)
     if best is None:
         result.problems.append(
             Problem(
@@ -50,12 +46,15 @@ def read_csv(path: str | Path, source: str | None = None) -> ReadResult:
             )
         )
         return result
-    _, rows, header_index, header = best
+    _, delimiter, header_index, header = best
+    count_records(p, source, limits, encoding=encoding, delimiter=delimiter)
     table = SourceTable(source, header_index + 1, header)
-    for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        values = row_values(header, list(cells))
+    for number, cells in records(p, source, limits, encoding=encoding, delimiter=delimiter):
+        if number <= header_index + 1:
+            continue
+        values = row_values(header, cells)
         if all(is_blank(v) for v in values.values()):
             continue
-        table.rows.append(SourceRow(offset, values))
+        table.rows.append(SourceRow(number, values))
     result.tables.append(table)
     return result

@@ -8,21 +8,39 @@ actions (python-docx gives every covered row the merged cell); an action's id in
 Actions text instead of the ID column; several actions listed in one cell; bulleted
 sub-actions (kept as "- " lines); a table split in two at a page break without a header on the
 second part. Deciding what each row means is left to `storage.importers.build`.
+
+python-docx reads the whole document into memory, so the package is measured first
+(`limits.check_zip`: declared sizes and ratios), then its XML parts are streamed once to count
+paragraphs and table rows against the row limit (table rows and paragraphs outside tables count
+as rows; paragraphs inside cells have a bound of their own) before python-docx opens it. The body is walked child by child: python-docx's
+`iter_inner_content` selects with an XPath union that libxml2 merges in quadratic time (a
+150,000-paragraph document took minutes).
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import iterparse
 from zipfile import BadZipFile
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from bot import action_ids
 from storage.importers.columns import Header, find_header
+from storage.importers.limits import (
+    DEFAULT_LIMITS,
+    ImportLimits,
+    RowCounter,
+    UnreadableFile,
+    check_zip,
+    raise_hint,
+)
 from storage.importers.table import PriorityHint, ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
 
@@ -131,9 +149,79 @@ def _merged_with_above(row: list[_Cell | None], above: list[_Cell | None], col: 
     return cell is not None and over is not None and cell._tc is over._tc
 
 
-def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
+_P, _TR, _TBL = qn("w:p"), qn("w:tr"), qn("w:tbl")
+
+
+PARAGRAPHS_PER_ROW = 10  # a table cell of a real plan holds a few paragraphs (sub-bullets)
+
+
+def count_blocks(path: Path, source: str, limits: ImportLimits) -> None:
+    """Count rows in every XML part, streaming, in constant memory, before python-docx loads it.
+
+    Rows are table rows and paragraphs outside tables (what a person sees as lines of the
+    document), against `limits.max_rows`; paragraphs inside table cells are counted too, against
+    PARAGRAPHS_PER_ROW times that. Raises UnreadableFile as soon as either count is passed, so a
+    document of a million paragraphs is refused before python-docx builds it.
+    """
+    rows = RowCounter(source, limits)
+    in_cells = 0
+    most_in_cells = PARAGRAPHS_PER_ROW * limits.max_rows
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".xml"):
+                continue
+            depth = 0  # tables open around the element
+            open_elements = []  # the elements around the current one
+            with archive.open(info) as part:
+                for event, element in iterparse(part, events=("start", "end")):
+                    tag = element.tag
+                    if tag == _TBL:
+                        depth += 1 if event == "start" else -1
+                    if event == "start":
+                        open_elements.append(element)
+                        continue
+                    open_elements.pop()
+                    if tag == _TR or (tag == _P and depth == 0):
+                        rows.add()
+                    elif tag == _P:
+                        in_cells += 1
+                        if in_cells > most_in_cells:
+                            raise UnreadableFile(
+                                Problem(
+                                    source,
+                                    None,
+                                    "",
+                                    f"the tables hold more than {most_in_cells:,} paragraphs, "
+                                    f"{PARAGRAPHS_PER_ROW} for each row the limit allows: split the document, or "
+                                    f"{raise_hint('max_rows')}",
+                                )
+                            )
+                    if tag in (_P, _TR, _TBL):
+                        # only the events matter here: drop what is built so far (the parser reads
+                        # ahead, so siblings already hang off the parent; it keeps its own
+                        # references to the elements still open)
+                        element.clear()
+                        if open_elements:
+                            open_elements[-1].clear()
+
+
+def body_blocks(document) -> list[Paragraph | Table]:
+    """The body's paragraphs and tables in document order (linear, unlike iter_inner_content)."""
+    body = document.element.body
+    return [
+        Paragraph(child, document) if child.tag == _P else Table(child, document)
+        for child in body.iterchildren(_P, _TBL)
+    ]
+
+
+def read_docx(path: str | Path, source: str | None = None, limits: ImportLimits = DEFAULT_LIMITS) -> ReadResult:
+    """Read a plan document. Raises UnreadableFile when the limits refuse it."""
     source = source or str(path)
     result = ReadResult(source)
+    problem = check_zip(Path(path), source, limits, ".docx document")
+    if problem is not None:
+        raise UnreadableFile(problem)
+    count_blocks(Path(path), source, limits)
     try:
         document = Document(str(path))
     except (PackageNotFoundError, BadZipFile, KeyError, ValueError) as exc:
@@ -159,7 +247,7 @@ def read_docx(path: str | Path, source: str | None = None) -> ReadResult:
         if lead and current is not None and not current.lead_officer:
             current.lead_officer = lead["who"]
 
-    for block in document.iter_inner_content():
+    for block in body_blocks(document):
         if isinstance(block, Paragraph):
             note_priority(block.text)
             continue
