@@ -162,7 +162,7 @@ def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> li
     return [
         NoticeView(f"Weekly summary for the SIT, week of {state.today:%d %b %Y}"),
         plan_summary(state),
-        list_view("Most overdue", overdue(state.actions), "/status overdue", "Nothing is overdue.", limit=10),
+        list_view("Most overdue", overdue(state.actions), "status overdue", "Nothing is overdue.", limit=10),
         NoticeView(activity),
     ]
 
