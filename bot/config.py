@@ -18,7 +18,31 @@ DEFAULT_SLACK_COMMAND = "/actionbot"
 # Slack's built-in commands: an app cannot register them, and a manifest that lists one is
 # refused whole ("the slash command has an invalid name"). `/status` is one of them.
 SLACK_RESERVED_COMMANDS = frozenset(
-    ["/status", "/me", "/join", "/away", "/dnd", "/shrug", "/remind", "/msg", "/feed", "/who", "/collapse", "/expand", "/leave", "/open", "/search", "/topic", "/mute", "/pro", "/shortcuts", "/invite", "/archive", "/kick", "/rename"]
+    [
+        "/status",
+        "/me",
+        "/join",
+        "/away",
+        "/dnd",
+        "/shrug",
+        "/remind",
+        "/msg",
+        "/feed",
+        "/who",
+        "/collapse",
+        "/expand",
+        "/leave",
+        "/open",
+        "/search",
+        "/topic",
+        "/mute",
+        "/pro",
+        "/shortcuts",
+        "/invite",
+        "/archive",
+        "/kick",
+        "/rename",
+    ]
 )
 _SLACK_COMMAND_NAME = re.compile(r"^/[a-z0-9][a-z0-9_-]{0,30}$")
 

@@ -74,7 +74,9 @@ class Core:
                 return ctx.updates(request.text)
             if request.kind == "command":
                 return Reply([NoticeView(f"I don't know `{typed('status ' + text)}`.", "warning"), status.HELP])
-            return Reply([NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")])
+            return Reply(
+                [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
+            )
 
 
 @dataclass

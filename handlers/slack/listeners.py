@@ -121,7 +121,9 @@ class SlackListeners:
     async def answer_status(self, command: dict, respond, client: AsyncWebClient) -> None:
         identity = await self.who(client, command["user_id"])
         reply = await self.ask(ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command"))
-        response = await respond(response_type="ephemeral" if reply.private else "in_channel", **self.message(reply.views))
+        response = await respond(
+            response_type="ephemeral" if reply.private else "in_channel", **self.message(reply.views)
+        )
         if response.status_code != 200:
             log.warning("command answer via response_url failed: %s %s", response.status_code, response.body)
 
@@ -179,7 +181,9 @@ class SlackListeners:
         """'My actions' by due date, through the same `status mine` query as everywhere."""
         identity = identity or await self.who(client, user_id)
         reply = await self.ask(ChatRequest(identity, text="mine", kind="command"))
-        await client.views_publish(user_id=user_id, view=blockkit.home(reply.views, banner, command=self.command_prefix))
+        await client.views_publish(
+            user_id=user_id, view=blockkit.home(reply.views, banner, command=self.command_prefix)
+        )
 
     # ------------------------------------------------------------------ buttons
 

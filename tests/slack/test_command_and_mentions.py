@@ -116,7 +116,7 @@ async def test_a_mention_in_a_channel_is_answered_in_a_thread_under_it(slack_ben
 
 
 async def test_a_mention_inside_a_thread_answers_in_that_thread(slack_bench):
-    event, call = await mention(slack_bench, "overdue", thread_ts="1476540000.000001")
+    _, call = await mention(slack_bench, "overdue", thread_ts="1476540000.000001")
     assert call.body["thread_ts"] == "1476540000.000001"
     assert "Overdue actions (" in section_texts(call.body["blocks"])
 

@@ -18,10 +18,31 @@ ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest.yml"
 
 # Slack's built-in commands, as listed in issue #10 (and platform-facts): never in the manifest.
-RESERVED = (
-    "/status /me /join /away /dnd /shrug /remind /msg /feed /who /collapse /expand /leave /open "
-    "/search /topic /mute /pro /shortcuts /invite /archive /kick /rename"
-).split()
+RESERVED = [
+    "/status",
+    "/me",
+    "/join",
+    "/away",
+    "/dnd",
+    "/shrug",
+    "/remind",
+    "/msg",
+    "/feed",
+    "/who",
+    "/collapse",
+    "/expand",
+    "/leave",
+    "/open",
+    "/search",
+    "/topic",
+    "/mute",
+    "/pro",
+    "/shortcuts",
+    "/invite",
+    "/archive",
+    "/kick",
+    "/rename",
+]
 
 # Web API method (as slack_sdk spells it) → the bot scopes it needs.
 METHOD_SCOPES = {
