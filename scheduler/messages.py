@@ -82,8 +82,8 @@ def unreached_view(items: list[Item]) -> NoticeView:
     return NoticeView(
         f"The bot could not reach {people} {'person' if people == 1 else 'people'}, so these messages "
         f"were not delivered (their chases and escalations go on as if they had been):\n{lines}\n"
-        "Link their Slack user id (`actionbot people import`) or ask them to open the bot in Teams; "
-        "`actionbot people check` lists everyone who cannot be reached.",
+        "Give them an email address or a Slack user id (`actionbot people import`), or ask them to open "
+        "the bot in Teams; `actionbot people check` lists everyone who cannot be reached.",
         "warning",
     )
 
