@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
 
     @property
+    def slack_command_prefix(self) -> str:
+        """What a person types in Slack before a command the bot suggests: `/actionbot `."""
+        return self.slack_command + " "
+
+    @property
     def slack_socket_mode(self) -> bool:
         return bool(self.slack_bot_token and self.slack_app_token)
 

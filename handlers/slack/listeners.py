@@ -105,11 +105,10 @@ class SlackListeners:
 
     @property
     def command_prefix(self) -> str:
-        """What a person types before a command in Slack (`/actionbot `): one setting, used by
-        every Block Kit answer (`cards.blockkit`)."""
-        return self.rt.settings.slack_command + " "
+        return self.rt.settings.slack_command_prefix
 
     def message(self, views: list[Any]) -> dict[str, Any]:
+        """Block Kit for the views, with every suggested command as it is typed here (`SLACK_COMMAND`)."""
         return blockkit.message(views, command=self.command_prefix)
 
     # ------------------------------------------------------------------ /actionbot

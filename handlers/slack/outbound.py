@@ -70,8 +70,7 @@ class SlackChannel:
 
     @property
     def command_prefix(self) -> str:
-        """What a person types before a command in Slack: `SLACK_COMMAND` and a space."""
-        return self.settings.slack_command + " "
+        return self.settings.slack_command_prefix
 
     def can_reach(self, session: Session, person: Person) -> bool:
         """A linked Slack id, or an email to find it by (`users.lookupByEmail`) before sending."""
