@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 # Modules that add subcommands: each has add_parsers(sub) and registers handlers with @command.
-COMMAND_MODULES = ["bot.cli_commands", "bot.report_cli", "scheduler.cli", "handlers.teams.cli"]
+COMMAND_MODULES = ["bot.cli_commands", "bot.report_cli", "scheduler.cli", "handlers.teams.cli", "handlers.slack.cli"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,7 +44,8 @@ def add_parsers(sub) -> None:
     pe_sub = pe.add_subparsers(dest="people_command", metavar="ACTION")
     pi = pe_sub.add_parser("import", help="import people from CSV or YAML")
     pi.add_argument("path")
-    pe_sub.add_parser("check", help="roles with nobody behind them, people with no way to reach them")
+    pe_sub.add_parser("check", help="roles with nobody behind them, how each person is reached, who cannot be")
+    pe_sub.add_parser("link", help="find everyone's Slack account by their email (users.lookupByEmail)")
     pe_sub.add_parser("list", help="list the people directory")
     pl = pe_sub.add_parser("leave", help="record leave: their delegate is asked instead (or the lead officer told)")
     pl.add_argument("key", help="person key (see `actionbot people list`)")
@@ -140,20 +141,22 @@ def export_cmd(args: argparse.Namespace) -> int:
 
 @command("people")
 def people_cmd(args: argparse.Namespace) -> int:
-    from bot.people_admin import check_people, import_people, list_people
+    from bot.people_admin import check_people, import_people, link_people, list_people
 
     rt = runtime(args)
     if args.people_command == "import":
         return import_people(rt, args.path)
     if args.people_command == "check":
         return check_people(rt)
+    if args.people_command == "link":
+        return link_people(rt)
     if args.people_command == "list":
         return list_people(rt)
     if args.people_command == "leave":
         from bot.leave import leave_cli
 
         return leave_cli(rt, args.key, args.start, args.until, clear=args.clear)
-    return fail("people: choose import, check, list or leave")
+    return fail("people: choose import, check, link, list or leave")
 
 
 @command("chat")

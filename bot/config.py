@@ -6,6 +6,7 @@ local development mode), so a council can try it before it registers anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,37 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from storage.importers.limits import DEFAULT_LIMITS, ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"
+DEFAULT_SLACK_COMMAND = "/actionbot"
+# Slack's built-in commands: an app cannot register them, and a manifest that lists one is
+# refused whole ("the slash command has an invalid name"). `/status` is one of them.
+SLACK_RESERVED_COMMANDS = frozenset(
+    [
+        "/status",
+        "/me",
+        "/join",
+        "/away",
+        "/dnd",
+        "/shrug",
+        "/remind",
+        "/msg",
+        "/feed",
+        "/who",
+        "/collapse",
+        "/expand",
+        "/leave",
+        "/open",
+        "/search",
+        "/topic",
+        "/mute",
+        "/pro",
+        "/shortcuts",
+        "/invite",
+        "/archive",
+        "/kick",
+        "/rename",
+    ]
+)
+_SLACK_COMMAND_NAME = re.compile(r"^/[a-z0-9][a-z0-9_-]{0,30}$")
 
 
 class Settings(BaseSettings):
@@ -49,6 +81,7 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_sit_channel: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_command: str = Field(DEFAULT_SLACK_COMMAND, description="The slash command registered in manifest.yml")
 
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = None
@@ -69,6 +102,26 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
+    @field_validator("slack_command")
+    @classmethod
+    def _usable_slack_command(cls, value: str) -> str:
+        """Refuse at start-up what Slack would refuse at install: a built-in name (the manifest
+        is then rejected whole) or a malformed one."""
+        name = value.strip().lower()
+        if name and not name.startswith("/"):
+            name = "/" + name
+        if name in SLACK_RESERVED_COMMANDS:
+            raise ValueError(
+                f"SLACK_COMMAND {value!r} is one of Slack's built-in commands, which no app can register; "
+                f"use e.g. {DEFAULT_SLACK_COMMAND} or {DEFAULT_SLACK_COMMAND}-test"
+            )
+        if not _SLACK_COMMAND_NAME.match(name):
+            raise ValueError(
+                f"SLACK_COMMAND {value!r} is not a Slack command name: a '/' and up to 31 lower-case "
+                f"letters, digits, '-' or '_', e.g. {DEFAULT_SLACK_COMMAND}"
+            )
+        return name
+
     @field_validator("microsoft_app_type")
     @classmethod
     def _known_app_type(cls, value: str) -> str:
@@ -81,6 +134,11 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def slack_command_prefix(self) -> str:
+        """What a person types in Slack before a command the bot suggests: `/actionbot `."""
+        return self.slack_command + " "
 
     @property
     def slack_socket_mode(self) -> bool:
@@ -154,6 +212,7 @@ def check(settings: Settings) -> list[CheckLine]:
             "" if s.slack_sit_channel else "channel id for digests and reports, e.g. C0123456",
         ),
         CheckLine("slack", "SLACK_API_URL", s.slack_api_url, True),
+        CheckLine("slack", "SLACK_COMMAND", s.slack_command, True, "must match the command in manifest.yml"),
         CheckLine(
             "teams",
             "MICROSOFT_APP_ID",

@@ -30,6 +30,7 @@ from bot.parsing import (
 )
 from bot.plan_state import PlanState, load_state
 from bot.requests import ChatRequest, MalformedRequest, Reply, clean_request
+from bot.typed_command import typed
 from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
 from storage import repo
 from storage.db import session_scope
@@ -81,7 +82,7 @@ class Core:
             ctx = Turn(session, state, actor, request, now)
             if request.kind in ("button", "form"):
                 return ctx.submission()
-            text = request.text if request.kind == "command" else strip_command(request.text)
+            text = strip_command(request.text)  # `/actionbot status p4` and `/actionbot p4` alike
             for extra in _text_commands():
                 reply = extra(ctx, text)
                 if reply is not None:
@@ -92,8 +93,10 @@ class Core:
             if looks_like_update(request.text):
                 return ctx.updates(request.text)
             if request.kind == "command":
-                return Reply([NoticeView(f"I don't know `/status {text}`.", "warning"), status.HELP])
-            return Reply([NoticeView("I didn't understand that. Try `status help`.\n" + UPDATE_HINT, "info")])
+                return Reply([NoticeView(f"I don't know `{typed('status ' + text)}`.", "warning"), status.HELP])
+            return Reply(
+                [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
+            )
 
 
 @dataclass
@@ -118,7 +121,8 @@ class Turn:
                 return Reply(
                     [
                         NoticeView(
-                            f"I don't know priority {q.arg!r}: use a number, e.g. `/status priority 4`.", "warning"
+                            f"I don't know priority {q.arg!r}: use a number, e.g. `{typed('status priority 4')}`.",
+                            "warning",
                         )
                     ]
                 )

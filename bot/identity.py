@@ -40,7 +40,7 @@ def resolve(session: Session, identity: Identity, now: datetime) -> Actor:
         if person is None and identity.email:
             person = repo.person_by_email(session, identity.email)
             if person is not None:
-                _link(session, person, identity, now)
+                link_chat_id(session, person, identity.channel, identity.user_id, now, via="email")
     if person is None and identity.as_role:  # `chat --as ROLE`, or `iam ROLE` in development mode
         holders = repo.people_with_role(session, identity.as_role)
         person = holders[0] if holders else None
@@ -48,17 +48,22 @@ def resolve(session: Session, identity: Identity, now: datetime) -> Actor:
     return Actor(person=person, label=label, acting_role=identity.as_role)
 
 
-def _link(session: Session, person: Person, identity: Identity, now: datetime) -> None:
-    field = {"slack": "slack_user_id", "teams": "teams_user_id"}[identity.channel]
-    setattr(person, field, identity.user_id)
+def link_chat_id(
+    session: Session, person: Person, channel: str, user_id: str, now: datetime, *, via: str, actor: str | None = None
+) -> None:
+    """Remember a person's chat account and say so in the audit trail (`person.linked`): when
+    they first write to the bot (`via="email"`), or when the bot finds them before their first
+    message (`via="users.lookupByEmail"`)."""
+    field = {"slack": "slack_user_id", "teams": "teams_user_id"}[channel]
+    setattr(person, field, user_id)
     session.add(person)
     repo.add_audit(
         session,
         at=now,
-        actor=person.key,
+        actor=actor or person.key,
         kind="person.linked",
         subject=person.key,
-        details={"channel": identity.channel, "user_id": identity.user_id, "via": "email"},
+        details={"channel": channel, "user_id": user_id, "via": via},
     )
 
 

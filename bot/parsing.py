@@ -1,7 +1,7 @@
 """What a person typed → an intent. Pure functions: no database, no platform.
 
-The same grammar serves Slack's `/status …`, a Teams message, and the terminal, so a command
-works the same wherever it is typed.
+The same grammar serves Slack's `/actionbot status …` (or `@actionbot …`), a Teams message, and
+the terminal, so a command works the same wherever it is typed.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ UPDATE_HINT = (
 
 @dataclass(frozen=True)
 class StatusQuery:
-    """/status …: `what` is one of summary, help, priority, action, overdue, red, amber, green,
+    """status …: `what` is one of summary, help, priority, action, overdue, red, amber, green,
     not_rated, completed, due, mine, lead, approve, reject."""
 
     what: str
@@ -67,11 +67,12 @@ class StatusQuery:
     page: int = 1  # list queries: which page of a long list ("lead DCS page 2")
 
     def command(self, page: int | None = None) -> str:
-        """The `/status …` text that asks this query again (for a page, the rest of a list)."""
+        """The neutral `status …` text that asks this query again (for a page, the rest of a
+        list). Each channel shows it with its own prefix (`bot.typed_command`)."""
         words = {"not_rated": "not rated", "due": f"due {self.days}d", "red_amber": "red and amber"}.get(
             self.what, self.what
         )
-        parts = ["/status", words] + ([self.arg] if self.arg else [])
+        parts = ["status", words] + ([self.arg] if self.arg else [])
         if self.priority is not None:
             parts.append(f"p{self.priority}")
         if page and page > 1:
@@ -95,17 +96,18 @@ class BadLine:
 
 
 def strip_command(text: str) -> str:
-    """Teams and the terminal accept 'status …', '/status …' or the bare query."""
+    """Messages (Slack DMs and mentions, Teams, the terminal) accept 'status …', '/status …' or
+    the bare query."""
     t = " ".join(text.strip().split())
     t = re.sub(r"^<at>.*?</at>\s*", "", t)  # Teams @mention
     t = t.lstrip("/")
-    if t.lower().startswith("status"):
+    if re.match(r"status(?:\s|$)", t, re.IGNORECASE):
         t = t[6:].strip()
     return t
 
 
 def parse_status(text: str) -> StatusQuery | None:
-    """Parse the text after `/status`. None when it is not a status query at all."""
+    """Parse the text after `status` (or the slash command). None when it is not a status query."""
     t = " ".join(text.strip().split())
     share = False
     if re.search(r"(?:^|\s)share$", t, re.IGNORECASE):

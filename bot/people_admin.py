@@ -1,10 +1,13 @@
-"""`actionbot people import|check|list`: who holds each role, and whether the bot can reach them.
+"""`actionbot people import|check|link|list`: who holds each role, and whether the bot can reach them.
 
 The plan names roles (`DCS`, `HOS QI`); the bot needs people with chat ids. A council keeps that
 mapping in a spreadsheet or a YAML file, so `people import` reads either, checks every row
 (reporting file, row, column and reason like the plan importer) and writes all or nothing.
-`people check` then answers the two questions before go-live: which roles the plan uses have
-nobody behind them, and who could not be reached on any configured channel.
+A file may also be partial (`key, slack_user_id`, `key, email`, `key, timezone`): it updates
+only those columns of people already in the directory. `people check` then answers the
+questions before go-live: which roles the plan uses have nobody behind them, how each person is
+reached (a linked Slack id, a Teams conversation), and who could not be reached on any
+configured channel. `people link` finds everyone's Slack account by their email at once.
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ class PeopleFile:
 
 # PersonRow field → Person column, for the fields a file may leave out.
 KEPT_FIELDS = {
+    "name": "name",
     "email": "email",
     "roles": "roles",
     "manager": "manager_key",
@@ -157,9 +161,10 @@ def _read_yaml(p: Path, source: str) -> PeopleFile:
         if not isinstance(r, dict):
             problems.append(Problem(source, i, "", "each person is a mapping with key and name"))
             continue
-        for column in ("key", "name"):
-            if not str(r.get(column) or "").strip():
-                problems.append(Problem(source, i, column, f"person {i} has no {column}"))
+        if not str(r.get("key") or "").strip():
+            problems.append(Problem(source, i, "key", f"person {i} has no key"))
+        if "name" in r and not str(r.get("name") or "").strip():
+            problems.append(Problem(source, i, "name", f"person {i} has no name"))
         roles = r.get("roles") or []
         if isinstance(roles, str):
             roles = [x for x in _ROLE_SPLIT.split(roles) if x]
@@ -199,9 +204,8 @@ def _read_csv(p: Path, source: str, limits: ImportLimits) -> PeopleFile:
         column = _header(h)
         if column and column not in columns:
             columns[column] = i
-    missing = [c for c in ("key", "name") if c not in columns]
-    if missing:
-        raise PlanValidationError([Problem(source, 1, c, "missing column") for c in missing])
+    if "key" not in columns:  # every other column may be left out: a partial file updates only those
+        raise PlanValidationError([Problem(source, 1, "key", "missing column")])
     problems: list[Problem] = []
     people: list[PersonRow] = []
     numbers: dict[int, int] = {}
@@ -210,12 +214,12 @@ def _read_csv(p: Path, source: str, limits: ImportLimits) -> PeopleFile:
         if not any(get.values()):
             continue
         for column in ("key", "name"):
-            if not get[column]:
+            if column in columns and not get[column]:
                 problems.append(Problem(source, number, column, f"no {column}"))
         people.append(
             PersonRow(
                 key=get["key"],
-                name=get["name"],
+                name=get.get("name", ""),
                 email=get.get("email") or None,
                 roles=[" ".join(r.split()) for r in _ROLE_SPLIT.split(get.get("roles", "")) if r.strip()],
                 manager=get.get("manager") or None,
@@ -259,6 +263,24 @@ def check_rows(rows: list[PersonRow], numbers: dict[int, int], known_keys: set[s
     return problems
 
 
+def check_partial_rows(people: PeopleFile, known_keys: set[str], source: str) -> list[Problem]:
+    """A row without a name can only update someone already in the directory: a new person
+    needs a name."""
+    problems: list[Problem] = []
+    for i, (row, given) in enumerate(zip(people.rows, people.given, strict=True)):
+        if "name" not in given and row.key and row.key not in known_keys:
+            problems.append(
+                Problem(
+                    source,
+                    people.numbers.get(i, i + 1),
+                    "key",
+                    f"{row.key!r} is not in the people directory; a new person needs a name "
+                    "(add a `name` column, or check the key with `actionbot people list`)",
+                )
+            )
+    return problems
+
+
 def keep_what_the_file_omits(session: Session, people: PeopleFile) -> None:
     """A column the file does not have keeps the directory's value for people already in it."""
     existing = {p.key: p for p in session.exec(select(Person)).all()}
@@ -277,8 +299,11 @@ def import_people(rt: Runtime, path: str) -> int:
         people = read_people(path, rt.settings.import_limits)
         rows, bodies = people.rows, people.bodies
         with session_scope(rt.engine) as session:
-            problems = people.problems + check_rows(
-                rows, people.numbers, {p.key for p in repo.all_people(session)}, path
+            known_keys = {p.key for p in repo.all_people(session)}
+            problems = (
+                people.problems
+                + check_partial_rows(people, known_keys, path)
+                + check_rows(rows, people.numbers, known_keys, path)
             )
             if problems:
                 raise PlanValidationError(problems)
@@ -342,25 +367,92 @@ def check_people(rt: Runtime) -> int:
         if not channels:
             print("No chat channel is configured, so the bot can reach nobody (see `actionbot config check`).")
             return 1
-        unreachable = []
+        names = ", ".join(sorted(channels))
+        print(f"How the bot reaches each person ({names}):")
+        unreachable, unlinked = [], []
         for person in people:
+            addresses = _addresses(session, person)
+            print(f"  {person.key:<14} {person.name:<36} {_slack_state(person, channels)}; {_teams_state(addresses)}")
             reach = [c.name for c in channels.values() if c.can_reach(session, person)]
             if not reach:
-                failed = [a for a in _addresses(session, person) if a.failed_at]
+                failed = [a for a in addresses if a.failed_at]
                 why = f" (last send failed: {failed[0].failure})" if failed else ""
                 unreachable.append(f"  - {person.name} ({person.key}; roles {', '.join(person.roles) or '-'}){why}")
-        names = ", ".join(sorted(channels))
+            elif "slack" in channels and not person.slack_user_id and person.email and reach == ["slack"]:
+                unlinked.append(f"  - {person.name} ({person.key}; {person.email})")
+        if unlinked:
+            problems += len(unlinked)
+            print(
+                f"People not yet linked to Slack ({len(unlinked)}): the bot looks them up by email before "
+                "their first message; run `actionbot people link` to do it now and see who cannot be found."
+            )
+            print("\n".join(unlinked))
         if unreachable:
             problems += len(unreachable)
             print(f"People the bot cannot reach on any configured channel ({names}) ({len(unreachable)}):")
             print("\n".join(unreachable))
             print(
-                "  Give them a Slack user id (`actionbot people import`), or ask them to write to the bot once "
-                "in Teams or Slack (they are linked by their email address)."
+                "  Give them an email address or a Slack user id (`actionbot people import` with `key, email`), "
+                "or ask them to open the bot in Teams (an admin can pre-install it with a Teams app setup policy)."
             )
-        else:
+        elif not unlinked:
             print(f"Everyone can be reached ({names}).")
     return 1 if problems else 0
+
+
+def _slack_state(person: Person, channels: dict) -> str:
+    if "slack" not in channels:
+        return "Slack: not configured"
+    if person.slack_user_id:
+        return f"Slack: {person.slack_user_id}"
+    if person.email:
+        return "Slack: not linked (found by email at the first message)"
+    return "Slack: not linked, no email"
+
+
+def _teams_state(addresses: list[ChannelAddress]) -> str:
+    if not addresses:
+        return "Teams: no conversation (app not installed or never opened)"
+    failed = [a for a in addresses if a.failed_at]
+    if failed:
+        return f"Teams: conversation, last send failed ({failed[0].failure})"
+    return "Teams: conversation reference"
+
+
+def link_people(rt: Runtime) -> int:
+    """`actionbot people link`: look up everyone who has an email but no Slack id
+    (`users.lookupByEmail`, one at a time: the client waits out Slack's tier-3 429s) and
+    remember who was found. Idempotent: people already linked are not looked up again."""
+    import asyncio
+
+    from handlers import outbound_channels
+
+    channels = rt.channels or outbound_channels(rt)
+    slack = channels.get("slack")
+    if slack is None:
+        print("actionbot: Slack is not configured (SLACK_BOT_TOKEN and a signing secret or app token)", file=sys.stderr)
+        return 1
+    with session_scope(rt.engine) as session:
+        people = repo.all_people(session)
+    linked_before = [p for p in people if p.slack_user_id]
+    to_find = [p for p in people if not p.slack_user_id]
+
+    async def find_all() -> list:
+        return [await slack.link(p, actor="cli") for p in to_find]
+
+    results = asyncio.run(find_all())
+    linked = [r for r in results if r.linked]
+    failed = [r for r in results if not r.linked]
+    names = {p.key: p for p in people}
+    print(f"Linked {len(linked)} people to Slack by email; {len(linked_before)} were already linked.")
+    for r in linked:
+        print(f"  + {names[r.person_key].name} ({r.person_key}): {r.lookup.user_id}")
+    if failed:
+        print(f"Could not link {len(failed)}:")
+        for r in failed:
+            email = names[r.person_key].email or "no email"
+            print(f"  - {names[r.person_key].name} ({r.person_key}; {email}): {r.problem}")
+    return 1 if failed else 0
 
 
 def _addresses(session: Session, person: Person) -> list[ChannelAddress]:

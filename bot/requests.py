@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.text import clean_text
+from bot.typed_command import without_marks
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,14 @@ class ChatRequest:
     proposed_date: str | None = None  # form: free-text proposed new date
     thread_refs: tuple[str, ...] = ()  # a reply in a nudge's thread: the actions that nudge was about
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Typed text never carries the core's command mark (`bot.typed_command`), so nothing a
+        # person writes can turn into "/actionbot …" when it is shown back.
+        for name in ("text", "note"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, without_marks(value))
 
 
 @dataclass

@@ -11,6 +11,7 @@ from bot.domain import NOT_RATED
 from bot.identity import Actor, lead_roles_of, may_update
 from bot.parsing import StatusQuery
 from bot.plan_state import ActionState, PlanState, by_due, due_within, overdue, rag_counts, reds_and_ambers
+from bot.typed_command import typed
 from bot.views import (
     LIST_LIMIT,
     ActionDetailView,
@@ -28,17 +29,17 @@ from storage import repo
 HELP = HelpView(
     title="actionbot: what you can ask",
     lines=(
-        ("/status", "the whole plan: RAG counts per priority"),
-        ("/status priority 4", "a priority: counts, overdue, reds and ambers, next deadlines (also p4)"),
-        ("/status 4.2.1", "one action: lead, due date, RAG and its last updates"),
-        ("/status overdue", "open actions past their due date"),
-        ("/status red | amber | green | completed | not rated", "actions by RAG (also `red and amber`)"),
-        ("/status overdue p4 …", "any list for one priority; long lists: `… page 2`"),
-        ("/status due 30d", "deadlines in the next 30 days (also 2w)"),
-        ("/status mine", "the actions you lead"),
-        ("/status lead HOS S&CP", "a role's actions"),
-        ("/status … share", "post the answer to the channel instead of only to you"),
-        ("/status approve 4.2.1", "SIT: accept a proposed new date (reject to decline)"),
+        (typed("status"), "the whole plan: RAG counts per priority"),
+        (typed("status priority 4"), "a priority: counts, overdue, reds and ambers, next deadlines (also p4)"),
+        (typed("status 4.2.1"), "one action: lead, due date, RAG and its last updates"),
+        (typed("status overdue"), "open actions past their due date"),
+        (typed("status red | amber | green | completed | not rated"), "actions by RAG (also `red and amber`)"),
+        (typed("status overdue p4 …"), "any list for one priority; long lists: `… page 2`"),
+        (typed("status due 30d"), "deadlines in the next 30 days (also 2w)"),
+        (typed("status mine"), "the actions you lead"),
+        (typed("status lead HOS S&CP"), "a role's actions"),
+        (typed("status … share"), "post the answer to the channel instead of only to you"),
+        (typed("status approve 4.2.1"), "SIT: accept a proposed new date (reject to decline)"),
         ("4.2.1 amber - waiting on HR, new date end of Oct", "record an update (one per line)"),
     ),
 )
@@ -76,11 +77,12 @@ def list_view(
     next_command: str = "",
 ) -> ActionListView:
     """One page of a list; the hint names the command that shows the rest (the next page, or a
-    fuller list), so a phone-sized answer never hides what it cut."""
+    fuller list), so a phone-sized answer never hides what it cut. The commands are neutral
+    (`status overdue p4`); each channel shows them with its own prefix."""
     start = (page - 1) * limit
     items = tuple(action_line(s) for s in states[start : start + limit])
     rest = len(states) - start - len(items)
-    more = f"{rest} more: `{next_command or more_command}`" if rest > 0 else ""
+    more = f"{rest} more: `{typed(next_command or more_command)}`" if rest > 0 else ""
     if page > 1:
         title = f"{title}, page {page}"
     return ActionListView(title=title, items=items, total=len(states), more_hint=more, empty_text=empty)
@@ -112,10 +114,10 @@ def priority_status(state: PlanState, number: int) -> PriorityStatusView | Notic
         title=p.priority.title,
         lead_officer=p.priority.lead_officer,
         counts=counts_view(p.actions),
-        overdue=list_view("Overdue", late, f"/status overdue p{n}", "Nothing overdue.", limit=8),
-        reds_ambers=list_view("Red and amber", reds, f"/status red and amber p{n}", "No reds or ambers.", limit=8),
+        overdue=list_view("Overdue", late, f"status overdue p{n}", "Nothing overdue.", limit=8),
+        reds_ambers=list_view("Red and amber", reds, f"status red and amber p{n}", "No reds or ambers.", limit=8),
         next_deadlines=list_view(
-            "Next deadlines (30 days)", upcoming, f"/status due 30d p{n}", "No deadlines in the next 30 days.", limit=5
+            "Next deadlines (30 days)", upcoming, f"status due 30d p{n}", "No deadlines in the next 30 days.", limit=5
         ),
         as_of=state.today,
     )

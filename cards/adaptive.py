@@ -18,6 +18,7 @@ from functools import singledispatch
 from typing import Any
 
 from bot.domain import NOTE_MAX, RAG_ORDER, canonical_action_id
+from bot.typed_command import shown
 from bot.views import (
     ActionDetailView,
     ActionLine,
@@ -468,7 +469,7 @@ def render_card(views: list[Any]) -> dict[str, Any]:
         "fallbackText": shorten_text(render_text(views), FALLBACK_TEXT_MAX),
         "body": elements,
     }
-    return _fit(card, views)
+    return shown(_fit(card, views), "")  # in Teams a command is typed as it is: `status …`
 
 
 def shorten_text(text: str, limit: int) -> str:

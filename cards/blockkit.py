@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
+from bot.config import DEFAULT_SLACK_COMMAND
 from bot.domain import NOTE_MAX
+from bot.typed_command import shown, typed
 from bot.views import (
     ActionDetailView,
     ActionLine,
@@ -42,6 +44,7 @@ FIELD_TEXT = 2000
 FALLBACK_TEXT = 300  # the notification line under the blocks
 NUDGE_BUTTON_ITEMS = 20  # 2 blocks each: 40 + greeting, "more" and footer stay under 50
 MODAL_TITLE = 24
+SLACK_PREFIX = DEFAULT_SLACK_COMMAND + " "  # the default; the app passes `SLACK_COMMAND`'s
 
 Block = dict[str, Any]
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")
@@ -173,7 +176,7 @@ def _(view: PlanSummaryView) -> list[Block]:
         for number, title, c, overdue in view.priorities
     ]
     blocks += [section("\n".join(chunk)) for chunk in _chunks(lines, 10) if chunk]
-    blocks.append(context("`/status priority N` for a priority's detail"))
+    blocks.append(context(f"`{typed('status priority N')}` for a priority's detail"))
     return blocks
 
 
@@ -314,7 +317,10 @@ def cap(blocks: list[Block], limit: int) -> list[Block]:
     """A last guard: never more than Slack accepts (the renderers stay well under it)."""
     if len(blocks) <= limit:
         return blocks
-    return [*blocks[: limit - 1], context("… cut to fit Slack: ask a narrower question, e.g. `/status priority 4`.")]
+    return [
+        *blocks[: limit - 1],
+        context(f"… cut to fit Slack: ask a narrower question, e.g. `{typed('status priority 4')}`."),
+    ]
 
 
 def fallback_text(views: list[Any]) -> str:
@@ -325,9 +331,11 @@ def fallback_text(views: list[Any]) -> str:
     return fit(_e(first, FALLBACK_TEXT), FALLBACK_TEXT)
 
 
-def message(views: list[Any]) -> dict[str, Any]:
-    """`text` + `blocks` for chat.postMessage, chat.update, chat.postEphemeral or respond()."""
-    return {"text": fallback_text(views), "blocks": blocks_for(views)}
+def message(views: list[Any], command: str = SLACK_PREFIX) -> dict[str, Any]:
+    """`text` + `blocks` for chat.postMessage, chat.update, chat.postEphemeral or respond().
+    `command` is what a person types before a command here (`SLACK_COMMAND` and a space):
+    every command the views suggest is shown with it."""
+    return shown({"text": fallback_text(views), "blocks": blocks_for(views)}, command)
 
 
 def update_modal(view: UpdateFormView, private_metadata: str) -> dict[str, Any]:
@@ -391,7 +399,7 @@ def form_errors(view: UpdateFormView) -> dict[str, str]:
     return {block: view.error[:150] if len(view.error) <= 150 else shorten(view.error, 150)}
 
 
-def home(views: list[Any], banner: list[Any] | None = None) -> dict[str, Any]:
+def home(views: list[Any], banner: list[Any] | None = None, command: str = SLACK_PREFIX) -> dict[str, Any]:
     """The App Home tab: "My actions" by due date, each with the same buttons as a nudge."""
     blocks: list[Block] = [header("My actions")]
     for view in banner or []:
@@ -408,8 +416,8 @@ def home(views: list[Any], banner: list[Any] | None = None) -> dict[str, Any]:
                 blocks.append(context(f"… {escape(view.more_hint)}"))
         else:
             blocks += render(view)
-    blocks.append(context("Ask anything with `/status help`; write updates to me as messages."))
-    return {"type": "home", "blocks": cap(blocks, SURFACE_BLOCKS)}
+    blocks.append(context(f"Ask anything with `{typed('status help')}`; write updates to me as messages."))
+    return shown({"type": "home", "blocks": cap(blocks, SURFACE_BLOCKS)}, command)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import HighlightReport, IndicatorLine, PriorityReport
+from bot.typed_command import typed
 from bot.views import ReportDigestView
 from cards import blockkit
 from cards import report_format as w
@@ -81,7 +82,7 @@ def headline(report: HighlightReport) -> SlackMessage:
         ),
         blockkit.section("*By priority*\n" + "\n".join(rows)),
         blockkit.context(
-            "🧵 The chart and the detail for each priority are in the thread. `/status priority N` any time."
+            f"🧵 The chart and the detail for each priority are in the thread. `{typed('status priority N')}` any time."
         ),
     ]
     text = (
@@ -107,7 +108,7 @@ def priority_message(p: PriorityReport, limit: int = ITEMS_PER_SECTION) -> Slack
             lines.append(f"_{section.empty}_")
         lines += [_item(section.key, a) for a in items[:limit]]
         if len(items) > limit:
-            lines.append(f"… and {len(items) - limit} more: `/status priority {p.number}`")
+            lines.append(f"… and {len(items) - limit} more: `{typed(f'status priority {p.number}')}`")
         blocks.append(blockkit.section("\n".join(lines)))
     esc = [f"*Escalations raised* ({len(p.escalations)}, open {len(p.open_escalations)})"]
     esc += [f"• {escape(w.escalation_line(e))}" for e in p.escalations[:limit]] or ["_None raised in the period._"]
@@ -115,7 +116,9 @@ def priority_message(p: PriorityReport, limit: int = ITEMS_PER_SECTION) -> Slack
         esc.append(f"… and {len(p.escalations) - limit} more")
     blocks.append(blockkit.section("\n".join(esc)))
     blocks.append(blockkit.section(_indicators_text(p.indicators)))
-    blocks.append(blockkit.context(f"Figures as at the report date. `/status priority {p.number}` for today's."))
+    blocks.append(
+        blockkit.context(f"Figures as at the report date. `{typed(f'status priority {p.number}')}` for today's.")
+    )
     text = f"{w.priority_heading(p)}: {w.letters(p.counts)}"
     return SlackMessage(escape(text), blockkit.cap(blocks, blockkit.MESSAGE_BLOCKS))
 

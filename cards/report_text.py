@@ -52,7 +52,7 @@ def priority_lines(p: PriorityReport, limit: int | None = None) -> list[str]:
         for a in shown:
             out.append(f"    {a.ref}  {rag_tag(a.rag)}  {w.action_detail(section.key, a)}")
         if len(items) > len(shown):
-            out.append(f"    … and {len(items) - len(shown)} more: `/status priority {p.number}`")
+            out.append(f"    … and {len(items) - len(shown)} more: `status priority {p.number}`")
     out.append(f"  Escalations raised ({len(p.escalations)}, open {len(p.open_escalations)})")
     out += [f"    {w.escalation_line(e)}" for e in p.escalations] or ["    None raised in the period."]
     out.append(f"  Indicators ({len(p.indicators)}, {len(p.missing_indicators)} missing a reading)")

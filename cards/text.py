@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import singledispatch
 
+from bot.typed_command import shown
 from bot.views import (
     ActionDetailView,
     ActionLine,
@@ -125,8 +126,9 @@ def _(view: NoticeView) -> str:
 
 @render.register
 def _(view: HelpView) -> str:
-    width = max(len(c) for c, _ in view.lines)
-    return view.title + "\n" + "\n".join(f"  {c:<{width}}  {d}" for c, d in view.lines)
+    lines = [(shown(c, ""), d) for c, d in view.lines]
+    width = max(len(c) for c, _ in lines)
+    return view.title + "\n" + "\n".join(f"  {c:<{width}}  {d}" for c, d in lines)
 
 
 @render.register
@@ -151,7 +153,9 @@ def _(view: EscalationView) -> str:
 
 
 def render_all(views) -> str:
-    return "\n\n".join(render(v) for v in views)
+    """The reply as plain text for Teams and the terminal, where a command is typed as it is
+    (`status priority 4`: no prefix)."""
+    return shown("\n\n".join(render(v) for v in views), "")
 
 
 # The highlight report registers its renderings of ReportDigestView (kept in its own module).

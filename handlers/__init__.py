@@ -29,7 +29,7 @@ def outbound_channels(rt: Runtime) -> dict[str, Any]:
     if rt.settings.slack_enabled:
         from handlers.slack.outbound import SlackChannel
 
-        channels["slack"] = SlackChannel(rt.settings, rt.clock.sleep)
+        channels["slack"] = SlackChannel(rt.settings, rt.clock.sleep, engine=rt.engine, clock=rt.clock)
     from handlers.teams import teams_outbound
 
     channels["teams"] = teams_outbound(rt)

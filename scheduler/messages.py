@@ -82,8 +82,8 @@ def unreached_view(items: list[Item]) -> NoticeView:
     return NoticeView(
         f"The bot could not reach {people} {'person' if people == 1 else 'people'}, so these messages "
         f"were not delivered (their chases and escalations go on as if they had been):\n{lines}\n"
-        "Link their Slack user id (`actionbot people import`) or ask them to open the bot in Teams; "
-        "`actionbot people check` lists everyone who cannot be reached.",
+        "Give them an email address or a Slack user id (`actionbot people import`), or ask them to open "
+        "the bot in Teams; `actionbot people check` lists everyone who cannot be reached.",
         "warning",
     )
 
@@ -162,7 +162,7 @@ def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> li
     return [
         NoticeView(f"Weekly summary for the SIT, week of {state.today:%d %b %Y}"),
         plan_summary(state),
-        list_view("Most overdue", overdue(state.actions), "/status overdue", "Nothing is overdue.", limit=10),
+        list_view("Most overdue", overdue(state.actions), "status overdue", "Nothing is overdue.", limit=10),
         NoticeView(activity),
     ]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from handlers.slack.threads import card_refs
 log = logging.getLogger(__name__)
 
 PRIVATE_METADATA_MAX = 3000
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 
 @dataclass
@@ -106,8 +108,9 @@ class SlackListeners:
     rt: Runtime
 
     def register(self, app: AsyncApp) -> None:
-        app.command("/status")(self.on_status)
+        app.command(self.rt.settings.slack_command)(self.on_status)
         app.event("message")(self.on_message)
+        app.event("app_mention")(self.on_mention)
         app.event("app_home_opened")(self.on_home_opened)
         app.action(ids.BUTTON_ACTION)(self.on_button)
         app.view(ids.UPDATE_MODAL)(self.on_update_submitted)
@@ -134,20 +137,28 @@ class SlackListeners:
     async def who(self, client: AsyncWebClient, user_id: str) -> Identity:
         return await identity_of(self.rt.engine, client, user_id)
 
-    # ------------------------------------------------------------------ /status
+    @property
+    def command_prefix(self) -> str:
+        return self.rt.settings.slack_command_prefix
+
+    def message(self, views: list[Any]) -> dict[str, Any]:
+        """Block Kit for the views, with every suggested command as it is typed here (`SLACK_COMMAND`)."""
+        return blockkit.message(views, command=self.command_prefix)
+
+    # ------------------------------------------------------------------ /actionbot
 
     async def on_status(self, ack, command: dict, respond, client: AsyncWebClient) -> None:
         await ack()
-        await self.after_ack(self.answer_status(command, respond, client), "/status")
+        await self.after_ack(self.answer_status(command, respond, client), command.get("command") or "the command")
 
     async def answer_status(self, command: dict, respond, client: AsyncWebClient) -> None:
         identity = await self.who(client, command["user_id"])
         reply = await self.ask(ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command"))
         response = await respond(
-            response_type="ephemeral" if reply.private else "in_channel", **blockkit.message(reply.views)
+            response_type="ephemeral" if reply.private else "in_channel", **self.message(reply.views)
         )
         if response.status_code != 200:
-            log.warning("/status answer via response_url failed: %s %s", response.status_code, response.body)
+            log.warning("command answer via response_url failed: %s %s", response.status_code, response.body)
 
     # ------------------------------------------------------------------ direct messages
 
@@ -168,7 +179,27 @@ class SlackListeners:
             refs = await card_refs(self.rt.engine, client, channel, thread_ts)
         identity = await self.who(client, user)
         reply = await self.ask(ChatRequest(identity, text=text, kind="message", thread_refs=refs))
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blockkit.message(reply.views))
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.message(reply.views))
+
+    # ------------------------------------------------------------------ @actionbot in a channel
+
+    async def on_mention(self, event: dict, client: AsyncWebClient) -> None:
+        await self.after_ack(self.answer_mention(event, client), "a mention")
+
+    async def answer_mention(self, event: dict, client: AsyncWebClient) -> None:
+        """`@actionbot status priority 4` in a channel: the text without the mention goes down the
+        same path as a DM (a question, or updates), and the answer goes into a thread under the
+        mention, so the channel sees one line and the thread holds the detail."""
+        if event.get("bot_id") or event.get("subtype"):
+            return
+        user = event.get("user")
+        text = unescape(_MENTION.sub(" ", event.get("text") or "")).strip()
+        if not user:
+            return
+        identity = await self.who(client, user)
+        reply = await self.ask(ChatRequest(identity, text=text or "help", kind="message"))
+        thread_ts = event.get("thread_ts") or event["ts"]
+        await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **self.message(reply.views))
 
     # ------------------------------------------------------------------ App Home
 
@@ -180,10 +211,12 @@ class SlackListeners:
     async def publish_home(
         self, client: AsyncWebClient, user_id: str, identity: Identity | None = None, banner: list | None = None
     ) -> None:
-        """'My actions' by due date, through the same `/status mine` query as everywhere."""
+        """'My actions' by due date, through the same `status mine` query as everywhere."""
         identity = identity or await self.who(client, user_id)
         reply = await self.ask(ChatRequest(identity, text="mine", kind="command"))
-        await client.views_publish(user_id=user_id, view=blockkit.home(reply.views, banner))
+        await client.views_publish(
+            user_id=user_id, view=blockkit.home(reply.views, banner, command=self.command_prefix)
+        )
 
     # ------------------------------------------------------------------ buttons
 
@@ -287,7 +320,7 @@ class SlackListeners:
         if origin.surface == "home":
             await self.publish_home(client, user, identity, banner=reply.views)
             return
-        message = blockkit.message(reply.views)
+        message = self.message(reply.views)
         if reply.replace_original:
             try:
                 if origin.surface == "message" and origin.channel and origin.ts:

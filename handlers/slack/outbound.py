@@ -4,19 +4,23 @@ digests and reports to the SIT channel."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryError
 from bot.views import ReportDigestView
 from cards import blockkit
 from cards import blockkit_ids as ids
 from handlers.slack.client import Sleep, api_error, web_client
+from handlers.slack.people import LinkResult, link_by_email
 from handlers.slack.report_digest import post_digest
 from handlers.slack.threads import message_ref
 from storage.models import Person
@@ -44,22 +48,59 @@ PERMANENT_ERRORS = frozenset(
 
 
 class SlackChannel:
-    """Reaches people who have a Slack user id (set in the directory, or linked when they first
-    wrote to the bot) and the channel in `SLACK_SIT_CHANNEL`."""
+    """Reaches people who have a Slack user id (set in the directory, linked when they first
+    wrote to the bot, or found by their directory email before the first message) and the
+    channel in `SLACK_SIT_CHANNEL`."""
 
     name = "slack"
 
-    def __init__(self, settings: Settings, sleep: Sleep, client: AsyncWebClient | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        sleep: Sleep,
+        client: AsyncWebClient | None = None,
+        *,
+        engine: Engine | None = None,
+        clock: Clock | None = None,
+    ):
         self.settings = settings
         self.client = client or web_client(settings, sleep)
+        self.engine = engine  # where a Slack id found by email is remembered
+        self.clock = clock
+
+    @property
+    def command_prefix(self) -> str:
+        return self.settings.slack_command_prefix
 
     def can_reach(self, session: Session, person: Person) -> bool:
-        return bool(person.slack_user_id)
+        """A linked Slack id, or an email to find it by (`users.lookupByEmail`) before sending."""
+        return bool(person.slack_user_id or (person.email and self.engine is not None))
+
+    async def link(self, person: Person, actor: str = "bot") -> LinkResult:
+        """Find the person's Slack account by their directory email and remember it."""
+        if self.engine is None:
+            raise RuntimeError("SlackChannel needs the engine to remember links")
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        return await link_by_email(self.engine, self.client, person, now, actor)
+
+    async def user_id_of(self, person: Person) -> str:
+        """The person's Slack id; the first time, looked up by email (and remembered)."""
+        if person.slack_user_id:
+            return person.slack_user_id
+        if not person.email or self.engine is None:
+            raise DeliveryError(f"{person.key} has no Slack user id and no email to find it by", permanent=True)
+        result = await self.link(person)
+        user_id = result.lookup.user_id if result.lookup.found and not result.problem else None
+        if not user_id:
+            raise DeliveryError(
+                f"{person.key} ({person.email}) not found on Slack: {result.problem}",
+                permanent=result.lookup.permanent,
+            )
+        person.slack_user_id = user_id  # this detached copy too, for the rest of this send
+        return user_id
 
     async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
-        if not person.slack_user_id:
-            raise DeliveryError(f"{person.key} has no Slack user id", permanent=True)
-        opened = await self._call("conversations_open", users=person.slack_user_id)
+        opened = await self._call("conversations_open", users=await self.user_id_of(person))
         channel = opened["channel"]["id"]
         return await self._post(channel, views, kind, meta)
 
@@ -73,6 +114,7 @@ class SlackChannel:
                 self.settings.slack_sit_channel,
                 digest.report,
                 metadata=ids.metadata(kind, [], str(meta.get("ledger_key") or "")),
+                command=self.command_prefix,
             )
             return message_ref(*posted)
         return await self._post(self.settings.slack_sit_channel, views, kind, meta)
@@ -80,7 +122,9 @@ class SlackChannel:
     async def _post(self, channel: str, views: list[Any], kind: str, meta: dict[str, Any]) -> str:
         refs = [str(r) for r in meta.get("refs") or []]
         metadata = ids.metadata(kind, refs, str(meta.get("ledger_key") or ""))
-        posted = await self._call("chat_postMessage", channel=channel, metadata=metadata, **blockkit.message(views))
+        posted = await self._call(
+            "chat_postMessage", channel=channel, metadata=metadata, **blockkit.message(views, self.command_prefix)
+        )
         return message_ref(posted["channel"], posted["ts"])
 
     async def already_sent(self, key: str, person: Person | None, meta: dict[str, Any]) -> str:

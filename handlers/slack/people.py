@@ -1,25 +1,34 @@
-"""Who is writing on Slack: their user id, and — the first time — their email from users.info.
+"""Who is who on Slack, both ways.
 
-The core (`bot.identity.resolve`) matches the id or the email against the people directory and
-remembers the link; this module only asks Slack for the email when the id is not linked yet, so
-a known person costs no API call.
+Inbound: who is writing: their user id, and the first time their email from users.info. The core
+(`bot.identity.resolve`) matches the id or the email against the people directory and remembers
+the link; this module only asks Slack for the email when the id is not linked yet, so a known
+person costs no API call.
+
+Outbound: before the first message to a directory person who has an email but no Slack id,
+`users.lookupByEmail` finds their account and the link is remembered (`bot.identity.link_chat_id`),
+so a council can import names and emails, not Slack ids.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot.identity import link_chat_id
 from bot.outage import is_database_outage
 from bot.requests import Identity
 from handlers.slack.client import api_error
 from storage import repo
 from storage.db import session_scope
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +65,97 @@ async def identity_of(engine: Engine, client: AsyncWebClient, user_id: str) -> I
         email=profile.get("email") or None,
         display_name=profile.get("real_name") or user.get("real_name") or user.get("name"),
     )
+
+
+# ---------------------------------------------------------------------- finding people by email
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What `users.lookupByEmail` said about a directory email.
+
+    `outcome` is one of: `found`, `not_found` (no Slack account has this email), `deactivated`,
+    `bot` (the email belongs to a bot or app user), `error` (Slack refused the call, e.g.
+    `missing_scope`, or could not be reached). `permanent` says whether asking again later could
+    change the answer without someone fixing something first.
+    """
+
+    outcome: str
+    user_id: str | None = None
+    detail: str = ""
+    permanent: bool = True
+
+    @property
+    def found(self) -> bool:
+        return self.outcome == "found"
+
+    def describe(self) -> str:
+        return {
+            "found": f"Slack user {self.user_id}",
+            "not_found": "no Slack account has this email address (users_not_found)",
+            "deactivated": f"the Slack account {self.user_id} is deactivated",
+            "bot": f"the Slack account {self.user_id} is a bot, not a person",
+        }.get(self.outcome, f"Slack could not look it up: {self.detail}")
+
+
+async def lookup_by_email(client: AsyncWebClient, email: str) -> Lookup:
+    """One `users.lookupByEmail` (tier 3; a 429 is waited out by the client's retry handler)."""
+    try:
+        answer = await client.users_lookupByEmail(email=email)
+    except SlackApiError as exc:
+        error = api_error(exc)
+        if error == "users_not_found":
+            return Lookup("not_found", detail=error)
+        transient = error.startswith("HTTP 5") or error in ("ratelimited", "HTTP 429", "internal_error", "fatal_error")
+        return Lookup("error", detail=error, permanent=not transient)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        return Lookup("error", detail=f"{type(exc).__name__}: {exc}", permanent=False)
+    user = answer.get("user") or {}
+    user_id = user.get("id")
+    if not user_id:
+        return Lookup("error", detail="Slack answered without a user id", permanent=False)
+    if user.get("deleted"):
+        return Lookup("deactivated", user_id)
+    if user.get("is_bot") or user.get("is_app_user"):
+        return Lookup("bot", user_id)
+    return Lookup("found", user_id)
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    person_key: str
+    lookup: Lookup
+    linked: bool  # the link was stored now (False: already linked, or not found)
+    problem: str = ""  # why the person has no Slack id after this, for `people link` and the SIT
+
+
+def _store_link(engine: Engine, person_key: str, lookup: Lookup, now: datetime, actor: str) -> LinkResult:
+    """Remember a found Slack id for the person, audited; refuse an id someone else already has."""
+    with session_scope(engine) as session:
+        person = repo.person_by_key(session, person_key)
+        if person is None:
+            return LinkResult(person_key, lookup, False, "no longer in the people directory")
+        if person.slack_user_id:
+            return LinkResult(person_key, lookup, False)
+        other = repo.person_by_chat_id(session, "slack", lookup.user_id or "")
+        if other is not None:
+            return LinkResult(
+                person_key, lookup, False, f"Slack user {lookup.user_id} is already linked to {other.key}"
+            )
+        link_chat_id(session, person, "slack", lookup.user_id or "", now, via="users.lookupByEmail", actor=actor)
+        return LinkResult(person_key, lookup, True)
+
+
+async def link_by_email(
+    engine: Engine, client: AsyncWebClient, person: Person, now: datetime, actor: str = "bot"
+) -> LinkResult:
+    """Find a directory person's Slack account by their email and remember it (audited as
+    `person.linked`), so the first nudge reaches someone who never wrote to the bot."""
+    if person.slack_user_id:
+        return LinkResult(person.key, Lookup("found", person.slack_user_id), False)
+    if not person.email:
+        return LinkResult(person.key, Lookup("not_found"), False, "no email address in the people directory")
+    lookup = await lookup_by_email(client, person.email)
+    if not lookup.found:
+        return LinkResult(person.key, lookup, False, lookup.describe())
+    return await asyncio.to_thread(_store_link, engine, person.key, lookup, now, actor)

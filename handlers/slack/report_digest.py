@@ -17,6 +17,8 @@ from slack_sdk.errors import SlackRequestError
 
 from bot.delivery import DeliveryError
 from bot.report_model import HighlightReport
+from bot.typed_command import shown
+from cards.blockkit import SLACK_PREFIX
 from cards.charts import digest_chart
 from cards.report_blockkit import chart_comment, digest
 
@@ -25,11 +27,14 @@ log = logging.getLogger(__name__)
 Call = Callable[..., Awaitable[Any]]  # (method name, **kwargs) -> Slack response
 
 
-async def post_digest(call: Call, channel: str, report: HighlightReport, *, metadata: Any = None) -> tuple[str, str]:
-    """Post the digest; returns (channel id, headline ts). `call` maps Slack errors to DeliveryError."""
+async def post_digest(
+    call: Call, channel: str, report: HighlightReport, *, metadata: Any = None, command: str = SLACK_PREFIX
+) -> tuple[str, str]:
+    """Post the digest; returns (channel id, headline ts). `call` maps Slack errors to DeliveryError.
+    `command` is the slash command and a space, shown before the commands the digest suggests."""
     messages = digest(report)
     extra = {"metadata": metadata} if metadata is not None else {}
-    head = await call("chat_postMessage", channel=channel, **messages.headline.payload(), **extra)
+    head = await call("chat_postMessage", channel=channel, **shown(messages.headline.payload(), command), **extra)
     channel_id, ts = head["channel"], head["ts"]
     chart = digest_chart(report)
     try:
@@ -37,7 +42,7 @@ async def post_digest(call: Call, channel: str, report: HighlightReport, *, meta
             "files_upload_v2",
             channel=channel_id,
             thread_ts=ts,
-            initial_comment=chart_comment(report),
+            initial_comment=shown(chart_comment(report), command),
             file_uploads=[{"file": chart.png, "filename": chart.filename, "title": chart.title, "alt_txt": chart.alt}],
         )
     except (DeliveryError, SlackRequestError) as exc:
@@ -49,5 +54,5 @@ async def post_digest(call: Call, channel: str, report: HighlightReport, *, meta
             text=f"(The chart could not be attached: {exc}. `actionbot report --format html` includes it.)",
         )
     for message in messages.thread:
-        await call("chat_postMessage", channel=channel_id, thread_ts=ts, **message.payload())
+        await call("chat_postMessage", channel=channel_id, thread_ts=ts, **shown(message.payload(), command))
     return channel_id, ts

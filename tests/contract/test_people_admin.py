@@ -111,12 +111,15 @@ def test_people_check_lists_roles_with_nobody_and_people_out_of_reach(
     assert main(["--database-url", url, "import", str(plan)]) == 0
     with Session(reference_any_engine) as s:
         everyone = [(p.key, p.name) for p in repo.all_people(s)]
-    # Slack ids for everyone but two; one of those two has a Teams conversation, the other nothing.
+    # Slack ids for everyone but three: one has a Teams conversation, one only an email (looked up
+    # before the first message), and one nothing at all (her email taken out by a partial file).
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
-    rows = [[k, n, f"U{i:04d}"] for i, (k, n) in enumerate(everyone) if k not in ("dcs", "dph")]
+    rows = [[k, n, f"U{i:04d}"] for i, (k, n) in enumerate(everyone) if k not in ("dcs", "dph", "hos-qi")]
     ids = write_csv(tmp_path / "slack.csv", ["key", "name", "slack_user_id"], rows)
     assert main(["--database-url", url, "people", "import", str(ids)]) == 0
+    no_email = write_csv(tmp_path / "emails.csv", ["key", "email"], [["dcs", ""]])
+    assert main(["--database-url", url, "people", "import", str(no_email)]) == 0
     with session_scope(reference_any_engine) as s:
         addresses.remember(s, addresses.person_key("dph"), {"reference": {"conversation": {"id": "a:1"}}}, AT)
     capsys.readouterr()
@@ -127,9 +130,19 @@ def test_people_check_lists_roles_with_nobody_and_people_out_of_reach(
     assert "Plan youth-plan: 2 lead roles in use." in out
     assert "Roles with nobody behind them (1):\n  - Youth Panel Manager (lead of 1 action)\n" in out
     assert "BSCB" not in out.split("People")[0]  # the board is answered for by its chair
+    # Per person: the linked Slack id, and whether a Teams conversation reference exists.
+    listed = out.split("How the bot reaches each person (slack, teams):\n")[1].split("\nPeople ")[0]
+    table = {line.split()[0]: line for line in listed.splitlines()}
+    assert set(table) == {k for k, _ in everyone}
+    assert "Slack: not linked, no email; Teams: no conversation (app not installed or never opened)" in table["dcs"]
+    assert "Slack: not linked (found by email at the first message); Teams: conversation reference" in table["dph"]
+    assert "Slack: not linked (found by email at the first message); Teams: no conversation" in table["hos-qi"]
+    assert "Slack: U" in table["hos-scp"]
+    assert "People not yet linked to Slack (1)" in out
+    assert "  - Quentin Ivesworth (fictional) (hos-qi; hos-qi@example.invalid)" in out
     assert "People the bot cannot reach on any configured channel (slack, teams) (1):" in out
-    unreachable = [line for line in out.splitlines() if line.startswith("  - ") and "(lead of" not in line]
-    assert unreachable == ["  - Dana Carver (fictional) (dcs; roles DCS)"]
+    unreachable = out.split("cannot reach on any configured channel")[1].splitlines()
+    assert [line for line in unreachable if line.startswith("  - ")] == ["  - Dana Carver (fictional) (dcs; roles DCS)"]
 
 
 def test_people_check_passes_when_every_role_and_person_is_covered(reference_any_engine, capsys, tmp_path, monkeypatch):
@@ -165,3 +178,55 @@ def test_people_import_of_the_reference_directory_changes_nothing(reference_any_
     assert main(["--database-url", _url(reference_any_engine), "people", "import", path]) == 0
     assert f"people: 0 new, 0 updated, {before} unchanged" in capsys.readouterr().out
     assert people_count(reference_any_engine) == before
+
+
+def directory(engine) -> dict[str, Person]:
+    with Session(engine) as s:
+        return {p.key: p for p in repo.all_people(s)}
+
+
+@pytest.mark.parametrize(
+    ("columns", "row", "field", "value"),
+    [
+        (["key", "slack_user_id"], ["hos-scp", "U0NEWID"], "slack_user_id", "U0NEWID"),
+        (["key", "email"], ["hos-scp", "sadie.c@council.example"], "email", "sadie.c@council.example"),
+        (["Key", "Time zone"], ["hos-scp", "America/New_York"], "timezone", "America/New_York"),
+    ],
+)
+def test_a_partial_file_updates_only_its_columns_of_existing_people(
+    reference_any_engine, tmp_path, capsys, columns, row, field, value
+):
+    before = directory(reference_any_engine)
+    path = write_csv(tmp_path / "partial.csv", columns, [row])
+    assert main(["--database-url", _url(reference_any_engine), "people", "import", str(path)]) == 0
+    assert "people: 0 new, 1 updated" in capsys.readouterr().out
+    after = directory(reference_any_engine)
+    assert getattr(after["hos-scp"], field) == value
+    for kept in ("name", "email", "roles", "manager_key", "delegate_key", "timezone", "slack_user_id", "sit_admin"):
+        if kept != field:
+            assert getattr(after["hos-scp"], kept) == getattr(before["hos-scp"], kept), kept
+    assert {k: p.model_dump() for k, p in after.items() if k != "hos-scp"} == {
+        k: p.model_dump() for k, p in before.items() if k != "hos-scp"
+    }
+
+
+def test_a_partial_file_naming_someone_unknown_is_a_listed_problem_and_writes_nothing(
+    reference_any_engine, tmp_path, capsys
+):
+    before = directory(reference_any_engine)
+    path = write_csv(
+        tmp_path / "ids.csv", ["key", "slack_user_id"], [["hos-scp", "U0NEWID"], ["new-starter", "U0NEW2"]]
+    )
+    assert main(["--database-url", _url(reference_any_engine), "people", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err
+    assert "row 3, column 'key': 'new-starter' is not in the people directory; a new person needs a name" in err
+    assert "missing column" not in err
+    assert directory(reference_any_engine)["hos-scp"].slack_user_id == before["hos-scp"].slack_user_id
+    assert "new-starter" not in directory(reference_any_engine)
+
+
+def test_a_file_without_a_key_column_is_still_refused(reference_any_engine, tmp_path, capsys):
+    path = write_csv(tmp_path / "names.csv", ["name", "email"], [["Someone", "someone@example.invalid"]])
+    assert main(["--database-url", _url(reference_any_engine), "people", "import", str(path)]) == 1
+    assert "column 'key': missing column" in capsys.readouterr().err

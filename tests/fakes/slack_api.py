@@ -133,14 +133,21 @@ class FakeSlackApi:
 
     # ------------------------------------------------------------------ test controls
 
-    def add_user(self, user_id: str, email: str | None, name: str = "") -> None:
+    def add_user(
+        self, user_id: str, email: str | None, name: str = "", *, deleted: bool = False, is_bot: bool = False
+    ) -> None:
+        """A member of the fake workspace (`deleted`: deactivated; `is_bot`: a bot user)."""
         profile = {"real_name": name or user_id, "display_name": name or user_id}
         if email:
             profile["email"] = email
         self.users[user_id] = {
             "id": user_id,
+            "team_id": "T0FAKE",
             "name": user_id.lower(),
+            "deleted": deleted,
             "real_name": profile["real_name"],
+            "is_bot": is_bot,
+            "is_app_user": False,
             "profile": profile,
         }
 
@@ -342,6 +349,17 @@ class FakeSlackApi:
     def _users_info(self, body: dict) -> dict:
         user = self.users.get(str(body.get("user", "")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _users_lookupByEmail(self, body: dict) -> dict:
+        """Like Slack: the user whose profile email matches, whatever the case (deactivated
+        users and bots included, with their flags), else `users_not_found`."""
+        email = str(body.get("email", "")).strip().lower()
+        if not email:
+            return {"ok": False, "error": "invalid_arguments"}
+        for user in self.users.values():
+            if str(user["profile"].get("email", "")).lower() == email:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
 
     def _views_open(self, body: dict) -> dict:
         if not body.get("trigger_id"):

@@ -10,13 +10,23 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import yaml
 from slack_sdk.signature import SignatureVerifier
 
 TEAM = {"id": "T0FAKE", "domain": "fake-council"}
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 _ids = itertools.count(1)
+
+
+def manifest_command() -> str:
+    """The slash command `manifest.yml` registers: what Slack sends as `command` (one only)."""
+    commands = yaml.safe_load(MANIFEST.read_text())["features"]["slash_commands"]
+    assert len(commands) == 1, commands
+    return commands[0]["command"]
 
 
 def signed(
@@ -39,8 +49,17 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 
-def slash_command(text: str, user: str, response_url: str, channel: str = "C0PLAN", *, raw: bool = False) -> str:
-    """`raw=True`: `text` is already what Slack sends (e.g. a real mention `<!channel>`)."""
+def slash_command(
+    text: str,
+    user: str,
+    response_url: str,
+    channel: str = "C0PLAN",
+    *,
+    raw: bool = False,
+    command: str | None = None,
+) -> str:
+    """The slash command as Slack POSTs it; `command` defaults to the one manifest.yml
+    registers. `raw=True`: `text` is already what Slack sends (e.g. a real mention `<!channel>`)."""
     return urlencode(
         {
             "token": "legacy-verification-token",
@@ -50,13 +69,31 @@ def slash_command(text: str, user: str, response_url: str, channel: str = "C0PLA
             "channel_name": "improvement-plan",
             "user_id": user,
             "user_name": user.lower(),
-            "command": "/status",
+            "command": command or manifest_command(),
             "text": text if raw else slack_escaped(text),
             "api_app_id": "A0ACTIONBOT",
             "response_url": response_url,
             "trigger_id": f"{next(_ids)}.trigger",
         }
     )
+
+
+def mention_event(
+    user: str, text: str, channel: str = "C0PLAN", *, thread_ts: str | None = None, raw: bool = False
+) -> dict[str, Any]:
+    """An app_mention event: `@actionbot …` typed in a channel the bot is in. Slack writes the
+    mention as `<@UBOT>` at the start of the text."""
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": text if raw else f"<@UBOT> {slack_escaped(text)}",
+        "ts": f"1476540000.{next(_ids):06d}",
+        "channel": channel,
+        "event_ts": f"1476540000.{next(_ids):06d}",
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
 
 
 def event_callback(event: dict[str, Any], event_id: str | None = None) -> str:

@@ -12,6 +12,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.report import digest_views
+from bot.typed_command import shown
 from cards import adaptive, blockkit
 from cards.report_adaptive import MAX_CARD_BYTES, digest_activity, digest_card, fitted_card, text_size
 from cards.report_blockkit import ITEMS_PER_SECTION, digest, priority_message
@@ -44,8 +45,8 @@ def test_largest_priority_slack_detail_is_valid_and_cut_with_a_command(crowded_r
     assert len(p5.reds_ambers) == 59 and len(p5.pending_dates) == 59 and len(p5.escalations) == 59
     message = priority_message(p5)
     slack_valid(message.blocks)
-    text = json.dumps(message.blocks, ensure_ascii=False)
-    assert f"… and {59 - ITEMS_PER_SECTION} more: `/status priority 5`" in text
+    text = json.dumps(shown(message.blocks, "/actionbot "), ensure_ascii=False)
+    assert f"… and {59 - ITEMS_PER_SECTION} more: `/actionbot status priority 5`" in text
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text  # notes never ping the channel
     assert "<@U123>" not in text and "<https://evil" not in text
     assert len(message.text) <= 3000

@@ -32,7 +32,8 @@ async def test_home_lists_my_open_actions_by_due_date_with_buttons(slack_bench):
     refs = home_refs(view)
     assert refs[:2] == ["10.1.1", "10.2.2"]  # due 31 Aug 2016, the earliest
     assert "4.2.1" not in refs[:2] and len(refs) == 20
-    assert "… 7 more" in text
+    assert "… 7 more: `/actionbot status mine page 2`" in text  # what to type in Slack
+    assert "Ask anything with `/actionbot status help`" in text and "/status" not in text
 
 
 async def test_a_green_click_on_home_records_and_refreshes_home(slack_bench):

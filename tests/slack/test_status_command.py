@@ -44,7 +44,7 @@ async def test_priority_5_the_largest_fits_in_one_message_with_the_rest_summaris
     body, text = await answer(slack_bench, "priority 5")
     assert len(body["blocks"]) <= 50
     assert "Not yet rated *59*" in text
-    assert "more: `/status overdue p5`" in text
+    assert "more: `/actionbot status overdue p5`" in text
 
 
 async def test_an_action_shows_lead_partners_due_date_rag_and_its_last_three_updates(slack_bench):
@@ -87,7 +87,8 @@ async def test_summary_and_help(slack_bench):
     _, summary = await answer(slack_bench, "")
     assert "As of 15 Oct 2016" in summary and "*P5* Supporting children looked after" in summary
     _, helptext = await answer(slack_bench, "help")
-    assert "`/status priority 4`" in helptext and "`/status … share`" in helptext
+    assert "`/actionbot status priority 4`" in helptext and "`/actionbot status … share`" in helptext
+    assert "/status" not in helptext.replace("/actionbot status", "")
 
 
 async def test_unknown_action_priority_and_role_get_the_closest_valid_ones(slack_bench):
@@ -98,7 +99,7 @@ async def test_unknown_action_priority_and_role_get_the_closest_valid_ones(slack
     _, text = await answer(slack_bench, "lead HOS SCP")
     assert "did you mean HOS S&amp;CP" in text
     _, text = await answer(slack_bench, "what is this")
-    assert "I don't know `/status what is this`" in text
+    assert "I don't know `/actionbot status what is this`" in text
 
 
 async def test_share_posts_in_the_channel(slack_bench):

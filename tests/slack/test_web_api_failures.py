@@ -87,12 +87,15 @@ async def test_the_same_key_is_never_sent_twice(slack_bench):
     assert len(slack_bench.api.calls_to("chat.postMessage")) == 1
 
 
-async def test_someone_without_a_slack_id_is_unreachable_on_slack(slack_bench):
+async def test_someone_with_neither_a_slack_id_nor_an_email_is_unreachable_on_slack(slack_bench):
     channel = slack_bench.rt.channels["slack"]
     with session_scope(slack_bench.rt.engine) as session:
         person = repo.person_by_key(session, "hos-scp")
+        assert channel.can_reach(session, person)  # an email: looked up before the first message
+        person.email = None
         assert not channel.can_reach(session, person)
-    await slack_bench.status("mine", "U0HOSSCP")
+        session.rollback()
+    await slack_bench.status("mine", "U0HOSSCP")  # writing to the bot links them too
     with session_scope(slack_bench.rt.engine) as session:
         person = repo.person_by_key(session, "hos-scp")
         assert person.slack_user_id == "U0HOSSCP"

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from bot.conversation import Core
 from bot.requests import ChatRequest, Identity
+from bot.typed_command import typed
 from bot.views import (
     ActionDetailView,
     ActionListView,
@@ -215,7 +216,7 @@ def test_status_is_computed_as_of_the_clock(core, reference_engine, clock):
 def test_long_lists_page_through_with_the_command_in_the_hint(core):
     (first,) = ask(core, "dcs", "status lead HOS S&CP").views
     total = sum("HOS S&CP" in a.leads for a in PLAN.actions)
-    assert len(first.items) == 20 and first.more_hint == f"{total - 20} more: `/status lead HOS S&CP page 2`"
+    assert len(first.items) == 20 and first.more_hint == f"{total - 20} more: `{typed('status lead HOS S&CP page 2')}`"
     (second,) = ask(core, "dcs", "status lead HOS S&CP page 2").views
     assert len(second.items) == total - 20 and not second.more_hint
     assert not {i.ref for i in first.items} & {i.ref for i in second.items}
@@ -223,7 +224,7 @@ def test_long_lists_page_through_with_the_command_in_the_hint(core):
 
 def test_a_priority_status_points_to_the_priority_filtered_list(core):
     (view,) = ask(core, "dcs", "status p5").views
-    assert view.overdue.more_hint.endswith("`/status overdue p5`")
+    assert view.overdue.more_hint.endswith(f"`{typed('status overdue p5')}`")
     (full,) = ask(core, "dcs", "status overdue p5").views
     assert full.total == view.overdue.total and all(i.ref.startswith("5.") for i in full.items)
 

@@ -108,12 +108,13 @@ def test_a_page_makes_no_sense_for_a_single_action():
 
 def test_the_command_for_the_next_page_reads_back_as_the_same_query():
     q = parse_status("lead HOS S&CP p2")
-    again = parse_status(q.command(page=2).removeprefix("/status "))
+    assert q.command(page=2) == "status lead HOS S&CP p2 page 2"  # neutral: each channel adds its prefix
+    again = parse_status(strip_command(q.command(page=2)))
     assert again == StatusQuery("lead", "HOS S&CP", priority=2, page=2)
 
 
 def test_reds_and_ambers_together():
     assert parse_status("red and amber p5") == StatusQuery("red_amber", priority=5)
-    assert parse_status(StatusQuery("red_amber", priority=5).command().removeprefix("/status ")) == StatusQuery(
+    assert parse_status(strip_command(StatusQuery("red_amber", priority=5).command())) == StatusQuery(
         "red_amber", priority=5
     )
