@@ -34,7 +34,7 @@ def load_settings(args: argparse.Namespace | None = None) -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(x) for x in e['loc']).upper()}: {e['msg']}" for e in exc.errors()]
+        lines = [_config_problem(e) for e in exc.errors()]
         raise SystemExit("actionbot: configuration error\n" + "\n".join(lines)) from None
     if args is not None and getattr(args, "database_url", None):
         settings.database_url = Settings.model_validate({"database_url": args.database_url}).database_url
@@ -43,6 +43,14 @@ def load_settings(args: argparse.Namespace | None = None) -> Settings:
     if args is not None and getattr(args, "speed", None):
         settings.actionbot_speed = args.speed
     return settings
+
+
+def _config_problem(error: dict) -> str:
+    """One line per bad setting: the variable, then what is wrong (a rule across several
+    variables has no single location; its message names them)."""
+    message = error["msg"].removeprefix("Value error, ")
+    where = ".".join(str(x) for x in error["loc"]).upper()
+    return f"  {where}: {message}" if where else f"  {message}"
 
 
 def runtime(args: argparse.Namespace, *, migrate: bool = True) -> Runtime:

@@ -77,7 +77,7 @@ def config_cmd(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     problems = 0
     for line in check(settings):
-        mark = "ok " if line.ok else "-- "
+        mark = "!! " if line.warning else "ok " if line.ok else "-- "
         problems += 0 if line.ok else 1
         hint = f"   ({line.hint})" if line.hint else ""
         print(f"{mark} {line.area:<9} {line.name:<24} {line.value}{hint}")
