@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.logging_setup import configure_logging
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -85,11 +85,7 @@ COMMAND_MODULES = ["bot.cli_commands", "bot.report_cli", "scheduler.cli", "handl
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if not args.verbose:  # migrations are routine: say so only when asked
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(_settings_for_logging(), verbose=args.verbose)
     if not args.command:
         p.print_help()
         return 2
@@ -100,6 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         return fn(args) or 0
     except KeyboardInterrupt:
         return 130
+
+
+def _settings_for_logging() -> Settings | None:
+    """The settings if they are valid; else None (logging falls back to text at INFO and the
+    command itself reports the configuration error)."""
+    try:
+        return Settings()
+    except ValidationError:
+        return None
 
 
 def fail(message: str, code: int = 1) -> int:
