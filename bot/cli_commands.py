@@ -104,12 +104,20 @@ def import_cmd(args: argparse.Namespace) -> int:
         return 0
     if not args.path:
         return fail("give a plan file (CSV, XLSX or DOCX) or --reference")
+    from bot.progress import steps
     from storage.importers import import_plan_file
 
     try:
-        summary, skipped = import_plan_file(
-            rt.engine, rt.clock, args.path, plan_key=args.plan_key, title=args.title, skip_invalid=args.skip_invalid
-        )
+        with steps(f"import {args.path}", 3) as step:
+            summary, skipped = import_plan_file(
+                rt.engine,
+                rt.clock,
+                args.path,
+                plan_key=args.plan_key,
+                title=args.title,
+                skip_invalid=args.skip_invalid,
+                on_stage=step,
+            )
     except PlanValidationError as exc:
         print(f"actionbot: {args.path}: nothing was imported; {exc}", file=sys.stderr)
         return 1
