@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"
-# App types whose tokens are issued by one tenant, so the SDK needs its id (APP_TENANTID).
+# App types that sign in to one tenant, so the SDK needs its id (APP_TENANTID).
 TENANT_REQUIRED = ("SingleTenant", "UserAssignedMSI")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -73,8 +73,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _tenant_for_single_tenant(self) -> Settings:
-        """A SingleTenant bot's tokens are issued by its own tenant: without the tenant id the SDK
-        can neither validate what Teams sends nor get a token to answer, so refuse at start-up."""
+        """A SingleTenant bot signs in to its own tenant for every reply and proactive message:
+        without the tenant id botbuilder fails deep inside the adapter ("Property 'APP_TENANTID'
+        is expected"), so refuse at start-up with the variable's name instead."""
         if self.microsoft_app_id and self.microsoft_app_type in TENANT_REQUIRED and not self.microsoft_app_tenant_id:
             raise ValueError(
                 f"MICROSOFT_APP_TENANT_ID is not set: a {self.microsoft_app_type} bot "
