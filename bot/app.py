@@ -19,8 +19,16 @@ RUNTIME = web.AppKey("runtime", Runtime)
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """The probe: the database answers, a plan is loaded, and the scheduler (in this process or
+    in `actionbot clock`) has ticked within three tick intervals (`scheduler.heartbeat`)."""
+    from scheduler import heartbeat
+    from scheduler.wiring import SCHEDULER
+
     rt = request.app[RUNTIME]
+    handle = request.app.get(SCHEDULER)
     try:
+        now = rt.clock.now()
+        scheduler = heartbeat.health(rt.engine, now, handle.local if handle is not None else None)
         with session_scope(rt.engine) as session:
             plan = repo.active_plan(session, rt.settings.actionbot_plan)
             count = session.exec(select(func.count()).select_from(Action).where(Action.plan_id == plan.id)).one()
@@ -29,9 +37,13 @@ async def healthz(request: web.Request) -> web.Response:
                 "plan": plan.key,
                 "plan_title": plan.title,
                 "actions": count,
-                "now": rt.clock.now().isoformat(),
+                "now": now.isoformat(),
                 "channels": sorted(rt.channels),
+                "scheduler": scheduler.as_json(),
             }
+        if not scheduler.healthy:
+            body["status"] = "scheduler-stale"
+            return web.json_response(body, status=503)
         return web.json_response(body)
     except repo.NoPlanError as exc:
         return web.json_response({"status": "no-plan", "error": str(exc)}, status=503)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.logging_setup import configure_logging
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -34,7 +34,7 @@ def load_settings(args: argparse.Namespace | None = None) -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(x) for x in e['loc']).upper()}: {e['msg']}" for e in exc.errors()]
+        lines = [_config_problem(e) for e in exc.errors()]
         raise SystemExit("actionbot: configuration error\n" + "\n".join(lines)) from None
     if args is not None and getattr(args, "database_url", None):
         settings.database_url = Settings.model_validate({"database_url": args.database_url}).database_url
@@ -43,6 +43,14 @@ def load_settings(args: argparse.Namespace | None = None) -> Settings:
     if args is not None and getattr(args, "speed", None):
         settings.actionbot_speed = args.speed
     return settings
+
+
+def _config_problem(error: dict) -> str:
+    """One line per bad setting: the variable, then what is wrong (a rule across several
+    variables has no single location; its message names them)."""
+    message = error["msg"].removeprefix("Value error, ")
+    where = ".".join(str(x) for x in error["loc"]).upper()
+    return f"  {where}: {message}" if where else f"  {message}"
 
 
 def runtime(args: argparse.Namespace, *, migrate: bool = True) -> Runtime:
@@ -77,11 +85,7 @@ COMMAND_MODULES = ["bot.cli_commands", "bot.report_cli", "scheduler.cli", "handl
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if not args.verbose:  # migrations are routine: say so only when asked
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(_settings_for_logging(), verbose=args.verbose)
     if not args.command:
         p.print_help()
         return 2
@@ -92,6 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         return fn(args) or 0
     except KeyboardInterrupt:
         return 130
+
+
+def _settings_for_logging() -> Settings | None:
+    """The settings if they are valid; else None (logging falls back to text at INFO and the
+    command itself reports the configuration error)."""
+    try:
+        return Settings()
+    except ValidationError:
+        return None
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -78,7 +78,7 @@ def config_cmd(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     problems = 0
     for line in check(settings):
-        mark = "ok " if line.ok else "-- "
+        mark = "!! " if line.warning else "ok " if line.ok else "-- "
         problems += 0 if line.ok else 1
         hint = f"   ({line.hint})" if line.hint else ""
         print(f"{mark} {line.area:<9} {line.name:<24} {line.value}{hint}")
@@ -105,18 +105,21 @@ def import_cmd(args: argparse.Namespace) -> int:
         return 0
     if not args.path:
         return fail("give a plan file (CSV, XLSX or DOCX) or --reference")
+    from bot.progress import steps
     from storage.importers import import_plan_file
 
     try:
-        summary, skipped = import_plan_file(
-            rt.engine,
-            rt.clock,
-            args.path,
-            plan_key=args.plan_key,
-            title=args.title,
-            skip_invalid=args.skip_invalid,
-            limits=rt.settings.import_limits,
-        )
+        with steps(f"import {args.path}", 3) as step:
+            summary, skipped = import_plan_file(
+                rt.engine,
+                rt.clock,
+                args.path,
+                plan_key=args.plan_key,
+                title=args.title,
+                skip_invalid=args.skip_invalid,
+                limits=rt.settings.import_limits,
+                on_stage=step,
+            )
     except PlanValidationError as exc:
         print(f"actionbot: {args.path}: nothing was imported; {exc}", file=sys.stderr)
         return 1

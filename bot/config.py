@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.importers.limits import DEFAULT_LIMITS, ImportLimits
@@ -47,6 +47,9 @@ SLACK_RESERVED_COMMANDS = frozenset(
     ]
 )
 _SLACK_COMMAND_NAME = re.compile(r"^/[a-z0-9][a-z0-9_-]{0,30}$")
+# App types that sign in to one tenant, so the SDK needs its id (APP_TENANTID).
+TENANT_REQUIRED = ("SingleTenant", "UserAssignedMSI")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -83,10 +86,15 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_command: str = Field(DEFAULT_SLACK_COMMAND, description="The slash command registered in manifest.yml")
 
+    # --- Teams registration (Azure creates single-tenant bots only since 31 July 2025) ---
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
-    microsoft_app_type: str = "MultiTenant"
+    microsoft_app_type: str = "SingleTenant"
+
+    # --- logging (bot.logging_setup) ---
+    actionbot_log_format: str = Field("text", description="text (one readable line) or json (one object per line)")
+    actionbot_log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
 
     @field_validator("database_url")
     @classmethod
@@ -131,6 +139,35 @@ class Settings(BaseSettings):
             raise ValueError(f"MICROSOFT_APP_TYPE {value!r}: use SingleTenant, MultiTenant or UserAssignedMSI")
         return allowed[key]
 
+    @model_validator(mode="after")
+    def _tenant_for_single_tenant(self) -> Settings:
+        """A SingleTenant bot signs in to its own tenant for every reply and proactive message:
+        without the tenant id botbuilder fails deep inside the adapter ("Property 'APP_TENANTID'
+        is expected"), so refuse at start-up with the variable's name instead."""
+        if self.microsoft_app_id and self.microsoft_app_type in TENANT_REQUIRED and not self.microsoft_app_tenant_id:
+            raise ValueError(
+                f"MICROSOFT_APP_TENANT_ID is not set: a {self.microsoft_app_type} bot "
+                f"(MICROSOFT_APP_TYPE{', the default' if self.microsoft_app_type == 'SingleTenant' else ''}) "
+                "needs its Microsoft Entra tenant id (Azure portal → the bot's app registration → Overview → "
+                "Directory (tenant) ID)"
+            )
+        return self
+
+    @field_validator("actionbot_log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value.strip().lower() not in ("text", "json"):
+            raise ValueError(f"ACTIONBOT_LOG_FORMAT {value!r}: use text or json")
+        return value.strip().lower()
+
+    @field_validator("actionbot_log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"ACTIONBOT_LOG_LEVEL {value!r}: use one of {', '.join(LOG_LEVELS)}")
+        return level
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
@@ -167,6 +204,7 @@ class CheckLine:
     value: str
     ok: bool
     hint: str = ""
+    warning: bool = False  # works today, but should be changed (shown as "!!")
 
 
 def mask(secret: str | None) -> str:
@@ -231,14 +269,30 @@ def check(settings: Settings) -> list[CheckLine]:
             "teams",
             "MICROSOFT_APP_TENANT_ID",
             s.microsoft_app_tenant_id or "(not set)",
-            bool(s.microsoft_app_tenant_id) or s.microsoft_app_type != "SingleTenant",
-            "required for SingleTenant"
-            if s.microsoft_app_type == "SingleTenant" and not s.microsoft_app_tenant_id
+            bool(s.microsoft_app_tenant_id) or not s.microsoft_app_id or s.microsoft_app_type not in TENANT_REQUIRED,
+            f"required for {s.microsoft_app_type}: the Directory (tenant) ID of the bot's app registration"
+            if s.microsoft_app_id and s.microsoft_app_type in TENANT_REQUIRED and not s.microsoft_app_tenant_id
             else "",
         ),
-        CheckLine("teams", "MICROSOFT_APP_TYPE", s.microsoft_app_type, True),
+        _app_type_line(s),
+        CheckLine("logging", "ACTIONBOT_LOG_FORMAT", s.actionbot_log_format, True),
+        CheckLine("logging", "ACTIONBOT_LOG_LEVEL", s.actionbot_log_level, True),
     ]
     return lines
+
+
+def _app_type_line(s: Settings) -> CheckLine:
+    if s.microsoft_app_type == "MultiTenant":
+        return CheckLine(
+            "teams",
+            "MICROSOFT_APP_TYPE",
+            s.microsoft_app_type,
+            True,
+            "Azure stopped creating multi-tenant bot registrations after 31 July 2025: an existing one "
+            "still works, but register new bots as SingleTenant (set MICROSOFT_APP_TENANT_ID)",
+            warning=True,
+        )
+    return CheckLine("teams", "MICROSOFT_APP_TYPE", s.microsoft_app_type, True)
 
 
 def _mask_url(url: str) -> str:

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.periods import Period
+from bot.progress import Progress, no_progress
 from scheduler.workdays import WorkCalendar
 from storage import indicator_repo, repo
 from storage.db import session_scope
@@ -94,7 +95,9 @@ class DemoSummary:
         )
 
 
-def load_demo(engine: Engine, clock: Clock, *, actor: str = "demo-data") -> DemoSummary:
+def load_demo(
+    engine: Engine, clock: Clock, *, actor: str = "demo-data", progress: Progress = no_progress
+) -> DemoSummary:
     """Create (or re-activate) the sample plan. Idempotent: a second run adds nothing."""
     now = clock.now()
     with session_scope(engine) as session:
@@ -110,7 +113,7 @@ def load_demo(engine: Engine, clock: Clock, *, actor: str = "demo-data") -> Demo
         if existing is not None and count:
             _audit(session, now, actor, "demo.loaded", {"previous_active": previous, "regenerated": False})
             return DemoSummary(DEMO_KEY, created=False, updates=count)
-        summary = _generate(session, plan)
+        summary = _generate(session, plan, progress)
         _audit(session, now, actor, "demo.loaded", {"previous_active": previous, "regenerated": True})
         return summary
 
@@ -194,7 +197,7 @@ def _at(d: date, hour: int, minute: int) -> datetime:
     return datetime.combine(d, time(hour, minute), UK).astimezone(UTC)
 
 
-def _generate(session: Session, plan: Plan) -> DemoSummary:
+def _generate(session: Session, plan: Plan, progress: Progress = no_progress) -> DemoSummary:
     rng = random.Random(SEED)
     cal = WorkCalendar()  # England and Wales, like the live scheduler
     people = repo.all_people(session)
@@ -213,7 +216,7 @@ def _generate(session: Session, plan: Plan) -> DemoSummary:
         profile = "smooth" if roll < 0.68 else ("wobbly" if roll < 0.9 else "troubled")
         tracks.append(_Track(a, profile, rag="completed" if a.completed else None))
 
-    for month in MONTHS:
+    for month in progress(MONTHS, desc="sample history", total=len(MONTHS), unit="month"):
         for t in tracks:
             a = t.action
             if t.rag == "completed":

@@ -48,6 +48,7 @@ def period_from(args: argparse.Namespace, today: date):
 def report_cmd(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
+    from bot.progress import steps
     from bot.report import build_report
     from cards.report_files import BINARY, default_filename, render_file
     from storage import repo
@@ -55,20 +56,23 @@ def report_cmd(args: argparse.Namespace) -> int:
 
     rt = runtime(args)
     now = rt.clock.now()
-    with session_scope(rt.engine) as session:
-        try:
-            plan = repo.active_plan(session, args.plan_key or rt.settings.actionbot_plan)
-        except repo.NoPlanError as exc:
-            return fail(str(exc))
-        try:
-            period = period_from(args, now.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date())
-        except ValueError as exc:
-            return fail(str(exc))
-        report = build_report(session, plan, period, as_of=now)
-    output = args.output or (default_filename(report, args.format) if args.format in BINARY else None)
-    if args.format == "md" and output:
-        return _write_markdown(report, Path(output))
-    body = render_file(report, args.format)
+    with steps("report", 2) as step:
+        with session_scope(rt.engine) as session:
+            try:
+                plan = repo.active_plan(session, args.plan_key or rt.settings.actionbot_plan)
+            except repo.NoPlanError as exc:
+                return fail(str(exc))
+            try:
+                period = period_from(args, now.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date())
+            except ValueError as exc:
+                return fail(str(exc))
+            step("figures from the audit trail")
+            report = build_report(session, plan, period, as_of=now)
+        output = args.output or (default_filename(report, args.format) if args.format in BINARY else None)
+        step(f"rendering {args.format}")
+        if args.format == "md" and output:
+            return _write_markdown(report, Path(output))
+        body = render_file(report, args.format)
     if output is None:
         sys.stdout.write(body if isinstance(body, str) else body.decode())
         return 0
@@ -125,10 +129,11 @@ def kpi_cmd(args: argparse.Namespace) -> int:
 @command("demo-data")
 def demo_cmd(args: argparse.Namespace) -> int:
     from bot.demo_data import load_demo, remove_demo
+    from bot.progress import terminal_progress
 
     rt = runtime(args)
     if args.remove:
         print(remove_demo(rt.engine, rt.clock))
         return 0
-    print(load_demo(rt.engine, rt.clock).describe())
+    print(load_demo(rt.engine, rt.clock, progress=terminal_progress).describe())
     return 0

@@ -62,7 +62,9 @@ def banner(rt, host: str, port: int, with_scheduler: bool) -> list[str]:
     auth = "authenticated" if s.teams_authenticated else "local development mode: no auth, loopback only"
     lines.append(f"  Teams:   {url}/api/messages ({auth})")
     if not s.teams_authenticated:
-        lines.append(f"           try it: npx @microsoft/teams-app-test-tool -e {url}/api/messages -c msteams")
+        lines.append(
+            f"           try it: npx -p @microsoft/m365agentsplayground agentsplayground -e {url}/api/messages -c msteams"
+        )
     lines.append(f"  Scheduler: {'on' if with_scheduler else 'off (run `actionbot clock`)'}")
     if not s.slack_enabled and not s.teams_authenticated:
         lines.append(

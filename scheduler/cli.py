@@ -50,6 +50,7 @@ def policy_cmd(args: argparse.Namespace) -> int:
 
 @command("preview")
 def preview_cmd(args: argparse.Namespace) -> int:
+    from bot.progress import terminal_progress
     from handlers import outbound_channels
     from scheduler.policy import PolicyError, policy_from_settings
     from scheduler.preview import as_csv, as_text, preview
@@ -73,7 +74,7 @@ def preview_cmd(args: argparse.Namespace) -> int:
             plan = repo.active_plan(session, rt.settings.actionbot_plan)
         except repo.NoPlanError as exc:
             return fail(str(exc))
-        rows = preview(session, plan, policy, channels, start, end, replay=args.replay)
+        rows = preview(session, plan, policy, channels, start, end, replay=args.replay, progress=terminal_progress)
     people = len({r.message.recipient for r in rows})
     unreachable = sum(1 for r in rows if r.channel == "unreachable")
     header = (

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from bot.delivery import pick_channel
 from bot.plan_state import PlanState, PriorityState
+from bot.progress import Progress, no_progress
 from scheduler.planned import SIT, History, Inputs, Planned
 from scheduler.planner import plan_messages
 from scheduler.policy import Policy
@@ -78,11 +79,13 @@ def simulate(
     zones: set[str],
     extra: list[datetime] | None = None,
     history: History | None = None,
+    progress: Progress = no_progress,
 ) -> list[Planned]:
     """Step through [start, end): at each wake point, plan, and record what was planned as sent."""
     history = history or History()
     out: list[Planned] = []
-    for point in wake_points(policy, start, end, zones, extra or []):
+    points = wake_points(policy, start, end, zones, extra or [])
+    for point in progress(points, desc="preview", total=len(points), unit="wake-up"):
         for message in plan_messages(inputs_at(point), policy, history, point):
             history.record(message)
             out.append(message)
@@ -98,6 +101,7 @@ def preview(
     end_day: date,
     *,
     replay: bool = False,
+    progress: Progress = no_progress,
 ) -> list[PreviewRow]:
     """The messages of [start_day, end_day) with their recipient's name and channel."""
     tz = plan.timezone or policy.default_timezone
@@ -123,7 +127,14 @@ def preview(
             return replace(base, state=redated(base.state, now))
 
     messages = simulate(
-        inputs_at, policy, start, end, zones=zones, extra=extra, history=_history_before(session, start)
+        inputs_at,
+        policy,
+        start,
+        end,
+        zones=zones,
+        extra=extra,
+        history=_history_before(session, start),
+        progress=progress,
     )
     rows = []
     for m in messages:

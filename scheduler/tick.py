@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from bot import delivery
 from bot.clock import Clock
 from bot.outage import is_database_outage
-from scheduler import escalations, ledger
+from scheduler import escalations, heartbeat, ledger
 from scheduler.leader import LeaderLock
 from scheduler.messages import failure_views, monthly_report_views, person_views, weekly_digest_views
 from scheduler.planned import SIT, Inputs, Item, Planned
@@ -94,6 +94,8 @@ class Ticker:
         include_sit: bool = True,
         retries: bool = True,
         worker: str | None = None,
+        heartbeat_process: str | None = None,
+        heartbeat_seconds: float | None = None,
     ):
         self.engine, self.clock, self.policy = engine, clock, policy
         self._channels = channels
@@ -107,6 +109,9 @@ class Ticker:
         self._warned_no_channel = False
         self._database_down = False
         self._unmarked: list[UnmarkedSend] = []
+        # the row `scheduler.heartbeat` keeps for /healthz (None: the terminal chat, tests)
+        self.heartbeat_process = heartbeat_process
+        self.heartbeat_seconds = heartbeat_seconds or float(policy.tick_seconds)
 
     @property
     def channels(self) -> dict[str, Any]:
@@ -123,8 +128,13 @@ class Ticker:
         if self._running.locked():
             return None
         async with self._running:
+            started = self.clock.now()
             try:
                 report = await self.tick()
+                if self.heartbeat_process:  # only a tick that finished counts as a heartbeat
+                    heartbeat.record(
+                        self.engine, self.heartbeat_process, started, self.heartbeat_seconds, leader=report.leader
+                    )
             except Exception as exc:
                 if not is_database_outage(exc):
                     log.exception("scheduler tick failed; the next tick tries again")

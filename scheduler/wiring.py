@@ -28,6 +28,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from scheduler import heartbeat
 from scheduler.leader import LeaderLock
 from scheduler.policy import WEEKDAYS, Policy, PolicyError, policy_from_settings
 from scheduler.tick import Ticker
@@ -48,6 +49,7 @@ class SchedulerHandle:
     scheduler: AsyncIOScheduler | None = None
     ticker: Ticker | None = None
     leader: LeaderLock | None = None
+    local: heartbeat.LocalScheduler | None = None  # what /healthz expects of this process's scheduler
 
 
 SCHEDULER = web.AppKey("scheduler", SchedulerHandle)
@@ -108,8 +110,23 @@ def load_policy_or_exit(settings) -> Policy:
         raise SystemExit(f"actionbot: {exc.describe()}") from None
 
 
-def make_ticker(rt, policy: Policy, leader: LeaderLock | None) -> Ticker:
-    return Ticker(rt.engine, rt.clock, policy, lambda: rt.channels, plan_key=rt.settings.actionbot_plan, leader=leader)
+def clock_interval(policy: Policy, speed: float) -> float:
+    """The tick interval in the bot's clock (what the heartbeat's age is measured in)."""
+    return tick_interval(policy, speed) * max(speed, 1.0)
+
+
+def make_ticker(rt, policy: Policy, leader: LeaderLock | None, *, kind: str | None = None) -> Ticker:
+    """The process's ticker; with `kind` (`serve`, `clock`) it records a heartbeat per tick."""
+    return Ticker(
+        rt.engine,
+        rt.clock,
+        policy,
+        lambda: rt.channels,
+        plan_key=rt.settings.actionbot_plan,
+        leader=leader,
+        heartbeat_process=heartbeat.process_name(kind) if kind else None,
+        heartbeat_seconds=clock_interval(policy, rt.settings.actionbot_speed),
+    )
 
 
 def attach_scheduler(app: web.Application, rt) -> SchedulerHandle:
@@ -120,7 +137,8 @@ def attach_scheduler(app: web.Application, rt) -> SchedulerHandle:
 
     async def start(_app: web.Application) -> None:
         handle.leader = LeaderLock(rt.engine)
-        handle.ticker = make_ticker(rt, handle.policy, handle.leader)
+        handle.ticker = make_ticker(rt, handle.policy, handle.leader, kind="serve")
+        handle.local = heartbeat.LocalScheduler(rt.clock.now(), handle.ticker.heartbeat_seconds)
         handle.scheduler = build_scheduler(
             handle.ticker, handle.policy, speed=rt.settings.actionbot_speed, timezone=handle.policy.default_timezone
         )
@@ -131,10 +149,23 @@ def attach_scheduler(app: web.Application, rt) -> SchedulerHandle:
             await stop_scheduler(handle.scheduler, handle.ticker)
         if handle.leader is not None:
             handle.leader.release()
+        if handle.ticker is not None:
+            forget_heartbeat(rt.engine, handle.ticker)
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
     return handle
+
+
+def forget_heartbeat(engine, ticker: Ticker) -> None:
+    """A clean stop removes this process's heartbeat row: /healthz then no longer expects its
+    ticks (a crash leaves the row, which goes stale and turns /healthz to 503)."""
+    if not ticker.heartbeat_process:
+        return
+    try:
+        heartbeat.remove(engine, ticker.heartbeat_process)
+    except Exception:  # the database is gone too: the row goes stale, which is the truth
+        log.warning("could not remove the scheduler heartbeat of %s", ticker.heartbeat_process, exc_info=True)
 
 
 def run_clock(settings, *, stop: asyncio.Event | None = None) -> int:
@@ -156,7 +187,7 @@ async def _clock(rt, policy: Policy, stop: asyncio.Event | None) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread / not supported
             loop.add_signal_handler(sig, stop.set)
     leader = LeaderLock(rt.engine)
-    ticker = make_ticker(rt, policy, leader)
+    ticker = make_ticker(rt, policy, leader, kind="clock")
     sched = build_scheduler(ticker, policy, speed=rt.settings.actionbot_speed, timezone=policy.default_timezone)
     sched.start()
     print(
@@ -170,6 +201,7 @@ async def _clock(rt, policy: Policy, stop: asyncio.Event | None) -> int:
     finally:
         await stop_scheduler(sched, ticker)
         leader.release()
+        forget_heartbeat(rt.engine, ticker)
         rt.engine.dispose()
     print("actionbot clock: stopped", flush=True)
     return 0

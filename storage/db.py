@@ -22,12 +22,15 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> Engine:
-    """Create an engine. `schema` (PostgreSQL) puts every table in that schema via search_path."""
+    """Create an engine. `schema` (PostgreSQL) puts every table in that schema via search_path.
+
+    `hide_parameters`: a database error names the statement but not its values, which would
+    otherwise put notes, names and emails into the log with the traceback."""
     if url.startswith("sqlite"):
         kwargs: dict = {"connect_args": {"check_same_thread": False}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
-        engine = create_engine(url, echo=echo, **kwargs)
+        engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
@@ -38,7 +41,7 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
 
         return engine
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
 
 def alembic_config(engine: Engine) -> Config:

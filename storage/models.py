@@ -235,3 +235,16 @@ class SeenEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_key: str = Field(unique=True, max_length=200)
     at: datetime
+
+
+class SchedulerHeartbeat(SQLModel, table=True):
+    """When each scheduler process last ran its tick, so `/healthz` (in any process) can tell a
+    dead or stuck `clock` from a quiet one. One row per host and process kind (a restart on the
+    same host reuses it); removed when the process stops cleanly."""
+
+    __tablename__ = "scheduler_heartbeat"
+    process: str = Field(primary_key=True, max_length=200)
+    last_tick_at: datetime
+    tick_seconds: float
+    pid: int = 0
+    leader: bool = False

@@ -25,6 +25,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
+    AdaptiveCardInvokeResponse,
     ConversationReference,
     DeliveryModes,
     ErrorResponseException,
@@ -32,7 +33,6 @@ from botbuilder.schema import (
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 from msrest.exceptions import DeserializationError
-from msrest.serialization import Model
 
 from bot.outage import UNAVAILABLE, is_database_outage
 
@@ -49,22 +49,13 @@ class ConnectorError(Exception):
         self.retry_after = retry_after
 
 
-class _CardActionResponse(Model):
+class _CardActionResponse(AdaptiveCardInvokeResponse):
     """The `adaptiveCard/action` response body: a card (dict) or a message (str) as `value`.
 
-    The SDK's own AdaptiveCardInvokeResponse only serialises dict values."""
+    The SDK's own AdaptiveCardInvokeResponse declares `value` as a dict and so only serialises
+    dict values; this subclass declares it as any object (the SDK's serializer reads the map)."""
 
-    _attribute_map = {
-        "status_code": {"key": "statusCode", "type": "int"},
-        "type": {"key": "type", "type": "str"},
-        "value": {"key": "value", "type": "object"},
-    }
-
-    def __init__(self, *, status_code: int, type: str, value: Any, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.status_code = status_code
-        self.type = type
-        self.value = value
+    _attribute_map = {**AdaptiveCardInvokeResponse._attribute_map, "value": {"key": "value", "type": "object"}}
 
 
 class SdkTurn:
@@ -137,6 +128,23 @@ class _CloudAdapter(CloudAdapter):
         return super()._process_turn_results(context)
 
 
+def sdk_configuration(
+    *, app_id: str | None, app_password: str | None, tenant_id: str | None, app_type: str, **overrides: Any
+) -> SimpleNamespace:
+    """The configuration object botbuilder reads (`APP_ID`, `APP_PASSWORD`, `APP_TYPE`, `APP_TENANTID`).
+
+    A SingleTenant (or UserAssignedMSI) bot gets its outbound tokens from its own tenant, so the
+    tenant id must reach the SDK; without an app id (local development mode) authentication is
+    off and the type is irrelevant, so MultiTenant keeps the SDK from demanding a password."""
+    return SimpleNamespace(
+        APP_ID=app_id or "",
+        APP_PASSWORD=app_password or "",
+        APP_TENANTID=tenant_id or "",
+        APP_TYPE=app_type if app_id else "MultiTenant",
+        **overrides,
+    )
+
+
 class TeamsAdapter:
     """CloudAdapter configured from MICROSOFT_APP_* settings, plus the proactive send.
 
@@ -154,12 +162,8 @@ class TeamsAdapter:
         auth_overrides: dict[str, Any] | None = None,
     ):
         self.app_id = app_id or ""
-        config = SimpleNamespace(
-            APP_ID=self.app_id,
-            APP_PASSWORD=app_password or "",
-            APP_TENANTID=tenant_id or "",
-            APP_TYPE=app_type if self.app_id else "MultiTenant",
-            **(auth_overrides or {}),
+        config = sdk_configuration(
+            app_id=app_id, app_password=app_password, tenant_id=tenant_id, app_type=app_type, **(auth_overrides or {})
         )
         _bound_signing_key_fetches()
         self._adapter = _CloudAdapter(ConfigurationBotFrameworkAuthentication(config))

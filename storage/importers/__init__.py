@@ -19,6 +19,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -152,14 +153,18 @@ def import_plan_file(
     skip_invalid: bool = False,
     actor: str = "cli",
     limits: ImportLimits = DEFAULT_LIMITS,
+    on_stage: Callable[[str], None] | None = None,
 ) -> tuple[ImportSummary, list[Problem]]:
     """Import a plan file as plan `plan_key` (default: the file name, slugified).
 
     Returns the summary and the problems of the rows left out (only with `skip_invalid`).
     Raises PlanValidationError listing every problem when anything is wrong (and writes
     nothing), or when the file as a whole cannot be read even with `skip_invalid`.
+    `on_stage` is told as each of the three stages starts (the command line's progress bar).
     """
+    stage = on_stage or (lambda _name: None)
     source = str(path)
+    stage("reading the file")
     read = read_plan_file(path, limits)
     if read.problems:
         raise PlanValidationError(read.problems)
@@ -167,6 +172,7 @@ def import_plan_file(
     with session_scope(engine) as session:
         context = load_context(session, key)
         plan_title = title or (context.existing.title if context.existing else "") or read.title or Path(path).stem
+        stage("checking every row")
         built = build_plan(read.tables, key=key, title=plan_title, context=context, skip_invalid=skip_invalid)
         if built.fatal or (built.problems and not skip_invalid):
             raise PlanValidationError(built.problems)
@@ -175,6 +181,7 @@ def import_plan_file(
         late = validate(built.data, source)
         if late:
             raise PlanValidationError(built.problems + late)
+        stage(f"saving {len(built.data.actions)} actions")
         summary = save_plan(session, built.data, actor=actor, now=clock.now(), source=source)
     return summary, built.problems
 

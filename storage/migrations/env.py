@@ -1,4 +1,5 @@
-"""Alembic environment: runs on the engine handed over by `storage.db.upgrade`."""
+"""Alembic environment: runs on the engine handed over by `storage.db.upgrade`, holding the
+schema's migration lock on PostgreSQL (`storage.migration_lock`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from storage.migration_lock import migration_lock
 
 target_metadata = SQLModel.metadata
 
@@ -18,7 +20,8 @@ def run_migrations_online() -> None:
         from bot.config import Settings
 
         engine = create_engine(Settings().database_url)
-    with engine.connect() as connection:
+    # one migrator at a time on PostgreSQL (concurrent upgrades of a fresh schema would collide)
+    with engine.connect() as connection, migration_lock(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

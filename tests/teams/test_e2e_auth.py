@@ -29,6 +29,7 @@ from storage.models import ActionUpdate
 from tests.teams.conftest import HANNAH, card_texts, start_world, teams_settings
 
 APP_ID = "6f0c3f51-0000-4000-8000-00000000a11d"
+TENANT_ID = "0d9f2b1e-0000-4000-8000-00000000c0de"
 ISSUER = "https://token-issuer.actionbot.test"
 
 
@@ -75,7 +76,7 @@ async def test_dev_mode_endpoint_answers_403_to_a_non_loopback_peer(reference_en
 @pytest.fixture
 async def authed_world(reference_engine, teams_clock):
     world = await start_world(
-        reference_engine, teams_clock, settings=teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="pw")
+        reference_engine, teams_clock, settings=teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_tenant_id=TENANT_ID)
     )
     yield world
     await world.stop()
@@ -145,7 +146,7 @@ async def verified_world(reference_engine, teams_clock, signing_key):
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(signing_key.public_key()))
     jwk.update({"kid": "local-key-1", "use": "sig", "endorsements": ["msteams"]})
     with openid_server(jwk) as base:
-        settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="pw")
+        settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_tenant_id=TENANT_ID)
         app = web.Application()
         # the same endpoint as production, told to trust the local issuer; outbound logins would
         # also go to the local server (none are expected: replies come back in the HTTP response)

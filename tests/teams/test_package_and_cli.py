@@ -54,6 +54,7 @@ def test_package_refuses_clearly_without_an_app_id(tmp_path, capsys, monkeypatch
 
 def test_package_from_configuration_is_a_valid_teams_zip(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("MICROSOFT_APP_ID", APP_ID)
+    monkeypatch.setenv("MICROSOFT_APP_TENANT_ID", "0d9f2b1e-0000-4000-8000-00000000c0de")
     out = tmp_path / "app.zip"
     assert main(["teams", "package", "--output", str(out)]) == 0
     assert f"wrote {out} (bot id {APP_ID})" in capsys.readouterr().out
