@@ -24,11 +24,11 @@ from pathlib import Path
 import dateparser
 from sqlalchemy import create_engine, text
 
-from bot.clock import FixedClock
 from bot.conversation import Core
 from bot.requests import ChatRequest, Identity
 from bot.runtime import import_reference
-from bot.timescale import parse_timescale
+from domain.clock import FixedClock
+from domain.timescale import parse_timescale
 from storage.db import make_engine, upgrade
 from storage.importers import read_plan_file
 from storage.reference import load_reference_plan
@@ -113,7 +113,7 @@ _PEAK = (
 def run_cli(args: list[str], cwd: Path) -> tuple[int, float, float]:
     """Run `actionbot ARGS` in a child process: exit code, wall seconds, peak RSS in MB."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACTIONBOT_")}
-    command = [sys.executable, "-m", "bot", "--database-url", f"sqlite:///{cwd / 'bench-import.db'}", *args]
+    command = [sys.executable, "-m", "actionbot", "--database-url", f"sqlite:///{cwd / 'bench-import.db'}", *args]
     out = subprocess.run([sys.executable, "-c", _PEAK, *command], capture_output=True, text=True, env=env, cwd=cwd)
     result = json.loads(out.stdout)
     return result["rc"], result["s"], result["kb"] / 1024

@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 
 from bench.synthetic import generate
-from bot.clock import FixedClock
 from bot.conversation import Core
+from bot.policy import load_policy
 from bot.requests import ChatRequest, Identity
-from scheduler.policy import load_policy
+from domain.clock import FixedClock
 from scheduler.tick import Ticker
 from storage.db import make_engine, upgrade
 from storage.importers import import_plan_file

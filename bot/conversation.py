@@ -8,15 +8,13 @@ business rules; they translate and render.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import identity, status, updates
-from bot.clock import Clock
-from bot.domain import RAG, canonical_action_id, parse_rag
 from bot.nudges import nudge_view
 from bot.outage import is_database_outage, unavailable_notice
 from bot.parsing import (
@@ -29,9 +27,12 @@ from bot.parsing import (
     strip_command,
 )
 from bot.plan_state import PlanState, load_state
+from bot.policy import Policy, default_policy
 from bot.requests import ChatRequest, MalformedRequest, Reply, clean_request
 from bot.typed_command import typed
 from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
+from domain.clock import Clock
+from domain.vocabulary import RAG, canonical_action_id, parse_rag
 from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate
@@ -54,6 +55,7 @@ class Core:
     engine: Engine
     clock: Clock
     plan_key: str | None = None
+    policy: Policy = field(default_factory=default_policy)  # the runtime passes the configured one
 
     def handle(self, request: ChatRequest) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
@@ -79,7 +81,7 @@ class Core:
             except repo.NoPlanError as exc:
                 return Reply([NoticeView(str(exc), "error")])
             state = load_state(session, plan, now)
-            ctx = Turn(session, state, actor, request, now)
+            ctx = Turn(session, state, actor, request, now, self.policy)
             if request.kind in ("button", "form"):
                 return ctx.submission()
             text = strip_command(request.text)  # `/actionbot status p4` and `/actionbot p4` alike
@@ -109,6 +111,7 @@ class Turn:
     actor: identity.Actor
     request: ChatRequest
     now: datetime
+    policy: Policy = field(default_factory=default_policy)
 
     def status(self, q: StatusQuery) -> Reply:
         s, state = self.session, self.state

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 
 import dateparser
 
-from bot.timescale import MONTHS, TimescaleError, _month_end, parse_full_date, parse_timescale
+from domain.timescale import MONTHS, TimescaleError, _month_end, parse_full_date, parse_timescale
 
 _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+)?(.+)$")
 

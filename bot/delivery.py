@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from bot.outage import is_database_outage
-from scheduler import ledger
+from storage import ledger
 from storage.db import session_scope
 from storage.models import Person
 

@@ -121,7 +121,7 @@ def command(turn: Turn, text: str) -> Reply | None:
 
 def leave_cli(rt: Runtime, key: str, start_text: str | None, until_text: str | None, *, clear: bool) -> int:
     """`actionbot people leave KEY --from … --until …` (or `--clear`), audited as the CLI."""
-    from bot.clock import local_today
+    from domain.clock import local_today
     from storage.db import session_scope
 
     now = rt.clock.now()

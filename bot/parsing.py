@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot import action_ids
-from bot.domain import RAG_WORDS, note_problem, parse_rag
+from domain import action_ids
+from domain.vocabulary import RAG_WORDS, note_problem, parse_rag
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -36,7 +36,7 @@ _NUMBER_WORDS = {
 }
 _RAG_ALT = "|".join(sorted((re.escape(w) for w in RAG_WORDS), key=len, reverse=True))
 # An update line: [action id] RAG word [note]. The id is a whole token of the one grammar
-# (`bot.action_ids`), so `1.1.1a green` is about 1.1.1a and `1.1.1a - note` has no RAG word;
+# (`domain.action_ids`), so `1.1.1a green` is about 1.1.1a and `1.1.1a - note` has no RAG word;
 # the RAG word is a whole token too (`a` alone is Amber, the `a` of `1.1.1a` is not).
 _UPDATE_LINE = re.compile(
     rf"^\s*(?:(?P<ref>{action_ids.TOKEN})\s*[:\-–—,]?\s*)?(?P<rag>{_RAG_ALT})(?![\w.])\s*[:\-–—,.]?\s*(?P<rest>.*)$",

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.domain import NOT_RATED, RAG_ORDER, canonical_action_id
+from domain.vocabulary import NOT_RATED, RAG_ORDER, canonical_action_id
 from storage import repo
 from storage.db import utc_aware
 from storage.models import Action, ActionUpdate, Finding, Plan, Priority

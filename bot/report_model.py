@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain import RAG_ORDER
 from bot.periods import Period
 from bot.views import RagCountsView
+from domain.vocabulary import RAG_ORDER
 
 FIGURES: tuple[tuple[str, str], ...] = (
     ("completed_in_period", "Completed in the period"),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.text import clean_text
 from bot.typed_command import without_marks
+from domain.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ _ONE_LINE_FIELDS = ("action_ref", "rag", "note", "proposed_date")
 
 
 def clean_request(request: ChatRequest) -> ChatRequest:
-    """The request with every text field it carries through `bot.text.clean_text`: done once,
+    """The request with every text field it carries through `domain.text.clean_text`: done once,
     in `Core.handle`, for every channel, so no control character or bidi override reaches the
     audit trail. The message text keeps its line breaks (one update per line); a note, a date,
     an id and a RAG value are one line. Raises MalformedRequest for a field that is not text."""

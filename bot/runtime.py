@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.clock import Clock, clock_from
 from bot.config import Settings
 from bot.conversation import Core
+from bot.policy import PolicyError, default_policy, policy_from_settings
+from domain.clock import Clock, clock_from
 from storage.db import make_engine, session_scope, upgrade
 from storage.plan_store import ImportSummary, save_people, save_plan
 from storage.reference import load_reference_people, load_reference_plan
@@ -30,7 +31,11 @@ def build_runtime(
     settings = settings or Settings()
     engine = engine or make_engine(settings.database_url)
     clock = clock or clock_from(settings.actionbot_now, settings.actionbot_speed)
-    return Runtime(settings, engine, clock, Core(engine, clock, settings.actionbot_plan))
+    try:
+        policy = policy_from_settings(settings)
+    except PolicyError:
+        policy = default_policy()  # the scheduler reports a bad ACTIONBOT_POLICY itself, loudly
+    return Runtime(settings, engine, clock, Core(engine, clock, settings.actionbot_plan, policy))
 
 
 def import_reference(engine: Engine, clock: Clock, *, actor: str = "cli") -> tuple[ImportSummary, ImportSummary]:

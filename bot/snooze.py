@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot import action_ids
 from bot.dates import parse_date
 from bot.identity import refusal, update_rights
 from bot.requests import Reply
 from bot.status import unknown_action
 from bot.views import NoticeView
+from domain import action_ids
 from storage import repo
 from storage.models import Snooze
 
@@ -29,17 +29,6 @@ _SNOOZE = re.compile(
     re.I,
 )
 USAGE = "Write e.g. `snooze 4.2.1 until Monday` (or `snooze 4.2.1 off`)."
-
-
-def max_days() -> int:
-    """The policy's limit (ACTIONBOT_POLICY), read when a snooze is asked for."""
-    from bot.config import Settings
-    from scheduler.policy import PolicyError, load_policy
-
-    try:
-        return load_policy(Settings().actionbot_policy).snooze_max_days
-    except PolicyError:
-        return load_policy(None).snooze_max_days
 
 
 @dataclass(frozen=True)
@@ -90,7 +79,7 @@ def command(turn: Turn, text: str) -> Reply | None:
             return Reply([NoticeView(f"I can't read the date {parsed.until!r}. {USAGE}", "warning")])
         if until <= today:
             return Reply([NoticeView(f"{until:%a %d %b %Y} is not in the future. {USAGE}", "warning")])
-        limit = max_days()
+        limit = turn.policy.snooze_max_days
         if (until - today).days > limit:
             return Reply(
                 [NoticeView(f"A snooze lasts at most {limit} days; {until:%a %d %b %Y} is further away.", "warning")]

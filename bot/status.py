@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.domain import NOT_RATED
 from bot.identity import Actor, lead_roles_of, may_update
 from bot.parsing import StatusQuery
 from bot.plan_state import ActionState, PlanState, by_due, due_within, overdue, rag_counts, reds_and_ambers
@@ -24,6 +23,7 @@ from bot.views import (
     RagCountsView,
     UpdateLine,
 )
+from domain.vocabulary import NOT_RATED
 from storage import repo
 
 HELP = HelpView(

@@ -11,13 +11,13 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot import action_ids
 from bot.dates import parse_date
-from bot.domain import is_action_id, note_problem, parse_rag
 from bot.identity import Actor, refusal, update_rights
 from bot.parsing import UpdateIntent
 from bot.plan_state import PlanState
 from bot.status import unknown_action
+from domain import action_ids
+from domain.vocabulary import is_action_id, note_problem, parse_rag
 from storage import repo
 from storage.models import Action, ActionUpdate
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
-from bot.domain import NOTE_MAX, RAG_ORDER, canonical_action_id
 from bot.typed_command import shown
 from bot.views import (
     ActionDetailView,
@@ -38,6 +37,7 @@ from bot.views import (
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
 from cards.text import render as render_plain
 from cards.text import render_all as render_text
+from domain.vocabulary import NOTE_MAX, RAG_ORDER, canonical_action_id
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

@@ -17,7 +17,6 @@ from functools import singledispatch
 from typing import Any
 
 from bot.config import DEFAULT_SLACK_COMMAND
-from bot.domain import NOTE_MAX
 from bot.typed_command import shown, typed
 from bot.views import (
     ActionDetailView,
@@ -36,6 +35,7 @@ from cards import blockkit_ids as ids
 from cards import text as plain
 from cards.format import RAG_EMOJI, counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
 from cards.slack_escape import escape
+from domain.vocabulary import NOTE_MAX
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100  # modal or Home tab

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain import canonical_action_id
+from domain.vocabulary import canonical_action_id
 
 # Buttons. Each button's action_id is unique in its message (prefix + verb + action ref); the
 # value carries what the handler needs: "<verb>|<ref>".
@@ -53,7 +53,7 @@ def button_value(verb: str, ref: str) -> str:
 
 def parse_button_value(value: str) -> tuple[str, str]:
     """Parse a button value: `amber|4.2.1` → ("amber", "4.2.1"); ValueError for anything else,
-    including an action id outside the one grammar (`bot.action_ids`). The core checks the RAG
+    including an action id outside the one grammar (`domain.action_ids`). The core checks the RAG
     value and the action again: a value is only ever a claim."""
     verb, _, raw = value.partition("|")
     ref = canonical_action_id(raw)

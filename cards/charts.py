@@ -17,10 +17,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import HighlightReport
 from bot.views import RagCountsView
 from cards.format import RAG_LETTERS
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain import RAG_LABELS
+from domain.vocabulary import RAG_LABELS
 
 RAG_EMOJI = {"red": "🔴", "amber": "🟠", "green": "🟢", "completed": "🔵", "not_rated": "⚪"}
 # The status as a letter, for places where colour may be lost (print, charts, spreadsheets).

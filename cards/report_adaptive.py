@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import HighlightReport, IndicatorLine, PriorityReport
 from bot.views import ReportDigestView
 from cards import adaptive
@@ -21,6 +20,7 @@ from cards import report_format as w
 from cards.charts import STYLES, compact_png, digest_png
 from cards.format import RAG_EMOJI, shorten
 from cards.report_html import data_uri
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 Element = dict[str, Any]
 MAX_CARD_BYTES = adaptive.MAX_CARD_BYTES

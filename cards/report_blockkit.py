@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import HighlightReport, IndicatorLine, PriorityReport
 from bot.typed_command import typed
 from bot.views import ReportDigestView
@@ -21,6 +20,7 @@ from cards import report_format as w
 from cards.charts import STYLES
 from cards.format import RAG_EMOJI, fmt_date, shorten
 from cards.slack_escape import escape
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 Block = dict[str, Any]
 ITEMS_PER_SECTION = 6

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.indicators import DIRECTION_WORDS
 from bot.report_model import EscalationLine, HighlightReport, IndicatorLine, PriorityReport, ReportAction
 from bot.views import RagCountsView
 from cards.format import RAG_LETTERS, fmt_date, shorten
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 SAMPLE_BANNER = "SAMPLE DATA — fictional updates loaded with `actionbot demo-data`; not a real council's report."
 

@@ -11,11 +11,11 @@ import base64
 import re
 from html import escape
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import FIGURES, HighlightReport, IndicatorLine, PriorityReport
 from cards import report_format as w
 from cards.charts import STYLES, Chart, report_charts
 from cards.format import fmt_date
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 CSS = (
     """

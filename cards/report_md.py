@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import FIGURES, HighlightReport, IndicatorLine, PriorityReport
 from cards import report_format as w
 from cards.format import rag_tag
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 
 def _cell(text: str) -> str:

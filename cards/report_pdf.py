@@ -15,10 +15,10 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import FIGURES, HighlightReport, IndicatorLine, PriorityReport
 from cards import report_format as w
 from cards.charts import STYLES, Chart, report_charts
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 HEADER = FontFace(emphasis="BOLD", fill_color=(240, 240, 240))

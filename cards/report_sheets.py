@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import FIGURES, HighlightReport, IndicatorLine, PriorityReport
 from cards import report_format as w
 from cards.charts import STYLES, digest_png
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 from storage.csv_cells import neutralise
 
 CSV_COLUMNS = (

@@ -29,13 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
 
-from bot.clock import FixedClock, parse_now  # noqa: E402
-from bot.demo_data import load_demo  # noqa: E402
+from actionbot.demo_data import load_demo  # noqa: E402
 from bot.report import build_report  # noqa: E402
 from bot.runtime import import_reference  # noqa: E402
 from cards.charts import digest_chart  # noqa: E402
 from cards.report_blockkit import digest  # noqa: E402
 from cards.report_html import data_uri, render_html  # noqa: E402
+from domain.clock import FixedClock, parse_now  # noqa: E402
 from storage import repo  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 

@@ -3,7 +3,7 @@ any process (the web process too, when the scheduler runs in `actionbot clock`) 
 scheduler that stopped ticking from one that has nothing to send.
 
 A tick that raises records nothing: a scheduler failing every tick is as unhealthy as a dead
-one. Time is the bot's clock (`bot.clock`), so tests move a FixedClock instead of sleeping.
+one. Time is the bot's clock (`domain.clock`), so tests move a FixedClock instead of sleeping.
 The health rule: with a scheduler expected (this process runs one, or some process has
 recorded a heartbeat and not stopped cleanly), the last tick must be at most
 `STALE_AFTER_TICKS` tick intervals ago.

@@ -123,7 +123,7 @@ class Planned:
 
     @property
     def local_at(self) -> datetime:
-        from scheduler.workdays import zone
+        from bot.workdays import zone
 
         return self.send_at.astimezone(zone(self.timezone))
 

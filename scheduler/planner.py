@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, time
 
+from bot.policy import Policy
+from bot.workdays import valid_zone
 from scheduler.planned import SIT, History, Inputs, Item, Planned
-from scheduler.policy import Policy
 from scheduler.rules import Rules
-from scheduler.workdays import valid_zone
 
 KIND_ORDER = ("nudge", "reading", "escalation", "notice")
 

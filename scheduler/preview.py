@@ -25,12 +25,12 @@ from sqlmodel import Session, select
 
 from bot.delivery import pick_channel
 from bot.plan_state import PlanState, PriorityState
+from bot.policy import Policy
 from bot.progress import Progress, no_progress
+from bot.workdays import valid_zone
 from scheduler.planned import SIT, History, Inputs, Planned
 from scheduler.planner import plan_messages
-from scheduler.policy import Policy
 from scheduler.snapshot import add_row, load_inputs
-from scheduler.workdays import valid_zone
 from storage.csv_cells import neutralise
 from storage.db import utc_aware
 from storage.models import ActionUpdate, Plan, SendLedger
@@ -234,6 +234,6 @@ def as_csv(rows: list[PreviewRow], *, detail: bool) -> str:
 
 
 def _zone(name: str | None):
-    from scheduler.workdays import zone
+    from bot.workdays import zone
 
     return zone(name or "Europe/London")

@@ -25,10 +25,10 @@ from datetime import date, datetime, time, timedelta
 from bot.indicators import indicator_owners
 from bot.periods import Period
 from bot.plan_state import ActionState
+from bot.policy import Escalation, Policy
 from bot.recipients import on_leave
+from bot.workdays import WorkCalendar, valid_zone
 from scheduler.planned import SIT, History, IndicatorInput, Inputs, Item
-from scheduler.policy import Escalation, Policy
-from scheduler.workdays import WorkCalendar, valid_zone
 from storage.db import utc_aware
 
 MIDNIGHT = time(0, 0)

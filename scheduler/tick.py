@@ -23,18 +23,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot import delivery
-from bot.clock import Clock
 from bot.outage import is_database_outage
-from scheduler import escalations, heartbeat, ledger
+from bot.policy import Policy
+from bot.workdays import valid_zone
+from domain.clock import Clock
+from scheduler import escalations, heartbeat
 from scheduler.leader import LeaderLock
 from scheduler.messages import failure_views, monthly_report_views, person_views, weekly_digest_views
 from scheduler.planned import SIT, Inputs, Item, Planned
 from scheduler.planner import plan_messages
-from scheduler.policy import Policy
 from scheduler.rules import round_of
 from scheduler.snapshot import load_history, load_inputs
-from scheduler.workdays import valid_zone
-from storage import repo
+from storage import ledger, repo
 from storage.db import session_scope
 from storage.models import Person, Plan, SendLedger
 

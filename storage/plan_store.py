@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from bot import action_ids
+from domain import action_ids
 from storage.models import Action, AuditEvent, Finding, Indicator, Person, Plan, Priority, Role
 from storage.plan_data import PersonRow, PlanData
 

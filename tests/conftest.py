@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.clock import FixedClock
 from bot.runtime import import_reference
+from domain.clock import FixedClock
 from storage.db import make_engine, upgrade
 
 PG_URL = os.environ.get("ACTIONBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

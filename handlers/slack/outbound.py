@@ -13,12 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import DeliveryError
 from bot.views import ReportDigestView
 from cards import blockkit
 from cards import blockkit_ids as ids
+from domain.clock import Clock
 from handlers.slack.client import Sleep, api_error, web_client
 from handlers.slack.people import LinkResult, link_by_email
 from handlers.slack.report_digest import post_digest

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.clock import Clock
+from domain.clock import Clock
 from storage.db import session_scope
 from storage.importers.build import Context, ExistingPlan, build_plan
 from storage.importers.csv_plan import read_csv

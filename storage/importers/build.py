@@ -16,17 +16,17 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from bot import action_ids
-from bot.domain import Recurrence
-from bot.text import clean_text
-from bot.timescale import Timescale, TimescaleError, normalise, parse_full_date, parse_timescale
+from domain import action_ids
+from domain.text import clean_text
+from domain.timescale import Timescale, TimescaleError, normalise, parse_full_date, parse_timescale
+from domain.vocabulary import Recurrence
 from storage.importers.columns import match_header
 from storage.importers.names import split_names, strict_pieces
 from storage.importers.table import SourceRow, SourceTable, is_blank
 from storage.plan_data import ActionRow, FindingRow, PlanData, PriorityRow, RoleRow
 from storage.plan_store import Problem
 
-# Ids are read with the one grammar (`bot.action_ids`) and stored in its one spelling, so every id
+# Ids are read with the one grammar (`domain.action_ids`) and stored in its one spelling, so every id
 # imported is one people can type in chat, and an id nobody could type is a listed problem.
 _LEADING_ACTION = re.compile(rf"^\s*({action_ids.TOKEN})\.?(?=\s|:|\)|$)\s*[:)\-–]?\s*")
 _LEADING_FINDING = re.compile(rf"^\s*({action_ids.FINDING_TOKEN})\.?(?=\s|:|$)\s*:?\s*")

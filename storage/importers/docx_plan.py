@@ -31,7 +31,7 @@ from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from bot import action_ids
+from domain import action_ids
 from storage.importers.columns import Header, find_header
 from storage.importers.limits import (
     DEFAULT_LIMITS,

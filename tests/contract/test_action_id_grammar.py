@@ -13,10 +13,10 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
 from bot.conversation import Core
 from bot.requests import ChatRequest, Identity
 from bot.views import ActionDetailView, ConfirmationView, NoticeView
+from domain.clock import FixedClock
 from storage.importers import import_plan_file
 from storage.models import Action, ActionUpdate, Plan, Snooze
 from storage.plan_store import PlanValidationError

@@ -15,14 +15,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.cli import main
-from bot.clock import FixedClock
+from actionbot.cli import main
 from bot.report import build_report
+from cards.plan_export import export_plan
 from cards.report_sheets import render_csv
+from domain.clock import FixedClock
 from storage import repo
 from storage.csv_cells import FORMULA_STARTS, neutralise, restore
 from storage.db import session_scope
-from storage.exporters import export_plan
 from storage.importers import import_plan_file
 from storage.models import Action, ActionUpdate, Person, Priority
 from storage.reference import REFERENCE_KEY

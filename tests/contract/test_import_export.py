@@ -17,11 +17,11 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from bot.cli import main
-from bot.clock import FixedClock
+from actionbot.cli import main
+from cards.plan_export import EXPORT_COLUMNS, export_plan, export_rows, write_atomically
+from domain.clock import FixedClock
 from storage import repo
 from storage.db import session_scope
-from storage.exporters import EXPORT_COLUMNS, export_plan, export_rows, write_atomically
 from storage.importers import import_plan_file
 from storage.models import Action, ActionUpdate, AuditEvent, Finding, Plan, Priority, Role
 from storage.plan_data import PlanData

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from bot.cli import main
+from actionbot.cli import main
 from storage import repo
 from storage.models import Indicator, IndicatorReading
 from tests.contract.test_import_export import _url

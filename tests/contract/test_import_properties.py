@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
-from bot.timescale import parse_timescale
+from cards.plan_export import export_plan
+from domain.clock import FixedClock
+from domain.timescale import parse_timescale
 from storage import repo
 from storage.db import session_scope
-from storage.exporters import export_plan
 from storage.importers import import_plan_file
 from storage.importers.names import NOBODY, clean
 from storage.models import Plan

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from sqlmodel import Session, func, select
 
-from bot.cli import main
+from actionbot.cli import main
 from handlers.teams import addresses
 from storage import repo
 from storage.db import session_scope

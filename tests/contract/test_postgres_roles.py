@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from bot.clock import FixedClock
 from bot.runtime import import_reference
+from domain.clock import FixedClock
 from scheduler import heartbeat
 from storage.db import current_revision, make_engine, session_scope, upgrade
 from storage.models import Action, ActionUpdate

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
+from bot.policy import load_policy
+from domain.clock import FixedClock
 from scheduler.leader import LeaderLock
 from scheduler.planned import History
-from scheduler.policy import load_policy
 from scheduler.preview import simulate
 from scheduler.snapshot import load_inputs
 from scheduler.tick import Ticker
@@ -232,8 +232,7 @@ def test_two_scheduler_processes_racing_send_each_message_exactly_once(reference
 
 
 def test_only_one_process_can_take_over_a_row_for_a_retry(reference_any_engine):
-    from scheduler import ledger
-
+    from storage import ledger
     now = at(2016, 9, 1, 9, 0)
     with Session(reference_any_engine) as s:
         r = ledger.claim(s, "k", kind="nudge", recipient="dcs", channel="fake", now=now, worker="a")

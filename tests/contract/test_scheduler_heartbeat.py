@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
-import scheduler.wiring as wiring
-from bot.app import create_app
-from bot.clock import FixedClock
+import actionbot.scheduler_wiring as wiring
+from actionbot.app import create_app
 from bot.config import Settings
+from bot.policy import load_policy
 from bot.runtime import build_runtime
+from domain.clock import FixedClock
 from scheduler import heartbeat
-from scheduler.policy import load_policy
 from scheduler.tick import Ticker
 from storage.models import SchedulerHeartbeat
 from tests.fakes.outbound import RecordingChannel

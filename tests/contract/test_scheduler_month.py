@@ -15,9 +15,9 @@ import pytest
 import yaml
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
+from bot.policy import load_policy
 from bot.runtime import import_reference
-from scheduler.policy import load_policy
+from domain.clock import FixedClock
 from scheduler.preview import preview
 from scheduler.tick import Ticker
 from storage import repo

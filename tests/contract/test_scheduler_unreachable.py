@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot import delivery
-from bot.clock import FixedClock
-from scheduler.policy import load_policy
+from bot.policy import load_policy
+from domain.clock import FixedClock
 from scheduler.preview import preview
 from scheduler.tick import Ticker
 from storage import repo

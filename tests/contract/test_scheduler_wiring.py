@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
-import scheduler.wiring as wiring
-from bot.app import create_app
-from bot.cli import main
-from bot.clock import FixedClock
+import actionbot.scheduler_wiring as wiring
+from actionbot.app import create_app
+from actionbot.chat import chat_with_scheduler
+from actionbot.cli import main
 from bot.config import Settings
 from bot.conversation import Core
+from bot.policy import load_policy
 from bot.requests import ChatRequest, Identity
 from bot.runtime import build_runtime
-from scheduler.policy import load_policy
-from scheduler.terminal import chat_with_scheduler
+from domain.clock import FixedClock
 from scheduler.tick import Ticker
 from storage.db import make_engine
 from storage.models import Action, ActionUpdate, AuditEvent, Person, SendLedger, Snooze
@@ -85,7 +85,7 @@ def test_actionbot_clock_runs_until_sigterm(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "ACTIONBOT_"))}
     env.update(DATABASE_URL=url, ACTIONBOT_NOW="2016-09-01T09:30")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "clock"],
+        [sys.executable, "-m", "actionbot", "clock"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

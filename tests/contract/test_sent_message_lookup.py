@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from scheduler import ledger
-from storage import repo
+from storage import ledger, repo
 from storage.db import session_scope
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, func, select
 
-from bot.clock import FixedClock
 from bot.runtime import import_reference
+from domain.clock import FixedClock
 from storage.db import current_revision, session_scope, upgrade
 from storage.ledger_sql import insert_ignore
 from storage.models import Action, ActionUpdate, AuditEvent, SeenEvent

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
 from bot.conversation import Core
 from bot.requests import ChatRequest, Identity
 from bot.views import ConfirmationView, NoticeView
+from domain.clock import FixedClock
 from storage.importers import import_plan_file
 from storage.models import Action, ActionUpdate, Person, Plan
 from tests.conftest import uk

@@ -22,15 +22,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import create_engine, text
 from sqlmodel import func, select
 
-from bot.app import create_app
-from bot.clock import FixedClock
+from actionbot.app import create_app
 from bot.outage import UNAVAILABLE
+from bot.policy import load_policy
 from bot.requests import ChatRequest, Identity
 from bot.runtime import build_runtime, import_reference
 from cards.text import render_all
+from domain.clock import FixedClock
 from handlers import outbound_channels
 from scheduler.leader import LeaderLock
-from scheduler.policy import load_policy
 from scheduler.tick import Ticker
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import ActionUpdate, SendLedger

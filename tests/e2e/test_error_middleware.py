@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
-from bot.app import create_app
+from actionbot.app import create_app
 from bot.config import Settings
 from bot.runtime import build_runtime
 from storage.db import make_engine

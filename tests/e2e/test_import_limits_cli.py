@@ -31,7 +31,7 @@ WRAPPER = (
 
 def actionbot() -> list[str]:
     script = shutil.which("actionbot", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "bot"]
+    return [script] if script else [sys.executable, "-m", "actionbot"]
 
 
 def run_import(tmp_path: Path, path: Path) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from actionbot.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONBOT = str(ROOT / ".venv" / "bin" / "actionbot")

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from bot.cli import main
+from actionbot.cli import main
 
 # England and Wales bank holidays near the previewed months (gov.uk), written out here so the
 # check does not lean on the `holidays` package the scheduler uses.
@@ -89,9 +89,9 @@ def test_policy_show_and_a_council_policy_file(tmp_path, capsys, monkeypatch):
 def test_replay_uses_the_recorded_updates(db, capsys):
     from zoneinfo import ZoneInfo
 
-    from bot.clock import FixedClock
     from bot.conversation import Core
     from bot.requests import ChatRequest, Identity
+    from domain.clock import FixedClock
     from storage.db import make_engine
 
     engine = make_engine(db)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from actionbot.cli import main
 from bot.config import Settings
 from bot.runtime import build_runtime
 from handlers.terminal.chat import run_chat
@@ -75,7 +75,7 @@ def test_serve_bootstraps_an_empty_database_and_reports_health(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", ACTIONBOT_NOW="2016-09-14")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--bootstrap", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "actionbot", "serve", "--bootstrap", "--port", str(port),
                              "--host", "127.0.0.1", "--no-scheduler"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

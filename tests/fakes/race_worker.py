@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.clock import FixedClock
+from bot.policy import load_policy
+from domain.clock import FixedClock
 from scheduler.leader import LeaderLock
-from scheduler.policy import load_policy
 from scheduler.tick import Ticker
 from storage.db import make_engine
 from tests.fakes.outbound import RecordingChannel

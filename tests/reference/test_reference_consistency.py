@@ -5,7 +5,7 @@ from collections import Counter
 
 from sqlmodel import Session, func, select
 
-from bot.timescale import parse_timescale
+from domain.timescale import parse_timescale
 from storage.models import Action, Finding, Person, Plan, Priority
 from storage.reference import load_reference_people, load_reference_plan
 

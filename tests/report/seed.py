@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
 from bot.conversation import Core
 from bot.requests import ChatRequest, Identity
+from domain.clock import FixedClock
 from storage.db import session_scope
 from storage.models import Action, Escalation
 from tests.conftest import uk

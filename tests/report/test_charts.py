@@ -8,8 +8,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from bot.domain import RAG_ORDER
 from cards import charts
+from domain.vocabulary import RAG_ORDER
 
 
 def test_digest_chart_is_a_non_trivial_png(october):

@@ -7,9 +7,9 @@ from collections import Counter
 
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
-from bot.demo_data import DEMO_CHANNEL, DEMO_KEY, NOTE_PREFIX, load_demo, remove_demo
+from actionbot.demo_data import DEMO_CHANNEL, DEMO_KEY, NOTE_PREFIX, load_demo, remove_demo
 from bot.report import build_report
+from domain.clock import FixedClock
 from storage import repo
 from storage.models import ActionUpdate, Plan
 from storage.reference import REFERENCE_KEY

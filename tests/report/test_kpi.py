@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
+from actionbot.kpi_csv import import_readings
 from bot.indicators import BETTER, ON_TARGET, WORSE, direction, parse_target, parse_value
-from bot.kpi_csv import import_readings
+from domain.clock import FixedClock
 from storage.models import AuditEvent, Indicator, IndicatorReading
 from storage.plan_store import PlanValidationError
 from tests.conftest import uk

@@ -7,7 +7,7 @@ import shutil
 import openpyxl
 import pytest
 
-from bot.cli import main
+from actionbot.cli import main
 from bot.periods import Period, parse_month
 
 

@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 import openpyxl
 from PIL import Image
 
-from bot.domain import RAG_LABELS, RAG_ORDER
 from bot.report_model import FIGURES
 from cards.report_files import render_file
 from cards.report_format import ACTION_SECTIONS
 from cards.report_sheets import CSV_COLUMNS, sheet_name
+from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
 
 def figures_by_label(ws, top: int = 1) -> dict[str, int]:

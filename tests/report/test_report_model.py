@@ -21,11 +21,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.clock import FixedClock
 from bot.periods import Period
 from bot.plan_state import load_state
 from bot.report import build_report
 from bot.status import plan_summary, priority_status
+from domain.clock import FixedClock
 from storage import repo
 from tests.conftest import uk
 from tests.report.seed import say

@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 
 from bot import delivery
-from bot.clock import FixedClock
 from bot.config import Settings
 from bot.report import digest_views
 from cards.charts import digest_png
+from domain.clock import FixedClock
 from handlers.slack.outbound import SlackChannel
 from tests.conftest import uk
 from tests.fakes.slack_api import block_problems

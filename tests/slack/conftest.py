@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
-from bot.clock import FixedClock
+from actionbot.app import create_app
+from actionbot.nudge_now import nudge_now
 from bot.config import Settings
-from bot.nudge_now import nudge_now
 from bot.runtime import Runtime, build_runtime
+from domain.clock import FixedClock
 from handlers import outbound_channels
 from tests.conftest import uk
 from tests.fakes import slack_payloads as slack

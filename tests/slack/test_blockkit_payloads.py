@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 import bot.views as views_module
-from bot.clock import FixedClock
 from bot.config import Settings
 from bot.nudges import nudge_view
 from bot.plan_state import load_state
@@ -30,6 +29,7 @@ from bot.views import (
 from cards import blockkit
 from cards import blockkit_ids as ids
 from cards.slack_escape import escape, unescape
+from domain.clock import FixedClock
 from handlers.slack.listeners import Origin
 from storage import repo
 from storage.db import session_scope

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
+from actionbot.app import create_app
 from bot.plan_state import load_state
 from bot.runtime import build_runtime
 from handlers import outbound_channels

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.clock import FixedClock
+from bot.policy import load_policy
+from domain.clock import FixedClock
 from handlers.slack.outbound import SlackChannel
-from scheduler.policy import load_policy
 from scheduler.tick import Ticker
 from storage.models import Person, SendLedger
 from tests.fakes.outbound import SimulatedCrash

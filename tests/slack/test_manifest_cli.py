@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.cli import main
+from actionbot.cli import main
 from handlers.slack.app import EVENTS_PATH
 from tests.slack.test_manifest import manifest
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot.cli import main
-from bot.clock import FixedClock
+from actionbot.cli import main
+from bot.policy import load_policy
+from domain.clock import FixedClock
 from handlers.slack.outbound import SlackChannel
 from handlers.slack.people import lookup_by_email
-from scheduler.policy import load_policy
 from scheduler.tick import Ticker
 from storage import repo
 from storage.models import AuditEvent, Person, SendLedger

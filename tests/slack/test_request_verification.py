@@ -6,7 +6,7 @@ import time
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
+from actionbot.app import create_app
 from bot.runtime import build_runtime
 from handlers import outbound_channels
 from tests.fakes import slack_payloads as slack

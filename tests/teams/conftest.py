@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 from aiohttp import web
 
-from bot.app import create_app
-from bot.clock import FixedClock
+from actionbot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from domain.clock import FixedClock
 from handlers.teams import teams_outbound
 from tests.conftest import uk
 from tests.fakes.bot_connector import FakeBotConnector

@@ -20,7 +20,7 @@ from aiohttp.test_utils import make_mocked_request
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import select
 
-from bot.clock import FixedClock
+from domain.clock import FixedClock
 from handlers.teams import mount_teams
 from handlers.teams.endpoint import from_this_machine, is_loopback
 from storage import repo

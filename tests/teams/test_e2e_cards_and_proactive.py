@@ -7,8 +7,8 @@ import io
 
 from sqlmodel import select
 
-from bot.nudge_now import nudge_now
-from bot.people_admin import check_people
+from actionbot.nudge_now import nudge_now
+from actionbot.people_admin import check_people
 from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate, SendLedger

@@ -8,7 +8,7 @@ import io
 
 from sqlmodel import select
 
-from bot.nudge_now import nudge_now
+from actionbot.nudge_now import nudge_now
 from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate, AuditEvent

@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from bot.cli import main
+from actionbot.cli import main
 from handlers.teams import icons
 from handlers.teams.manifest import COMMANDS, GUID, TEAM_COMMANDS, PackageError, build_manifest
 from storage import repo

@@ -20,7 +20,7 @@ from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialF
 from botframework.connector.auth import AuthenticationConstants
 from pydantic import ValidationError
 
-from bot.cli import main
+from actionbot.cli import main
 from handlers.teams.sdk import sdk_configuration
 from tests.teams.conftest import HANNAH, teams_settings
 from tests.teams.test_e2e_auth import APP_ID, TENANT_ID, signing_key, token, verified_world  # noqa: F401 (fixtures)

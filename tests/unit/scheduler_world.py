@@ -9,10 +9,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.plan_state import ActionState, PlanState, PriorityState, rag_of
+from bot.policy import Policy, load_policy, parse_policy
 from bot.recipients import Directory
 from scheduler.planned import History, IndicatorInput, Inputs, Planned
 from scheduler.planner import plan_messages
-from scheduler.policy import Policy, load_policy, parse_policy
 from scheduler.preview import simulate
 from storage.models import Action, ActionUpdate, Person, Plan, Priority
 

@@ -1,5 +1,5 @@
 """The core checks every value a button, a form or a line of text brings, as if a stranger had
-typed it: the rules themselves (`bot.action_ids`, `bot.domain`, `bot.text`) and the core
+typed it: the rules themselves (`domain.action_ids`, `domain.vocabulary`, `domain.text`) and the core
 applying them (`Core.handle`, `Turn.submission`, `updates.check`)."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from bot import action_ids
 from bot.conversation import Core
-from bot.domain import NOTE_MAX, RAG, note_problem, parse_rag
 from bot.parsing import BadLine, UpdateIntent, parse_update_line
 from bot.requests import ChatRequest, Identity
-from bot.text import clean_text
 from bot.views import ConfirmationView, NoticeView, UpdateFormView
+from domain import action_ids
+from domain.text import clean_text
+from domain.vocabulary import NOTE_MAX, RAG, note_problem, parse_rag
 from storage.models import Action, ActionUpdate
 
 # ----------------------------------------------------------------------------- the rules

@@ -17,7 +17,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT_PACKAGES = ("bot", "handlers", "scheduler", "storage", "cards")
+PRODUCT_PACKAGES = ("actionbot", "domain", "bot", "handlers", "scheduler", "storage", "cards")
 
 
 def _normalise(name: str) -> str:

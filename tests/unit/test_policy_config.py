@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scheduler.policy import DEFAULT_FILE, PolicyError, describe, load_policy
+from bot.policy import DEFAULT_FILE, PolicyError, describe, load_policy
 
 
 def write(tmp_path, data) -> str:

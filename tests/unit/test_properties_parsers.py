@@ -1,9 +1,9 @@
 """Property tests: every parser of what people type or a council writes answers with a value or
 a clear refusal, never an unhandled exception, whatever the input.
 
-Parsers: timescales (`bot.timescale`), dates (`bot.dates`), update lines and status queries
+Parsers: timescales (`domain.timescale`), dates (`bot.dates`), update lines and status queries
 (`bot.parsing`), snooze text (`bot.snooze.parse_snooze`), the action-id grammar and the text
-hygiene they all rely on, and the scheduler policy loader (`scheduler.policy`: any YAML → a
+hygiene they all rely on, and the scheduler policy loader (`bot.policy`: any YAML → a
 valid policy or a PolicyError listing what is wrong). Inputs mix arbitrary Unicode with the
 words and shapes each parser looks for, so the interesting paths are reached, not only the
 "cannot read" one.
@@ -17,14 +17,14 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import action_ids
 from bot.dates import parse_date
-from bot.domain import NOTE_MAX, RAG, RAG_WORDS, note_problem, parse_rag
 from bot.parsing import BadLine, StatusQuery, UpdateIntent, parse_status, parse_update_line, parse_updates
+from bot.policy import Policy, PolicyError, default_raw, load_policy, parse_policy
 from bot.snooze import SnoozeText, parse_snooze
-from bot.text import BIDI_CONTROLS, clean_text
-from bot.timescale import Timescale, TimescaleError, parse_timescale
-from scheduler.policy import Policy, PolicyError, default_raw, load_policy, parse_policy
+from domain import action_ids
+from domain.text import BIDI_CONTROLS, clean_text
+from domain.timescale import Timescale, TimescaleError, parse_timescale
+from domain.vocabulary import NOTE_MAX, RAG, RAG_WORDS, note_problem, parse_rag
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from scheduler.policy import PolicyError, describe, load_policy
+from bot.policy import PolicyError, describe, load_policy
 from tests.unit.scheduler_world import World, days, policy_with, uk
 
 QUIET = {"round": {"enabled": False}, "digests": {"weekly_enabled": False, "monthly_report_enabled": False}}

@@ -4,8 +4,8 @@ simulated time with a simulated ledger, no database and no clock."""
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.policy import load_policy
 from scheduler.planned import History
-from scheduler.policy import load_policy
 from scheduler.rules import current_round, due_stages, round_of
 from tests.unit.scheduler_world import NO_ROUND, World, days, policy_with, uk
 

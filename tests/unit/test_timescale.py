@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from bot.domain import Recurrence
-from bot.timescale import TimescaleError, parse_timescale
+from domain.timescale import TimescaleError, parse_timescale
+from domain.vocabulary import Recurrence
 
 
 @pytest.mark.parametrize(

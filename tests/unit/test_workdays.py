@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.workdays import WorkCalendar, in_quiet_hour
+from bot.workdays import WorkCalendar, in_quiet_hour
 
 CAL = WorkCalendar()
 UK = ZoneInfo("Europe/London")

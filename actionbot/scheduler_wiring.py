@@ -28,9 +28,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.policy import WEEKDAYS, Policy, PolicyError, policy_from_settings
 from scheduler import heartbeat
 from scheduler.leader import LeaderLock
-from scheduler.policy import WEEKDAYS, Policy, PolicyError, policy_from_settings
 from scheduler.tick import Ticker
 
 log = logging.getLogger(__name__)

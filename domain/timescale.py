@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain import Recurrence
+from domain.vocabulary import Recurrence
 
 MONTHS = {
     "jan": 1,

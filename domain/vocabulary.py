@@ -4,15 +4,15 @@ Kept free of storage and platform imports so that cards, handlers and the schedu
 speak it without pulling each other in. The rules about an update's words live here once: which
 words name a RAG status (`parse_rag`, for chat text, buttons and forms alike), that Amber and Red
 need a reason and how long a note may be (`note_problem`), and, re-exported from
-`bot.action_ids`, what an action id is.
+`domain.action_ids`, what an action id is.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.action_ids import canonical as canonical_action_id
-from bot.action_ids import is_action_id
+from domain.action_ids import canonical as canonical_action_id
+from domain.action_ids import is_action_id
 
 __all__ = [
     "NOTE_MAX",

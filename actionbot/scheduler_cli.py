@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import date
 
-from bot.cli import command, fail, load_settings, runtime
+from actionbot.cli import command, fail, load_settings, runtime
 
 
 def add_parsers(sub) -> None:
@@ -28,7 +28,7 @@ def add_parsers(sub) -> None:
 
 @command("policy")
 def policy_cmd(args: argparse.Namespace) -> int:
-    from scheduler.policy import PolicyError, describe, policy_from_settings
+    from bot.policy import PolicyError, describe, policy_from_settings
 
     if args.policy_command != "show":
         return fail("policy: use `actionbot policy show`")
@@ -50,9 +50,9 @@ def policy_cmd(args: argparse.Namespace) -> int:
 
 @command("preview")
 def preview_cmd(args: argparse.Namespace) -> int:
+    from bot.policy import PolicyError, policy_from_settings
     from bot.progress import terminal_progress
     from handlers import outbound_channels
-    from scheduler.policy import PolicyError, policy_from_settings
     from scheduler.preview import as_csv, as_text, preview
     from storage import repo
     from storage.db import session_scope

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import command, fail, load_settings
+from actionbot.cli import command, fail, load_settings
 
 
 def add_parsers(sub) -> None:

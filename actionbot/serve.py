@@ -7,7 +7,7 @@ import os
 
 from aiohttp import web
 
-from bot.app import create_app
+from actionbot.app import create_app
 from bot.config import Settings
 from bot.runtime import build_runtime, ensure_database, import_reference
 from storage import repo

@@ -13,9 +13,9 @@ import contextlib
 import logging
 from typing import TextIO
 
-from scheduler.policy import Policy
+from actionbot.scheduler_wiring import load_policy_or_exit, tick_interval
+from bot.policy import Policy
 from scheduler.tick import Ticker
-from scheduler.wiring import load_policy_or_exit, tick_interval
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli import command, fail, load_settings, runtime
+from actionbot.cli import command, fail, load_settings, runtime
 from handlers.teams import addresses
 
 

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import Clock
 from bot.periods import Period
 from bot.progress import Progress, no_progress
-from scheduler.workdays import WorkCalendar
+from bot.workdays import WorkCalendar
+from domain.clock import Clock
 from storage import indicator_repo, repo
 from storage.db import session_scope
 from storage.models import Action, ActionUpdate, Escalation, IndicatorReading, Person, Plan, Priority

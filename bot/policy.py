@@ -9,6 +9,7 @@ The result is a frozen `Policy`, a plain value the pure rules in `scheduler.rule
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from scheduler.workdays import WorkCalendar, in_quiet_hour, valid_zone
+from bot.workdays import WorkCalendar, in_quiet_hour, valid_zone
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "policy_default.yaml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -293,6 +294,12 @@ def _escalation(c: _Checker, values: dict[str, Any], where: str, base: Escalatio
         on_silence=c.boolean(f"{where}.on_silence", pick("on_silence")),
         silence_working_days=c.integer(f"{where}.silence_working_days", 0, 60, pick("silence_working_days")),
     )
+
+
+@functools.cache
+def default_policy() -> Policy:
+    """The built-in defaults, parsed once per process: what a core built without a policy uses."""
+    return load_policy(None)
 
 
 def policy_from_settings(settings) -> Policy:

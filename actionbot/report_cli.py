@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.cli import command, fail, runtime
+from actionbot.cli import command, fail, runtime
 
 
 def add_parsers(sub) -> None:
@@ -102,7 +102,7 @@ def _write_markdown(report, target: Path) -> int:
 
 @command("kpi")
 def kpi_cmd(args: argparse.Namespace) -> int:
-    from bot.kpi_csv import import_readings
+    from actionbot.kpi_csv import import_readings
     from storage import repo
     from storage.plan_store import PlanValidationError
 
@@ -128,7 +128,7 @@ def kpi_cmd(args: argparse.Namespace) -> int:
 
 @command("demo-data")
 def demo_cmd(args: argparse.Namespace) -> int:
-    from bot.demo_data import load_demo, remove_demo
+    from actionbot.demo_data import load_demo, remove_demo
     from bot.progress import terminal_progress
 
     rt = runtime(args)

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
-from bot.clock import Clock
-from bot.domain import RAG_LABELS
 from bot.plan_state import load_state
+from domain.clock import Clock
+from domain.vocabulary import RAG_LABELS
 from storage import repo
 from storage.csv_cells import neutralise
 from storage.db import session_scope, utc_aware

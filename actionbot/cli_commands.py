@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli import command, fail, load_settings, runtime
+from actionbot.cli import command, fail, load_settings, runtime
 
 
 def add_parsers(sub) -> None:
@@ -133,7 +133,7 @@ def import_cmd(args: argparse.Namespace) -> int:
 
 @command("export")
 def export_cmd(args: argparse.Namespace) -> int:
-    from storage.exporters import export_plan
+    from cards.plan_export import export_plan
 
     rt = runtime(args)
     if args.format == "xlsx" and not args.output:
@@ -144,7 +144,7 @@ def export_cmd(args: argparse.Namespace) -> int:
 
 @command("people")
 def people_cmd(args: argparse.Namespace) -> int:
-    from bot.people_admin import check_people, import_people, link_people, list_people
+    from actionbot.people_admin import check_people, import_people, link_people, list_people
 
     rt = runtime(args)
     if args.people_command == "import":
@@ -164,7 +164,7 @@ def people_cmd(args: argparse.Namespace) -> int:
 
 @command("chat")
 def chat_cmd(args: argparse.Namespace) -> int:
-    from scheduler.terminal import chat_with_scheduler
+    from actionbot.chat import chat_with_scheduler
 
     rt = runtime(args)
     return asyncio.run(chat_with_scheduler(rt, args.as_who, sys.stdin, sys.stdout))
@@ -172,7 +172,7 @@ def chat_cmd(args: argparse.Namespace) -> int:
 
 @command("nudge")
 def nudge_cmd(args: argparse.Namespace) -> int:
-    from bot.nudge_now import nudge_now
+    from actionbot.nudge_now import nudge_now
     from handlers import outbound_channels
 
     rt = runtime(args)
@@ -182,7 +182,7 @@ def nudge_cmd(args: argparse.Namespace) -> int:
 
 @command("serve")
 def serve_cmd(args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from actionbot.serve import serve
 
     settings = load_settings(args)
     return serve(
@@ -192,6 +192,6 @@ def serve_cmd(args: argparse.Namespace) -> int:
 
 @command("clock")
 def clock_cmd(args: argparse.Namespace) -> int:
-    from scheduler.wiring import run_clock
+    from actionbot.scheduler_wiring import run_clock
 
     return run_clock(load_settings(args))

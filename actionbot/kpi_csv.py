@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from bot import indicators as kpi
-from bot.clock import Clock
 from bot.periods import Period, parse_month
+from domain.clock import Clock
 from storage import repo
 from storage.db import session_scope
 from storage.importers.csv_text import read_rows

@@ -21,8 +21,8 @@ RUNTIME = web.AppKey("runtime", Runtime)
 async def healthz(request: web.Request) -> web.Response:
     """The probe: the database answers, a plan is loaded, and the scheduler (in this process or
     in `actionbot clock`) has ticked within three tick intervals (`scheduler.heartbeat`)."""
+    from actionbot.scheduler_wiring import SCHEDULER
     from scheduler import heartbeat
-    from scheduler.wiring import SCHEDULER
 
     rt = request.app[RUNTIME]
     handle = request.app.get(SCHEDULER)
@@ -69,7 +69,7 @@ def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
 
     mount_channels(app, rt)
     if with_scheduler:
-        from scheduler.wiring import attach_scheduler
+        from actionbot.scheduler_wiring import attach_scheduler
 
         attach_scheduler(app, rt)
     return app
