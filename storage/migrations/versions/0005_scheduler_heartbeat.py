@@ -1,17 +1,14 @@
 """scheduler_heartbeat: when each scheduler process last ticked (for /healthz)
 
 Revision ID: 0005
-Revises: 0003
-
-(Numbered 0005 because 0004 is being added in parallel; after both are merged the lead
-re-chains this one: down_revision = "0004".)
+Revises: 0004
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
