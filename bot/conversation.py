@@ -26,7 +26,7 @@ from bot.parsing import (
     parse_updates,
     strip_command,
 )
-from bot.plan_state import PlanState, load_state
+from bot.plan_state import PlanState, StateCache, load_state
 from bot.policy import Policy, default_policy
 from bot.requests import ChatRequest, MalformedRequest, Reply, clean_request
 from bot.typed_command import typed
@@ -56,6 +56,7 @@ class Core:
     clock: Clock
     plan_key: str | None = None
     policy: Policy = field(default_factory=default_policy)  # the runtime passes the configured one
+    states: StateCache = field(default_factory=StateCache, repr=False)
 
     def handle(self, request: ChatRequest) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
@@ -75,12 +76,13 @@ class Core:
     def _handle(self, request: ChatRequest) -> Reply:
         with session_scope(self.engine) as session:
             now = self.clock.now()
+            version = repo.trail_version(session)  # before anything is written (see StateCache)
             actor = identity.resolve(session, request.identity, now)
             try:
                 plan = repo.active_plan(session, self.plan_key)
             except repo.NoPlanError as exc:
                 return Reply([NoticeView(str(exc), "error")])
-            state = load_state(session, plan, now)
+            state = self.states.state(session, plan, now, version)
             ctx = Turn(session, state, actor, request, now, self.policy)
             if request.kind in ("button", "form"):
                 return ctx.submission()

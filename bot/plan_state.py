@@ -7,6 +7,7 @@ asking for the state as of that month's end.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -120,6 +121,44 @@ class PlanState:
     def counts(self) -> Counter:
         return rag_counts(self.actions)
 
+    def seen_at(self, as_of: datetime) -> PlanState:
+        """The same state stamped with a later instant of the same day (nothing recorded since)."""
+        later = PlanState(self.plan, as_of, self.today, self.priorities, self.findings)
+        later.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("actions", "_by_ref")})
+        return later
+
+
+class StateCache:
+    """The plan's state now, kept between chat requests while nothing in it has changed.
+
+    Building a `PlanState` reads every action and update of the plan (most of a `/status`
+    request's time); between two requests the plan usually has not changed. Every change to what
+    a state holds writes a new `action_update` row or a new `audit_event` (an import, an approved
+    date), so `repo.trail_version` (two index look-ups) says whether a kept state is still true.
+    A state is kept per plan and day, since overdue and due-soon move at midnight. The caller
+    reads the version at the start of its transaction, before writing anything, so a key is
+    never made of rows that might still be rolled back. Cached ORM objects are never written
+    back (`updates.decide_date` loads the action it changes in its own session).
+    """
+
+    def __init__(self, keep: int = 8) -> None:
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[int, date], tuple[tuple[int, int], PlanState]] = {}
+
+    def state(self, session: Session, plan: Plan, as_of: datetime, version: tuple[int, int]) -> PlanState:
+        key = (plan.id, plan_today(plan, as_of))
+        with self._lock:
+            kept = self._entries.get(key)
+        if kept is not None and kept[0] == version and kept[1].as_of <= as_of:
+            return kept[1].seen_at(as_of)
+        state = load_state(session, plan, as_of)
+        with self._lock:
+            self._entries[key] = (version, state)
+            while len(self._entries) > self._keep:
+                self._entries.pop(next(iter(self._entries)))
+        return state
+
 
 def rag_counts(actions: list[ActionState]) -> Counter:
     c = Counter({k: 0 for k in RAG_ORDER})
@@ -155,8 +194,13 @@ def rag_of(action: Action, updates: list[ActionUpdate]) -> str:
     return "completed" if action.completed else NOT_RATED
 
 
+def plan_today(plan: Plan, as_of: datetime) -> date:
+    """The plan's calendar day at `as_of` (overdue and due-soon are counted in its time zone)."""
+    return as_of.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date()
+
+
 def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
-    today = as_of.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date()
+    today = plan_today(plan, as_of)
     actions = repo.plan_actions(session, plan.id)
     updates = repo.updates_for(session, [a.id for a in actions], until=as_of)
     decided = {

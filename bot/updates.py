@@ -155,7 +155,7 @@ def decide_date(session: Session, state: PlanState, actor: Actor, ref: str, appr
         return unknown_action(state, ref).text
     if s.pending_update is None:
         return f"{ref} has no proposed new date awaiting a decision."
-    action = s.action
+    action = session.get(Action, s.action.id)  # this session's copy: states may be shared between requests
     old = action.due
     kind = "due.approved" if approve else "due.rejected"
     repo.add_audit(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from storage.models import (
     Action,
@@ -81,6 +81,15 @@ def audit_events(session: Session, kinds: Iterable[str], until: datetime | None 
     if until is not None:
         query = query.where(AuditEvent.at <= until)
     return list(session.exec(query.order_by(AuditEvent.at, AuditEvent.id)).all())
+
+
+def trail_version(session: Session) -> tuple[int, int]:
+    """The newest update and audit event ids: they change whenever the plan's state can have
+    (see `bot.plan_state.StateCache`). Two look-ups on primary keys, whatever the plan's size."""
+    row = session.exec(
+        select(func.max(ActionUpdate.id), select(func.max(AuditEvent.id)).scalar_subquery())
+    ).one()
+    return (row[0] or 0, row[1] or 0)
 
 
 def add_audit(
