@@ -161,11 +161,18 @@ def bench_scale() -> None:
     scale.main()
 
 
+def bench_teams() -> None:
+    from bench import teams_load
+
+    teams_load.main()
+
+
 BENCHES: dict[str, Callable[[], None]] = {
     "timescales": bench_timescales,
     "storage": bench_storage,
     "hostile-files": bench_hostile_files,
     "slack": bench_slack,
+    "teams": bench_teams,
     "scale": bench_scale,
 }
 

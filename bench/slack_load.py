@@ -9,6 +9,8 @@ and 50 concurrent clients, and serves the `response_url`s, recording when each a
   waits for;
 - ratios are actionbot / floor at the same level, measured in the same run.
 
+The person asking is the reference plan's DCS, linked to her Slack id as after `people link`.
+
 Run alone: `python -m bench slack` (`BENCH_SLACK_REQUESTS` sets requests per level, default 600;
 `BENCH_SLACK_CLIENTS` the levels, default `1,10,50`).
 """
@@ -20,6 +22,7 @@ import contextlib
 import itertools
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -201,6 +204,15 @@ async def measure(name: str, argv: list[str], env: dict[str, str], ready: tuple[
     return out
 
 
+def prepare_database(env: dict[str, str], tmp: Path) -> None:
+    """The reference plan, with the person asking linked to Slack as a council's DCS would be
+    (`people import` of a `key, slack_user_id` file), so each answer is the one she gets."""
+    links = tmp / "links.csv"
+    links.write_text("key,slack_user_id\ndcs,U0BENCH\n", encoding="utf-8")
+    for args in (["import", "--reference"], ["people", "import", str(links)]):
+        subprocess.run([str(ACTIONBOT), *args], env=env, check=True, capture_output=True)
+
+
 def pg_url_for(schema: str) -> str | None:
     try:
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -253,8 +265,8 @@ async def run(levels: list[int], total: int) -> None:
                     "SLACK_API_URL": f"{slack.url}/api/",
                     "SLACK_COMMAND": COMMAND,
                 }
-                argv = [str(ACTIONBOT), "serve", "--bootstrap", "--no-scheduler", "--host", "127.0.0.1",
-                        "--port", str(port)]
+                prepare_database(env, Path(tmp))
+                argv = [str(ACTIONBOT), "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)]
                 url = f"http://127.0.0.1:{port}"
                 levels_out = await measure(db_name, argv, env, (f"{url}/healthz", 200), url, slack, levels, total)
                 print_levels(f"actionbot on {db_name}", levels_out, floor)
