@@ -44,7 +44,7 @@ class ChatRequest:
         # person writes can turn into "/actionbot …" when it is shown back.
         for name in ("text", "note"):
             value = getattr(self, name)
-            if value:
+            if isinstance(value, str) and value:  # anything else is refused whole by clean_request
                 object.__setattr__(self, name, without_marks(value))
 
 
