@@ -216,8 +216,9 @@ class History:
     def add_unreached(self, person: str, day: date, reason: str, what: str) -> None:
         if person:
             earlier = self.unreached.get((person, day))
-            joined = "; ".join(x for x in dict.fromkeys(((earlier or ("", ""))[1], what)) if x)
-            self.unreached[(person, day)] = (reason, joined)
+            # one list of what was not delivered, each thing once: the same row read twice adds nothing
+            parts = [*(earlier[1].split("; ") if earlier else ()), *what.split("; ")]
+            self.unreached[(person, day)] = (reason, "; ".join(x for x in dict.fromkeys(parts) if x))
 
     def record(self, planned: Planned) -> None:
         """Remember a message as handled (the preview's simulated ledger), as the tick would."""

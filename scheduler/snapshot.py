@@ -69,6 +69,30 @@ def load_history(session: Session) -> History:
     return history
 
 
+class HistoryReader:
+    """The ledger's history for one scheduler process, read incrementally from tick to tick.
+
+    `load_history` reads every ledger row ever written on every tick, which grows with the plan's
+    life. A ticker keeps one `History` and reads only rows newer than those it has seen, plus a
+    margin (`overlap`) below: on PostgreSQL ids are handed out at insert and rows commit in any
+    order, so a claim made just before the last read can become visible after it. Reading a row
+    twice changes nothing (every `History` method is idempotent), and a claim commits in its own
+    short transaction, so a thousand ids of margin is far more than can be in flight.
+    """
+
+    def __init__(self, overlap: int = 1000) -> None:
+        self.history = History()
+        self.seen_up_to = 0
+        self.overlap = overlap
+
+    def read(self, session: Session) -> History:
+        since = max(0, self.seen_up_to - self.overlap)
+        for row in session.exec(select(SendLedger).where(SendLedger.id > since).order_by(SendLedger.id)).all():
+            add_row(self.history, row)
+            self.seen_up_to = max(self.seen_up_to, row.id or 0)
+        return self.history
+
+
 def add_row(history: History, row: SendLedger) -> None:
     day = utc_aware(row.claimed_at).date()
     unreachable = (row.last_error or "no channel can reach them") if row.status == "unreachable" else ""

@@ -33,7 +33,7 @@ from scheduler.messages import failure_views, monthly_report_views, person_views
 from scheduler.planned import SIT, Inputs, Item, Planned
 from scheduler.planner import plan_messages
 from scheduler.rules import round_of
-from scheduler.snapshot import load_history, load_inputs
+from scheduler.snapshot import HistoryReader, load_inputs
 from storage import ledger, repo
 from storage.db import session_scope
 from storage.models import Person, Plan, SendLedger
@@ -106,6 +106,7 @@ class Ticker:
         self.retries = retries
         self.worker = worker or f"{delivery.worker_id()}#{uuid.uuid4().hex[:6]}"
         self._running = asyncio.Lock()
+        self._history = HistoryReader()  # the ledger read incrementally, tick after tick
         self._warned_no_channel = False
         self._database_down = False
         self._unmarked: list[UnmarkedSend] = []
@@ -177,7 +178,7 @@ class Ticker:
         with session_scope(self.engine) as session:
             plan = repo.active_plan(session, self.plan_key)
             inputs = load_inputs(session, plan, now, channels)
-            planned = [p for p in plan_messages(inputs, self.policy, load_history(session), now) if self._wanted(p)]
+            planned = [p for p in plan_messages(inputs, self.policy, self._history.read(session), now) if self._wanted(p)]
             batch = [(p, [] if p.unreachable else self.views_for(session, p, inputs, now)) for p in planned]
             if self.include_sit:
                 escalations.resolve(session, inputs.state, now)
