@@ -28,6 +28,7 @@ from tests.teams.conftest import HANNAH, start_world, teams_settings
 
 APP_ID = "6f0c3f51-0000-4000-8000-00000000b22e"
 ISSUER = "https://token-issuer.actionbot.test"
+TENANT_ID = "0d9f2b1e-0000-4000-8000-00000000c0de"  # SingleTenant, the default, needs one
 
 
 async def _post_raw(world, data: bytes, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -171,7 +172,7 @@ def jwk(signing_key) -> dict[str, Any]:
 
 
 async def _authed_world(engine, clock, openid_base: str):
-    settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="pw")
+    settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_tenant_id=TENANT_ID)
     app = web.Application()  # no error middleware: the endpoint itself must answer 503 / 401
     overrides = {
         "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": f"{openid_base}/.well-known/openid-configuration",
