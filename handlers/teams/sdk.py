@@ -32,7 +32,6 @@ from botbuilder.schema import (
     ExpectedReplies,
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
-from msrest.exceptions import DeserializationError
 
 from bot.outage import UNAVAILABLE, is_database_outage
 
@@ -178,10 +177,10 @@ class TeamsAdapter:
             response = await self._adapter.process(request, sdk_bot(handler))
         except web.HTTPException:
             raise
-        except DeserializationError as exc:
-            log.warning("Teams request refused: the SDK cannot read the Activity: %s", exc)
-            return web.json_response({"error": "not a Bot Framework Activity"}, status=400)
         except Exception as exc:
+            if _raised_in(exc, _ACTIVITY_READER_MODULE):
+                log.warning("Teams request refused: the SDK cannot read the Activity: %s", exc)
+                return web.json_response({"error": "not a Bot Framework Activity"}, status=400)
             if _signing_keys_unavailable(exc):
                 log.warning("Teams request refused: the token signing keys cannot be fetched: %s", exc)
                 return web.json_response(
@@ -268,6 +267,9 @@ def _bound_signing_key_fetches() -> None:
 # unknown key id, no key at all, a failed endorsement, an algorithm not allowed) means the token
 # is not acceptable (401).
 _TOKEN_CHECK_MODULE = "botframework.connector.auth.jwt_token_extractor"
+# The SDK reads an Activity's JSON with msrest's deserialiser (botbuilder's own dependency, which
+# we do not import: its errors are recognised by where they were raised).
+_ACTIVITY_READER_MODULE = "msrest.serialization"
 _KEY_FETCH_FUNCTION = "_refresh"
 
 
