@@ -1,4 +1,4 @@
-"""`python -m bot` runs the CLI (same as the `actionbot` console script)."""
+"""`python -m actionbot` runs the CLI (same as the `actionbot` console script)."""
 
 import sys
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -76,6 +77,14 @@ def _pg_engine(request):
 
     request.addfinalizer(cleanup)
     return engine
+
+
+def copy_sqlite(engine, target: Path) -> Path:
+    """A consistent copy of a live SQLite database, through SQLite's backup API: the database runs
+    in WAL mode, so recent commits may still be in the -wal file that copying the main file misses."""
+    with sqlite3.connect(engine.url.database) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
 
 
 def _sqlite_engine(tmp_path: Path):

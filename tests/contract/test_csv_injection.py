@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import zipfile
 from datetime import UTC, datetime
 
@@ -26,6 +25,7 @@ from storage.db import session_scope
 from storage.importers import import_plan_file
 from storage.models import Action, ActionUpdate, Person, Priority
 from storage.reference import REFERENCE_KEY
+from tests.conftest import copy_sqlite
 
 NOW = datetime(2016, 9, 14, 9, 0, tzinfo=UTC)
 HOSTILE = {
@@ -129,7 +129,7 @@ def test_preview_csv_neutralises_names(reference_engine, tmp_path, capsys, monke
     with session_scope(reference_engine) as s:
         s.exec(select(Person).where(Person.key == "dcs")).one().name = "=cmd|' /C calc'!A0"
     path = tmp_path / "preview.db"
-    shutil.copy(reference_engine.url.database, path)
+    copy_sqlite(reference_engine, path)
     args = ["--database-url", f"sqlite:///{path}", "preview", "--from", "2016-09-01", "--to", "2016-09-02"]
     assert main([*args, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from domain.clock import FixedClock
 from scheduler.tick import Ticker
 from storage.db import make_engine
 from storage.models import Action, ActionUpdate, AuditEvent, Person, SendLedger, Snooze
+from tests.conftest import copy_sqlite
 from tests.fakes.outbound import RecordingChannel
 
 UK = ZoneInfo("Europe/London")
@@ -179,7 +179,7 @@ def test_away_and_back_in_chat_and_leave_from_the_command_line(reference_engine,
     assert kinds == ["leave.set", "leave.cleared"]
 
     db = tmp_path / "cli.db"
-    shutil.copy(reference_engine.url.database, db)
+    copy_sqlite(reference_engine, db)
     url = f"sqlite:///{db}"
     assert (
         main(

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections import Counter
 from datetime import date, datetime, time
 
 import pytest
 
 from actionbot.cli import main
+from tests.conftest import copy_sqlite
 
 # England and Wales bank holidays near the previewed months (gov.uk), written out here so the
 # check does not lean on the `holidays` package the scheduler uses.
@@ -23,7 +23,7 @@ def db(reference_engine, tmp_path, monkeypatch):
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "ACTIONBOT_POLICY"):
         monkeypatch.delenv(name, raising=False)
     path = tmp_path / "preview.db"
-    shutil.copy(reference_engine.url.database, path)
+    copy_sqlite(reference_engine, path)
     return f"sqlite:///{path}"
 
 
