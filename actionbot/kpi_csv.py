@@ -17,8 +17,8 @@ from bot.periods import Period, parse_month
 from domain.clock import Clock
 from storage import repo
 from storage.db import session_scope
+from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile
 from storage.importers.csv_text import read_rows
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile
 from storage.plan_store import PlanValidationError, Problem
 
 REQUIRED = ("code", "period", "value")

@@ -24,8 +24,8 @@ from bot.recipients import unowned_roles
 from bot.runtime import Runtime
 from storage import repo
 from storage.db import session_scope
+from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.importers.csv_text import read_rows
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.models import ChannelAddress, Person, Plan, Role
 from storage.plan_data import PersonRow
 from storage.plan_store import PlanValidationError, Problem, save_people

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits
+from storage.import_limits import DEFAULT_LIMITS, ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"
 DEFAULT_SLACK_COMMAND = "/actionbot"
@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     actionbot_plan: str | None = Field(None, description="Plan key to use when several are loaded")
     actionbot_timezone: str = Field("Europe/London", description="Default time zone for people")
 
-    # Limits on imported files (plans, people, indicator readings): storage.importers.limits
+    # Limits on imported files (plans, people, indicator readings): storage.import_limits
     actionbot_import_max_bytes: int = Field(DEFAULT_LIMITS.max_bytes, gt=0, description="Largest file, bytes")
     actionbot_import_max_unzipped_bytes: int = Field(
         DEFAULT_LIMITS.max_unzipped_bytes, gt=0, description="Largest .xlsx/.docx once unzipped, bytes"

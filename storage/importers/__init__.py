@@ -27,10 +27,10 @@ from sqlmodel import Session, select
 
 from domain.clock import Clock
 from storage.db import session_scope
+from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, cell_too_long, check_file_size
 from storage.importers.build import Context, ExistingPlan, build_plan
 from storage.importers.csv_plan import read_csv
 from storage.importers.docx_plan import read_docx
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, cell_too_long, check_file_size
 from storage.importers.table import ReadResult
 from storage.importers.xlsx_plan import read_xlsx
 from storage.models import Action, Finding, Plan, Priority, Role

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.import_limits import DEFAULT_LIMITS, ImportLimits
 from storage.importers.columns import Header, find_header
 from storage.importers.csv_text import count_records, detect_encoding, records
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits
 from storage.importers.table import ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
 

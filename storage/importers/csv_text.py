@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from storage.csv_cells import restore
-from storage.importers.limits import (
+from storage.import_limits import (
     ImportLimits,
     RowCounter,
     UnreadableFile,

@@ -32,8 +32,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from domain import action_ids
-from storage.importers.columns import Header, find_header
-from storage.importers.limits import (
+from storage.import_limits import (
     DEFAULT_LIMITS,
     ImportLimits,
     RowCounter,
@@ -41,6 +40,7 @@ from storage.importers.limits import (
     check_zip,
     raise_hint,
 )
+from storage.importers.columns import Header, find_header
 from storage.importers.table import PriorityHint, ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
 

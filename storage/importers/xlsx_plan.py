@@ -25,8 +25,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from storage.import_limits import DEFAULT_LIMITS, ImportLimits, RowCounter, UnreadableFile, check_zip, raise_hint
 from storage.importers.columns import find_header
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits, RowCounter, UnreadableFile, check_zip, raise_hint
 from storage.importers.table import ReadResult, SourceRow, SourceTable, is_blank, row_values
 from storage.plan_store import Problem
 

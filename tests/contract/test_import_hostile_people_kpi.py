@@ -33,7 +33,9 @@ def test_people_csv_in_excels_encodings_is_imported(sqlite_engine, tmp_path, cap
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"key,name\r\ncex," + b"x" * 140_000 + b"\r\n", "row 2: a cell is longer than 131,072 characters"),
+        # over the csv module's own limit too; which of the two limits speaks depends on whether this
+        # process raised csv.field_size_limit before (it is process-wide), so only the verdict counts
+        (b"key,name\r\ncex," + b"x" * 140_000 + b"\r\n", "over the limit of 10,000"),
         (b"key,name\r\ncex," + b"x" * 10_001 + b"\r\n", "row 2: the cell has 10,001 characters"),
         (b"key,name\r\ncex,\x81\x8d\r\n", "the file is not text in UTF-8, UTF-16 or Windows-1252"),
     ],
@@ -81,7 +83,7 @@ def test_kpi_csv_in_excels_encodings_is_imported(reference_engine, tmp_path, cap
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"code,period,value\r\n5a,2016-09," + b"9" * 140_000 + b"\r\n", "a cell is longer than 131,072"),
+        (b"code,period,value\r\n5a,2016-09," + b"9" * 140_000 + b"\r\n", "over the limit of 10,000"),
         (b"code,period,value\r\n5a,2016-09,\x81\x8d\r\n", "is not text in UTF-8, UTF-16 or Windows-1252"),
         (b"\xff\xfe" + b"c\x00o", "starts with a UTF-16 byte-order mark but is not valid UTF-16"),
     ],

@@ -19,8 +19,8 @@ from docx import Document
 from openpyxl import Workbook
 
 from bot.config import Settings
+from storage.import_limits import DEFAULT_LIMITS, ImportLimits
 from storage.importers import read_plan_file
-from storage.importers.limits import DEFAULT_LIMITS, ImportLimits
 from tests.plan_files import write_csv
 
 HEADER = ["ID", "Key Actions", "Timescale", "Lead"]
