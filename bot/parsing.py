@@ -201,19 +201,20 @@ class ReportQuery:
 
 
 _REPORT = re.compile(
-    r"^(?:highlight\s+)?report(?:\s+(?:for\s+)?(?:priority\s*|p\s*)(?P<priority>\w+))?(?P<share>\s+share)?$",
+    r"^(?:highlight\s+)?report(?:\s+(?:for\s+)?(?:priority\s*(?P<word>\w+)|p\s*(?P<digits>\d+)))?(?P<share>\s+share)?$",
     re.IGNORECASE,
 )
 
 
 def parse_report(text: str) -> ReportQuery | str | None:
-    """`report`, `report p4`, `report priority four`, `… share` → a ReportQuery; a priority that
-    is not a number → the word, so the answer can say what is wrong; anything else → None."""
+    """`report`, `report p4`, `report priority four`, `… share` → a ReportQuery; `report priority
+    x` → the word, so the answer can say what is wrong; anything else (`report pending`) → None:
+    like `status`, `p` names a priority only before a number."""
     m = _REPORT.match(" ".join(text.strip().split()))
     if m is None:
         return None
     share = bool(m.group("share"))
-    word = (m.group("priority") or "").lower()
+    word = (m.group("word") or m.group("digits") or "").lower()
     if not word:
         return ReportQuery(share=share)
     number = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)

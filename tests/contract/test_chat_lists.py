@@ -196,7 +196,7 @@ def test_report_is_the_whole_plan_summary_and_share_posts_it(core, reference_any
     ("text", "answer"),
     [
         ("report p11", "There is no priority 11. Priorities are 1, 2, 3"),
-        ("report px", f"I don't know priority 'x': use a number, e.g. `{typed('report p4')}`."),
+        ("report priority x", f"I don't know priority 'x': use a number, e.g. `{typed('report p4')}`."),
     ],
 )
 def test_report_for_a_priority_that_does_not_exist_is_refused_clearly(core, text, answer):
