@@ -115,7 +115,7 @@ def parse_status(text: str) -> StatusQuery | None:
     page, priority = 1, None
     m = re.search(r"\s+page\s+(\d+)$", t, re.IGNORECASE)
     if m:
-        page, t = min(max(1, int(m.group(1))), MAX_PAGE), t[: m.start()]
+        page, t = max(1, _bounded(m.group(1), MAX_PAGE)), t[: m.start()]
     m = re.search(r"\s+(?:in\s+|for\s+)?(?:priority\s*|p)(\d{1,2})$", t, re.IGNORECASE)
     if m and not re.match(r"^(?:priority|p)\s*\d+$", t, re.IGNORECASE):
         priority, t = int(m.group(1)), t[: m.start()]
@@ -131,6 +131,12 @@ def parse_status(text: str) -> StatusQuery | None:
 # plan), not a date arithmetic overflow; a page past the end is the last page anyway.
 MAX_DUE_DAYS = 3660
 MAX_PAGE = 10_000
+def _bounded(digits: str, limit: int) -> int:
+    """A typed number, at most `limit`, without converting a longer string of digits than the
+    limit has (Python's `int()` refuses more than 4,300, which would be a traceback)."""
+    return limit if len(digits) > len(str(limit)) else min(int(digits), limit)
+
+
 _LIST_QUERIES = (
     "overdue",
     "red_amber",
@@ -146,7 +152,9 @@ _LIST_QUERIES = (
 )
 # A priority is named by the word `priority` (`priority 4`, `priority four`) or by `p` and a
 # number (`p4`, `p 4`); `p` before a word is not one, so `pending` is not "priority ending".
-_PRIORITY_WORDS = re.compile(r"^(?:priority\s*(?P<word>\w+)|p\s*(?P<digits>\d+))$")
+# Its number has at most six digits, all decimal: `int()` refuses `④` and more than 4,300 digits.
+_PRIORITY_NUMBER = r"(?:priority\s*(?P<word>\d{1,6}|[a-z]+)|p\s*(?P<digits>\d{1,6}))"
+_PRIORITY_WORDS = re.compile(rf"^{_PRIORITY_NUMBER}$")
 
 
 def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
@@ -173,7 +181,7 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         return StatusQuery("not_rated", share=share)
     m = re.match(r"^due(?:\s+(?:in\s+)?(\d+)\s*(d|day|days|w|wk|week|weeks)?)?$", low)
     if m:
-        days = int(m.group(1) or 30)
+        days = _bounded(m.group(1) or "30", MAX_DUE_DAYS)
         if m.group(2) and m.group(2).startswith("w"):
             days *= 7
         return StatusQuery("due", days=min(days, MAX_DUE_DAYS), share=share)
@@ -201,7 +209,7 @@ class ReportQuery:
 
 
 _REPORT = re.compile(
-    r"^(?:highlight\s+)?report(?:\s+(?:for\s+)?(?:priority\s*(?P<word>\w+)|p\s*(?P<digits>\d+)))?(?P<share>\s+share)?$",
+    rf"^(?:highlight\s+)?report(?:\s+(?:for\s+)?{_PRIORITY_NUMBER})?(?P<share>\s+share)?$",
     re.IGNORECASE,
 )
 

@@ -188,3 +188,23 @@ def test_message_is_update(text, refs, update):
 )
 def test_parse_report(text, expected):
     assert parse_report(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("overdue page " + "9" * 5000, StatusQuery("overdue", page=10_000)),  # int() refuses > 4,300 digits
+        ("due " + "9" * 5000 + "d", StatusQuery("due", days=3660)),
+        ("priority ٤", StatusQuery("priority", "4")),  # a decimal digit in another script is still a number
+        ("priority ④", None),  # a digit int() refuses
+        ("priority " + "9" * 5000, None),
+        ("p" + "9" * 5000, None),
+    ],
+)
+def test_numbers_typed_too_long_or_odd_are_bounded_or_refused_never_a_traceback(text, expected):
+    assert parse_status(text) == expected
+
+
+@pytest.mark.parametrize("text", ["report p" + "9" * 5000, "report priority " + "9" * 5000, "report priority ④"])
+def test_a_report_for_a_number_int_refuses_is_not_a_report(text):
+    assert parse_report(text) is None
