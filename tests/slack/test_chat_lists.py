@@ -9,6 +9,7 @@ import pytest
 from tests.fakes.slack_api import block_problems
 from tests.slack.conftest import section_texts
 from tests.slack.test_command_and_mentions import run_command
+from tests.teams.test_adaptive_cards import fill_with_long_ambers
 
 
 async def dm_text(bench, text: str, user: str = "U0HOSSCP", **kwargs) -> str:
@@ -68,3 +69,9 @@ async def test_report_in_slack_is_the_headline_with_no_thread_to_point_to(slack_
     assert "Whole plan: 307 actions" in text and "*By priority*" in text
     assert "in the thread" not in text
     assert "`/actionbot report p4` for a priority's detail" in text
+
+
+async def test_report_for_the_largest_priority_with_long_notes_stays_inside_block_kit(slack_bench):
+    fill_with_long_ambers(slack_bench.rt, 5)
+    text = await run_command(slack_bench, "report p5")  # run_command checks Block Kit's limits
+    assert "*Red and amber* (" in text and "more: `/actionbot status priority 5`" in text
