@@ -268,10 +268,11 @@ def message_is_update(text: str, thread_refs: tuple[str, ...] = ()) -> bool:
     A RAG word names a list as well as a status: `red`, `amber`, `red and amber`, `completed p4`
     are lists wherever they are typed (Slack DM, Teams, terminal), as they are after the slash
     command. A line with an action id and a RAG word (`4.2.1 red - reason`) is an update. A line
-    with a RAG word and no id is an update only as the answer to a nudge about exactly one action
-    (its thread, or the terminal after such a nudge), where a bare `green` or `red - reason`
-    means "this action"; even there, a list with more than the RAG word (`red and amber`,
-    `green p4`) is a query. `status red` never looks like an update, so it is always a query.
+    with a RAG word and no id is an update only as the answer to a nudge (in its thread, or in
+    the terminal after one), where a bare `green` or `red - reason` means "this action" (and,
+    when the nudge named several, is answered "which action?"); even there, a list with more
+    than the RAG word (`red and amber`, `green p4`) is a query. `status red` never looks like an
+    update, so it is a query everywhere.
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     matches = [m for line in lines if (m := _UPDATE_LINE.match(line))]
@@ -279,7 +280,7 @@ def message_is_update(text: str, thread_refs: tuple[str, ...] = ()) -> bool:
         return False
     if any(m.group("ref") for m in matches):
         return True
-    if len(thread_refs) != 1:
+    if not thread_refs:
         return False
     query = parse_status(strip_command(text))
     return query is None or (query.what in _ONE_RAG_LISTS and query == StatusQuery(query.what))

@@ -105,8 +105,10 @@ def test_a_bare_rag_word_answers_a_nudge_about_one_action(core):
     assert one_list(ask(core, "red and amber", who="hos-scp", refs=("4.2.1",))).total == 1
 
 
-def test_a_bare_rag_word_after_a_nudge_about_several_actions_is_the_list(core):
-    view = one_list(ask(core, "amber", who="hos-scp", refs=("4.2.1", "4.2.2")))
+def test_after_a_nudge_about_several_actions_a_bare_rag_word_asks_which_and_status_lists(core):
+    (notice,) = ask(core, "green", who="hos-scp", refs=("4.2.1", "4.2.2")).views
+    assert isinstance(notice, NoticeView) and "which action?" in notice.text
+    view = one_list(ask(core, "status amber", who="hos-scp", refs=("4.2.1", "4.2.2")))
     assert {a.ref for a in view.items} == {"4.2.2"}
 
 

@@ -1,6 +1,6 @@
 """Lists and the highlight report in the terminal chat (issue 12), as a person uses it with the
-scheduler on: after a nudge about several actions, a bare `red` is still the list (the
-terminal's "thread" names several actions, so a RAG word alone cannot be about one of them)."""
+scheduler on: after a nudge about several actions (the terminal's "thread"), `status red` is
+the list and a bare `green` is an answer to the nudge, asked "which action?"."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from tests.conftest import uk
 
 LINES = [
     "4.2.1 red - no trainer until November",
-    "red",
+    "status red",
+    "green",
     "status amber",
     "red and amber p4",
-    "completed",
+    "status completed",
     "not rated p4",
     "pending",
     "status partner police p4",
@@ -42,10 +43,11 @@ def test_lists_and_reports_in_the_terminal_after_a_nudge(reference_engine, clock
     nudge = got[LINES[0]]
     assert "[bot → Sadie Carpenterly (fictional), nudge" in nudge and "Recorded:" in nudge
     assert "please give an update on these" in nudge  # several actions: the terminal's thread names them all
-    assert got["red"].startswith("Red actions (1)") and "4.2.1" in got["red"]
+    assert got["status red"].startswith("Red actions (1)") and "4.2.1" in got["status red"]
+    assert "which action? start the line with its id" in got["green"]
     assert got["status amber"].startswith("Amber actions (0)")
     assert got["red and amber p4"].startswith("Red and amber actions in priority 4 (1)")
-    assert got["completed"].startswith("Completed actions (5)")
+    assert got["status completed"].startswith("Completed actions (5)")
     assert got["not rated p4"].startswith("Not yet rated actions in priority 4 (31)")
     assert got["pending"].startswith("I didn't understand that.")
     assert got["status partner police p4"].startswith("Actions involving Police in priority 4 (12)")

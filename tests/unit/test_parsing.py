@@ -163,7 +163,8 @@ def test_priority_and_partner_queries(text, expected):
         ("done", ("4.2.1",), True),
         ("red and amber", ("4.2.1",), False),
         ("green p4", ("4.2.1",), False),
-        ("green", ("4.2.1", "4.2.2"), False),  # which one? the list, not a guess
+        ("green", ("4.2.1", "4.2.2"), True),  # answered "which action?"
+        ("red and amber", ("4.2.1", "4.2.2"), False),
         ("status green", ("4.2.1",), False),
     ],
 )
