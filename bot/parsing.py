@@ -131,6 +131,8 @@ def parse_status(text: str) -> StatusQuery | None:
 # plan), not a date arithmetic overflow; a page past the end is the last page anyway.
 MAX_DUE_DAYS = 3660
 MAX_PAGE = 10_000
+
+
 def _bounded(digits: str, limit: int) -> int:
     """A typed number, at most `limit`, without converting a longer string of digits than the
     limit has (Python's `int()` refuses more than 4,300, which would be a traceback)."""

@@ -37,7 +37,8 @@ def command(turn: Turn, text: str) -> Reply | None:
     if query.priority is not None and state.priority(query.priority) is None:
         return Reply([status.unknown_priority(state, query.priority)])
     plan = turn.session.get(Plan, state.plan.id)  # the cached state's plan may belong to an older session
-    assert plan is not None  # the state was loaded from this plan in this transaction
+    if plan is None:  # cannot happen: the state was read from this plan in this transaction
+        return Reply([NoticeView("The plan could not be read; try again.", "error")])
     today = turn.now.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date()
     report = build_report(turn.session, plan, Period.containing(today), as_of=turn.now)
     view = ReportDigestView(report) if query.priority is None else PriorityReportView(report, query.priority)
