@@ -22,6 +22,7 @@ from bot.parsing import (
     StatusQuery,
     UpdateIntent,
     looks_like_update,
+    message_is_update,
     parse_status,
     parse_updates,
     strip_command,
@@ -92,7 +93,9 @@ class Core:
                 if reply is not None:
                     return reply
             query = parse_status(text)
-            if query is not None and not (request.kind == "message" and looks_like_update(text)):
+            if query is not None and not (
+                request.kind == "message" and message_is_update(request.text, request.thread_refs)
+            ):
                 return ctx.status(query)
             if looks_like_update(request.text):
                 return ctx.updates(request.text)

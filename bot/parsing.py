@@ -57,7 +57,7 @@ UPDATE_HINT = (
 @dataclass(frozen=True)
 class StatusQuery:
     """status …: `what` is one of summary, help, priority, action, overdue, red, amber, green,
-    not_rated, completed, due, mine, lead, approve, reject."""
+    not_rated, completed, due, mine, lead, partner, approve, reject."""
 
     what: str
     arg: str = ""
@@ -115,7 +115,7 @@ def parse_status(text: str) -> StatusQuery | None:
     page, priority = 1, None
     m = re.search(r"\s+page\s+(\d+)$", t, re.IGNORECASE)
     if m:
-        page, t = min(max(1, int(m.group(1))), MAX_PAGE), t[: m.start()]
+        page, t = max(1, _bounded(m.group(1), MAX_PAGE)), t[: m.start()]
     m = re.search(r"\s+(?:in\s+|for\s+)?(?:priority\s*|p)(\d{1,2})$", t, re.IGNORECASE)
     if m and not re.match(r"^(?:priority|p)\s*\d+$", t, re.IGNORECASE):
         priority, t = int(m.group(1)), t[: m.start()]
@@ -131,7 +131,32 @@ def parse_status(text: str) -> StatusQuery | None:
 # plan), not a date arithmetic overflow; a page past the end is the last page anyway.
 MAX_DUE_DAYS = 3660
 MAX_PAGE = 10_000
-_LIST_QUERIES = ("overdue", "red_amber", "red", "amber", "green", "completed", "not_rated", "due", "mine", "lead")
+
+
+def _bounded(digits: str, limit: int) -> int:
+    """A typed number, at most `limit`, without converting a longer string of digits than the
+    limit has (Python's `int()` refuses more than 4,300, which would be a traceback)."""
+    return limit if len(digits) > len(str(limit)) else min(int(digits), limit)
+
+
+_LIST_QUERIES = (
+    "overdue",
+    "red_amber",
+    "red",
+    "amber",
+    "green",
+    "completed",
+    "not_rated",
+    "due",
+    "mine",
+    "lead",
+    "partner",
+)
+# A priority is named by the word `priority` (`priority 4`, `priority four`) or by `p` and a
+# number (`p4`, `p 4`); `p` before a word is not one, so `pending` is not "priority ending".
+# Its number has at most six digits, all decimal: `int()` refuses `④` and more than 4,300 digits.
+_PRIORITY_NUMBER = r"(?:priority\s*(?P<word>\d{1,6}|[a-z]+)|p\s*(?P<digits>\d{1,6}))"
+_PRIORITY_WORDS = re.compile(rf"^{_PRIORITY_NUMBER}$")
 
 
 def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
@@ -140,9 +165,9 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         return StatusQuery("summary", share=share)
     if low in ("help", "?", "h"):
         return StatusQuery("help")
-    m = re.match(r"^(?:priority|p)\s*(\w+)$", low)
+    m = _PRIORITY_WORDS.match(low)
     if m:
-        word = m.group(1)
+        word = m.group("word") or m.group("digits")
         number = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
         return StatusQuery("priority", arg=str(number) if number else word, share=share)
     ref = action_ids.canonical(low)
@@ -158,7 +183,7 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         return StatusQuery("not_rated", share=share)
     m = re.match(r"^due(?:\s+(?:in\s+)?(\d+)\s*(d|day|days|w|wk|week|weeks)?)?$", low)
     if m:
-        days = int(m.group(1) or 30)
+        days = _bounded(m.group(1) or "30", MAX_DUE_DAYS)
         if m.group(2) and m.group(2).startswith("w"):
             days *= 7
         return StatusQuery("due", days=min(days, MAX_DUE_DAYS), share=share)
@@ -167,10 +192,43 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
     m = re.match(r"^(?:lead|role)\s+(.+)$", t, re.IGNORECASE)
     if m:
         return StatusQuery("lead", arg=m.group(1).strip(), share=share)
+    m = re.match(r"^(?:partner|partners|agency)\s+(.+)$", t, re.IGNORECASE)
+    if m:
+        return StatusQuery("partner", arg=m.group(1).strip(), share=share)
     m = re.match(r"^(approve|reject)\s+(\S+)$", low)
     if m:  # an id outside the grammar is kept as typed, so the answer can say what is wrong with it
         return StatusQuery(m.group(1), arg=action_ids.canonical(m.group(2)) or m.group(2))
     return None
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """`report` (the whole plan) or `report p4` (one priority): the highlight report so far this
+    month, asked for in chat; `share` posts it to the channel like a shared status answer."""
+
+    priority: int | None = None
+    share: bool = False
+
+
+_REPORT = re.compile(
+    rf"^(?:highlight\s+)?report(?:\s+(?:for\s+)?{_PRIORITY_NUMBER})?(?P<share>\s+share)?$",
+    re.IGNORECASE,
+)
+
+
+def parse_report(text: str) -> ReportQuery | str | None:
+    """`report`, `report p4`, `report priority four`, `… share` → a ReportQuery; `report priority
+    x` → the word, so the answer can say what is wrong; anything else (`report pending`) → None:
+    like `status`, `p` names a priority only before a number."""
+    m = _REPORT.match(" ".join(text.strip().split()))
+    if m is None:
+        return None
+    share = bool(m.group("share"))
+    word = (m.group("word") or m.group("digits") or "").lower()
+    if not word:
+        return ReportQuery(share=share)
+    number = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+    return ReportQuery(priority=number, share=share) if number else word
 
 
 def parse_update_line(line: str, implied_ref: str | None = None) -> UpdateIntent | BadLine:
@@ -201,6 +259,33 @@ def parse_update_line(line: str, implied_ref: str | None = None) -> UpdateIntent
 def looks_like_update(text: str) -> bool:
     """True when any line starts like an update (an action id, or a RAG word in a nudge thread)."""
     return any(_UPDATE_LINE.match(line.strip()) for line in text.splitlines() if line.strip())
+
+
+_ONE_RAG_LISTS = ("red", "amber", "green", "completed")
+
+
+def message_is_update(text: str, thread_refs: tuple[str, ...] = ()) -> bool:
+    """Whether a message that also reads as a status query is meant as updates instead.
+
+    A RAG word names a list as well as a status: `red`, `amber`, `red and amber`, `completed p4`
+    are lists wherever they are typed (Slack DM, Teams, terminal), as they are after the slash
+    command. A line with an action id and a RAG word (`4.2.1 red - reason`) is an update. A line
+    with a RAG word and no id is an update only as the answer to a nudge (in its thread, or in
+    the terminal after one), where a bare `green` or `red - reason` means "this action" (and,
+    when the nudge named several, is answered "which action?"); even there, a list with more
+    than the RAG word (`red and amber`, `green p4`) is a query. `status red` never looks like an
+    update, so it is a query everywhere.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    matches = [m for line in lines if (m := _UPDATE_LINE.match(line))]
+    if not matches:
+        return False
+    if any(m.group("ref") for m in matches):
+        return True
+    if not thread_refs:
+        return False
+    query = parse_status(strip_command(text))
+    return query is None or (query.what in _ONE_RAG_LISTS and query == StatusQuery(query.what))
 
 
 def parse_updates(text: str, implied_refs: tuple[str, ...] = ()) -> tuple[list[UpdateIntent], list[BadLine]]:

@@ -38,6 +38,8 @@ HELP = HelpView(
         (typed("status due 30d"), "deadlines in the next 30 days (also 2w)"),
         (typed("status mine"), "the actions you lead"),
         (typed("status lead HOS S&CP"), "a role's actions"),
+        (typed("status partner Police"), "the actions a partner agency is involved in"),
+        (typed("report p4"), "a priority's highlight report so far this month (`report`: the whole plan)"),
         (typed("status … share"), "post the answer to the channel instead of only to you"),
         (typed("status approve 4.2.1"), "SIT: accept a proposed new date (reject to decline)"),
         ("4.2.1 amber - waiting on HR, new date end of Oct", "record an update (one per line)"),
@@ -183,8 +185,31 @@ def unknown_role(session: Session, state: PlanState, name: str) -> NoticeView:
     return NoticeView(f"No action in the plan is led by {name!r}{hint}", "warning", suggestions=tuple(close))
 
 
+def unknown_partner(state: PlanState, name: str) -> NoticeView:
+    """Like an unknown role: the nearest partner names, or the plan's partners to choose from."""
+    used = sorted({p for a in state.actions for p in a.action.partners}, key=str.lower)
+    lowered = {u.lower(): u for u in used}
+    close = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.4)]
+    hint = f" — did you mean {' or '.join(close)}?" if close else f" Partners in the plan: {', '.join(used[:15])}…"
+    return NoticeView(f"No action in the plan involves {name!r}{hint}", "warning", suggestions=tuple(close))
+
+
+def _partner_actions(
+    state: PlanState, states: list[ActionState], name: str
+) -> tuple[str, list[ActionState], str] | NoticeView:
+    """The actions a partner agency is involved in (the plan's "Agency Involvement"), by due
+    date. The name is matched whatever its case, against the names the plan uses; a name no
+    action uses gets the nearest ones, so `polise` finds Police."""
+    used = {p.lower(): p for a in state.actions for p in a.action.partners}
+    partner = used.get(" ".join(name.split()).lower())
+    if partner is None:
+        return unknown_partner(state, name)
+    picked = by_due([a for a in states if partner in a.action.partners])
+    return f"Actions involving {partner}", picked, f"No action here involves {partner}."
+
+
 def query_list(session: Session, state: PlanState, q: StatusQuery, actor: Actor) -> ActionListView | NoticeView:
-    """The list queries (overdue, by RAG, due soon, mine, a role's), optionally for one priority,
+    """The list queries (overdue, by RAG, due soon, mine, a role's, a partner's), optionally for one priority,
     20 to a page."""
     states = state.actions
     scope = ""
@@ -241,4 +266,6 @@ def _choose(
         if role is None:
             return unknown_role(session, state, q.arg)
         return f"Actions led by {role}", by_due([a for a in states if role in a.action.leads]), "None."
+    if q.what == "partner":
+        return _partner_actions(state, states, q.arg)
     raise ValueError(f"not a list query: {q.what}")

@@ -187,3 +187,14 @@ class ReportDigestView:
     chart) from that one model."""
 
     report: object
+
+
+@dataclass(frozen=True)
+class PriorityReportView:
+    """One priority's part of the highlight report, asked for in chat (`report p4`) before its
+    board meeting. `report` is the same `bot.report_model.HighlightReport` the SIT digest and
+    `actionbot report` render, so the figures agree; `number` picks the priority (checked to
+    exist before the view is made)."""
+
+    report: object
+    number: int

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.report_model import HighlightReport, IndicatorLine, PriorityReport
-from bot.views import ReportDigestView
+from bot.views import PriorityReportView, ReportDigestView
 from cards import adaptive
 from cards import report_format as w
 from cards.charts import STYLES, compact_png, digest_png
@@ -251,3 +251,21 @@ def _(view: ReportDigestView) -> list[Element]:
     """Anywhere a digest is rendered inside another card: its card body, without the chart."""
     report: HighlightReport = view.report  # type: ignore[assignment]
     return digest_card(report, None, limit=2)["body"]
+
+
+CHAT_ITEMS = 5  # `report p4` in chat: items a list, so the largest priority fits one card
+
+
+@adaptive.body.register
+def _(view: PriorityReportView) -> list[Element]:
+    """`report p4` in chat: the priority's detail from the digest card, shown open."""
+    report: HighlightReport = view.report  # type: ignore[assignment]
+    p = report.priority(view.number)
+    if p is None:  # the core checks the number first
+        return [_text(f"{report.title}: there is no priority {view.number}.")]
+    detail = _priority_detail(p, CHAT_ITEMS)
+    return [
+        _text(f"📊 {report.title}", size="large", weight="bolder"),
+        _text(w.standing(report), isSubtle=True, spacing="none", size="small"),
+        {**detail, "isVisible": True},
+    ]

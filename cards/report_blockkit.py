@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.report_model import HighlightReport, IndicatorLine, PriorityReport
 from bot.typed_command import typed
-from bot.views import ReportDigestView
+from bot.views import PriorityReportView, ReportDigestView
 from cards import blockkit
 from cards import report_format as w
 from cards.charts import STYLES
@@ -170,6 +170,24 @@ def chart_comment(report: HighlightReport) -> str:
 
 @blockkit.render.register
 def _(view: ReportDigestView) -> list[Block]:
-    """Anywhere a digest is rendered as one message, it is its headline."""
+    """Anywhere a digest is rendered as one message (`report` asked in chat), it is its
+    headline; there is no thread then, so its last line points to `report p4` instead."""
     report: HighlightReport = view.report  # type: ignore[assignment]
-    return headline(report).blocks
+    blocks = headline(report).blocks
+    return [
+        *blocks[:-1],
+        blockkit.context(
+            f"`{typed('report p4')}` for a priority's detail, `{typed('status priority N')}` for today's lists."
+        ),
+    ]
+
+
+@blockkit.render.register
+def _(view: PriorityReportView) -> list[Block]:
+    """`report p4` in chat: the priority's message from the digest thread, under the report's title."""
+    report: HighlightReport = view.report  # type: ignore[assignment]
+    p = report.priority(view.number)
+    if p is None:  # the core checks the number first
+        return [blockkit.section(escape(f"{report.title}: there is no priority {view.number}."))]
+    top = [blockkit.header(f"📊 {report.title}"), blockkit.context(escape(w.standing(report)))]
+    return blockkit.cap([*top, *priority_message(p).blocks], blockkit.MESSAGE_BLOCKS)

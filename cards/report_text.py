@@ -1,10 +1,11 @@
 """The highlight report as plain text: `actionbot report` in a terminal, and the terminal
-channel's rendering of the SIT digest."""
+channel's rendering of the SIT digest and of `report` / `report p4` asked in chat."""
 
 from __future__ import annotations
 
 from bot.report_model import HighlightReport, PriorityReport
-from bot.views import ReportDigestView
+from bot.typed_command import typed
+from bot.views import PriorityReportView, ReportDigestView
 from cards import report_format as w
 from cards.format import rag_tag, shorten
 from cards.text import render
@@ -52,7 +53,7 @@ def priority_lines(p: PriorityReport, limit: int | None = None) -> list[str]:
         for a in shown:
             out.append(f"    {a.ref}  {rag_tag(a.rag)}  {w.action_detail(section.key, a)}")
         if len(items) > len(shown):
-            out.append(f"    … and {len(items) - len(shown)} more: `status priority {p.number}`")
+            out.append(f"    … and {len(items) - len(shown)} more: `{typed(f'status priority {p.number}')}`")
     out.append(f"  Escalations raised ({len(p.escalations)}, open {len(p.open_escalations)})")
     out += [f"    {w.escalation_line(e)}" for e in p.escalations] or ["    None raised in the period."]
     out.append(f"  Indicators ({len(p.indicators)}, {len(p.missing_indicators)} missing a reading)")
@@ -64,3 +65,15 @@ def priority_lines(p: PriorityReport, limit: int | None = None) -> list[str]:
 def _(view: ReportDigestView) -> str:
     report: HighlightReport = view.report  # type: ignore[assignment]
     return render_report(report)
+
+
+CHAT_ITEMS = 8  # a priority asked for in chat: each list cut here, with the command for the rest
+
+
+@render.register
+def _(view: PriorityReportView) -> str:
+    report: HighlightReport = view.report  # type: ignore[assignment]
+    p = report.priority(view.number)
+    if p is None:  # the core checks the number first; a stale view still says something true
+        return f"{report.title}: there is no priority {view.number}."
+    return "\n".join([f"{report.title}: priority {p.number}", w.standing(report), "", *priority_lines(p, CHAT_ITEMS)])

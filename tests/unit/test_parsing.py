@@ -2,8 +2,11 @@ import pytest
 
 from bot.parsing import (
     BadLine,
+    ReportQuery,
     StatusQuery,
     UpdateIntent,
+    message_is_update,
+    parse_report,
     parse_status,
     parse_update_line,
     parse_updates,
@@ -118,3 +121,91 @@ def test_reds_and_ambers_together():
     assert parse_status(strip_command(StatusQuery("red_amber", priority=5).command())) == StatusQuery(
         "red_amber", priority=5
     )
+
+
+# --- Lists that work everywhere (issue 12) ------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["pending", "pizza", "p", "pfour", "p4x"])
+def test_only_p_and_a_number_names_a_priority(text):
+    assert parse_status(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("p 4", StatusQuery("priority", "4")),
+        ("priority4", StatusQuery("priority", "4")),
+        ("priority x", StatusQuery("priority", "x")),  # the word `priority` names one: answered "use a number"
+        ("partner Police", StatusQuery("partner", "Police")),
+        ("partners  Task & Finish Group", StatusQuery("partner", "Task & Finish Group")),
+        ("agency Health p4 page 2", StatusQuery("partner", "Health", priority=4, page=2)),
+        ("partner Police share", StatusQuery("partner", "Police", share=True)),
+    ],
+)
+def test_priority_and_partner_queries(text, expected):
+    assert parse_status(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "refs", "update"),
+    [
+        ("red", (), False),
+        ("red and amber", (), False),
+        ("completed", (), False),
+        ("green p4", (), False),
+        ("not rated", ("4.2.1",), False),
+        ("4.2.1 red - no trainer", (), True),
+        ("4.2.1 green\nred", (), True),
+        ("amber - waiting on HR", (), False),  # no id and no thread: not an update (the core asks which action)
+        ("green", ("4.2.1",), True),  # the answer to a nudge about one action
+        ("red - no trainer", ("4.2.1",), True),
+        ("done", ("4.2.1",), True),
+        ("red and amber", ("4.2.1",), False),
+        ("green p4", ("4.2.1",), False),
+        ("green", ("4.2.1", "4.2.2"), True),  # answered "which action?"
+        ("red and amber", ("4.2.1", "4.2.2"), False),
+        ("status green", ("4.2.1",), False),
+    ],
+)
+def test_message_is_update(text, refs, update):
+    assert message_is_update(text, refs) is update
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("report", ReportQuery()),
+        ("Report  p4", ReportQuery(priority=4)),
+        ("report priority four", ReportQuery(priority=4)),
+        ("report for p 10 share", ReportQuery(priority=10, share=True)),
+        ("highlight report", ReportQuery()),
+        ("report priority x", "x"),
+        ("report px", None),
+        ("report pending", None),
+        ("reports", None),
+        ("report 4.2.1", None),
+    ],
+)
+def test_parse_report(text, expected):
+    assert parse_report(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("overdue page " + "9" * 5000, StatusQuery("overdue", page=10_000)),  # int() refuses > 4,300 digits
+        ("due " + "9" * 5000 + "d", StatusQuery("due", days=3660)),
+        ("priority ٤", StatusQuery("priority", "4")),  # a decimal digit in another script is still a number
+        ("priority ④", None),  # a digit int() refuses
+        ("priority " + "9" * 5000, None),
+        ("p" + "9" * 5000, None),
+    ],
+)
+def test_numbers_typed_too_long_or_odd_are_bounded_or_refused_never_a_traceback(text, expected):
+    assert parse_status(text) == expected
+
+
+@pytest.mark.parametrize("text", ["report p" + "9" * 5000, "report priority " + "9" * 5000, "report priority ④"])
+def test_a_report_for_a_number_int_refuses_is_not_a_report(text):
+    assert parse_report(text) is None
