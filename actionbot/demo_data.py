@@ -106,7 +106,11 @@ def load_demo(
         data = load_reference_plan()
         data.key = DEMO_KEY
         data.title = f"{data.title} — SAMPLE DATA"
-        save_plan(session, data, actor=actor, now=now, source="demo")
+        save_plan(session, data, actor=actor, now=now, source="demo", activate=True)
+        for other in repo.live_plans(session):  # the sample stands in for the plan, not beside it
+            if other.key != DEMO_KEY:
+                other.active = False
+                session.add(other)
         _ensure_people(session, actor, now)
         plan = repo.active_plan(session, DEMO_KEY)
         count = _sample_update_count(session, plan)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot import channel_setup, kpi, leave, snooze
+from bot import channel_setup, kpi, leave, plans, snooze
 
 if TYPE_CHECKING:
     from bot.conversation import Turn
@@ -19,4 +19,5 @@ TEXT_COMMANDS: tuple[Callable[[Turn, str], Reply | None], ...] = (
     snooze.command,  # snooze 4.2.1 until Monday
     leave.command,  # away until 12/09, back
     kpi.command,  # kpi 4a 85% (performance indicator readings)
+    plans.command,  # plans, use plan yj
 )
