@@ -78,6 +78,11 @@ def plan_line(session: Session, plan: Plan) -> NoticeView | None:
     """`Plan: Youth Justice Plan (yj)` at the top of an answer, only when several plans are live."""
     if len(repo.live_plans(session)) < 2:
         return None
+    return plan_heading(plan)
+
+
+def plan_heading(plan: Plan) -> NoticeView:
+    """The one line that names a plan, in chat answers and in a scheduler message about several."""
     return NoticeView(f"Plan: {plan.title} ({plan.key})", "info")
 
 
