@@ -81,10 +81,11 @@ class Core:
             typed_text = request.kind not in ("button", "form")
             text = strip_command(request.text) if typed_text else ""  # `/actionbot status p4`, `/actionbot p4`
             named = plans.addressed(text) if typed_text else None
+            refs = card_refs(request)
             try:
-                plan = plans.plan_for(session, actor, self.plan_key, named.key if named else None)
+                plan = plans.plan_for(session, actor, self.plan_key, named.key if named else None, refs)
             except repo.NoPlanError as exc:
-                return Reply([NoticeView(str(exc), "error" if named is None else "warning")])
+                return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
             state = self.states.state(session, plan, now, version)
             ctx = Turn(session, state, actor, request, now, self.policy)
             if request.kind in ("button", "form"):
@@ -112,6 +113,18 @@ class Core:
         return Reply(
             [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
         )
+
+
+def card_refs(request: ChatRequest) -> tuple[str, ...]:
+    """The actions a button, form or update typed in a nudge's thread is about (canonical ids),
+    which say which plan it belongs to (`bot.plans.plan_for`)."""
+    if request.kind in ("button", "form"):
+        raw = (request.action_ref, *request.thread_refs)
+    elif request.thread_refs and looks_like_update(request.text):
+        raw = request.thread_refs
+    else:
+        return ()
+    return tuple(dict.fromkeys(r for r in (canonical_action_id(x) for x in raw if isinstance(x, str)) if r))
 
 
 @dataclass

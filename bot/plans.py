@@ -55,9 +55,26 @@ def addressed(text: str) -> Addressed | None:
     return Addressed(head, m.group("key"))
 
 
-def plan_for(session: Session, actor: Actor, default_key: str | None, named: str | None) -> Plan:
+def plan_for(
+    session: Session, actor: Actor, default_key: str | None, named: str | None, refs: tuple[str, ...] = ()
+) -> Plan:
     """The plan this request is about (see the module's docstring). Raises NoPlanError with
-    the words to show when a named plan is unknown (with a suggestion) or not live."""
+    the words to show when a named plan is unknown (with a suggestion) or not live.
+
+    `refs` are the actions a button, form or nudge-thread reply is about. A card does not say
+    which plan it came from, so with several plans live the action is looked up in all of
+    them: the one live plan that has it is the plan; an id that several live plans share is
+    refused rather than guessed (the update is typed instead, after `use plan KEY`)."""
+    if refs and named is None:
+        holders = _live_plans_with(session, refs)
+        if len(holders) == 1:
+            return holders[0]
+        if len(holders) > 1:
+            keys = ", ".join(p.key for p in holders)
+            raise repo.NoPlanError(
+                f"{', '.join(refs)} is in more than one live plan ({keys}), so nothing was recorded. "
+                f"Type the update instead: `{typed('use plan KEY')}`, then e.g. `{refs[0]} amber - why`."
+            )
     if named is not None:
         try:
             plan = plan_status.find(session, named)
@@ -72,6 +89,14 @@ def plan_for(session: Session, actor: Actor, default_key: str | None, named: str
         if plan is not None and plan.active:
             return plan
     return repo.active_plan(session, default_key)
+
+
+def _live_plans_with(session: Session, refs: tuple[str, ...]) -> list[Plan]:
+    """The live plans that have any of these action ids (none looked up with one plan live)."""
+    live = repo.live_plans(session)
+    if len(live) < 2:
+        return []
+    return [p for p in live if any(repo.action_by_ref(session, p.id, r) is not None for r in refs)]
 
 
 def plan_line(session: Session, plan: Plan) -> NoticeView | None:

@@ -16,7 +16,7 @@ from cards.text import render
 from domain.clock import FixedClock
 from storage import plan_status
 from storage.db import session_scope
-from storage.models import AuditEvent, Person
+from storage.models import Action, ActionUpdate, AuditEvent, Person
 from storage.plan_data import ActionRow, FindingRow, PlanData, PriorityRow
 from storage.plan_store import save_plan
 
@@ -116,3 +116,28 @@ def test_someone_unknown_cannot_choose_a_plan(two_plans):
     assert "I don't know who you are yet" in reply.views[0].text
     with Session(two_plans) as s:
         assert all(p.current_plan_key is None for p in s.exec(select(Person)).all())
+
+
+def test_a_button_finds_the_one_live_plan_that_has_its_action(two_plans):
+    """A card does not say which plan it came from: its action decides, never a guess."""
+    click = ChatRequest(identity=Identity("terminal", "dcs"), kind="button", action_ref="1.1.1", rag="green")
+    text = text_of(Core(two_plans, FixedClock(NOW)).handle(click))
+    assert "1.1.1 is in more than one live plan (bromley-2016-17, yj), so nothing was recorded" in text
+    assert "`use plan KEY`" in text
+    with Session(two_plans) as s:
+        assert s.exec(select(ActionUpdate)).all() == []
+
+
+def test_a_button_for_an_action_only_one_plan_has_goes_to_that_plan(reference_any_engine):
+    with session_scope(reference_any_engine) as s:
+        data = youth_justice()
+        data.actions[0] = ActionRow("1.1.99", "1.1", 1, "Only here", "Sep 16", None, None, None, ["DCS"])
+        save_plan(s, data, actor="test", now=NOW)
+        plan_status.activate(s, "yj", actor="test", now=NOW)
+    click = ChatRequest(identity=Identity("terminal", "dcs"), kind="button", action_ref="1.1.99", rag="green")
+    Core(reference_any_engine, FixedClock(NOW)).handle(click)
+    with Session(reference_any_engine) as s:
+        action = s.exec(select(Action).where(Action.ref == "1.1.99")).one()
+        assert [u.rag for u in s.exec(select(ActionUpdate).where(ActionUpdate.action_id == action.id)).all()] == [
+            "green"
+        ]
