@@ -77,3 +77,9 @@ def test_export_and_report_take_plan_key(db, capsys):
     assert "yj" in capsys.readouterr().out
     assert run(db, "report", "--month", "2016-09", "--plan-key", "nope") == 1
     assert "no plan 'nope'" in capsys.readouterr().err
+
+
+def test_preview_takes_plan_key(db, capsys):
+    assert run(db, "preview", "--from", "2016-10-03", "--to", "2016-10-04", "--plan-key", "yj") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Preview of yj from Mon 03 Oct 2016") and "round: 1.1.1" in out
