@@ -80,7 +80,7 @@ class Core:
             actor = identity.resolve(session, request.identity, now)
             typed_text = request.kind not in ("button", "form")
             text = strip_command(request.text) if typed_text else ""  # `/actionbot status p4`, `/actionbot p4`
-            named = plans.addressed(text) if typed_text else None
+            named = plans.address(session, text) if typed_text else None
             refs = card_refs(request)
             try:
                 plan = plans.plan_for(session, actor, self.plan_key, named.key if named else None, refs)

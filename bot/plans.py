@@ -55,6 +55,16 @@ def addressed(text: str) -> Addressed | None:
     return Addressed(head, m.group("key"))
 
 
+def address(session: Session, text: str) -> Addressed | None:
+    """`addressed`, except that a query that reads whole without the suffix (`lead Head of
+    Service in Schools`) keeps its words when the last one names no plan."""
+    named = addressed(text)
+    if named is None or parse_status(text) is None:
+        return named
+    known = {p.key.lower() for p in repo.all_plans(session)}
+    return named if named.key.lower() in known else None
+
+
 def plan_for(
     session: Session, actor: Actor, default_key: str | None, named: str | None, refs: tuple[str, ...] = ()
 ) -> Plan:

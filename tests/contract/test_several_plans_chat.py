@@ -141,3 +141,9 @@ def test_a_button_for_an_action_only_one_plan_has_goes_to_that_plan(reference_an
         assert [u.rag for u in s.exec(select(ActionUpdate).where(ActionUpdate.action_id == action.id)).all()] == [
             "green"
         ]
+
+
+def test_a_role_with_in_in_its_name_is_not_taken_for_a_plan(two_plans):
+    reply = ask(two_plans, "dcs", "status lead Head of Service in Schools")
+    assert "No plan" not in text_of(reply)
+    assert "in Schools" in text_of(reply)
