@@ -1,7 +1,8 @@
 """Several plans in one deployment, in chat: `plans`, `use plan KEY`, `status … in KEY`.
 
 Which plan a request is about, in order: the plan named once with `in KEY` at the end of a
-status query; else the person's own choice (`use plan KEY`, kept on their directory row while
+status query; else, for a button, form or update typed in a nudge's thread, the one live plan
+that has its action (`plan_for`); else the person's own choice (`use plan KEY`, kept on their directory row while
 that plan is live); else the deployment's default (ACTIONBOT_PLAN, else the oldest live plan).
 People see live plans only: an archived plan is history, read on the command line by its key.
 When more than one plan is live every answer names its plan (`plan_line`), so nobody mistakes
