@@ -83,3 +83,12 @@ def test_preview_takes_plan_key(db, capsys):
     assert run(db, "preview", "--from", "2016-10-03", "--to", "2016-10-04", "--plan-key", "yj") == 0
     out = capsys.readouterr().out
     assert out.startswith("Preview of yj from Mon 03 Oct 2016") and "round: 1.1.1" in out
+
+
+def test_people_check_covers_every_live_plan(db, capsys):
+    run(db, "people", "check")
+    assert "Plan yj" not in capsys.readouterr().out  # not live: the scheduler does not ask for it
+    assert run(db, "plan", "activate", "yj") == 0
+    run(db, "people", "check")
+    out = capsys.readouterr().out
+    assert out.index("Plan bromley-2016-17:") < out.index("Plan yj: 1 lead roles in use.\nEvery lead role has a person.")
