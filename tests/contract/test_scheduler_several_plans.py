@@ -40,15 +40,8 @@ def youth_justice() -> PlanData:
     )
 
 
-def ticker_for(engine, clock: FixedClock) -> Ticker:
-    return Ticker(engine, clock, POLICY, {"fake": channel_of(engine)}, recipients={"hos-eifs"}, include_sit=False)
-
-
-_CHANNELS: dict[int, RecordingChannel] = {}
-
-
-def channel_of(engine) -> RecordingChannel:
-    return _CHANNELS.setdefault(id(engine), RecordingChannel())
+def ticker_for(engine, clock: FixedClock, channel: RecordingChannel) -> Ticker:
+    return Ticker(engine, clock, POLICY, {"fake": channel}, recipients={"hos-eifs"}, include_sit=False)
 
 
 def tick(ticker: Ticker, clock: FixedClock, when: datetime) -> None:
@@ -66,8 +59,8 @@ def with_second_plan(engine, live: bool) -> None:
 def test_one_message_a_day_lists_every_live_plan_each_under_its_name(reference_any_engine):
     with_second_plan(reference_any_engine, live=True)
     clock = FixedClock(at(2016, 9, 1, 9, 0))
-    ticker = ticker_for(reference_any_engine, clock)
-    channel = channel_of(reference_any_engine)
+    channel = RecordingChannel()
+    ticker = ticker_for(reference_any_engine, clock, channel)
     tick(ticker, clock, at(2016, 9, 1, 9, 0))
     tick(ticker, clock, at(2016, 9, 1, 11, 0))
     assert [s.key for s in channel.sent] == [KEY]  # one message, both plans in it
@@ -89,9 +82,10 @@ def test_one_message_a_day_lists_every_live_plan_each_under_its_name(reference_a
 def test_a_plan_that_is_not_live_is_not_served(reference_any_engine):
     with_second_plan(reference_any_engine, live=False)
     clock = FixedClock(at(2016, 9, 1, 9, 0))
-    ticker = ticker_for(reference_any_engine, clock)
+    channel = RecordingChannel()
+    ticker = ticker_for(reference_any_engine, clock, channel)
     tick(ticker, clock, at(2016, 9, 1, 9, 0))
-    sent = channel_of(reference_any_engine).sent
+    sent = channel.sent
     assert [s.key for s in sent] == [KEY]
     assert [type(v) for v in sent[0].views] == [NudgeView]
     assert all(not i["key"].startswith("yj/") for i in sent[0].meta["items"])
