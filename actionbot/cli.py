@@ -79,7 +79,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 # Modules that add subcommands: each has add_parsers(sub) and registers handlers with @command.
-COMMAND_MODULES = ["actionbot.cli_commands", "actionbot.report_cli", "actionbot.scheduler_cli", "actionbot.teams_cli", "actionbot.slack_cli"]
+COMMAND_MODULES = [
+    "actionbot.cli_commands",
+    "actionbot.report_cli",
+    "actionbot.scheduler_cli",
+    "actionbot.teams_cli",
+    "actionbot.slack_cli",
+    "actionbot.plan_cli",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

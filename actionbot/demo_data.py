@@ -102,19 +102,24 @@ def load_demo(
     now = clock.now()
     with session_scope(engine) as session:
         previous = _active_key(session)
+        previous_live = [p.key for p in repo.live_plans(session) if p.key != DEMO_KEY]
         existing = session.exec(select(Plan).where(Plan.key == DEMO_KEY)).first()
         data = load_reference_plan()
         data.key = DEMO_KEY
         data.title = f"{data.title} — SAMPLE DATA"
-        save_plan(session, data, actor=actor, now=now, source="demo")
+        save_plan(session, data, actor=actor, now=now, source="demo", activate=True)
+        for other in repo.live_plans(session):  # the sample stands in for the plan, not beside it
+            if other.key != DEMO_KEY:
+                other.active = False
+                session.add(other)
         _ensure_people(session, actor, now)
         plan = repo.active_plan(session, DEMO_KEY)
         count = _sample_update_count(session, plan)
         if existing is not None and count:
-            _audit(session, now, actor, "demo.loaded", {"previous_active": previous, "regenerated": False})
+            _audit(session, now, actor, "demo.loaded", {"previous_active": previous, "previous_live": previous_live, "regenerated": False})
             return DemoSummary(DEMO_KEY, created=False, updates=count)
         summary = _generate(session, plan, progress)
-        _audit(session, now, actor, "demo.loaded", {"previous_active": previous, "regenerated": True})
+        _audit(session, now, actor, "demo.loaded", {"previous_active": previous, "previous_live": previous_live, "regenerated": True})
         return summary
 
 
@@ -128,9 +133,10 @@ def remove_demo(engine: Engine, clock: Clock, *, actor: str = "demo-data") -> st
         back = _plan_to_restore(session)
         demo.active = False
         session.add(demo)
-        if back is not None:
-            back.active = True
-            session.add(back)
+        for plan in [back, *_others_live_before(session)]:
+            if plan is not None and plan.key != DEMO_KEY:
+                plan.active = True
+                session.add(plan)
         _audit(session, now, actor, "demo.removed", {"reactivated": back.key if back else None})
         restored = f"; {back.key} is the active plan again" if back else ""
         return (
@@ -145,6 +151,17 @@ def _active_key(session: Session) -> str | None:
     except repo.NoPlanError:
         return None
     return plan.key if plan.active else None
+
+
+def _others_live_before(session: Session) -> list[Plan]:
+    """Every plan that was live beside the default when the sample was last loaded (several
+    plans can be live at once): removing the sample brings them all back."""
+    events = repo.audit_events(session, ["demo.loaded"])
+    for e in reversed(events):
+        keys = [k for k in e.details.get("previous_live") or [] if k != DEMO_KEY]
+        if keys:
+            return [p for k in keys if (p := repo.plan_by_key(session, k)) is not None]
+    return []
 
 
 def _plan_to_restore(session: Session) -> Plan | None:

@@ -331,6 +331,22 @@ def import_people(rt: Runtime, path: str) -> int:
     return 0
 
 
+def _check_roles(session, plan) -> int:
+    """Print the plan's lead roles with nobody behind them; return how many."""
+    used = plan_lead_roles(session, plan.id)
+    missing = unowned_roles(session, used)
+    print(f"Plan {plan.key}: {len(used)} lead roles in use.")
+    if not missing:
+        print("Every lead role has a person.")
+        return 0
+    print(f"Roles with nobody behind them ({len(missing)}):")
+    actions = repo.plan_actions(session, plan.id)
+    for r in missing:
+        count = sum(1 for a in actions if r in a.leads)
+        print(f"  - {r} (lead of {count} action{'s' if count != 1 else ''})")
+    return len(missing)
+
+
 def plan_lead_roles(session: Session, plan_id: int) -> set[str]:
     """Every role a plan names as a lead: its actions' leads and its priorities' lead officers."""
     used = {lead for a in repo.plan_actions(session, plan_id) for lead in a.leads}
@@ -340,29 +356,20 @@ def plan_lead_roles(session: Session, plan_id: int) -> set[str]:
 
 
 def check_people(rt: Runtime) -> int:
-    """Every role the plan uses with nobody behind it, and everyone with no way to reach them."""
+    """Every role a plan uses with nobody behind it (the default plan, then every other live
+    plan: the scheduler asks them all), and everyone with no way to reach them."""
     from handlers import outbound_channels
 
     channels = rt.channels or outbound_channels(rt)
     problems = 0
     with session_scope(rt.engine) as session:
         try:
-            plan = repo.active_plan(session, rt.settings.actionbot_plan)
+            default = repo.active_plan(session, rt.settings.actionbot_plan)
         except repo.NoPlanError as exc:
             print(f"actionbot: {exc}", file=sys.stderr)
             return 1
-        used = plan_lead_roles(session, plan.id)
-        missing = unowned_roles(session, used)
-        print(f"Plan {plan.key}: {len(used)} lead roles in use.")
-        if missing:
-            problems += len(missing)
-            print(f"Roles with nobody behind them ({len(missing)}):")
-            actions = repo.plan_actions(session, plan.id)
-            for r in missing:
-                count = sum(1 for a in actions if r in a.leads)
-                print(f"  - {r} (lead of {count} action{'s' if count != 1 else ''})")
-        else:
-            print("Every lead role has a person.")
+        for plan in [default, *(p for p in repo.live_plans(session) if p.id != default.id)]:
+            problems += _check_roles(session, plan)
         people = repo.all_people(session)
         if not channels:
             print("No chat channel is configured, so the bot can reach nobody (see `actionbot config check`).")

@@ -24,6 +24,7 @@ def add_parsers(sub) -> None:
         "--replay", action="store_true", help="use the updates recorded in the database (default: nobody answers)"
     )
     pv.add_argument("--output", "-o", help="write to this file instead of standard output")
+    pv.add_argument("--plan-key", help="which plan (default: the default plan; the live scheduler serves every live plan)")
 
 
 @command("policy")
@@ -71,7 +72,7 @@ def preview_cmd(args: argparse.Namespace) -> int:
     channels = outbound_channels(rt)
     with session_scope(rt.engine) as session:
         try:
-            plan = repo.active_plan(session, rt.settings.actionbot_plan)
+            plan = repo.active_plan(session, args.plan_key or rt.settings.actionbot_plan)
         except repo.NoPlanError as exc:
             return fail(str(exc))
         rows = preview(session, plan, policy, channels, start, end, replay=args.replay, progress=terminal_progress)

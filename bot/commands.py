@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot import channel_setup, kpi, leave, report_chat, snooze
+from bot import channel_setup, kpi, leave, plans, report_chat, snooze
 
 if TYPE_CHECKING:
     from bot.conversation import Turn
@@ -20,4 +20,5 @@ TEXT_COMMANDS: tuple[Callable[[Turn, str], Reply | None], ...] = (
     leave.command,  # away until 12/09, back
     kpi.command,  # kpi 4a 85% (performance indicator readings)
     report_chat.command,  # report, report p4 (the highlight report so far this month)
+    plans.command,  # plans, use plan yj
 )

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import identity, status, updates
+from bot import identity, plans, status, updates
 from bot.nudges import nudge_view
 from bot.outage import is_database_outage, unavailable_notice
 from bot.parsing import (
@@ -79,31 +79,53 @@ class Core:
             now = self.clock.now()
             version = repo.trail_version(session)  # before anything is written (see StateCache)
             actor = identity.resolve(session, request.identity, now)
+            typed_text = request.kind not in ("button", "form")
+            text = strip_command(request.text) if typed_text else ""  # `/actionbot status p4`, `/actionbot p4`
+            named = plans.address(session, text) if typed_text else None
+            refs = card_refs(request)
             try:
-                plan = repo.active_plan(session, self.plan_key)
+                plan = plans.plan_for(session, actor, self.plan_key, named.key if named else None, refs)
             except repo.NoPlanError as exc:
-                return Reply([NoticeView(str(exc), "error")])
+                return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
             state = self.states.state(session, plan, now, version)
             ctx = Turn(session, state, actor, request, now, self.policy)
             if request.kind in ("button", "form"):
                 return ctx.submission()
-            text = strip_command(request.text)  # `/actionbot status p4` and `/actionbot p4` alike
-            for extra in _text_commands():
-                reply = extra(ctx, text)
-                if reply is not None:
-                    return reply
-            query = parse_status(text)
-            if query is not None and not (
-                request.kind == "message" and message_is_update(request.text, request.thread_refs)
-            ):
-                return ctx.status(query)
-            if looks_like_update(request.text):
-                return ctx.updates(request.text)
-            if request.kind == "command":
-                return Reply([NoticeView(f"I don't know `{typed('status ' + text)}`.", "warning"), status.HELP])
-            return Reply(
-                [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
-            )
+            reply = self._answer(ctx, named.text if named else text)
+            label = plans.plan_line(session, plan) if not plans.is_plans_command(text) else None
+            if label is not None:
+                reply.views.insert(0, label)
+            return reply
+
+    def _answer(self, ctx: Turn, text: str) -> Reply:
+        """A typed request (not a button or form) against the plan it is about."""
+        request = ctx.request
+        for extra in _text_commands():
+            reply = extra(ctx, text)
+            if reply is not None:
+                return reply
+        query = parse_status(text)
+        if query is not None and not (request.kind == "message" and message_is_update(request.text, request.thread_refs)):
+            return ctx.status(query)
+        if looks_like_update(request.text):
+            return ctx.updates(request.text)
+        if request.kind == "command":
+            return Reply([NoticeView(f"I don't know `{typed('status ' + text)}`.", "warning"), status.HELP])
+        return Reply(
+            [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
+        )
+
+
+def card_refs(request: ChatRequest) -> tuple[str, ...]:
+    """The actions a button, form or update typed in a nudge's thread is about (canonical ids),
+    which say which plan it belongs to (`bot.plans.plan_for`)."""
+    if request.kind in ("button", "form"):
+        raw = (request.action_ref, *request.thread_refs)
+    elif request.thread_refs and looks_like_update(request.text):
+        raw = request.thread_refs
+    else:
+        return ()
+    return tuple(dict.fromkeys(r for r in (canonical_action_id(x) for x in raw if isinstance(x, str)) if r))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 
 from bot.policy import Policy
 from bot.workdays import valid_zone
+from scheduler.plan_scopes import PlanScope, namespaced, prefix_of, scoped
 from scheduler.planned import SIT, History, Inputs, Item, Planned
 from scheduler.rules import Rules
 
@@ -36,15 +37,28 @@ def zones_in_use(inputs: Inputs, policy: Policy) -> set[str]:
 
 def plan_messages(inputs: Inputs, policy: Policy, history: History, now: datetime) -> list[Planned]:
     """Every message due at `now` that the history does not show as already handled."""
+    return plan_every([PlanScope("", inputs)], policy, history, now)
+
+
+def plan_every(scopes: list[PlanScope], policy: Policy, history: History, now: datetime) -> list[Planned]:
+    """`plan_messages` over several live plans at once (the default plan first): each plan's
+    rules find its items (`scheduler.plan_scopes`), then each person's items from every plan go
+    into their one message of the day."""
     cal = policy.calendar
-    if not any(cal.in_working_hours(now, tz) for tz in zones_in_use(inputs, policy)):
+    zones = set().union(*(zones_in_use(s.inputs, policy) for s in scopes)) if scopes else set()
+    if not any(cal.in_working_hours(now, tz) for tz in zones):
         return []  # nobody is at work anywhere: nothing can be sent, so nothing is worked out
-    rules = Rules(inputs, policy, history, now)
+    all_rules = [(s.prefix, Rules(s.inputs, policy, scoped(history, s.prefix), now)) for s in scopes]
+    rules = all_rules[0][1]  # names, time zones and the SIT's zone: the default plan's
+    inputs = scopes[0].inputs
     by_recipient: dict[str, list[Item]] = defaultdict(list)
-    for item in rules.items():
-        by_recipient[item.recipient].append(item)
-    order = {s.ref: s.action.position for s in inputs.state.actions}  # the plan's order …
-    order |= {ind.code: n for n, ind in enumerate(inputs.indicators)}  # … and the indicators'
+    order: dict[str, tuple[int, int]] = {}
+    for rank, (prefix, plan_rules) in enumerate(all_rules):
+        for item in plan_rules.items():
+            by_recipient[item.recipient].append(namespaced(item, prefix))
+        plan_inputs = plan_rules.inputs
+        order |= {prefix + s.ref: (rank, s.action.position) for s in plan_inputs.state.actions}  # the plans' order …
+        order |= {prefix + ind.code: (rank, n) for n, ind in enumerate(plan_inputs.indicators)}  # … and the indicators'
     out: list[Planned] = []
     unreached = dict(history.unreached)
     for recipient, items in by_recipient.items():
@@ -61,6 +75,11 @@ def plan_messages(inputs: Inputs, policy: Policy, history: History, now: datetim
     sit_items = by_recipient.get(SIT, []) + notice_items(unreached, rules, history)
     out += _sit_messages(sit_items, rules, policy, history, now, order)
     return sorted(out, key=lambda p: (p.send_at, p.recipient, p.key))
+
+
+def _rank(item: Item, order: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    """Where an item comes in its message: its plan, then its place in the plan."""
+    return order.get(prefix_of(item.key) + item.subject, (0, 0))
 
 
 def notice_items(unreached: dict[tuple[str, date], tuple[str, str]], rules: Rules, history: History) -> list[Item]:
@@ -104,7 +123,7 @@ def _batch(recipient, items, rules: Rules, policy: Policy, history: History, now
         return None
     send_at = max(min(cal.next_slot(i.trigger, tz, policy.send_time) for i in personal), opening)
     kinds = sorted({i.kind for i in personal}, key=KIND_ORDER.index)
-    personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), order.get(i.subject, 0), i.key))
+    personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), _rank(i, order), i.key))
     return Planned(key, "+".join(kinds), recipient, send_at, tz, tuple(personal))
 
 

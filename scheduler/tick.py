@@ -2,8 +2,8 @@
 it through the ledger. Nothing is remembered between ticks, so a restart, a second process or
 a tick that runs late all converge on the same messages, each sent once.
 
-    tick → snapshot (plan as of now, people, snoozes, readings, who no channel reaches, ledger)
-         → scheduler.planner.plan_messages (pure)
+    tick → snapshot (each live plan as of now, people, snoozes, readings, who no channel reaches, ledger)
+         → scheduler.planner.plan_every (pure; every live plan, see scheduler.plan_scopes)
          → bot.delivery.send_to_person / send_to_sit (ledger claim, then the channel), or
            bot.delivery.record_unreachable for a person no channel reaches (ledger only)
          → retries of failed sends and of claims a crash left behind
@@ -15,7 +15,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,14 +24,16 @@ from sqlmodel import Session, select
 
 from bot import delivery
 from bot.outage import is_database_outage
+from bot.plans import plan_heading
 from bot.policy import Policy
 from bot.workdays import valid_zone
 from domain.clock import Clock
 from scheduler import escalations, heartbeat
 from scheduler.leader import LeaderLock
 from scheduler.messages import failure_views, monthly_report_views, person_views, weekly_digest_views
-from scheduler.planned import SIT, Inputs, Item, Planned
-from scheduler.planner import plan_messages
+from scheduler.plan_scopes import SEPARATOR, PlanScope, prefix_for, prefix_of
+from scheduler.planned import SIT, Item, Planned
+from scheduler.planner import plan_every
 from scheduler.rules import round_of
 from scheduler.snapshot import HistoryReader, load_inputs
 from storage import ledger, repo
@@ -176,12 +178,13 @@ class Ticker:
                 self._warned_no_channel = True
             return TickReport()
         with session_scope(self.engine) as session:
-            plan = repo.active_plan(session, self.plan_key)
-            inputs = load_inputs(session, plan, now, channels)
-            planned = [p for p in plan_messages(inputs, self.policy, self._history.read(session), now) if self._wanted(p)]
-            batch = [(p, [] if p.unreachable else self.views_for(session, p, inputs, now)) for p in planned]
+            scopes = self.scopes(session, now, channels)
+            history = self._history.read(session)
+            planned = [p for p in plan_every(scopes, self.policy, history, now) if self._wanted(p)]
+            batch = [(p, [] if p.unreachable else self.views_for(session, p, scopes, now)) for p in planned]
             if self.include_sit:
-                escalations.resolve(session, inputs.state, now)
+                for scope in scopes:
+                    escalations.resolve(session, scope.inputs.state, now)
         report = TickReport(planned=planned)
         for p, views in batch:
             if p.unreachable or views:
@@ -202,13 +205,38 @@ class Ticker:
             return self.include_sit
         return self.recipients is None or p.recipient in self.recipients
 
-    def views_for(self, session: Session, p: Planned, inputs: Inputs, now: datetime) -> list[Any]:
-        if p.kind == "digest":
-            return weekly_digest_views(session, inputs.state, now)
-        if p.kind == "report":
+    def scopes(self, session: Session, now: datetime, channels: dict[str, Any] | None = None) -> list[PlanScope]:
+        """Every live plan, the default one first (its ledger keys carry no prefix; see
+        `scheduler.plan_scopes`). The default is served even when it is not live, as before."""
+        default = repo.active_plan(session, self.plan_key)
+        plans = [default] + [p for p in repo.live_plans(session) if p.id != default.id]
+        return [PlanScope(prefix_for(p.key, default.key), load_inputs(session, p, now, channels)) for p in plans]
+
+    def views_for(self, session: Session, p: Planned, scopes: list[PlanScope], now: datetime) -> list[Any]:
+        """A message's views, each item shown from its own plan; a message about several
+        plans names each plan above its part."""
+        by_prefix = {s.prefix: s.inputs for s in scopes}
+        if p.kind in ("digest", "report"):
+            inputs = by_prefix.get(prefix_of(p.key))
+            if inputs is None:
+                return []  # its plan is no longer live: nothing to show
+            if p.kind == "digest":
+                return weekly_digest_views(session, inputs.state, now)
             year, month = (int(x) for x in p.key.split(":", 1)[1].split("-"))
             return monthly_report_views(session, inputs.state, round_of(self.policy, year, month), now)
-        return person_views(p, inputs.state, inputs.directory)
+        groups: dict[str, list[Item]] = {}
+        for item in p.items:
+            groups.setdefault(prefix_of(item.key), []).append(item)
+        views: list[Any] = []
+        for prefix, items in groups.items():
+            inputs = by_prefix.get(prefix)
+            if inputs is None:
+                continue
+            part = person_views(replace(p, items=tuple(items)), inputs.state, inputs.directory)
+            if part and len(groups) > 1:
+                views.append(plan_heading(inputs.state.plan))
+            views += part
+        return views
 
     async def send(self, p: Planned, views: list[Any], now: datetime, channels) -> list[delivery.SendOutcome]:
         meta = {**p.payload(), "refs": p.refs, "ledger_key": p.key, "why": p.why()}
@@ -252,9 +280,15 @@ class Ticker:
         if not any(i.kind == "escalation" for i in items):
             return
         with session_scope(self.engine) as session:
-            plan = repo.active_plan(session, self.plan_key)
-            ids = {a.ref: a.id for a in repo.plan_actions(session, plan.id)}
-            escalations.record(session, ids, items, now)
+            default = repo.active_plan(session, self.plan_key)
+            groups: dict[str, list[Item]] = {}
+            for item in items:
+                groups.setdefault(prefix_of(item.key), []).append(item)
+            for prefix, group in groups.items():
+                plan = repo.plan_by_key(session, prefix.removesuffix(SEPARATOR)) if prefix else default
+                if plan is not None:
+                    ids = {a.ref: a.id for a in repo.plan_actions(session, plan.id)}
+                    escalations.record(session, ids, group, now)
 
     # --- retries ---------------------------------------------------------------------------
 
@@ -265,7 +299,7 @@ class Ticker:
             rows = [r for r in ledger.retryable(session, now, stale) if self._retry_wanted(r)]
             if not rows:
                 return []
-            inputs = load_inputs(session, repo.active_plan(session, self.plan_key), now)
+            scopes = self.scopes(session, now)
             work = []
             for row in rows:
                 if not self.policy.calendar.in_working_hours(
@@ -284,7 +318,7 @@ class Ticker:
                         row.channel,
                         was_claimed,
                         p,
-                        self.views_for(session, p, inputs, now),
+                        self.views_for(session, p, scopes, now),
                     )
                 )
         outcomes = []

@@ -27,7 +27,7 @@ class Plan(SQLModel, table=True):
     timezone: str = "Europe/London"
     version: str = ""
     governance_board: str = ""
-    active: bool = True
+    active: bool = True  # live: served by chat and the scheduler; False: archived (or imported, not yet live)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -107,6 +107,7 @@ class Person(SQLModel, table=True):
     away_until: date | None = None
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     preferred_channel: str | None = Field(default=None, max_length=20)
+    current_plan_key: str | None = Field(default=None, max_length=80)  # `use plan yj` in chat
 
 
 class ActionUpdate(SQLModel, table=True):

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from domain import action_ids
+from storage import repo
 from storage.models import Action, AuditEvent, Finding, Indicator, Person, Plan, Priority, Role
 from storage.plan_data import PersonRow, PlanData
 
@@ -52,6 +53,8 @@ class ImportSummary:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    live: bool | None = None  # a plan import: whether the plan is live afterwards (None: people)
+    new_plan: bool = False
 
     def describe(self) -> str:
         kinds = ["priority", "finding", "action", "role", "indicator", "person"]
@@ -61,7 +64,19 @@ class ImportSummary:
             if c or u or s:
                 parts.append(f"{PLURAL.get(kind, kind + 's')}: {c} new, {u} updated, {s} unchanged")
         subject = "people directory" if self.plan_key == PEOPLE else f"plan {self.plan_key}"
-        return f"{subject}: " + "; ".join(parts)
+        return f"{subject}: " + "; ".join(parts) + self._liveness()
+
+    def _liveness(self) -> str:
+        """Say what the import did to which plans are live, so it is never a surprise."""
+        if self.live is None:
+            return ""
+        verb = "imported" if self.new_plan else "updated"
+        if self.live:
+            return f"\nplan {self.plan_key} {verb}, live"
+        return (
+            f"\nplan {self.plan_key} {verb}, not live: "
+            f"`actionbot plan activate {self.plan_key}` to make it live"
+        )
 
 
 def validate(data: PlanData, source: str = "plan") -> list[Problem]:
@@ -94,8 +109,22 @@ def validate(data: PlanData, source: str = "plan") -> list[Problem]:
 
 
 def save_plan(
-    session: Session, data: PlanData, *, actor: str, now: datetime, source: str = "plan", activate: bool = True
+    session: Session,
+    data: PlanData,
+    *,
+    actor: str,
+    now: datetime,
+    source: str = "plan",
+    activate: bool | None = None,
 ) -> ImportSummary:
+    """Write a plan (new, or the same key again: updated in place) and say what changed.
+
+    Importing never silently changes which plans are live: a new plan is live only when no
+    plan is live yet (the first import of a deployment), otherwise it arrives not live; a
+    re-import keeps the plan's status. `activate=True` or `False` asks for one explicitly
+    (the demo data does); other plans are never touched here (`storage.plan_status` is where
+    an SIT admin activates and archives).
+    """
     problems = validate(data, source)
     if problems:
         raise PlanValidationError(problems)
@@ -111,16 +140,17 @@ def save_plan(
         governance_board=data.governance_board,
     )
     if plan is None:
-        plan = Plan(key=data.key, **plan_fields)
+        live = activate if activate is not None else not repo.live_plans(session)
+        plan = Plan(key=data.key, active=live, **plan_fields)
         session.add(plan)
+        summary.new_plan = True
     else:
         for k, v in plan_fields.items():
             if v not in (None, ""):
                 setattr(plan, k, v)
-    if activate:
-        for other in session.exec(select(Plan).where(Plan.key != data.key)).all():
-            other.active = False
-        plan.active = True
+        if activate is not None:
+            plan.active = activate
+    summary.live = plan.active
     session.flush()
 
     roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
@@ -217,7 +247,12 @@ def save_plan(
             actor=actor,
             kind="plan.import",
             subject=data.key,
-            details={"source": source, "created": dict(summary.created), "updated": dict(summary.updated)},
+            details={
+                "source": source,
+                "created": dict(summary.created),
+                "updated": dict(summary.updated),
+                "live": plan.active,
+            },
         )
     )
     session.flush()

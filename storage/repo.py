@@ -29,19 +29,34 @@ class NoPlanError(LookupError):
 
 
 def active_plan(session: Session, key: str | None = None) -> Plan:
-    """The plan commands act on: the named one, else the active one, else the only one."""
+    """The plan commands act on: the named one, else the oldest live one (the deployment's
+    first plan stays the default when others are activated beside it), else the newest."""
     if key:
-        plan = session.exec(select(Plan).where(Plan.key == key)).first()
+        plan = plan_by_key(session, key)
         if plan is None:
             keys = ", ".join(p.key for p in session.exec(select(Plan)).all()) or "none loaded"
             raise NoPlanError(f"no plan {key!r} (plans: {keys})")
         return plan
-    plan = session.exec(select(Plan).where(Plan.active == True).order_by(col(Plan.id).desc())).first()  # noqa: E712
+    plan = session.exec(select(Plan).where(Plan.active == True).order_by(col(Plan.id))).first()  # noqa: E712
     if plan is None:
         plan = session.exec(select(Plan).order_by(col(Plan.id).desc())).first()
     if plan is None:
         raise NoPlanError("no plan loaded: run `actionbot import --reference` or `actionbot import PLAN.csv`")
     return plan
+
+
+def plan_by_key(session: Session, key: str) -> Plan | None:
+    return session.exec(select(Plan).where(Plan.key == key)).first()
+
+
+def all_plans(session: Session) -> list[Plan]:
+    """Every plan, live or not, oldest first."""
+    return list(session.exec(select(Plan).order_by(col(Plan.id))).all())
+
+
+def live_plans(session: Session) -> list[Plan]:
+    """The plans chat and the scheduler serve, oldest first."""
+    return list(session.exec(select(Plan).where(Plan.active == True).order_by(col(Plan.id))).all())  # noqa: E712
 
 
 def plan_actions(session: Session, plan_id: int) -> list[Action]:

@@ -109,6 +109,8 @@ def test_people_check_lists_roles_with_nobody_and_people_out_of_reach(
         [["1.1.1", "Set up the youth panel", "Sep 16", "Youth Panel Manager"], ["1.1.2", "Report", "Oct 16", "BSCB"]],
     )
     assert main(["--database-url", url, "import", str(plan)]) == 0
+    # importing a second plan leaves the reference plan the default: name the one to check
+    monkeypatch.setenv("ACTIONBOT_PLAN", "youth-plan")
     with Session(reference_any_engine) as s:
         everyone = [(p.key, p.name) for p in repo.all_people(s)]
     # Slack ids for everyone but three: one has a Teams conversation, one only an email (looked up

@@ -87,14 +87,18 @@ def test_invalid_plan_writes_nothing(any_engine):
         assert s.exec(select(func.count()).select_from(Action)).one() == 0
 
 
-def test_several_plans_in_one_database_the_latest_import_is_active(reference_any_engine):
+def test_several_plans_in_one_database_a_second_import_is_not_live(reference_any_engine):
+    """Importing never silently changes which plans are live: the reference plan stays the default."""
     from storage import repo
 
     with session_scope(reference_any_engine) as s:
-        save_plan(s, small_plan(), actor="test", now=NOW)
+        summary = save_plan(s, small_plan(), actor="test", now=NOW)
+    assert summary.live is False and summary.new_plan
+    assert "plan small imported, not live: `actionbot plan activate small` to make it live" in summary.describe()
     with Session(reference_any_engine) as s:
-        assert repo.active_plan(s).key == "small"
-        assert repo.active_plan(s, "bromley-2016-17").key == "bromley-2016-17"
+        assert repo.active_plan(s).key == "bromley-2016-17"
+        assert [p.key for p in repo.live_plans(s)] == ["bromley-2016-17"]
+        assert repo.active_plan(s, "small").key == "small"
         with pytest.raises(repo.NoPlanError, match="no plan 'nope'"):
             repo.active_plan(s, "nope")
 

@@ -73,3 +73,28 @@ def test_no_sample_unless_asked(reference_engine):
     with Session(reference_engine) as session:
         assert session.exec(select(Plan).where(Plan.key == DEMO_KEY)).first() is None
         assert "no sample data" in remove_demo(reference_engine, CLOCK)
+
+
+def test_remove_brings_back_every_plan_that_was_live(reference_engine):
+    """Several plans can be live: the sample stands in for all of them, and gives all back."""
+    from storage import plan_status
+    from storage.db import session_scope
+    from storage.plan_data import ActionRow, FindingRow, PlanData, PriorityRow
+    from storage.plan_store import save_plan
+
+    yj = PlanData(
+        key="yj",
+        title="Youth Justice Plan",
+        priorities=[PriorityRow(1, "One", "Director (DCS)", ["DCS"])],
+        findings=[FindingRow("1.1", 1, "A finding")],
+        actions=[ActionRow("1.1.1", "1.1", 1, "Do a thing", "Sep 16", None, None, None, ["DCS"])],
+    )
+    with session_scope(reference_engine) as s:
+        save_plan(s, yj, actor="test", now=CLOCK.now())
+        plan_status.activate(s, "yj", actor="test", now=CLOCK.now())
+    load_demo(reference_engine, CLOCK)
+    with Session(reference_engine) as session:
+        assert [p.key for p in repo.live_plans(session)] == [DEMO_KEY]
+    remove_demo(reference_engine, CLOCK)
+    with Session(reference_engine) as session:
+        assert [p.key for p in repo.live_plans(session)] == [REFERENCE_KEY, "yj"]
