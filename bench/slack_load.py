@@ -167,15 +167,15 @@ async def run_level(http: aiohttp.ClientSession, slack: SlackSide, url: str, cli
 
 @contextlib.asynccontextmanager
 async def process(argv: list[str], env: dict[str, str], ready_url: str, ready_status: int) -> AsyncIterator[None]:
-    proc = await asyncio.create_subprocess_exec(
-        *argv, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-    )
+    # the server's log goes to a file: a pipe nobody reads fills up and blocks the server
+    log_file = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = await asyncio.create_subprocess_exec(*argv, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=log_file)
     try:
         async with aiohttp.ClientSession() as http:
             deadline = time.monotonic() + 90
             while True:
                 if proc.returncode is not None or time.monotonic() > deadline:
-                    err = (await proc.stderr.read()).decode()[-2000:] if proc.stderr else ""
+                    err = Path(log_file.name).read_text(encoding="utf-8", errors="replace")[-2000:]
                     raise RuntimeError(f"{argv[0]} did not come up:\n{err}")
                 with contextlib.suppress(aiohttp.ClientConnectionError):
                     async with http.request("GET" if ready_status == 200 else "POST", ready_url) as r:
@@ -190,6 +190,8 @@ async def process(argv: list[str], env: dict[str, str], ready_url: str, ready_st
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+        log_file.close()
+        Path(log_file.name).unlink(missing_ok=True)
 
 
 async def measure(name: str, argv: list[str], env: dict[str, str], ready: tuple[str, int], url: str,
