@@ -9,7 +9,16 @@ from sqlmodel import Session
 
 from bot.identity import Actor, lead_roles_of, may_update
 from bot.parsing import StatusQuery
-from bot.plan_state import ActionState, PlanState, by_due, due_within, overdue, rag_counts, reds_and_ambers
+from bot.plan_state import (
+    ActionState,
+    PlanState,
+    awaiting_signoff,
+    by_due,
+    due_within,
+    overdue,
+    rag_counts,
+    reds_and_ambers,
+)
 from bot.typed_command import typed
 from bot.views import (
     LIST_LIMIT,
@@ -64,8 +73,8 @@ def action_line(s: ActionState) -> ActionLine:
         due=s.due,
         timescale=s.action.timescale,
         days_to_due=s.days_to_due if s.is_open else None,
-        note=latest_noted.note if latest_noted else "",
-        note_author=latest_noted.author_name if latest_noted else "",
+        note=completion_phrase(s) or (latest_noted.note if latest_noted else ""),
+        note_author=(latest_noted.author_name if latest_noted else "") if not completion_phrase(s) else "",
     )
 
 
@@ -100,7 +109,29 @@ def plan_summary(state: PlanState) -> PlanSummaryView:
         counts=counts_view(state.actions),
         priorities=rows,
         overdue_total=len(overdue(state.actions)),
+        awaiting_signoff=awaiting_phrase(len(awaiting_signoff(state.actions))),
     )
+
+
+AWAITING_SIGNOFF = "Completed (awaiting sign-off)"
+
+
+def awaiting_phrase(n: int) -> str:
+    """The plan summary's note of completion claims the SIT has not signed off ("" for none)."""
+    if not n:
+        return ""
+    return f"{n} of the completed {'is' if n == 1 else 'are'} {AWAITING_SIGNOFF.lower()}: `{typed('status completed')}`"
+
+
+def completion_phrase(s: ActionState) -> str:
+    """Where an action's completion stands, once for every channel: a claim awaiting the SIT's
+    sign-off (with its evidence), or a claim the SIT reopened (with its reason); "" otherwise."""
+    if s.awaiting_signoff and s.latest is not None:
+        evidence = f" · evidence: {s.latest.evidence}" if s.latest.evidence else ""
+        return f"{AWAITING_SIGNOFF}{evidence}"
+    if s.reopened_reason:
+        return f"Reopened by the SIT: {s.reopened_reason}"
+    return ""
 
 
 def priority_status(state: PlanState, number: int) -> PriorityStatusView | NoticeView:
@@ -160,6 +191,7 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
         pending_due=s.pending_due,
         updates=ups,
         can_update=may_update(session, actor, s.action),
+        completion=completion_phrase(s),
     )
 
 

@@ -262,6 +262,8 @@ def _(view: PlanSummaryView) -> list[dict[str, Any]]:
         _text(f"As of {fmt_date(view.as_of)}: {view.overdue_total} overdue", isSubtle=True, spacing="none"),
         _counts_line(view.counts),
     ]
+    if view.awaiting_signoff:
+        out.append(_text(view.awaiting_signoff, isSubtle=True, spacing="none"))
     for number, title, counts, overdue in view.priorities:
         out.append(
             _container(
@@ -303,6 +305,7 @@ def _(view: ActionDetailView) -> list[dict[str, Any]]:
                 ("Due", due_phrase(view.due, view.days_to_due)),
                 ("Recurs", view.recurrence or ""),
                 ("Proposed date", f"{fmt_date(view.pending_due)} (awaiting SIT approval)" if view.pending_due else ""),
+                ("Completion", view.completion),
             ]
         ),
         _text("Last updates" if view.updates else "No updates yet.", weight="bolder", spacing="medium"),

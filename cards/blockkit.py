@@ -167,6 +167,7 @@ def _(view: PlanSummaryView) -> list[Block]:
         section(
             f"*{_e(view.plan_title, 200)}*\nAs of {fmt_date(view.as_of)}: "
             f"{counts_phrase(view.counts)}; {view.overdue_total} overdue"
+            + (f"\n{view.awaiting_signoff}" if view.awaiting_signoff else "")
         )
     ]
     lines = [
@@ -195,6 +196,8 @@ def _(view: ActionDetailView) -> list[Block]:
         section(f"*{escape(view.ref)}* · {rag_tag(view.rag)} · Priority {view.priority}\n{_e(view.text, 2500)}"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": fit(f, FIELD_TEXT)} for f in fields]},
     ]
+    if view.completion:
+        blocks.append(context(_e(view.completion, 400)))
     if view.pending_due:
         blocks.append(context(f"⏳ Proposed new date awaiting SIT approval: {fmt_date(view.pending_due)}"))
     if view.updates:
