@@ -72,17 +72,28 @@ async def test_modal_errors_stay_in_the_modal_and_record_nothing(slack_bench):
     assert "No updates yet." in section_texts((await slack_bench.status("4.2.1"))["blocks"])
 
 
-async def test_add_update_opens_an_empty_modal_and_completed_records_directly(slack_bench):
+async def test_add_update_opens_an_empty_modal_and_completed_asks_for_evidence(slack_bench):
     channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
     await slack_bench.click("U0HOSSCP", channel, card, "update", "4.2.1")
     opened = (await slack_bench.api.wait_for("views.open"))[0].body["view"]
     rag_block = next(b for b in opened["blocks"] if b.get("block_id") == ids.RAG_BLOCK)
     assert "initial_option" not in rag_block["element"]
 
+    # Completed needs evidence (issue 12): the button opens the modal instead of recording
     await slack_bench.click("U0HOSSCP", channel, card, "completed", "4.2.1")
+    opened = (await slack_bench.api.wait_for("views.open", 2))[1].body["view"]
+    rag_block = next(b for b in opened["blocks"] if b.get("block_id") == ids.RAG_BLOCK)
+    assert rag_block["element"]["initial_option"]["value"] == "completed"
+    assert not slack_bench.api.calls_to("chat.update")
+    _, ack = await slack_bench.submit("U0HOSSCP", opened, "completed", "all trained")
+    assert "needs evidence" in ack["errors"][ids.NOTE_BLOCK]
+    _, ack = await slack_bench.submit("U0HOSSCP", opened, "completed", "evidence: audit report Oct 16")
+    assert ack is None
     update = (await slack_bench.api.wait_for("chat.update"))[0].body
     assert "✅ Recorded: Completed" in section_texts(update["blocks"])
-    assert "🔵 Completed" in section_texts((await slack_bench.status("4.2.1"))["blocks"])
+    detail = (await slack_bench.status("4.2.1"))["blocks"]
+    assert "🔵 Completed" in section_texts(detail)
+    assert "Completed (awaiting sign-off) · evidence: audit report Oct 16" in json.dumps(detail, ensure_ascii=False)
 
 
 async def test_someone_else_clicking_is_refused_politely_and_nothing_changes(slack_bench):

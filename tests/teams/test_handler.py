@@ -76,8 +76,27 @@ async def test_submit_updates_the_card_in_place(adapter, rt, assert_valid_card):
         assert (update.rag, update.note, update.author_key) == ("green", "on track", "hos-scp")
 
 
-async def test_execute_answers_with_the_refreshed_card_in_the_invoke_response(adapter, assert_valid_card):
-    data = {"ref": "4.2.1", "rag": "completed", "refs": ["4.2.1"], "note.4.2.1": "all staff trained"}
+def completed_invoke(note: str) -> Activity:
+    data = {"ref": "4.2.1", "rag": "completed", "refs": ["4.2.1"], "note.4.2.1": note}
+    return Activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": RAG_VERBS["completed"], "data": data}},
+    )
+
+
+async def test_completed_without_evidence_answers_with_the_form_and_records_nothing(adapter, rt, assert_valid_card):
+    await adapter.send(completed_invoke("all staff trained"))
+    [response] = adapter.activity_buffer
+    body = response.value.body.serialize()
+    texts = card_texts(assert_valid_card(body["value"]))
+    assert "needs evidence" in texts and "evidence: audit report Oct 16" in texts
+    with session_scope(rt.engine) as s:
+        assert s.exec(select(ActionUpdate)).all() == []
+
+
+async def test_execute_answers_with_the_refreshed_card_in_the_invoke_response(adapter, rt, assert_valid_card):
+    data = {"ref": "4.2.1", "rag": "completed", "refs": ["4.2.1"], "note.4.2.1": "all staff trained, evidence: audit"}
     invoke = Activity(
         type="invoke",
         name="adaptiveCard/action",
@@ -89,6 +108,9 @@ async def test_execute_answers_with_the_refreshed_card_in_the_invoke_response(ad
     body = response.value.body.serialize()
     assert body["type"] == CARD
     assert "✅ Recorded: Completed: all staff trained" in card_texts(assert_valid_card(body["value"]))
+    with session_scope(rt.engine) as s:
+        [update] = s.exec(select(ActionUpdate)).all()
+        assert (update.note, update.evidence) == ("all staff trained", "audit")
 
 
 async def test_unknown_card_verbs_are_answered_politely(adapter):
