@@ -34,6 +34,7 @@ class ActionState:
     due_moved_since: bool = False  # True when an approval after that instant moved the due date
     awaiting_signoff: bool = False  # completed by an update the SIT has not yet signed off (`bot.signoff`)
     reopened_reason: str = ""  # the SIT's reason when it reopened the latest completion claim
+    audit_due: date | None = None  # the thematic audit date an SIT admin set (`bot.audits`)
 
     @property
     def ref(self) -> str:
@@ -219,11 +220,13 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
         for e in repo.audit_events(session, ["completion.signed_off", "completion.reopened"], until=as_of)
     }
     due_then = _due_dates_at(session, plan, as_of)
+    audit_dates = _audit_dates(session, plan, as_of)
     by_priority: dict[int, list[ActionState]] = {}
     for a in actions:
         ups = updates.get(a.id, [])
         state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
         _apply_signoff(state, signoffs)
+        state.audit_due = audit_dates.get(a.ref)
         if a.ref in due_then:
             state.due_then, state.due_moved_since = due_then[a.ref], True
         for u in reversed(ups):
@@ -235,6 +238,20 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
     priorities = [PriorityState(p, by_priority.get(p.number, [])) for p in repo.plan_priorities(session, plan.id)]
     findings = {f.id: f for f in repo.plan_findings(session, plan.id)}
     return PlanState(plan=plan, as_of=as_of, today=today, priorities=priorities, findings=findings)
+
+
+def _audit_dates(session: Session, plan: Plan, as_of: datetime) -> dict[str, date]:
+    """Each action's thematic audit date at `as_of`: the latest `audit.scheduled` of the plan,
+    unless an `audit.cleared` came after it."""
+    dates: dict[str, date] = {}
+    for e in repo.audit_events(session, ["audit.scheduled", "audit.cleared"], until=as_of):
+        if e.details.get("plan") != plan.key:
+            continue
+        if e.kind == "audit.scheduled":
+            dates[e.subject] = date.fromisoformat(e.details["due"])
+        else:
+            dates.pop(e.subject, None)
+    return dates
 
 
 def _apply_signoff(state: ActionState, signoffs: dict) -> None:

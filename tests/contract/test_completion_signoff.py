@@ -13,7 +13,14 @@ from bot.periods import Period
 from bot.report import build_report
 from bot.requests import ChatRequest, Identity
 from bot.status import AWAITING_SIGNOFF
-from bot.views import ActionDetailView, ConfirmationView, NoticeView, PlanSummaryView, UpdateFormView
+from bot.views import (
+    ActionDetailView,
+    ActionListView,
+    ConfirmationView,
+    NoticeView,
+    PlanSummaryView,
+    UpdateFormView,
+)
 from cards.report_text import render_report
 from cards.text import render_all
 from storage import repo
@@ -45,7 +52,9 @@ def detail(core: Core) -> ActionDetailView:
 
 
 def test_a_completion_records_its_evidence_apart_from_the_note(core, reference_any_engine):
-    assert isinstance(one(ask(core, "4.2.1 completed - all staff trained, evidence: https://intranet/audit/16")), ConfirmationView)
+    assert isinstance(
+        one(ask(core, "4.2.1 completed - all staff trained, evidence: https://intranet/audit/16")), ConfirmationView
+    )
     with Session(reference_any_engine) as s:
         u = s.exec(select(ActionUpdate).order_by(ActionUpdate.id.desc())).first()
     assert (u.rag, u.note, u.evidence) == ("completed", "all staff trained", "https://intranet/audit/16")
@@ -75,7 +84,9 @@ def test_a_completion_without_good_evidence_is_refused_with_the_form_to_use(core
 def test_the_completed_button_opens_the_form_and_the_form_needs_evidence(core, reference_any_engine):
     button = ChatRequest(Identity("terminal", "hos-scp"), kind="button", action_ref="4.2.1", rag="completed")
     assert isinstance(one(core.handle(button)), UpdateFormView)
-    form = ChatRequest(Identity("terminal", "hos-scp"), kind="form", action_ref="4.2.1", rag="completed", note="all done")
+    form = ChatRequest(
+        Identity("terminal", "hos-scp"), kind="form", action_ref="4.2.1", rag="completed", note="all done"
+    )
     view = one(core.handle(form))
     assert isinstance(view, UpdateFormView) and view.error_field == "note" and "needs evidence" in view.error
     ok = ChatRequest(
@@ -174,3 +185,49 @@ def test_the_report_counts_claimed_and_verified_completions_apart(core, referenc
     assert [a.ref for a in p4.awaiting_signoff] == ["4.2.1"]
     text = render_report(report)
     assert "Completed and signed off 6" in text and "Completed (awaiting sign-off) 1" in text
+
+
+def audit_list(core: Core, who: str = "sit-manager") -> ActionListView:
+    view = one(ask(core, "status audits", who=who))
+    assert isinstance(view, ActionListView), render_all([view])
+    return view
+
+
+def test_thematic_audits_come_round_within_30_days_or_overdue(core, clock, reference_any_engine):
+    assert audit_list(core).items == ()
+    assert "No thematic audits due" in audit_list(core).empty_text
+    answer = one(ask(core, "audit 4.2.1 due 1 Nov 2016", who="sit-manager"))
+    assert answer.level == "info" and "Tue 01 Nov 2016" in answer.text
+    ask(core, "audit 4.2.2 due 30 Jan 2017", who="sit-manager")
+    ask(core, "audit 4.2.3 due 20 Oct 2016", who="sit-manager")
+    listed = audit_list(core, who="hos-scp")  # everyone may read the list
+    assert [a.ref for a in listed.items] == ["4.2.3", "4.2.1"]  # 4.2.2 is more than 30 days away
+    assert listed.items[0].note == "audit due 20 Oct 2016"
+    clock.set(uk(2016, 10, 25, 10, 0))
+    listed = audit_list(core)
+    assert listed.items[0].note == "audit due 20 Oct 2016 (5 days overdue)"
+    assert one(ask(core, "audit 4.2.3 off", who="sit-manager")).level == "info"
+    assert [a.ref for a in audit_list(core).items] == ["4.2.1"]
+    with Session(reference_any_engine) as s:
+        kinds = [e.kind for e in repo.audit_events(s, ["audit.scheduled", "audit.cleared"])]
+    assert kinds == ["audit.scheduled"] * 3 + ["audit.cleared"]
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "says"),
+    [
+        ("audit 4.2.1 due Mar 17", "hos-scp", "Only an SIT admin"),
+        ("audit 4.2.1 due the twelfth of never", "sit-manager", "can't read the date"),
+        ("audit 4.2.1 due 1 Jan 2016", "sit-manager", "in the past"),
+        ("audit 4.2.1 due 31/12/9999", "sit-manager", "too far ahead"),
+        ("audit 9.9.9 due Mar 17", "sit-manager", "no action 9.9.9"),
+        ("audit 4.2.1 off", "sit-manager", "no audit date"),
+        ("audit 4.2.1", "sit-manager", "didn't understand"),
+    ],
+)
+def test_bad_audit_commands_are_refused_clearly(core, reference_any_engine, text, who, says):
+    view = one(ask(core, text, who=who))
+    assert isinstance(view, NoticeView) and view.level == "warning", render_all([view])
+    assert says.lower() in view.text.lower()
+    with Session(reference_any_engine) as s:
+        assert repo.audit_events(s, ["audit.scheduled", "audit.cleared"]) == []
