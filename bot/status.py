@@ -52,6 +52,9 @@ HELP = HelpView(
         (typed("status … share"), "post the answer to the channel instead of only to you"),
         (typed("status approve 4.2.1"), "SIT: accept a proposed new date (reject to decline)"),
         ("4.2.1 amber - waiting on HR, new date end of Oct", "record an update (one per line)"),
+        ("4.2.1 completed - evidence: audit report Oct 16", "claim a completion, with its evidence"),
+        (typed("signoff 4.2.1"), "SIT: verify a completion (`reopen 4.2.1 - reason` returns it to the lead)"),
+        (typed("audit 4.2.1 due Mar 17"), "SIT: set a thematic audit date (`status audits`: those coming round)"),
     ),
 )
 
@@ -175,6 +178,7 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
         )
         for u in reversed(s.updates[-3:])
     )
+    can_signoff = s.awaiting_signoff and actor.person is not None and actor.person.sit_admin
     return ActionDetailView(
         ref=s.ref,
         text=s.action.text,
@@ -192,6 +196,16 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
         updates=ups,
         can_update=may_update(session, actor, s.action),
         completion=completion_phrase(s),
+        can_signoff=can_signoff,
+        signoff_hint=signoff_hint(s.ref) if can_signoff else "",
+    )
+
+
+def signoff_hint(ref: str) -> str:
+    """What an SIT admin can do about a completion awaiting sign-off (a button does the first)."""
+    return (
+        f"SIT: sign it off (`{typed(f'signoff {ref}')}`) or return it to the lead "
+        f"(`{typed(f'reopen {ref} - reason')}`)"
     )
 
 

@@ -99,6 +99,8 @@ class ActionDetailView:
     pending_due: date | None
     updates: tuple[UpdateLine, ...]
     can_update: bool = False
+    can_signoff: bool = False  # an SIT admin looking at a completion awaiting sign-off: show Sign off
+    signoff_hint: str = ""  # with can_signoff: the signoff / reopen commands (`status.signoff_hint`)
     completion: str = ""  # "Completed (awaiting sign-off) …" or "Reopened by the SIT: …" (`status.completion_phrase`)
 
 

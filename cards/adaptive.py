@@ -58,6 +58,7 @@ RAG_BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("completed", "Completed", "default"),
 )
 RAG_VERBS = {rag: f"{VERB_PREFIX}{rag}" for rag, _, _ in RAG_BUTTONS}
+SIGNOFF_VERB = "actionbot.signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
 NOTE_INPUT = "note.{ref}"
 DATE_INPUT = "date.{ref}"
 
@@ -178,12 +179,37 @@ def rag_buttons(ref: str, refs: tuple[str, ...], chosen: str | None = None) -> d
     return {"type": "ActionSet", "actions": actions}
 
 
+def parse_signoff(data: Any) -> str | None:
+    """The action a Sign off button names (canonical id), or None if the data is not one."""
+    if not isinstance(data, dict) or data.get("verb") != SIGNOFF_VERB:
+        return None
+    return canonical_action_id(data.get("ref"))
+
+
+def signoff_button(ref: str) -> dict[str, Any]:
+    data = {"verb": SIGNOFF_VERB, "ref": ref}
+    title = "Sign off completion"
+    return {
+        "type": "ActionSet",
+        "actions": [
+            {
+                "type": "Action.Execute",
+                "title": title,
+                "verb": SIGNOFF_VERB,
+                "data": data,
+                "style": "positive",
+                "fallback": {"type": "Action.Submit", "title": title, "data": data},
+            }
+        ],
+    }
+
+
 def update_inputs(ref: str) -> list[dict[str, Any]]:
     return [
         {
             "type": "Input.Text",
             "id": NOTE_INPUT.format(ref=ref),
-            "label": f"One line on {ref} (needed for Amber and Red)",
+            "label": f"One line on {ref} (needed for Amber and Red; Completed needs evidence: …)",
             "placeholder": "e.g. waiting on HR sign-off",
             "maxLength": NOTE_MAX,
             "errorMessage": f"Keep it to {NOTE_MAX} characters.",
@@ -322,6 +348,11 @@ def _(view: ActionDetailView) -> list[dict[str, Any]]:
     if view.can_update:
         out.append(_text(f"Update {view.ref}:", weight="bolder", separator=True))
         out += [*update_inputs(view.ref), rag_buttons(view.ref, (view.ref,))]
+    if view.can_signoff:
+        out += [
+            signoff_button(view.ref),
+            _text(view.signoff_hint, isSubtle=True),
+        ]
     return out
 
 

@@ -212,6 +212,16 @@ def _(view: ActionDetailView) -> list[Block]:
         blocks.append(context("No updates yet."))
     if view.can_update:
         blocks.append(button_row(view.ref, ids.DETAIL_BLOCK))
+    if view.can_signoff:
+        button = {
+            "type": "button",
+            "text": _plain(ids.BUTTON_LABELS[ids.SIGNOFF]),
+            "action_id": ids.button_action_id(ids.SIGNOFF, view.ref, ids.SIGNOFF_BLOCK),
+            "value": ids.button_value(ids.SIGNOFF, view.ref),
+            "style": "primary",
+        }
+        blocks.append({"type": "actions", "block_id": ids.row_block_id(ids.SIGNOFF_BLOCK, view.ref), "elements": [button]})
+        blocks.append(context(escape(view.signoff_hint)))
     return blocks
 
 

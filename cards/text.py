@@ -91,6 +91,8 @@ def _(view: ActionDetailView) -> str:
         out.append(view.completion)
     if view.pending_due:
         out.append(f"Proposed new date awaiting approval: {fmt_date(view.pending_due)}")
+    if view.signoff_hint:
+        out.append(view.signoff_hint)
     out.append("Last updates:" if view.updates else "No updates yet.")
     for u in view.updates:
         extra = f" (proposes {fmt_date(u.proposed_due)})" if u.proposed_due else ""
