@@ -19,7 +19,7 @@ from sqlmodel import Session
 from domain.vocabulary import NOT_RATED, RAG_ORDER, canonical_action_id
 from storage import repo
 from storage.db import utc_aware
-from storage.models import Action, ActionUpdate, Finding, Plan, Priority
+from storage.models import Action, ActionUpdate, AuditEvent, Finding, Plan, Priority
 
 
 @dataclass
@@ -254,7 +254,7 @@ def _audit_dates(session: Session, plan: Plan, as_of: datetime) -> dict[str, dat
     return dates
 
 
-def _apply_signoff(state: ActionState, signoffs: dict) -> None:
+def _apply_signoff(state: ActionState, signoffs: dict[int | None, AuditEvent]) -> None:
     """A completion claimed by an update stays "awaiting sign-off" until an SIT admin signs it
     off; reopening it puts the action back to the RAG it had before the claim (not yet rated if
     none) with the SIT's reason. An action the plan itself marks completed, with no update, was

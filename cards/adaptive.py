@@ -37,6 +37,7 @@ from bot.views import (
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
 from cards.text import render as render_plain
 from cards.text import render_all as render_text
+from domain.evidence import FORM_HINT
 from domain.vocabulary import NOTE_MAX, RAG_ORDER, canonical_action_id
 
 CARD_VERSION = "1.5"
@@ -209,7 +210,7 @@ def update_inputs(ref: str) -> list[dict[str, Any]]:
         {
             "type": "Input.Text",
             "id": NOTE_INPUT.format(ref=ref),
-            "label": f"One line on {ref} (needed for Amber and Red; Completed needs evidence: …)",
+            "label": f"One line on {ref} (needed for Amber and Red; {FORM_HINT})",
             "placeholder": "e.g. waiting on HR sign-off",
             "maxLength": NOTE_MAX,
             "errorMessage": f"Keep it to {NOTE_MAX} characters.",

@@ -35,6 +35,7 @@ from cards import blockkit_ids as ids
 from cards import text as plain
 from cards.format import RAG_EMOJI, counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
 from cards.slack_escape import escape
+from domain.evidence import FORM_HINT
 from domain.vocabulary import NOTE_MAX
 
 MESSAGE_BLOCKS = 50
@@ -372,7 +373,7 @@ def update_modal(view: UpdateFormView, private_metadata: str) -> dict[str, Any]:
             "block_id": ids.NOTE_BLOCK,
             "optional": True,
             "label": _plain("One-line note"),
-            "hint": _plain(f"Required for Amber and Red; at most {NOTE_MAX} characters."),
+            "hint": _plain(f"Required for Amber and Red; {FORM_HINT}; at most {NOTE_MAX} characters."),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.NOTE_INPUT,

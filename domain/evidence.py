@@ -13,6 +13,7 @@ import re
 
 EVIDENCE_MAX = 200
 EXAMPLE = "4.2.1 completed - evidence: audit report Oct 16"
+FORM_HINT = "Completed needs `evidence: …` (text or an http/https link)"  # beside a form's note input
 HINT = f"A completion needs evidence (text or an http/https link): write e.g. `{EXAMPLE}`."
 
 _MARK = re.compile(r"(?:^|[\s,;–—-])evidence\s*:\s*", re.I)
