@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from bot.conversation import Core
 from bot.periods import Period
+from bot.plan_state import load_state
 from bot.report import build_report
 from bot.requests import ChatRequest, Identity
 from bot.status import AWAITING_SIGNOFF
@@ -231,3 +232,15 @@ def test_bad_audit_commands_are_refused_clearly(core, reference_any_engine, text
     assert says.lower() in view.text.lower()
     with Session(reference_any_engine) as s:
         assert repo.audit_events(s, ["audit.scheduled", "audit.cleared"]) == []
+
+
+def test_a_past_instant_shows_the_claim_as_it_stood_before_the_sign_off(core, clock, reference_any_engine):
+    ask(core, CLAIM)  # 14 Oct
+    clock.set(uk(2016, 10, 20, 10, 0))
+    ask(core, "signoff 4.2.1", who="sit-manager")
+    with Session(reference_any_engine) as s:
+        plan = repo.active_plan(s)
+        before = load_state(s, plan, uk(2016, 10, 15, 12, 0)).action("4.2.1")
+        after = load_state(s, plan, uk(2016, 10, 21, 12, 0)).action("4.2.1")
+    assert before.awaiting_signoff and not after.awaiting_signoff
+    assert before.rag == after.rag == "completed"
