@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot import channel_setup, kpi, leave, plans, report_chat, snooze
+from bot import audits, channel_setup, kpi, leave, plans, report_chat, signoff, snooze
 
 if TYPE_CHECKING:
     from bot.conversation import Turn
@@ -19,6 +19,8 @@ TEXT_COMMANDS: tuple[Callable[[Turn, str], Reply | None], ...] = (
     snooze.command,  # snooze 4.2.1 until Monday
     leave.command,  # away until 12/09, back
     kpi.command,  # kpi 4a 85% (performance indicator readings)
+    signoff.command,  # signoff 4.2.1, reopen 4.2.1 - reason (SIT admins)
+    audits.command,  # audit 4.2.1 due Mar 17 (SIT admins), status audits
     report_chat.command,  # report, report p4 (the highlight report so far this month)
     plans.command,  # plans, use plan yj
 )

@@ -33,7 +33,7 @@ from bot.requests import ChatRequest, MalformedRequest, Reply, clean_request
 from bot.typed_command import typed
 from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
 from domain.clock import Clock
-from domain.vocabulary import RAG, canonical_action_id, parse_rag
+from domain.vocabulary import RAG, canonical_action_id, note_problem, parse_rag
 from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate
@@ -203,7 +203,9 @@ class Turn:
                     return Reply([UpdateFormView(ref, text, None, updates.not_a_rag(r.rag), refs, "rag")])
                 return Reply([NoticeView(updates.not_a_rag(r.rag) + " Nothing was recorded.", "warning")])
         note = (r.note or "").strip()
-        if r.kind == "button" and (rag is None or (rag.needs_reason and not note)):
+        # A button whose update would be refused (Amber/Red without a reason, Completed without
+        # evidence: `note_problem`) opens the form instead of recording.
+        if r.kind == "button" and (rag is None or note_problem(rag, note) is not None):
             return Reply([UpdateFormView(ref, text, rag.value if rag else None, thread_refs=refs)])
         if rag is None:
             return Reply([UpdateFormView(ref, text, None, "Choose a RAG status.", refs, "rag")])

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from domain.vocabulary import NOT_RATED, RAG_ORDER, canonical_action_id
 from storage import repo
 from storage.db import utc_aware
-from storage.models import Action, ActionUpdate, Finding, Plan, Priority
+from storage.models import Action, ActionUpdate, AuditEvent, Finding, Plan, Priority
 
 
 @dataclass
@@ -32,6 +32,9 @@ class ActionState:
     pending_update: ActionUpdate | None = None
     due_then: date | None = field(default=None, repr=False)  # the due date at the state's instant
     due_moved_since: bool = False  # True when an approval after that instant moved the due date
+    awaiting_signoff: bool = False  # completed by an update the SIT has not yet signed off (`bot.signoff`)
+    reopened_reason: str = ""  # the SIT's reason when it reopened the latest completion claim
+    audit_due: date | None = None  # the thematic audit date an SIT admin set (`bot.audits`)
 
     @property
     def ref(self) -> str:
@@ -75,6 +78,12 @@ class ActionState:
     def latest_note(self) -> str:
         noted = self.latest_noted
         return noted.note if noted else ""
+
+
+def awaiting_signoff(actions: list[ActionState]) -> list[ActionState]:
+    """Completion claims the SIT has not yet verified: counted inside Completed (so RAG counts
+    still sum to the number of actions) and shown apart wherever completions are reported."""
+    return [a for a in actions if a.rag == "completed" and a.awaiting_signoff]
 
 
 @dataclass
@@ -206,11 +215,18 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
     decided = {
         e.details.get("update_id") for e in repo.audit_events(session, ["due.approved", "due.rejected"], until=as_of)
     }
+    signoffs = {
+        e.details.get("update_id"): e
+        for e in repo.audit_events(session, ["completion.signed_off", "completion.reopened"], until=as_of)
+    }
     due_then = _due_dates_at(session, plan, as_of)
+    audit_dates = _audit_dates(session, plan, as_of)
     by_priority: dict[int, list[ActionState]] = {}
     for a in actions:
         ups = updates.get(a.id, [])
         state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
+        _apply_signoff(state, signoffs)
+        state.audit_due = audit_dates.get(a.ref)
         if a.ref in due_then:
             state.due_then, state.due_moved_since = due_then[a.ref], True
         for u in reversed(ups):
@@ -222,6 +238,37 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
     priorities = [PriorityState(p, by_priority.get(p.number, [])) for p in repo.plan_priorities(session, plan.id)]
     findings = {f.id: f for f in repo.plan_findings(session, plan.id)}
     return PlanState(plan=plan, as_of=as_of, today=today, priorities=priorities, findings=findings)
+
+
+def _audit_dates(session: Session, plan: Plan, as_of: datetime) -> dict[str, date]:
+    """Each action's thematic audit date at `as_of`: the latest `audit.scheduled` of the plan,
+    unless an `audit.cleared` came after it."""
+    dates: dict[str, date] = {}
+    for e in repo.audit_events(session, ["audit.scheduled", "audit.cleared"], until=as_of):
+        if e.details.get("plan") != plan.key:
+            continue
+        if e.kind == "audit.scheduled":
+            dates[e.subject] = date.fromisoformat(e.details["due"])
+        else:
+            dates.pop(e.subject, None)
+    return dates
+
+
+def _apply_signoff(state: ActionState, signoffs: dict[int | None, AuditEvent]) -> None:
+    """A completion claimed by an update stays "awaiting sign-off" until an SIT admin signs it
+    off; reopening it puts the action back to the RAG it had before the claim (not yet rated if
+    none) with the SIT's reason. An action the plan itself marks completed, with no update, was
+    verified when the plan was written."""
+    latest = state.latest
+    if latest is None or latest.rag != "completed":
+        return
+    event = signoffs.get(latest.id)
+    if event is None:
+        state.awaiting_signoff = True
+    elif event.kind == "completion.reopened":
+        before = next((u.rag for u in reversed(state.updates[:-1]) if u.rag != "completed"), NOT_RATED)
+        state.rag = before
+        state.reopened_reason = str(event.details.get("reason") or "")
 
 
 def _due_dates_at(session: Session, plan: Plan, as_of: datetime) -> dict[str, date | None]:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot import indicators as kpi
 from bot.periods import Period
-from bot.plan_state import ActionState, PlanState, due_within, load_state, overdue, reds_and_ambers
+from bot.plan_state import ActionState, PlanState, awaiting_signoff, due_within, load_state, overdue, reds_and_ambers
 from bot.report_model import (
     EscalationLine,
     HighlightReport,
@@ -156,6 +156,7 @@ def _priority_report(
         due_soon=pick(due_within(actions, state.today, horizon_days)),
         escalations=tuple(_escalation(e, by_action[e.action_id], names, state.as_of, tz) for e in escalations),
         indicators=indicator_lines,
+        awaiting_signoff=pick(awaiting_signoff(actions)),
     )
 
 

@@ -16,6 +16,8 @@ from domain.vocabulary import RAG_ORDER
 
 FIGURES: tuple[tuple[str, str], ...] = (
     ("completed_in_period", "Completed in the period"),
+    ("completed_verified", "Completed and signed off"),
+    ("awaiting_signoff", "Completed (awaiting sign-off)"),
     ("overdue", "Overdue"),
     ("no_update", "No update this round"),
     ("pending_dates", "Proposed dates awaiting approval"),
@@ -104,6 +106,7 @@ class PriorityReport:
     due_soon: tuple[ReportAction, ...]
     escalations: tuple[EscalationLine, ...]
     indicators: tuple[IndicatorLine, ...]
+    awaiting_signoff: tuple[ReportAction, ...] = ()  # completion claims the SIT has not signed off
 
     @property
     def change(self) -> dict[str, int]:
@@ -121,6 +124,10 @@ class PriorityReport:
         """The headline numbers of this priority, by the keys of `FIGURES`."""
         return {
             "completed_in_period": len(self.completed),
+            # claimed vs verified: both are inside the Completed count, so RAG counts still sum
+            # to the number of actions; a plan's own completed actions count as verified
+            "completed_verified": self.counts.completed - len(self.awaiting_signoff),
+            "awaiting_signoff": len(self.awaiting_signoff),
             "overdue": len(self.overdue),
             "no_update": len(self.no_update),
             "pending_dates": len(self.pending_dates),

@@ -9,7 +9,16 @@ from sqlmodel import Session
 
 from bot.identity import Actor, lead_roles_of, may_update
 from bot.parsing import StatusQuery
-from bot.plan_state import ActionState, PlanState, by_due, due_within, overdue, rag_counts, reds_and_ambers
+from bot.plan_state import (
+    ActionState,
+    PlanState,
+    awaiting_signoff,
+    by_due,
+    due_within,
+    overdue,
+    rag_counts,
+    reds_and_ambers,
+)
 from bot.typed_command import typed
 from bot.views import (
     LIST_LIMIT,
@@ -43,6 +52,9 @@ HELP = HelpView(
         (typed("status … share"), "post the answer to the channel instead of only to you"),
         (typed("status approve 4.2.1"), "SIT: accept a proposed new date (reject to decline)"),
         ("4.2.1 amber - waiting on HR, new date end of Oct", "record an update (one per line)"),
+        ("4.2.1 completed - evidence: audit report Oct 16", "claim a completion, with its evidence"),
+        (typed("signoff 4.2.1"), "SIT: verify a completion (`reopen 4.2.1 - reason` returns it to the lead)"),
+        (typed("audit 4.2.1 due Mar 17"), "SIT: set a thematic audit date (`status audits`: those coming round)"),
     ),
 )
 
@@ -64,8 +76,8 @@ def action_line(s: ActionState) -> ActionLine:
         due=s.due,
         timescale=s.action.timescale,
         days_to_due=s.days_to_due if s.is_open else None,
-        note=latest_noted.note if latest_noted else "",
-        note_author=latest_noted.author_name if latest_noted else "",
+        note=completion_phrase(s) or (latest_noted.note if latest_noted else ""),
+        note_author=(latest_noted.author_name if latest_noted else "") if not completion_phrase(s) else "",
     )
 
 
@@ -100,7 +112,29 @@ def plan_summary(state: PlanState) -> PlanSummaryView:
         counts=counts_view(state.actions),
         priorities=rows,
         overdue_total=len(overdue(state.actions)),
+        awaiting_signoff=awaiting_phrase(len(awaiting_signoff(state.actions))),
     )
+
+
+AWAITING_SIGNOFF = "Completed (awaiting sign-off)"
+
+
+def awaiting_phrase(n: int) -> str:
+    """The plan summary's note of completion claims the SIT has not signed off ("" for none)."""
+    if not n:
+        return ""
+    return f"{n} of the completed {'is' if n == 1 else 'are'} {AWAITING_SIGNOFF.lower()}: `{typed('status completed')}`"
+
+
+def completion_phrase(s: ActionState) -> str:
+    """Where an action's completion stands, once for every channel: a claim awaiting the SIT's
+    sign-off (with its evidence), or a claim the SIT reopened (with its reason); "" otherwise."""
+    if s.awaiting_signoff and s.latest is not None:
+        evidence = f" · evidence: {s.latest.evidence}" if s.latest.evidence else ""
+        return f"{AWAITING_SIGNOFF}{evidence}"
+    if s.reopened_reason:
+        return f"Reopened by the SIT: {s.reopened_reason}"
+    return ""
 
 
 def priority_status(state: PlanState, number: int) -> PriorityStatusView | NoticeView:
@@ -144,6 +178,7 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
         )
         for u in reversed(s.updates[-3:])
     )
+    can_signoff = s.awaiting_signoff and actor.person is not None and actor.person.sit_admin
     return ActionDetailView(
         ref=s.ref,
         text=s.action.text,
@@ -160,6 +195,17 @@ def action_detail(session: Session, state: PlanState, ref: str, actor: Actor) ->
         pending_due=s.pending_due,
         updates=ups,
         can_update=may_update(session, actor, s.action),
+        completion=completion_phrase(s),
+        can_signoff=can_signoff,
+        signoff_hint=signoff_hint(s.ref) if can_signoff else "",
+    )
+
+
+def signoff_hint(ref: str) -> str:
+    """What an SIT admin can do about a completion awaiting sign-off (a button does the first)."""
+    return (
+        f"SIT: sign it off (`{typed(f'signoff {ref}')}`) or return it to the lead "
+        f"(`{typed(f'reopen {ref} - reason')}`)"
     )
 
 

@@ -17,6 +17,7 @@ from bot.parsing import UpdateIntent
 from bot.plan_state import PlanState
 from bot.status import unknown_action
 from domain import action_ids
+from domain.evidence import split_evidence
 from domain.vocabulary import is_action_id, note_problem, parse_rag
 from storage import repo
 from storage.models import Action, ActionUpdate
@@ -126,17 +127,21 @@ def shown(value: object, limit: int = 40) -> str:
 def record(
     session: Session, actor: Actor, checked: list[tuple[UpdateIntent, Action, date | None]], now: datetime, channel: str
 ) -> list[ActionUpdate]:
+    """Write checked intents. A completion's evidence (`check` made sure it has one) goes in its
+    own column, so the report and the sign-off can show it apart from the note."""
     written = []
     for it, action, proposed in checked:
+        note, evidence = split_evidence(it.note) if it.rag == "completed" else (it.note.strip(), "")
         u = ActionUpdate(
             action_id=action.id,
             at=now,
             author_key=actor.key,
             author_name=actor.person.name if actor.person else actor.label,
             rag=it.rag,
-            note=it.note.strip(),
+            note=note,
             proposed_due=proposed,
             channel=channel,
+            evidence=evidence or None,
         )
         session.add(u)
         written.append(u)

@@ -79,6 +79,7 @@ class PlanSummaryView:
     counts: RagCountsView
     priorities: tuple[tuple[int, str, RagCountsView, int], ...]  # number, title, counts, overdue
     overdue_total: int
+    awaiting_signoff: str = ""  # e.g. "3 of the completed are awaiting sign-off" (`status.awaiting_phrase`)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,9 @@ class ActionDetailView:
     pending_due: date | None
     updates: tuple[UpdateLine, ...]
     can_update: bool = False
+    can_signoff: bool = False  # an SIT admin looking at a completion awaiting sign-off: show Sign off
+    signoff_hint: str = ""  # with can_signoff: the signoff / reopen commands (`status.signoff_hint`)
+    completion: str = ""  # "Completed (awaiting sign-off) …" or "Reopened by the SIT: …" (`status.completion_phrase`)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from bot.views import (
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
 from cards.text import render as render_plain
 from cards.text import render_all as render_text
+from domain.evidence import FORM_HINT
 from domain.vocabulary import NOTE_MAX, RAG_ORDER, canonical_action_id
 
 CARD_VERSION = "1.5"
@@ -58,6 +59,7 @@ RAG_BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("completed", "Completed", "default"),
 )
 RAG_VERBS = {rag: f"{VERB_PREFIX}{rag}" for rag, _, _ in RAG_BUTTONS}
+SIGNOFF_VERB = "actionbot.signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
 NOTE_INPUT = "note.{ref}"
 DATE_INPUT = "date.{ref}"
 
@@ -178,12 +180,37 @@ def rag_buttons(ref: str, refs: tuple[str, ...], chosen: str | None = None) -> d
     return {"type": "ActionSet", "actions": actions}
 
 
+def parse_signoff(data: Any) -> str | None:
+    """The action a Sign off button names (canonical id), or None if the data is not one."""
+    if not isinstance(data, dict) or data.get("verb") != SIGNOFF_VERB:
+        return None
+    return canonical_action_id(data.get("ref"))
+
+
+def signoff_button(ref: str) -> dict[str, Any]:
+    data = {"verb": SIGNOFF_VERB, "ref": ref}
+    title = "Sign off completion"
+    return {
+        "type": "ActionSet",
+        "actions": [
+            {
+                "type": "Action.Execute",
+                "title": title,
+                "verb": SIGNOFF_VERB,
+                "data": data,
+                "style": "positive",
+                "fallback": {"type": "Action.Submit", "title": title, "data": data},
+            }
+        ],
+    }
+
+
 def update_inputs(ref: str) -> list[dict[str, Any]]:
     return [
         {
             "type": "Input.Text",
             "id": NOTE_INPUT.format(ref=ref),
-            "label": f"One line on {ref} (needed for Amber and Red)",
+            "label": f"One line on {ref} (needed for Amber and Red; {FORM_HINT})",
             "placeholder": "e.g. waiting on HR sign-off",
             "maxLength": NOTE_MAX,
             "errorMessage": f"Keep it to {NOTE_MAX} characters.",
@@ -262,6 +289,8 @@ def _(view: PlanSummaryView) -> list[dict[str, Any]]:
         _text(f"As of {fmt_date(view.as_of)}: {view.overdue_total} overdue", isSubtle=True, spacing="none"),
         _counts_line(view.counts),
     ]
+    if view.awaiting_signoff:
+        out.append(_text(view.awaiting_signoff, isSubtle=True, spacing="none"))
     for number, title, counts, overdue in view.priorities:
         out.append(
             _container(
@@ -303,6 +332,7 @@ def _(view: ActionDetailView) -> list[dict[str, Any]]:
                 ("Due", due_phrase(view.due, view.days_to_due)),
                 ("Recurs", view.recurrence or ""),
                 ("Proposed date", f"{fmt_date(view.pending_due)} (awaiting SIT approval)" if view.pending_due else ""),
+                ("Completion", view.completion),
             ]
         ),
         _text("Last updates" if view.updates else "No updates yet.", weight="bolder", spacing="medium"),
@@ -319,6 +349,11 @@ def _(view: ActionDetailView) -> list[dict[str, Any]]:
     if view.can_update:
         out.append(_text(f"Update {view.ref}:", weight="bolder", separator=True))
         out += [*update_inputs(view.ref), rag_buttons(view.ref, (view.ref,))]
+    if view.can_signoff:
+        out += [
+            signoff_button(view.ref),
+            _text(view.signoff_hint, isSubtle=True),
+        ]
     return out
 
 

@@ -35,6 +35,7 @@ from cards import blockkit_ids as ids
 from cards import text as plain
 from cards.format import RAG_EMOJI, counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
 from cards.slack_escape import escape
+from domain.evidence import FORM_HINT
 from domain.vocabulary import NOTE_MAX
 
 MESSAGE_BLOCKS = 50
@@ -167,6 +168,7 @@ def _(view: PlanSummaryView) -> list[Block]:
         section(
             f"*{_e(view.plan_title, 200)}*\nAs of {fmt_date(view.as_of)}: "
             f"{counts_phrase(view.counts)}; {view.overdue_total} overdue"
+            + (f"\n{view.awaiting_signoff}" if view.awaiting_signoff else "")
         )
     ]
     lines = [
@@ -195,6 +197,8 @@ def _(view: ActionDetailView) -> list[Block]:
         section(f"*{escape(view.ref)}* · {rag_tag(view.rag)} · Priority {view.priority}\n{_e(view.text, 2500)}"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": fit(f, FIELD_TEXT)} for f in fields]},
     ]
+    if view.completion:
+        blocks.append(context(_e(view.completion, 400)))
     if view.pending_due:
         blocks.append(context(f"⏳ Proposed new date awaiting SIT approval: {fmt_date(view.pending_due)}"))
     if view.updates:
@@ -209,6 +213,16 @@ def _(view: ActionDetailView) -> list[Block]:
         blocks.append(context("No updates yet."))
     if view.can_update:
         blocks.append(button_row(view.ref, ids.DETAIL_BLOCK))
+    if view.can_signoff:
+        button = {
+            "type": "button",
+            "text": _plain(ids.BUTTON_LABELS[ids.SIGNOFF]),
+            "action_id": ids.button_action_id(ids.SIGNOFF, view.ref, ids.SIGNOFF_BLOCK),
+            "value": ids.button_value(ids.SIGNOFF, view.ref),
+            "style": "primary",
+        }
+        blocks.append({"type": "actions", "block_id": ids.row_block_id(ids.SIGNOFF_BLOCK, view.ref), "elements": [button]})
+        blocks.append(context(escape(view.signoff_hint)))
     return blocks
 
 
@@ -359,7 +373,7 @@ def update_modal(view: UpdateFormView, private_metadata: str) -> dict[str, Any]:
             "block_id": ids.NOTE_BLOCK,
             "optional": True,
             "label": _plain("One-line note"),
-            "hint": _plain(f"Required for Amber and Red; at most {NOTE_MAX} characters."),
+            "hint": _plain(f"Required for Amber and Red; {FORM_HINT}; at most {NOTE_MAX} characters."),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.NOTE_INPUT,

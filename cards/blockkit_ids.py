@@ -17,12 +17,14 @@ BUTTON_PREFIX = "actionbot_btn"
 BUTTON_ACTION = re.compile(rf"^{BUTTON_PREFIX}:")
 RAG_VERBS = ("green", "amber", "red", "completed")
 ADD_UPDATE = "update"
+SIGNOFF = "signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
 BUTTON_LABELS = {
     "green": "Green",
     "amber": "Amber",
     "red": "Red",
     "completed": "Completed",
     ADD_UPDATE: "Add update",
+    SIGNOFF: "Sign off completion",
 }
 BUTTON_STYLES = {"green": "primary", "red": "danger"}
 
@@ -30,6 +32,7 @@ BUTTON_STYLES = {"green": "primary", "red": "danger"}
 NUDGE_BLOCK = "actionbot_nudge"
 DETAIL_BLOCK = "actionbot_detail"
 HOME_BLOCK = "actionbot_home"
+SIGNOFF_BLOCK = "actionbot_signoff"
 
 # The update modal.
 UPDATE_MODAL = "actionbot_update_modal"
@@ -57,7 +60,7 @@ def parse_button_value(value: str) -> tuple[str, str]:
     value and the action again: a value is only ever a claim."""
     verb, _, raw = value.partition("|")
     ref = canonical_action_id(raw)
-    if verb not in (*RAG_VERBS, ADD_UPDATE) or ref is None:
+    if verb not in (*RAG_VERBS, ADD_UPDATE, SIGNOFF) or ref is None:
         raise ValueError(f"not an actionbot button value: {value!r}")
     return verb, ref
 

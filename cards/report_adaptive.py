@@ -141,6 +141,8 @@ def digest_card(report: HighlightReport, chart_uri: str | None, limit: int | Non
             "type": "FactSet",
             "facts": [
                 {"title": "Completed in the period", "value": str(f["completed_in_period"])},
+                {"title": "Completed and signed off", "value": str(f["completed_verified"])},
+                {"title": "Completed (awaiting sign-off)", "value": str(f["awaiting_signoff"])},
                 {"title": "Overdue", "value": str(f["overdue"])},
                 {"title": "No update this round", "value": str(f["no_update"])},
                 {"title": "Proposed dates awaiting approval", "value": str(f["pending_dates"])},

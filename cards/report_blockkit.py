@@ -75,6 +75,8 @@ def headline(report: HighlightReport) -> SlackMessage:
         blockkit.section(
             f"✅ Completed in the period *{f['completed_in_period']}* · ⏰ Overdue *{f['overdue']}* · "
             f"🔇 No update this round *{f['no_update']}*\n"
+            f"🔵 Completed and signed off *{f['completed_verified']}* · "
+            f"Completed (awaiting sign-off) *{f['awaiting_signoff']}*\n"
             f"📅 Proposed dates awaiting approval *{f['pending_dates']}* · "
             f"⏳ Deadlines in the next {report.horizon_days} days *{f['due_soon']}*\n"
             f"📣 Escalations raised *{f['escalations_raised']}* (open {f['escalations_open']}) · "

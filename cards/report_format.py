@@ -62,7 +62,9 @@ def counts_line(counts: RagCountsView, change: dict[str, int] | None = None) -> 
 
 def figures_line(figures: dict[str, int]) -> str:
     return (
-        f"Completed in the period {figures['completed_in_period']} · Overdue {figures['overdue']} · "
+        f"Completed in the period {figures['completed_in_period']} · Completed and signed off "
+        f"{figures['completed_verified']} · Completed (awaiting sign-off) {figures['awaiting_signoff']} · "
+        f"Overdue {figures['overdue']} · "
         f"No update this round {figures['no_update']} · Proposed dates awaiting approval "
         f"{figures['pending_dates']} · Deadlines in the next 30 days {figures['due_soon']} · "
         f"Escalations raised {figures['escalations_raised']} (open {figures['escalations_open']}) · "

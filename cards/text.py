@@ -49,6 +49,7 @@ def _(view: PlanSummaryView) -> str:
     out = [
         f"{view.plan_title}",
         f"As of {fmt_date(view.as_of)}: {counts_phrase(view.counts)}; {view.overdue_total} overdue",
+        *([view.awaiting_signoff] if view.awaiting_signoff else []),
         "",
     ]
     for number, title, counts, overdue in view.priorities:
@@ -86,8 +87,12 @@ def _(view: ActionDetailView) -> str:
     ]
     if view.recurrence:
         out.append(f"Recurs: {view.recurrence}")
+    if view.completion:
+        out.append(view.completion)
     if view.pending_due:
         out.append(f"Proposed new date awaiting approval: {fmt_date(view.pending_due)}")
+    if view.signoff_hint:
+        out.append(view.signoff_hint)
     out.append("Last updates:" if view.updates else "No updates yet.")
     for u in view.updates:
         extra = f" (proposes {fmt_date(u.proposed_due)})" if u.proposed_due else ""

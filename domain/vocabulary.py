@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from domain.action_ids import canonical as canonical_action_id
 from domain.action_ids import is_action_id
+from domain.evidence import evidence_problem, split_evidence
 
 __all__ = [
     "NOTE_MAX",
@@ -85,11 +86,14 @@ def parse_rag(word: object) -> RAG | None:
 
 def note_problem(rag: RAG, note: str) -> str | None:
     """The one rule for an update's note, whatever the channel: Amber and Red say why, in one
-    line of at most NOTE_MAX characters. None when the note is fine; else what is wrong."""
+    line of at most NOTE_MAX characters, and Completed carries its evidence
+    (`domain.evidence`). None when the note is fine; else what is wrong."""
     if rag.needs_reason and not note.strip():
         return f"{rag.label} needs a one-line reason."
     if len(note) > NOTE_MAX:
         return f"The note is {len(note)} characters; keep it to {NOTE_MAX}."
+    if rag is RAG.COMPLETED:
+        return evidence_problem(split_evidence(note)[1])
     return None
 
 

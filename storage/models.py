@@ -123,6 +123,7 @@ class ActionUpdate(SQLModel, table=True):
     note: str = ""
     proposed_due: date | None = None
     channel: str = Field(default="", max_length=20)
+    evidence: str | None = Field(default=None, max_length=200)  # a completion claim's evidence (domain.evidence)
 
 
 class AuditEvent(SQLModel, table=True):

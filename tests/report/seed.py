@@ -27,7 +27,7 @@ STORY: list[tuple[datetime, str, str]] = [
     (uk(2016, 9, 8, 16, 45), "hos-cr", "7.4.1 amber - slipping: awaiting legal advice, new date 30/11/2016"),
     (uk(2016, 10, 3, 9, 5), "hos-cr", "7.2.1 amber - waiting on panel dates, new date 15/11/2016"),
     (uk(2016, 10, 4, 10, 20), "hos-cr", "7.2.2 red - no panel chair since the resignation"),
-    (uk(2016, 10, 5, 15, 0), "hos-cr", "7.2.4 completed - protocol signed off"),
+    (uk(2016, 10, 5, 15, 0), "hos-cr", "7.2.4 completed - protocol signed off, evidence: the signed protocol"),
     (uk(2016, 10, 10, 12, 0), "sit-manager", "status approve 7.2.1"),
     (uk(2016, 10, 12, 11, 0), "hos-cr", "7.3.1 green - preparation on track"),
     (uk(2016, 11, 2, 9, 30), "hos-cr", "7.3.2 red - typed after October closed"),

@@ -77,6 +77,8 @@ def test_october_priority_seven_figures_match_the_hand_count(seeded):
     ]
     assert p7.figures() == {
         "completed_in_period": 1,
+        "completed_verified": 0,  # 7.2.4's completion is claimed with evidence, not yet signed off
+        "awaiting_signoff": 1,
         "overdue": 1,
         "no_update": 2,
         "pending_dates": 1,

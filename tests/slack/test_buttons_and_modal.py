@@ -72,17 +72,28 @@ async def test_modal_errors_stay_in_the_modal_and_record_nothing(slack_bench):
     assert "No updates yet." in section_texts((await slack_bench.status("4.2.1"))["blocks"])
 
 
-async def test_add_update_opens_an_empty_modal_and_completed_records_directly(slack_bench):
+async def test_add_update_opens_an_empty_modal_and_completed_asks_for_evidence(slack_bench):
     channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "4.2.1")
     await slack_bench.click("U0HOSSCP", channel, card, "update", "4.2.1")
     opened = (await slack_bench.api.wait_for("views.open"))[0].body["view"]
     rag_block = next(b for b in opened["blocks"] if b.get("block_id") == ids.RAG_BLOCK)
     assert "initial_option" not in rag_block["element"]
 
+    # Completed needs evidence (issue 12): the button opens the modal instead of recording
     await slack_bench.click("U0HOSSCP", channel, card, "completed", "4.2.1")
+    opened = (await slack_bench.api.wait_for("views.open", 2))[1].body["view"]
+    rag_block = next(b for b in opened["blocks"] if b.get("block_id") == ids.RAG_BLOCK)
+    assert rag_block["element"]["initial_option"]["value"] == "completed"
+    assert not slack_bench.api.calls_to("chat.update")
+    _, ack = await slack_bench.submit("U0HOSSCP", opened, "completed", "all trained")
+    assert "needs evidence" in ack["errors"][ids.NOTE_BLOCK]
+    _, ack = await slack_bench.submit("U0HOSSCP", opened, "completed", "evidence: audit report Oct 16")
+    assert ack is None
     update = (await slack_bench.api.wait_for("chat.update"))[0].body
     assert "✅ Recorded: Completed" in section_texts(update["blocks"])
-    assert "🔵 Completed" in section_texts((await slack_bench.status("4.2.1"))["blocks"])
+    detail = (await slack_bench.status("4.2.1"))["blocks"]
+    assert "🔵 Completed" in section_texts(detail)
+    assert "Completed (awaiting sign-off) · evidence: audit report Oct 16" in json.dumps(detail, ensure_ascii=False)
 
 
 async def test_someone_else_clicking_is_refused_politely_and_nothing_changes(slack_bench):
@@ -149,3 +160,50 @@ async def test_red_opens_the_modal_with_red_chosen(slack_bench):
     assert code == 200 and ack is None
     update = (await slack_bench.api.wait_for("chat.update"))[0].body
     assert "✅ Recorded: Red: no trainer available" in section_texts(update["blocks"])
+
+
+async def test_an_sit_admin_signs_a_completion_off_with_the_detail_cards_button(slack_bench):
+    from tests.fakes import slack_payloads as slack
+
+    await slack_bench.dm_reply("U0HOSSCP", "4.2.1 completed - evidence: audit report Oct 16")
+    lead_view = await slack_bench.status("4.2.1", "U0HOSSCP")
+    assert "Completed (awaiting sign-off) · evidence: audit report Oct 16" in json.dumps(lead_view, ensure_ascii=False)
+    assert ids.SIGNOFF_BLOCK not in json.dumps(lead_view)  # only the SIT sees Sign off
+    answer = await slack_bench.status("4.2.1", "U0SIT")
+    assert "/actionbot reopen 4.2.1 - reason" in json.dumps(answer, ensure_ascii=False)
+    message = {"ts": "1476520099.000002", "type": "message", "blocks": answer["blocks"], "text": answer["text"]}
+    click = slack.block_actions(
+        "U0SIT",
+        message,
+        "C0PLAN",
+        slack.button(message, ids.SIGNOFF, "4.2.1"),
+        slack_bench.api.response_url("signoff-card"),
+        ephemeral=True,
+    )
+    assert (await slack_bench.post(click, slack.FORM))[0] == 200
+    done = (await slack_bench.api.wait_for("chat.postEphemeral"))[-1].body  # a note only the clicker sees
+    assert "Signed off: 4.2.1 is verified as completed (evidence: audit report Oct 16)" in json.dumps(
+        done, ensure_ascii=False
+    )
+    after = await slack_bench.status("4.2.1", "U0SIT")
+    assert "awaiting sign-off" not in json.dumps(after) and ids.SIGNOFF_BLOCK not in json.dumps(after)
+
+
+async def test_a_forged_sign_off_click_by_a_lead_is_refused(slack_bench):
+    from tests.fakes import slack_payloads as slack
+
+    await slack_bench.dm_reply("U0HOSSCP", "4.2.1 completed - evidence: audit report Oct 16")
+    answer = await slack_bench.status("4.2.1", "U0SIT")
+    message = {"ts": "1476520099.000003", "type": "message", "blocks": answer["blocks"], "text": answer["text"]}
+    click = slack.block_actions(
+        "U0HOSSCP",
+        message,
+        "C0PLAN",
+        slack.button(message, ids.SIGNOFF, "4.2.1"),
+        slack_bench.api.response_url("forged"),
+        ephemeral=True,
+    )
+    assert (await slack_bench.post(click, slack.FORM))[0] == 200
+    refused = (await slack_bench.api.wait_for("chat.postEphemeral"))[-1].body
+    assert "Only an SIT admin can sign off" in json.dumps(refused)
+    assert "awaiting sign-off" in json.dumps(await slack_bench.status("4.2.1", "U0SIT"))

@@ -17,7 +17,7 @@ def updates_in_db(bench) -> list[ActionUpdate]:
 async def test_several_updates_in_one_message_are_all_recorded_and_confirmed(slack_bench):
     reply = await slack_bench.dm_reply(
         "U0HOSSCP",
-        "4.2.1 amber - waiting on HR sign-off, new date end of Nov\n4.2.2 green\n4.2.3 done - delivered in Sept",
+        "4.2.1 amber - waiting on HR sign-off, new date end of Nov\n4.2.2 green\n4.2.3 done - delivered in Sept, evidence: handover note",
     )
     assert reply.body["channel"] == "D0HOSSCP"
     text = section_texts(reply.body["blocks"])

@@ -46,7 +46,7 @@ async def test_a_proactive_nudge_reaches_a_person_who_has_written_to_the_bot(wor
     assert_valid_card(card)
     text = card_texts(card)
     assert "please give an update" in text and "4.2.1" in text and "due 28 Feb 2017" in text
-    assert "Not yet rated" in text and "<One line on 4.2.1 (needed for Amber and Red)>" in text
+    assert "Not yet rated" in text and "<One line on 4.2.1 (needed for Amber and Red; Completed needs `evidence: …` (text or an http/https link))>" in text
     assert [a["title"] for a in card_actions(card) if a["type"] == "Action.Execute"] == [
         "Green",
         "Amber",

@@ -8,12 +8,12 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlmodel import select
 
 from bot.runtime import build_runtime
-from cards.adaptive import RAG_VERBS
+from cards.adaptive import RAG_VERBS, SIGNOFF_VERB
 from handlers.teams.sdk import sdk_bot
 from handlers.teams.turns import TeamsBot, message_text
 from storage import repo
 from storage.db import session_scope
-from storage.models import ActionUpdate
+from storage.models import ActionUpdate, Person
 from tests.teams.conftest import HANNAH, card_texts, teams_settings
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -76,8 +76,27 @@ async def test_submit_updates_the_card_in_place(adapter, rt, assert_valid_card):
         assert (update.rag, update.note, update.author_key) == ("green", "on track", "hos-scp")
 
 
-async def test_execute_answers_with_the_refreshed_card_in_the_invoke_response(adapter, assert_valid_card):
-    data = {"ref": "4.2.1", "rag": "completed", "refs": ["4.2.1"], "note.4.2.1": "all staff trained"}
+def completed_invoke(note: str) -> Activity:
+    data = {"ref": "4.2.1", "rag": "completed", "refs": ["4.2.1"], "note.4.2.1": note}
+    return Activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": RAG_VERBS["completed"], "data": data}},
+    )
+
+
+async def test_completed_without_evidence_answers_with_the_form_and_records_nothing(adapter, rt, assert_valid_card):
+    await adapter.send(completed_invoke("all staff trained"))
+    [response] = adapter.activity_buffer
+    body = response.value.body.serialize()
+    texts = card_texts(assert_valid_card(body["value"]))
+    assert "needs evidence" in texts and "evidence: audit report Oct 16" in texts
+    with session_scope(rt.engine) as s:
+        assert s.exec(select(ActionUpdate)).all() == []
+
+
+async def test_execute_answers_with_the_refreshed_card_in_the_invoke_response(adapter, rt, assert_valid_card):
+    data = {"ref": "4.2.1", "rag": "completed", "refs": ["4.2.1"], "note.4.2.1": "all staff trained, evidence: audit"}
     invoke = Activity(
         type="invoke",
         name="adaptiveCard/action",
@@ -89,6 +108,9 @@ async def test_execute_answers_with_the_refreshed_card_in_the_invoke_response(ad
     body = response.value.body.serialize()
     assert body["type"] == CARD
     assert "✅ Recorded: Completed: all staff trained" in card_texts(assert_valid_card(body["value"]))
+    with session_scope(rt.engine) as s:
+        [update] = s.exec(select(ActionUpdate)).all()
+        assert (update.note, update.evidence) == ("all staff trained", "audit")
 
 
 async def test_unknown_card_verbs_are_answered_politely(adapter):
@@ -127,3 +149,66 @@ def test_message_text_removes_mentions_and_html():
     assert message_text({"text": "<p>status lead HOS S&amp;CP</p>"}) == "status lead HOS S&CP"
     assert message_text({"text": "4.2.1 green<br>4.2.2 amber - late"}) == "4.2.1 green\n4.2.2 amber - late"
     assert message_text({}) == ""
+
+
+def _relink(rt, key: str) -> None:
+    """Hannah's Teams account now belongs to `key` (the TestAdapter speaks as one account)."""
+    with session_scope(rt.engine) as s:
+        for person in s.exec(select(Person)).all():
+            if person.teams_user_id == HANNAH["id"]:
+                person.teams_user_id = None
+                s.add(person)
+        s.flush()
+        person = repo.person_by_key(s, key)
+        person.teams_user_id = HANNAH["id"]
+        s.add(person)
+
+
+def _find_action(card: object, verb: str) -> dict | None:
+    if isinstance(card, dict):
+        if card.get("verb") == verb:
+            return card
+        return next((a for v in card.values() if (a := _find_action(v, verb)) is not None), None)
+    if isinstance(card, list):
+        return next((a for v in card if (a := _find_action(v, verb)) is not None), None)
+    return None
+
+
+async def test_an_sit_admin_signs_off_with_the_detail_cards_execute_button(adapter, rt, assert_valid_card):
+    flow = await adapter.send("4.2.1 completed - evidence: audit report Oct 16")
+    await flow.assert_reply(lambda reply, description=None: None)
+    adapter.activity_buffer.clear()
+    _relink(rt, "sit-manager")
+    flow = await adapter.send("status 4.2.1")
+    cards: list[dict] = []
+    await flow.assert_reply(lambda reply, description=None: cards.append(assert_valid_card(card_of(reply))))
+    assert "Completed (awaiting sign-off)" in card_texts(cards[0])
+    button = _find_action(cards[0], SIGNOFF_VERB)
+    assert button is not None and button["data"] == {"verb": SIGNOFF_VERB, "ref": "4.2.1"}
+    invoke = Activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": SIGNOFF_VERB, "data": button["data"]}},
+    )
+    await adapter.send(invoke)
+    [response] = adapter.activity_buffer
+    assert "Signed off: 4.2.1" in response.value.body.serialize()["value"]
+    with session_scope(rt.engine) as s:
+        (event,) = repo.audit_events(s, ["completion.signed_off"])
+        assert event.subject == "4.2.1"
+
+
+async def test_a_sign_off_button_pressed_by_a_lead_is_refused(adapter, rt):
+    flow = await adapter.send("4.2.1 completed - evidence: audit report Oct 16")
+    await flow.assert_reply(lambda reply, description=None: None)
+    adapter.activity_buffer.clear()
+    invoke = Activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": SIGNOFF_VERB, "data": {"ref": "4.2.1"}}},
+    )
+    await adapter.send(invoke)
+    [response] = adapter.activity_buffer
+    assert "Only an SIT admin" in response.value.body.serialize()["value"]
+    with session_scope(rt.engine) as s:
+        assert repo.audit_events(s, ["completion.signed_off"]) == []

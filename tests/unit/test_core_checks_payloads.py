@@ -78,7 +78,8 @@ def test_the_rag_vocabulary_and_the_note_rule_live_in_the_domain():
     assert parse_rag("purple") is None and parse_rag("") is None and parse_rag(None) is None and parse_rag(1) is None
     assert note_problem(RAG.AMBER, "  ") == "Amber needs a one-line reason."
     assert note_problem(RAG.RED, "") == "Red needs a one-line reason."
-    assert note_problem(RAG.GREEN, "") is None and note_problem(RAG.COMPLETED, "") is None
+    assert note_problem(RAG.GREEN, "") is None and note_problem(RAG.COMPLETED, "evidence: minutes") is None
+    assert "needs evidence" in note_problem(RAG.COMPLETED, "")
     assert note_problem(RAG.GREEN, "x" * (NOTE_MAX + 1)) == f"The note is {NOTE_MAX + 1} characters; keep it to 280."
     # the parser and the core apply the same rule with the same words
     assert parse_update_line("4.2.1 red").reason == "Red needs a one-line reason."

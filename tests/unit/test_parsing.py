@@ -61,12 +61,18 @@ def test_update_with_note_and_new_date():
 @pytest.mark.parametrize(
     ("line", "rag"),
     [("4.2.1 Green", "green"), ("4.2.1 G", "green"), ("4.2.1 on track", "green"), ("4.2.1 AT RISK - x", "amber"),
-     ("4.2.1 off track: x", "red"), ("4.2.1 done", "completed"), ("4.2.1 Complete", "completed"),
+     ("4.2.1 off track: x", "red"), ("4.2.1 done - evidence: x", "completed"),
+     ("4.2.1 Complete - evidence: x", "completed"),
      ("4.2.1 r - x", "red")],
 )
 def test_rag_words_any_case(line, rag):
     got = parse_update_line(line)
     assert isinstance(got, UpdateIntent) and got.rag == rag
+
+
+def test_completed_needs_evidence_in_the_parser_too():
+    got = parse_update_line("4.2.1 done")
+    assert isinstance(got, BadLine) and "4.2.1 completed - evidence: audit report Oct 16" in got.reason
 
 
 def test_amber_and_red_need_a_reason():
