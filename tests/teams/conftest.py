@@ -14,12 +14,18 @@ import aiohttp
 import jsonschema
 import pytest
 from aiohttp import web
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
 from actionbot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from domain.clock import FixedClock
 from handlers.teams import teams_outbound
+from handlers.teams.sdk import sdk_bot
+from handlers.teams.turns import TeamsBot
+from storage import repo
+from storage.db import session_scope
 from tests.conftest import uk
 from tests.fakes.bot_connector import FakeBotConnector
 
@@ -234,3 +240,28 @@ def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(card.get("body", []))
     return found
+
+
+@pytest.fixture
+def rt(reference_engine, teams_clock) -> Runtime:
+    """The reference plan with Hannah (HOS S&CP) linked to her Teams id already: the TestAdapter
+    has no connector to ask who she is."""
+    runtime = build_runtime(teams_settings(), engine=reference_engine, clock=teams_clock)
+    with session_scope(runtime.engine) as s:
+        person = repo.person_by_key(s, "hos-scp")
+        person.teams_user_id = HANNAH["id"]
+        s.add(person)
+    return runtime
+
+
+@pytest.fixture
+def adapter(rt) -> TestAdapter:
+    """botbuilder's TestAdapter in Hannah's personal chat, driving the real TeamsBot turn by turn."""
+    template = Activity(
+        channel_id="msteams",
+        service_url="https://smba.example.invalid/uk/",
+        from_property=ChannelAccount(id=HANNAH["id"], name=HANNAH["name"], aad_object_id=HANNAH["aadObjectId"]),
+        recipient=ChannelAccount(id="28:actionbot", name="actionbot"),
+        conversation=ConversationAccount(id="a:personal-hannah", conversation_type="personal", tenant_id="t1"),
+    )
+    return TestAdapter(sdk_bot(TeamsBot(rt).on_turn).on_turn, template)

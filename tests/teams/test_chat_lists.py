@@ -6,42 +6,14 @@ from __future__ import annotations
 
 import pytest
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
 from bot.requests import ChatRequest, Identity
-from bot.runtime import build_runtime
 from cards.adaptive import MAX_CARD_BYTES, card_size, render_card
 from cards.report_adaptive import text_size
-from handlers.teams.sdk import sdk_bot
-from handlers.teams.turns import TeamsBot
-from storage import repo
-from storage.db import session_scope
-from tests.teams.conftest import HANNAH, card_texts, teams_settings
+from tests.teams.conftest import card_texts
 from tests.teams.test_adaptive_cards import fill_with_long_ambers
 
 CARD = "application/vnd.microsoft.card.adaptive"
-
-
-@pytest.fixture
-def rt(reference_engine, teams_clock):
-    runtime = build_runtime(teams_settings(), engine=reference_engine, clock=teams_clock)
-    with session_scope(runtime.engine) as s:  # linked already: the TestAdapter has no connector to ask
-        person = repo.person_by_key(s, "hos-scp")
-        person.teams_user_id = HANNAH["id"]
-        s.add(person)
-    return runtime
-
-
-@pytest.fixture
-def adapter(rt) -> TestAdapter:
-    template = Activity(
-        channel_id="msteams",
-        service_url="https://smba.example.invalid/uk/",
-        from_property=ChannelAccount(id=HANNAH["id"], name=HANNAH["name"], aad_object_id=HANNAH["aadObjectId"]),
-        recipient=ChannelAccount(id="28:actionbot", name="actionbot"),
-        conversation=ConversationAccount(id="a:personal-hannah", conversation_type="personal", tenant_id="t1"),
-    )
-    return TestAdapter(sdk_bot(TeamsBot(rt).on_turn).on_turn, template)
 
 
 async def answer(adapter: TestAdapter, text: str, assert_valid_card) -> dict:

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from botbuilder.schema import Activity, ChannelAccount
 from sqlmodel import select
 
-from bot.runtime import build_runtime
 from cards.adaptive import RAG_VERBS, SIGNOFF_VERB
-from handlers.teams.sdk import sdk_bot
-from handlers.teams.turns import TeamsBot, message_text
+from handlers.teams.turns import message_text
 from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate, Person
-from tests.teams.conftest import HANNAH, card_texts, teams_settings
+from tests.teams.conftest import HANNAH, card_texts
 
 CARD = "application/vnd.microsoft.card.adaptive"
-
-
-@pytest.fixture
-def rt(reference_engine, teams_clock):
-    runtime = build_runtime(teams_settings(), engine=reference_engine, clock=teams_clock)
-    with session_scope(runtime.engine) as s:  # linked already: the TestAdapter has no connector to ask
-        person = repo.person_by_key(s, "hos-scp")
-        person.teams_user_id = HANNAH["id"]
-        s.add(person)
-    return runtime
-
-
-@pytest.fixture
-def adapter(rt) -> TestAdapter:
-    template = Activity(
-        channel_id="msteams",
-        service_url="https://smba.example.invalid/uk/",
-        from_property=ChannelAccount(id=HANNAH["id"], name=HANNAH["name"], aad_object_id=HANNAH["aadObjectId"]),
-        recipient=ChannelAccount(id="28:actionbot", name="actionbot"),
-        conversation=ConversationAccount(id="a:personal-hannah", conversation_type="personal", tenant_id="t1"),
-    )
-    return TestAdapter(sdk_bot(TeamsBot(rt).on_turn).on_turn, template)
 
 
 def card_of(activity: Activity) -> dict:
