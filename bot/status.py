@@ -55,6 +55,7 @@ HELP = HelpView(
         ("4.2.1 completed - evidence: audit report Oct 16", "claim a completion, with its evidence"),
         (typed("signoff 4.2.1"), "SIT: verify a completion (`reopen 4.2.1 - reason` returns it to the lead)"),
         (typed("audit 4.2.1 due Mar 17"), "SIT: set a thematic audit date (`status audits`: those coming round)"),
+        (typed("plans"), "the live plans (`use plan yj` to switch; `status priority 4 in yj` to ask another once)"),
     ),
 )
 
