@@ -22,6 +22,7 @@ from scheduler import heartbeat
 from scheduler.tick import Ticker
 from storage.models import SchedulerHeartbeat
 from tests.fakes.outbound import RecordingChannel
+from tests.fakes.ticks import observe_ticks
 
 UK = ZoneInfo("Europe/London")
 T0 = datetime(2016, 9, 14, 10, 0, tzinfo=UK)
@@ -112,15 +113,7 @@ async def test_healthz_of_serve_turns_503_when_its_scheduler_stops_ticking(refer
     clock = FixedClock(T0)
     rt = build_runtime(Settings(database_url="sqlite://"), engine=reference_engine, clock=clock)
     rt.channels = {"fake": RecordingChannel()}
-    first_tick = asyncio.Event()
-
-    class Observed(Ticker):
-        async def run(self):
-            report = await super().run()
-            first_tick.set()
-            return report
-
-    monkeypatch.setattr(wiring, "Ticker", Observed)
+    first_tick = observe_ticks(monkeypatch)
     app = create_app(rt, with_scheduler=True)
     handle = app[wiring.SCHEDULER]
     async with TestClient(TestServer(app, port=0)) as client:

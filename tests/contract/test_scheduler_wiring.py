@@ -30,6 +30,7 @@ from storage.db import make_engine
 from storage.models import Action, ActionUpdate, AuditEvent, Person, SendLedger, Snooze
 from tests.conftest import copy_sqlite
 from tests.fakes.outbound import RecordingChannel
+from tests.fakes.ticks import observe_ticks
 
 UK = ZoneInfo("Europe/London")
 
@@ -39,15 +40,7 @@ async def test_serve_runs_the_scheduler_with_deliberate_job_settings(reference_e
     rt = build_runtime(Settings(database_url="sqlite://"), engine=reference_engine, clock=clock)
     channel = RecordingChannel()
     rt.channels = {"fake": channel}
-    first_tick = asyncio.Event()
-
-    class Observed(Ticker):
-        async def run(self):
-            report = await super().run()
-            first_tick.set()
-            return report
-
-    monkeypatch.setattr(wiring, "Ticker", Observed)
+    first_tick = observe_ticks(monkeypatch)
     app = create_app(rt, with_scheduler=True)
     handle = app[wiring.SCHEDULER]
     async with TestClient(TestServer(app, port=0)) as client:
