@@ -1,5 +1,5 @@
-"""The aiohttp application: one server for /healthz, Slack (/slack/events) and Teams
-(/api/messages). Built by a factory; nothing starts at import."""
+"""The aiohttp application: one server for /healthz and every registered channel's routes
+(`handlers.registry.mount_all`). Built by a factory; nothing starts at import."""
 
 from __future__ import annotations
 
@@ -65,9 +65,9 @@ def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
     app = web.Application(middlewares=[last_resort])  # no route ever answers with a traceback
     app[RUNTIME] = rt
     app.router.add_get("/healthz", healthz)
-    from handlers import mount_channels
+    from handlers.registry import mount_all
 
-    mount_channels(app, rt)
+    mount_all(app, rt)
     if with_scheduler:
         from actionbot.scheduler_wiring import attach_scheduler
 

@@ -34,8 +34,7 @@ def load_settings(args: argparse.Namespace | None = None) -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
-        lines = [_config_problem(e) for e in exc.errors()]
-        raise SystemExit("actionbot: configuration error\n" + "\n".join(lines)) from None
+        raise SystemExit(configuration_error(exc)) from None
     if args is not None and getattr(args, "database_url", None):
         settings.database_url = Settings.model_validate({"database_url": args.database_url}).database_url
     if args is not None and getattr(args, "as_of", None):
@@ -92,7 +91,7 @@ COMMAND_MODULES = [
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    configure_logging(_settings_for_logging(), verbose=args.verbose)
+    configure_logging(_settings_for_logging(), verbose=args.verbose, secrets=_channel_secrets())
     if not args.command:
         p.print_help()
         return 2
@@ -103,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         return fn(args) or 0
     except KeyboardInterrupt:
         return 130
+    except ValidationError as exc:  # a channel's settings (read when the channel is first used)
+        raise SystemExit(configuration_error(exc)) from None
+
+
+def configuration_error(exc: ValidationError) -> str:
+    """What the CLI says about settings that do not validate, one line per bad variable."""
+    return "actionbot: configuration error\n" + "\n".join(_config_problem(e) for e in exc.errors())
 
 
 def _settings_for_logging() -> Settings | None:
@@ -112,6 +118,20 @@ def _settings_for_logging() -> Settings | None:
         return Settings()
     except ValidationError:
         return None
+
+
+def _channel_secrets() -> list[str]:
+    """Secret values in every registered channel's settings, for the log redactor (a channel
+    whose settings do not validate contributes none: the command reports it)."""
+    import os
+
+    from bot.logging_setup import secret_values
+    from handlers.registry import channel_settings
+
+    try:
+        return secret_values(*channel_settings(os.environ))
+    except ValidationError:
+        return []
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -73,22 +73,21 @@ def db_cmd(args: argparse.Namespace) -> int:
 
 @command("config")
 def config_cmd(args: argparse.Namespace) -> int:
+    import os
+
     from bot.config import check
+    from handlers import registry
 
     settings = load_settings(args)
     problems = 0
-    for line in check(settings):
+    for line in [*check(settings), *registry.config_lines(os.environ)]:
         mark = "!! " if line.warning else "ok " if line.ok else "-- "
         problems += 0 if line.ok else 1
         hint = f"   ({line.hint})" if line.hint else ""
         print(f"{mark} {line.area:<9} {line.name:<24} {line.value}{hint}")
     print()
-    print(
-        f"Slack:  {'on (' + ('Socket Mode' if settings.slack_socket_mode else 'HTTP at /slack/events') + ')' if settings.slack_enabled else 'off'}"
-    )
-    print(
-        f"Teams:  at /api/messages, {'authenticated' if settings.teams_authenticated else 'local development mode (no auth, loopback only)'}"
-    )
+    for name, summary in registry.summaries(os.environ):
+        print(f"{name.capitalize() + ':':<9} {summary}")
     return 0
 
 
@@ -173,10 +172,10 @@ def chat_cmd(args: argparse.Namespace) -> int:
 @command("nudge")
 def nudge_cmd(args: argparse.Namespace) -> int:
     from actionbot.nudge_now import nudge_now
-    from handlers import outbound_channels
+    from handlers.registry import outbound_all
 
     rt = runtime(args)
-    rt.channels = outbound_channels(rt)
+    rt.channels = outbound_all(rt)
     return asyncio.run(nudge_now(rt, args.target, out=sys.stdout))
 
 

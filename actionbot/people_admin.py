@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, select
 
+from bot.identity import identities_of
 from bot.recipients import unowned_roles
 from bot.runtime import Runtime
 from storage import repo
@@ -27,7 +28,7 @@ from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.importers.csv_text import read_rows
 from storage.models import ChannelAddress, Person, Plan, Role
-from storage.plan_data import PersonRow
+from storage.plan_data import PersonRow, chat_ids_of
 from storage.plan_store import PlanValidationError, Problem, save_people
 
 PEOPLE_COLUMNS = (
@@ -116,11 +117,11 @@ KEPT_FIELDS = {
     "manager": "manager_key",
     "delegate": "delegate_key",
     "timezone": "timezone",
-    "slack_user_id": "slack_user_id",
-    "teams_user_id": "teams_user_id",
     "sit_admin": "sit_admin",
     "performance_officer": "performance_officer",
 }
+# Chat ids are not "kept" like the fields above: an import only ever adds or replaces a
+# person's id on the channels the file names (person_identity rows), never removes one.
 
 
 def read_people(path: str, limits: ImportLimits = DEFAULT_LIMITS) -> PeopleFile:
@@ -177,8 +178,7 @@ def _read_yaml(p: Path, source: str) -> PeopleFile:
                 manager=r.get("manager") or None,
                 delegate=r.get("delegate") or None,
                 timezone=r.get("timezone") or "Europe/London",
-                slack_user_id=r.get("slack_user_id") or None,
-                teams_user_id=r.get("teams_user_id") or None,
+                chat_ids=chat_ids_of(r),
                 sit_admin=bool(r.get("sit_admin")),
                 performance_officer=bool(r.get("performance_officer")),
             )
@@ -225,8 +225,7 @@ def _read_csv(p: Path, source: str, limits: ImportLimits) -> PeopleFile:
                 manager=get.get("manager") or None,
                 delegate=get.get("delegate") or None,
                 timezone=get.get("timezone") or "Europe/London",
-                slack_user_id=get.get("slack_user_id") or None,
-                teams_user_id=get.get("teams_user_id") or None,
+                chat_ids=chat_ids_of(get),
                 sit_admin=_flag(get.get("sit_admin", ""), source, number, "sit_admin", problems),
                 performance_officer=_flag(
                     get.get("performance_officer", ""), source, number, "performance_officer", problems
@@ -358,9 +357,9 @@ def plan_lead_roles(session: Session, plan_id: int) -> set[str]:
 def check_people(rt: Runtime) -> int:
     """Every role a plan uses with nobody behind it (the default plan, then every other live
     plan: the scheduler asks them all), and everyone with no way to reach them."""
-    from handlers import outbound_channels
+    from handlers.registry import outbound_all
 
-    channels = rt.channels or outbound_channels(rt)
+    channels = rt.channels or outbound_all(rt)
     problems = 0
     with session_scope(rt.engine) as session:
         try:
@@ -377,15 +376,17 @@ def check_people(rt: Runtime) -> int:
         names = ", ".join(sorted(channels))
         print(f"How the bot reaches each person ({names}):")
         unreachable, unlinked = [], []
+        slack_ids = repo.chat_ids_by_person(session, "slack")
         for person in people:
             addresses = _addresses(session, person)
-            print(f"  {person.key:<14} {person.name:<36} {_slack_state(person, channels)}; {_teams_state(addresses)}")
+            slack_id = slack_ids.get(person.key)
+            print(f"  {person.key:<14} {person.name:<36} {_slack_state(person, slack_id, channels)}; {_teams_state(addresses)}")
             reach = [c.name for c in channels.values() if c.can_reach(session, person)]
             if not reach:
                 failed = [a for a in addresses if a.failed_at]
                 why = f" (last send failed: {failed[0].failure})" if failed else ""
                 unreachable.append(f"  - {person.name} ({person.key}; roles {', '.join(person.roles) or '-'}){why}")
-            elif "slack" in channels and not person.slack_user_id and person.email and reach == ["slack"]:
+            elif "slack" in channels and not slack_id and person.email and reach == ["slack"]:
                 unlinked.append(f"  - {person.name} ({person.key}; {person.email})")
         if unlinked:
             problems += len(unlinked)
@@ -407,11 +408,11 @@ def check_people(rt: Runtime) -> int:
     return 1 if problems else 0
 
 
-def _slack_state(person: Person, channels: dict) -> str:
+def _slack_state(person: Person, slack_id: str | None, channels: dict) -> str:
     if "slack" not in channels:
         return "Slack: not configured"
-    if person.slack_user_id:
-        return f"Slack: {person.slack_user_id}"
+    if slack_id:
+        return f"Slack: {slack_id}"
     if person.email:
         return "Slack: not linked (found by email at the first message)"
     return "Slack: not linked, no email"
@@ -432,17 +433,18 @@ def link_people(rt: Runtime) -> int:
     remember who was found. Idempotent: people already linked are not looked up again."""
     import asyncio
 
-    from handlers import outbound_channels
+    from handlers.registry import outbound_all
 
-    channels = rt.channels or outbound_channels(rt)
+    channels = rt.channels or outbound_all(rt)
     slack = channels.get("slack")
     if slack is None:
         print("actionbot: Slack is not configured (SLACK_BOT_TOKEN and a signing secret or app token)", file=sys.stderr)
         return 1
     with session_scope(rt.engine) as session:
         people = repo.all_people(session)
-    linked_before = [p for p in people if p.slack_user_id]
-    to_find = [p for p in people if not p.slack_user_id]
+        slack_ids = repo.chat_ids_by_person(session, "slack")
+    linked_before = [p for p in people if p.key in slack_ids]
+    to_find = [p for p in people if p.key not in slack_ids]
 
     async def find_all() -> list:
         return [await slack.link(p, actor="cli") for p in to_find]
@@ -469,9 +471,10 @@ def _addresses(session: Session, person: Person) -> list[ChannelAddress]:
 def list_people(rt: Runtime) -> int:
     with session_scope(rt.engine) as session:
         for p in repo.all_people(session):
+            ids = identities_of(session, p.key)
+            chat = " ".join(f"{channel}={user_id}" for channel, user_id in sorted(ids.items())) or "chat=-"
             print(
                 f"{p.key:<14} {p.name:<36} {', '.join(p.roles):<22} manager={p.manager_key or '-':<10} "
-                f"slack={p.slack_user_id or '-'} teams={'yes' if p.teams_user_id else '-'}"
-                f"{' SIT admin' if p.sit_admin else ''}"
+                f"{chat}{' SIT admin' if p.sit_admin else ''}"
             )
     return 0

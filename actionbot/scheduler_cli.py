@@ -53,7 +53,7 @@ def policy_cmd(args: argparse.Namespace) -> int:
 def preview_cmd(args: argparse.Namespace) -> int:
     from bot.policy import PolicyError, policy_from_settings
     from bot.progress import terminal_progress
-    from handlers import outbound_channels
+    from handlers.registry import outbound_all
     from scheduler.preview import as_csv, as_text, preview
     from storage import repo
     from storage.db import session_scope
@@ -69,7 +69,7 @@ def preview_cmd(args: argparse.Namespace) -> int:
         policy = policy_from_settings(rt.settings)
     except PolicyError as exc:
         return fail(exc.describe())
-    channels = outbound_channels(rt)
+    channels = outbound_all(rt)
     with session_scope(rt.engine) as session:
         try:
             plan = repo.active_plan(session, args.plan_key or rt.settings.actionbot_plan)

@@ -171,12 +171,12 @@ def forget_heartbeat(engine, ticker: Ticker) -> None:
 def run_clock(settings, *, stop: asyncio.Event | None = None) -> int:
     """`actionbot clock`: the scheduler alone, until SIGTERM or Ctrl+C."""
     from bot.runtime import build_runtime, ensure_database
-    from handlers import outbound_channels
+    from handlers.registry import outbound_all
 
     policy = load_policy_or_exit(settings)
     rt = build_runtime(settings)
     ensure_database(rt.engine)
-    rt.channels = outbound_channels(rt)
+    rt.channels = outbound_all(rt)
     return asyncio.run(_clock(rt, policy, stop))
 
 

@@ -1,4 +1,5 @@
-"""`actionbot serve`: one aiohttp server for /healthz, Slack and Teams, plus the scheduler."""
+"""`actionbot serve`: one aiohttp server for /healthz and every registered channel's routes, plus the
+scheduler. The banner asks each channel (`handlers.registry`) for its own lines."""
 
 from __future__ import annotations
 
@@ -30,14 +31,14 @@ def bootstrap_database(rt) -> str:
 
 
 def serve(settings: Settings, *, port: int | None, host: str | None, bootstrap: bool, with_scheduler: bool) -> int:
-    from handlers import outbound_channels
+    from handlers.registry import outbound_all
 
     rt = build_runtime(settings)
     if bootstrap:
         print(f"actionbot: {bootstrap_database(rt)}")
     else:
         ensure_database(rt.engine)
-    rt.channels = outbound_channels(rt)
+    rt.channels = outbound_all(rt)
     app = create_app(rt, with_scheduler=with_scheduler)
     port = port or int(os.environ.get("PORT", settings.port))
     host = host or settings.host
@@ -54,19 +55,11 @@ def banner(rt, host: str, port: int, with_scheduler: bool) -> list[str]:
         f"actionbot is running on {host}:{port} (database: {s.database_url}; now: {rt.clock.now():%Y-%m-%d %H:%M} UTC)",
         f"  health:  {url}/healthz",
     ]
-    if s.slack_enabled:
-        mode = "Socket Mode" if s.slack_socket_mode else f"HTTP at {url}/slack/events"
-        lines.append(f"  Slack:   on ({mode}); Web API {s.slack_api_url}")
-    else:
-        lines.append("  Slack:   off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; see README)")
-    auth = "authenticated" if s.teams_authenticated else "local development mode: no auth, loopback only"
-    lines.append(f"  Teams:   {url}/api/messages ({auth})")
-    if not s.teams_authenticated:
-        lines.append(
-            f"           try it: npx -p @microsoft/m365agentsplayground agentsplayground -e {url}/api/messages -c msteams"
-        )
+    from handlers import registry
+
+    lines.extend(f"  {line}" for line in registry.banner_lines(rt, url))
     lines.append(f"  Scheduler: {'on' if with_scheduler else 'off (run `actionbot clock`)'}")
-    if not s.slack_enabled and not s.teams_authenticated:
+    if not registry.anyone_can_talk(rt):
         lines.append(
             "  No chat credentials are configured: talk to the bot in a terminal with "
             "`.venv/bin/actionbot chat --as DCS`."

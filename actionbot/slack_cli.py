@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from actionbot.cli import command, fail, load_settings
+from actionbot.cli import command, fail
 
 
 def add_parsers(sub) -> None:
@@ -21,9 +21,10 @@ def slack_cmd(args: argparse.Namespace) -> int:
     if args.slack_action != "manifest":
         return fail("slack: choose manifest")
     from handlers.slack.manifest import ManifestError, render_manifest
+    from handlers.slack.settings import SlackSettings
 
     try:
-        text = render_manifest(load_settings(args), args.host)
+        text = render_manifest(SlackSettings(), args.host)
     except ManifestError as exc:
         return fail(str(exc))
     if args.output:

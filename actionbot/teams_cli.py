@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from actionbot.cli import command, fail, load_settings, runtime
+from actionbot.cli import command, fail, runtime
 from handlers.teams import addresses
 
 
@@ -37,9 +37,9 @@ def teams_cmd(args: argparse.Namespace) -> int:
 
 def package(args: argparse.Namespace) -> int:
     from handlers.teams.manifest import Developer, PackageError, write_package
+    from handlers.teams.settings import TeamsSettings
 
-    settings = load_settings(args)
-    app_id = args.app_id or settings.microsoft_app_id or ""
+    app_id = args.app_id or TeamsSettings().microsoft_app_id or ""
     developer = Developer(args.developer_name, args.website_url, args.privacy_url, args.terms_url)
     try:
         path = write_package(Path(args.output), app_id, developer)

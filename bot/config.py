@@ -1,54 +1,25 @@
 """Settings from the environment (and an optional `.env`), validated once at start-up.
 
-Every channel is optional: the bot runs with no credentials at all (terminal channel, Teams in
-local development mode), so a council can try it before it registers anything.
+Only what the core needs is here (database, clock, policy, plan, import limits, logging): each
+channel reads its own variables with its own settings class (`handlers/<name>/settings.py`), so
+adding a channel adds nothing to this file. Every channel is optional: the bot runs with no
+credentials at all (the terminal channel, or a chat channel in its local development mode), so
+a council can try it before it registers anything.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config_lines import ConfigLine, mask_url
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"
-DEFAULT_SLACK_COMMAND = "/actionbot"
-# Slack's built-in commands: an app cannot register them, and a manifest that lists one is
-# refused whole ("the slash command has an invalid name"). `/status` is one of them.
-SLACK_RESERVED_COMMANDS = frozenset(
-    [
-        "/status",
-        "/me",
-        "/join",
-        "/away",
-        "/dnd",
-        "/shrug",
-        "/remind",
-        "/msg",
-        "/feed",
-        "/who",
-        "/collapse",
-        "/expand",
-        "/leave",
-        "/open",
-        "/search",
-        "/topic",
-        "/mute",
-        "/pro",
-        "/shortcuts",
-        "/invite",
-        "/archive",
-        "/kick",
-        "/rename",
-    ]
-)
-_SLACK_COMMAND_NAME = re.compile(r"^/[a-z0-9][a-z0-9_-]{0,30}$")
-# App types that sign in to one tenant, so the SDK needs its id (APP_TENANTID).
-TENANT_REQUIRED = ("SingleTenant", "UserAssignedMSI")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -58,7 +29,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL; SQLite by default")
-    port: int = Field(3978, description="HTTP port for /healthz, /slack/events and /api/messages")
+    port: int = Field(3978, description="HTTP port for /healthz and every channel's routes")
     host: str = Field("0.0.0.0", description="Interface to bind")
     actionbot_now: str | None = Field(None, description="Pretend 'now' (ISO date/time) for demos")
     actionbot_speed: float = Field(1.0, description="How fast the pretend clock runs (1 = real time)")
@@ -79,19 +50,6 @@ class Settings(BaseSettings):
         DEFAULT_LIMITS.max_zip_ratio, gt=0, description="Most a zip member may expand (uncompressed/compressed)"
     )
 
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
-    slack_sit_channel: str | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_command: str = Field(DEFAULT_SLACK_COMMAND, description="The slash command registered in manifest.yml")
-
-    # --- Teams registration (Azure creates single-tenant bots only since 31 July 2025) ---
-    microsoft_app_id: str | None = None
-    microsoft_app_password: str | None = None
-    microsoft_app_tenant_id: str | None = None
-    microsoft_app_type: str = "SingleTenant"
-
     # --- logging (bot.logging_setup) ---
     actionbot_log_format: str = Field("text", description="text (one readable line) or json (one object per line)")
     actionbot_log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
@@ -110,49 +68,6 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
-    @field_validator("slack_command")
-    @classmethod
-    def _usable_slack_command(cls, value: str) -> str:
-        """Refuse at start-up what Slack would refuse at install: a built-in name (the manifest
-        is then rejected whole) or a malformed one."""
-        name = value.strip().lower()
-        if name and not name.startswith("/"):
-            name = "/" + name
-        if name in SLACK_RESERVED_COMMANDS:
-            raise ValueError(
-                f"SLACK_COMMAND {value!r} is one of Slack's built-in commands, which no app can register; "
-                f"use e.g. {DEFAULT_SLACK_COMMAND} or {DEFAULT_SLACK_COMMAND}-test"
-            )
-        if not _SLACK_COMMAND_NAME.match(name):
-            raise ValueError(
-                f"SLACK_COMMAND {value!r} is not a Slack command name: a '/' and up to 31 lower-case "
-                f"letters, digits, '-' or '_', e.g. {DEFAULT_SLACK_COMMAND}"
-            )
-        return name
-
-    @field_validator("microsoft_app_type")
-    @classmethod
-    def _known_app_type(cls, value: str) -> str:
-        allowed = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
-        key = value.replace("_", "").replace("-", "").lower()
-        if key not in allowed:
-            raise ValueError(f"MICROSOFT_APP_TYPE {value!r}: use SingleTenant, MultiTenant or UserAssignedMSI")
-        return allowed[key]
-
-    @model_validator(mode="after")
-    def _tenant_for_single_tenant(self) -> Settings:
-        """A SingleTenant bot signs in to its own tenant for every reply and proactive message:
-        without the tenant id botbuilder fails deep inside the adapter ("Property 'APP_TENANTID'
-        is expected"), so refuse at start-up with the variable's name instead."""
-        if self.microsoft_app_id and self.microsoft_app_type in TENANT_REQUIRED and not self.microsoft_app_tenant_id:
-            raise ValueError(
-                f"MICROSOFT_APP_TENANT_ID is not set: a {self.microsoft_app_type} bot "
-                f"(MICROSOFT_APP_TYPE{', the default' if self.microsoft_app_type == 'SingleTenant' else ''}) "
-                "needs its Microsoft Entra tenant id (Azure portal → the bot's app registration → Overview → "
-                "Directory (tenant) ID)"
-            )
-        return self
-
     @field_validator("actionbot_log_format")
     @classmethod
     def _known_log_format(cls, value: str) -> str:
@@ -169,23 +84,6 @@ class Settings(BaseSettings):
         return level
 
     @property
-    def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
-
-    @property
-    def slack_command_prefix(self) -> str:
-        """What a person types in Slack before a command the bot suggests: `/actionbot `."""
-        return self.slack_command + " "
-
-    @property
-    def slack_socket_mode(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_app_token)
-
-    @property
-    def teams_authenticated(self) -> bool:
-        return bool(self.microsoft_app_id)
-
-    @property
     def import_limits(self) -> ImportLimits:
         """The ACTIONBOT_IMPORT_* settings as the importers take them."""
         return ImportLimits(
@@ -197,109 +95,29 @@ class Settings(BaseSettings):
         )
 
 
-@dataclass(frozen=True)
-class CheckLine:
-    area: str
-    name: str
-    value: str
-    ok: bool
-    hint: str = ""
-    warning: bool = False  # works today, but should be changed (shown as "!!")
-
-
-def mask(secret: str | None) -> str:
-    """Show enough of a secret to recognise it, never enough to use it."""
-    if not secret:
-        return "(not set)"
-    if len(secret) <= 8:
-        return "****"
-    return f"{secret[:4]}…{secret[-2:]} ({len(secret)} chars)"
-
-
-def check(settings: Settings) -> list[CheckLine]:
-    """What is configured for each area, with secrets masked and a hint for what is missing."""
+def check(settings: Settings) -> list[ConfigLine]:
+    """The core's lines of `config check` (database, logging); each channel adds its own
+    through `handlers.registry.config_lines`."""
     s = settings
-    lines = [
-        CheckLine(
+    return [
+        ConfigLine(
             "database",
             "DATABASE_URL",
-            _mask_url(s.database_url),
+            mask_url(s.database_url),
             True,
             "" if not s.database_url.startswith("sqlite") else "SQLite (default); use PostgreSQL in production",
         ),
-        CheckLine(
-            "slack",
-            "SLACK_BOT_TOKEN",
-            mask(s.slack_bot_token),
-            bool(s.slack_bot_token),
-            "" if s.slack_bot_token else "xoxb-… from your Slack app's OAuth page",
-        ),
-        CheckLine(
-            "slack",
-            "SLACK_SIGNING_SECRET",
-            mask(s.slack_signing_secret),
-            bool(s.slack_signing_secret),
-            "" if s.slack_signing_secret else "Basic Information → Signing Secret (HTTP mode)",
-        ),
-        CheckLine("slack", "SLACK_APP_TOKEN", mask(s.slack_app_token), True, "optional: xapp-… turns on Socket Mode"),
-        CheckLine(
-            "slack",
-            "SLACK_SIT_CHANNEL",
-            s.slack_sit_channel or "(not set)",
-            bool(s.slack_sit_channel),
-            "" if s.slack_sit_channel else "channel id for digests and reports, e.g. C0123456",
-        ),
-        CheckLine("slack", "SLACK_API_URL", s.slack_api_url, True),
-        CheckLine("slack", "SLACK_COMMAND", s.slack_command, True, "must match the command in manifest.yml"),
-        CheckLine(
-            "teams",
-            "MICROSOFT_APP_ID",
-            s.microsoft_app_id or "(not set)",
-            True,
-            "" if s.microsoft_app_id else "not set: local development mode (no auth, loopback only)",
-        ),
-        CheckLine(
-            "teams",
-            "MICROSOFT_APP_PASSWORD",
-            mask(s.microsoft_app_password),
-            bool(s.microsoft_app_password) or not s.microsoft_app_id,
-            "required with MICROSOFT_APP_ID" if s.microsoft_app_id and not s.microsoft_app_password else "",
-        ),
-        CheckLine(
-            "teams",
-            "MICROSOFT_APP_TENANT_ID",
-            s.microsoft_app_tenant_id or "(not set)",
-            bool(s.microsoft_app_tenant_id) or not s.microsoft_app_id or s.microsoft_app_type not in TENANT_REQUIRED,
-            f"required for {s.microsoft_app_type}: the Directory (tenant) ID of the bot's app registration"
-            if s.microsoft_app_id and s.microsoft_app_type in TENANT_REQUIRED and not s.microsoft_app_tenant_id
-            else "",
-        ),
-        _app_type_line(s),
-        CheckLine("logging", "ACTIONBOT_LOG_FORMAT", s.actionbot_log_format, True),
-        CheckLine("logging", "ACTIONBOT_LOG_LEVEL", s.actionbot_log_level, True),
+        ConfigLine("logging", "ACTIONBOT_LOG_FORMAT", s.actionbot_log_format, True),
+        ConfigLine("logging", "ACTIONBOT_LOG_LEVEL", s.actionbot_log_level, True),
     ]
-    return lines
 
 
-def _app_type_line(s: Settings) -> CheckLine:
-    if s.microsoft_app_type == "MultiTenant":
-        return CheckLine(
-            "teams",
-            "MICROSOFT_APP_TYPE",
-            s.microsoft_app_type,
-            True,
-            "Azure stopped creating multi-tenant bot registrations after 31 July 2025: an existing one "
-            "still works, but register new bots as SingleTenant (set MICROSOFT_APP_TENANT_ID)",
-            warning=True,
-        )
-    return CheckLine("teams", "MICROSOFT_APP_TYPE", s.microsoft_app_type, True)
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
-def _mask_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        if ":" in creds:
-            creds = creds.split(":", 1)[0] + ":****"
-        return f"{scheme}://{creds}@{host}"
-    return url
+def settings_from(cls: type[SettingsT], env: Mapping[str, str]) -> SettingsT:
+    """A settings class loaded as usual (environment, `.env`) with the variables in `env` on top:
+    how a channel reads its own settings from the mapping `config check` hands it."""
+    fields = {name.lower() for name in cls.model_fields}
+    given = {key.lower(): value for key, value in env.items() if key.lower() in fields}
+    return cls(**given)

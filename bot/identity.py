@@ -2,6 +2,10 @@
 
 Resolution order: the platform user id we already linked; else the email the platform gives us
 (Slack `users.info`, Teams/AAD) against the people directory, and the link is remembered.
+
+A person's chat accounts are rows (`person_identity`: channel, user id, person key), so every
+channel, including one added later, is recognised the same way: `person_for`, `link_identity`,
+`identities_of`. A channel nobody has linked on simply finds nobody.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from sqlmodel import Session
 from bot.requests import Identity
 from storage import repo
 from storage.models import Action, Person
+
+IdentityTaken = repo.IdentityTaken
 
 
 @dataclass(frozen=True)
@@ -48,15 +54,36 @@ def resolve(session: Session, identity: Identity, now: datetime) -> Actor:
     return Actor(person=person, label=label, acting_role=identity.as_role)
 
 
+def person_for(session: Session, channel: str, user_id: str) -> Person | None:
+    """Who `user_id` on `channel` is, or None (an unknown account, or a channel with no links)."""
+    return repo.person_by_chat_id(session, channel, user_id)
+
+
+def link_identity(session: Session, channel: str, user_id: str, person_key: str) -> bool:
+    """Record `user_id` as the person's account on `channel` (replacing an earlier one there).
+    False when it already was; `IdentityTaken` when it is someone else's. Not audited: callers
+    that learn a link at run time use `link_chat_id`, imports audit the import."""
+    return repo.put_identity(session, channel, user_id.strip(), person_key)
+
+
+def identities_of(session: Session, person_key: str) -> dict[str, str]:
+    """channel → the person's account there."""
+    return {row.channel: row.user_id for row in repo.identity_rows(session, person_key)}
+
+
+def chat_id(session: Session, person_key: str, channel: str) -> str | None:
+    """The person's account on one channel, if linked."""
+    return repo.chat_id_of(session, person_key, channel)
+
+
 def link_chat_id(
     session: Session, person: Person, channel: str, user_id: str, now: datetime, *, via: str, actor: str | None = None
 ) -> None:
     """Remember a person's chat account and say so in the audit trail (`person.linked`): when
     they first write to the bot (`via="email"`), or when the bot finds them before their first
     message (`via="users.lookupByEmail"`)."""
-    field = {"slack": "slack_user_id", "teams": "teams_user_id"}[channel]
-    setattr(person, field, user_id)
-    session.add(person)
+    if not link_identity(session, channel, user_id, person.key):
+        return
     repo.add_audit(
         session,
         at=now,

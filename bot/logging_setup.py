@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from pydantic import BaseModel
+
 from bot.config import Settings
 
 REDACTED = "[redacted]"
@@ -36,19 +38,27 @@ _HANDLER_NAME = "actionbot"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def secret_values(settings: Settings) -> list[str]:
-    """The configured values that must never be written out."""
-    values = [
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.microsoft_app_password,
-    ]
-    url = settings.database_url
-    if "://" in url and "@" in url.split("://", 1)[1]:
-        creds = url.split("://", 1)[1].rsplit("@", 1)[0]
-        if ":" in creds:
-            values.append(creds.split(":", 1)[1])
+SECRET_FIELD = re.compile(r"(token|secret|password|key)$")
+
+
+def secret_values(*settings: BaseModel) -> list[str]:
+    """The configured values that must never be written out, from the core's settings and each
+    channel's (whose classes the core does not know): every field named like a credential
+    (`…_token`, `…_secret`, `…_password`, `…_key`) and the password in any URL's credentials."""
+    values: list[str] = []
+    for model in settings:
+        for name in type(model).model_fields:
+            value = getattr(model, name, None)
+            if hasattr(value, "get_secret_value"):
+                value = value.get_secret_value()
+            if not isinstance(value, str) or not value:
+                continue
+            if SECRET_FIELD.search(name):
+                values.append(value)
+            elif "://" in value and "@" in value.split("://", 1)[1]:
+                creds = value.split("://", 1)[1].rsplit("@", 1)[0]
+                if ":" in creds:
+                    values.append(creds.split(":", 1)[1])
     return [v for v in values if v]
 
 
@@ -107,7 +117,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(
-    settings: Settings | None, *, verbose: bool = False, stream: TextIO | None = None
+    settings: Settings | None,
+    *,
+    verbose: bool = False,
+    stream: TextIO | None = None,
+    secrets: Iterable[str] = (),
 ) -> logging.Handler:
     """Install the process's one log handler (replacing a previous one of ours).
 
@@ -118,7 +132,7 @@ def configure_logging(
     level = logging.DEBUG if verbose else getattr(logging, settings.actionbot_log_level if settings else "INFO")
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name(_HANDLER_NAME)
-    redact = Redactor(secret_values(settings) if settings else ())
+    redact = Redactor([*(secret_values(settings) if settings else ()), *secrets])
     handler.setFormatter(JsonFormatter(redact) if fmt == "json" else RedactingFormatter(redact))
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:

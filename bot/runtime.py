@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -15,6 +16,8 @@ from storage.db import make_engine, session_scope, upgrade
 from storage.plan_store import ImportSummary, save_people, save_plan
 from storage.reference import load_reference_people, load_reference_plan
 
+T = TypeVar("T")
+
 
 @dataclass
 class Runtime:
@@ -23,10 +26,23 @@ class Runtime:
     clock: Clock
     core: Core
     channels: dict[str, Any] = field(default_factory=dict)  # name → outbound channel (see bot.delivery)
+    # name → that channel's own settings object (handlers/<name>/settings.py); the core never
+    # looks inside, it only keeps them so a process (or a test) loads each channel's once
+    channel_settings: dict[str, Any] = field(default_factory=dict)
+
+    def channel_settings_for(self, name: str, load: Callable[[], T]) -> T:
+        """The settings of channel `name`: those given to `build_runtime`, else `load()` once."""
+        if name not in self.channel_settings:
+            self.channel_settings[name] = load()
+        return self.channel_settings[name]
 
 
 def build_runtime(
-    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    channel_settings: Mapping[str, Any] | None = None,
 ) -> Runtime:
     settings = settings or Settings()
     engine = engine or make_engine(settings.database_url)
@@ -35,7 +51,8 @@ def build_runtime(
         policy = policy_from_settings(settings)
     except PolicyError:
         policy = default_policy()  # the scheduler reports a bad ACTIONBOT_POLICY itself, loudly
-    return Runtime(settings, engine, clock, Core(engine, clock, settings.actionbot_plan, policy))
+    core = Core(engine, clock, settings.actionbot_plan, policy)
+    return Runtime(settings, engine, clock, core, channel_settings=dict(channel_settings or {}))
 
 
 def import_reference(engine: Engine, clock: Clock, *, actor: str = "cli") -> tuple[ImportSummary, ImportSummary]:

@@ -256,6 +256,12 @@ def body(view) -> list[dict[str, Any]]:
         raise TypeError(f"no Adaptive Card rendering for {type(view).__name__}") from None
 
 
+@body.register
+def _(view: RagCountsView) -> list[dict[str, Any]]:
+    """The counts alone (usually part of a summary; every view type renders on every channel)."""
+    return [_counts_line(view)]
+
+
 def _action_line(a: ActionLine) -> dict[str, Any]:
     items: list[dict[str, Any]] = [
         _rich(

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
-from bot.config import DEFAULT_SLACK_COMMAND
 from bot.typed_command import shown, typed
 from bot.views import (
     ActionDetailView,
@@ -29,6 +28,7 @@ from bot.views import (
     NudgeView,
     PlanSummaryView,
     PriorityStatusView,
+    RagCountsView,
     UpdateFormView,
 )
 from cards import blockkit_ids as ids
@@ -45,7 +45,7 @@ FIELD_TEXT = 2000
 FALLBACK_TEXT = 300  # the notification line under the blocks
 NUDGE_BUTTON_ITEMS = 20  # 2 blocks each: 40 + greeting, "more" and footer stay under 50
 MODAL_TITLE = 24
-SLACK_PREFIX = DEFAULT_SLACK_COMMAND + " "  # the default; the app passes `SLACK_COMMAND`'s
+SLACK_PREFIX = ids.DEFAULT_SLACK_COMMAND + " "  # the default; the app passes `SLACK_COMMAND`'s
 
 Block = dict[str, Any]
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")
@@ -148,6 +148,12 @@ def _counts_line(c) -> str:
         f"{RAG_EMOJI['green']} Green *{c.green}*   {RAG_EMOJI['not_rated']} Not yet rated *{c.not_rated}*   "
         f"{RAG_EMOJI['completed']} Completed *{c.completed}*"
     )
+
+
+@render.register
+def _(view: RagCountsView) -> list[Block]:
+    """The counts alone (usually part of a summary; every view type renders on every channel)."""
+    return [context(_counts_line(view))]
 
 
 @render.register

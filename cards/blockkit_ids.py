@@ -11,6 +11,9 @@ import re
 
 from domain.vocabulary import canonical_action_id
 
+# The slash command when SLACK_COMMAND is not set (`/status` is one of Slack's own).
+DEFAULT_SLACK_COMMAND = "/actionbot"
+
 # Buttons. Each button's action_id is unique in its message (prefix + verb + action ref); the
 # value carries what the handler needs: "<verb>|<ref>".
 BUTTON_PREFIX = "actionbot_btn"

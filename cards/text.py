@@ -16,6 +16,7 @@ from bot.views import (
     NudgeView,
     PlanSummaryView,
     PriorityStatusView,
+    RagCountsView,
     UpdateFormView,
 )
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_tag, shorten
@@ -155,6 +156,12 @@ def _(view: EscalationView) -> str:
         if i.note:
             out.append(f"      “{shorten(i.note, 120)}”")
     return "\n".join(out)
+
+
+@render.register
+def _(view: RagCountsView) -> str:
+    """The counts alone (usually part of a summary; every view type renders on every channel)."""
+    return counts_phrase(view)
 
 
 def render_all(views) -> str:

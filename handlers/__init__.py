@@ -1,36 +1,10 @@
 """Channel adapters. Each folder translates its platform's events into `ChatRequest`s for the
-core and renders replies with its `cards/` module; this module mounts whichever are configured."""
+core and renders replies with its `cards/` module; `handlers.registry` lists them and mounts
+whichever are configured. Nothing here names a channel."""
 
 from __future__ import annotations
 
-from typing import Any
+from handlers.registry import mount_all as mount_channels
+from handlers.registry import outbound_all as outbound_channels
 
-from aiohttp import web
-
-from bot.runtime import Runtime
-
-
-def mount_channels(app: web.Application, rt: Runtime) -> list[str]:
-    """Mount each configured channel's inbound endpoint on the app; returns what is active."""
-    active: list[str] = []
-    from handlers.slack.app import mount_slack
-
-    if mount_slack(app, rt):  # only with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET or SLACK_APP_TOKEN
-        active.append("slack")
-    from handlers.teams import mount_teams
-
-    active.append(mount_teams(app, rt))  # always: without MICROSOFT_APP_ID in local development mode
-    return active
-
-
-def outbound_channels(rt: Runtime) -> dict[str, Any]:
-    """The channels that can send (nudges, escalations, digests) with the current settings."""
-    channels: dict[str, Any] = {}
-    if rt.settings.slack_enabled:
-        from handlers.slack.outbound import SlackChannel
-
-        channels["slack"] = SlackChannel(rt.settings, rt.clock.sleep, engine=rt.engine, clock=rt.clock)
-    from handlers.teams import teams_outbound
-
-    channels["teams"] = teams_outbound(rt)
-    return channels
+__all__ = ["mount_channels", "outbound_channels"]

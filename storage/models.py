@@ -95,8 +95,6 @@ class Person(SQLModel, table=True):
     key: str = Field(unique=True, index=True, max_length=80)
     name: str
     email: str | None = Field(default=None, index=True)
-    slack_user_id: str | None = Field(default=None, index=True)
-    teams_user_id: str | None = Field(default=None, index=True)
     aad_object_id: str | None = Field(default=None, index=True)
     manager_key: str | None = Field(default=None, max_length=80)
     delegate_key: str | None = Field(default=None, max_length=80)
@@ -108,6 +106,19 @@ class Person(SQLModel, table=True):
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     preferred_channel: str | None = Field(default=None, max_length=20)
     current_plan_key: str | None = Field(default=None, max_length=80)  # `use plan yj` in chat
+
+
+class PersonIdentity(SQLModel, table=True):
+    """A person's account on one chat channel: (channel, user id) → person key. Rows, not a
+    column per platform, so a channel added later needs no migration; one account belongs to
+    one person (unique channel + user id), a person may have one on each channel."""
+
+    __tablename__ = "person_identity"
+    __table_args__ = (UniqueConstraint("channel", "user_id", name="uq_person_identity_channel_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    user_id: str = Field(max_length=200)
+    person_key: str = Field(max_length=80, index=True)
 
 
 class ActionUpdate(SQLModel, table=True):

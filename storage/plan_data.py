@@ -72,6 +72,11 @@ class PlanData:
     indicators: list[dict[str, Any]] = field(default_factory=list)
 
 
+# The directory columns (people import/export, the reference YAML) that name a chat account,
+# kept so files written before identities became rows still load.
+LEGACY_ID_COLUMNS = {"slack_user_id": "slack", "teams_user_id": "teams"}
+
+
 @dataclass
 class PersonRow:
     key: str
@@ -81,8 +86,9 @@ class PersonRow:
     manager: str | None = None
     delegate: str | None = None
     timezone: str = "Europe/London"
-    slack_user_id: str | None = None
-    teams_user_id: str | None = None
+    # channel → the person's account there ("slack" → "U0123"); stored as person_identity rows.
+    # Directory files still say `slack_user_id` / `teams_user_id` (LEGACY_ID_COLUMNS).
+    chat_ids: dict[str, str] = field(default_factory=dict)
     sit_admin: bool = False
     performance_officer: bool = False
 
@@ -91,3 +97,19 @@ def split_ref(ref: str) -> tuple[int, str]:
     """'4.2.1' → (4, '4.2')."""
     parts = ref.split(".")
     return int(parts[0]), ".".join(parts[:2])
+
+
+def chat_ids_of(record: dict) -> dict[str, str]:
+    """A directory record's chat accounts: its `identities` mapping (channel → user id) and the
+    legacy `slack_user_id` / `teams_user_id` columns; blanks are left out."""
+    found: dict[str, str] = {}
+    for column, channel in LEGACY_ID_COLUMNS.items():
+        value = record.get(column)
+        if value is not None and str(value).strip():
+            found[channel] = str(value).strip()
+    identities = record.get("identities")
+    if isinstance(identities, dict):
+        for channel, value in identities.items():
+            if value is not None and str(value).strip():
+                found[str(channel).strip().lower()] = str(value).strip()
+    return found

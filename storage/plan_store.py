@@ -304,10 +304,30 @@ def _upsert(
     return existing
 
 
+def _identity_problems(session: Session, rows: list[PersonRow], source: str) -> list[Problem]:
+    """Chat ids that would belong to two people: twice in the file, or someone else's already."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    for i, r in enumerate(rows, start=1):
+        for channel, user_id in sorted(r.chat_ids.items()):
+            if not user_id:
+                continue
+            column = f"{channel}_user_id"
+            first = seen.setdefault((channel, user_id), r.key)
+            owner = repo.person_by_chat_id(session, channel, user_id)
+            if first != r.key:
+                problems.append(Problem(source, i, column, f"{channel} user {user_id} is also given to {first!r}"))
+            elif owner is not None and owner.key != r.key:
+                problems.append(Problem(source, i, column, f"{channel} user {user_id} is already linked to {owner.key!r}"))
+    return problems
+
+
 def save_people(
     session: Session, rows: list[PersonRow], *, actor: str, now: datetime, source: str = "people"
 ) -> ImportSummary:
-    """Upsert people by key. Chat ids already learned from Slack/Teams are kept when the file has none."""
+    """Upsert people by key. Chat ids already learned from Slack/Teams are kept when the file has
+    none; one the file gives replaces the person's earlier id on that channel. An id that is
+    another person's (in the file or the database) is a problem, and nothing is written."""
     problems: list[Problem] = []
     keys = Counter(r.key for r in rows)
     existing = {p.key: p for p in session.exec(select(Person)).all()}
@@ -320,6 +340,7 @@ def save_people(
         for ref, col in ((r.manager, "manager"), (r.delegate, "delegate")):
             if ref and ref not in known:
                 problems.append(Problem(source, i, col, f"{col} {ref!r} is not a person key in the directory"))
+    problems.extend(_identity_problems(session, rows, source))
     if problems:
         raise PlanValidationError(problems)
     summary = ImportSummary(PEOPLE)
@@ -336,11 +357,12 @@ def save_people(
             sit_admin=r.sit_admin,
             performance_officer=r.performance_officer,
         )
-        for chat_id in ("slack_user_id", "teams_user_id"):
-            value = getattr(r, chat_id)
-            if value or current is None:
-                values[chat_id] = value
+        unchanged = summary.unchanged["person"]
         _upsert(session, summary, "person", current, Person, values)
+        linked = [repo.put_identity(session, channel, uid, r.key) for channel, uid in sorted(r.chat_ids.items()) if uid]
+        if any(linked) and summary.unchanged["person"] > unchanged:  # only a chat id changed
+            summary.unchanged["person"] -= 1
+            summary.updated["person"] += 1
     session.add(
         AuditEvent(
             at=now,

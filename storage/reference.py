@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from storage.plan_data import ActionRow, FindingRow, PersonRow, PlanData, PriorityRow, RoleRow
+from storage.plan_data import ActionRow, FindingRow, PersonRow, PlanData, PriorityRow, RoleRow, chat_ids_of
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference" / "bromley-2016-17"
 REFERENCE_KEY = "bromley-2016-17"
@@ -113,8 +113,7 @@ def person_row(p: dict) -> PersonRow:
         manager=p.get("manager"),
         delegate=p.get("delegate"),
         timezone=p.get("timezone") or "Europe/London",
-        slack_user_id=p.get("slack_user_id"),
-        teams_user_id=p.get("teams_user_id"),
+        chat_ids=chat_ids_of(p),
         sit_admin=bool(p.get("sit_admin")),
         performance_officer=bool(p.get("performance_officer")),
     )

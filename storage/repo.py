@@ -16,6 +16,7 @@ from storage.models import (
     ChannelAddress,
     Finding,
     Person,
+    PersonIdentity,
     Plan,
     Priority,
     Role,
@@ -124,10 +125,68 @@ def person_by_key(session: Session, key: str) -> Person | None:
 
 
 def person_by_chat_id(session: Session, channel: str, user_id: str) -> Person | None:
-    column = {"slack": Person.slack_user_id, "teams": Person.teams_user_id}.get(channel)
-    if column is None:
+    """The person whose `channel` account is `user_id` (a `person_identity` row), for any channel:
+    one nobody registered simply has no rows."""
+    if not user_id:
         return None
-    return session.exec(select(Person).where(column == user_id)).first()
+    return session.exec(
+        select(Person)
+        .join(PersonIdentity, col(PersonIdentity.person_key) == col(Person.key))
+        .where(PersonIdentity.channel == channel, PersonIdentity.user_id == user_id)
+    ).first()
+
+
+def identity_rows(session: Session, person_key: str) -> list[PersonIdentity]:
+    """A person's chat accounts, by channel name."""
+    return list(
+        session.exec(
+            select(PersonIdentity).where(PersonIdentity.person_key == person_key).order_by(PersonIdentity.channel)
+        ).all()
+    )
+
+
+def chat_id_of(session: Session, person_key: str, channel: str) -> str | None:
+    """The person's account on `channel`, if linked."""
+    row = session.exec(
+        select(PersonIdentity).where(PersonIdentity.person_key == person_key, PersonIdentity.channel == channel)
+    ).first()
+    return row.user_id if row else None
+
+
+def chat_ids_by_person(session: Session, channel: str) -> dict[str, str]:
+    """person key → account on `channel`, for everyone linked there (one query for a list)."""
+    rows = session.exec(select(PersonIdentity).where(PersonIdentity.channel == channel)).all()
+    return {row.person_key: row.user_id for row in rows}
+
+
+class IdentityTaken(ValueError):
+    """The chat account already belongs to someone else."""
+
+    def __init__(self, channel: str, user_id: str, owner: str):
+        super().__init__(f"{channel} user {user_id} is already linked to {owner}")
+        self.owner = owner
+
+
+def put_identity(session: Session, channel: str, user_id: str, person_key: str) -> bool:
+    """Make `user_id` the person's account on `channel` (replacing an earlier one there).
+    Returns False when it already was; raises `IdentityTaken` if another person has it."""
+    taken = session.exec(
+        select(PersonIdentity).where(PersonIdentity.channel == channel, PersonIdentity.user_id == user_id)
+    ).first()
+    if taken is not None:
+        if taken.person_key != person_key:
+            raise IdentityTaken(channel, user_id, taken.person_key)
+        return False
+    current = session.exec(
+        select(PersonIdentity).where(PersonIdentity.person_key == person_key, PersonIdentity.channel == channel)
+    ).first()
+    if current is not None:
+        current.user_id = user_id
+        session.add(current)
+    else:
+        session.add(PersonIdentity(channel=channel, user_id=user_id, person_key=person_key))
+    session.flush()
+    return True
 
 
 def person_by_aad_object_id(session: Session, aad_object_id: str) -> Person | None:

@@ -25,6 +25,7 @@ from bot.outage import RETRY_AFTER_SECONDS, is_database_outage
 from bot.runtime import Runtime
 from handlers.slack.client import configure
 from handlers.slack.listeners import SlackListeners
+from handlers.slack.settings import slack_settings
 from storage import repo
 from storage.db import session_scope
 
@@ -38,7 +39,7 @@ SLACK_SIGNING_SECRET = web.AppKey("slack_signing_secret", str)
 def build_bolt_app(rt: Runtime) -> AsyncApp:
     """The Bolt app with our listeners; request signatures are checked with
     SLACK_SIGNING_SECRET (Bolt answers 401 to a forged or stale request)."""
-    settings = rt.settings
+    settings = slack_settings(rt)
     bolt = AsyncApp(
         name="actionbot",
         token=settings.slack_bot_token,
@@ -188,7 +189,7 @@ async def _signed_by_slack(request: web.Request) -> bool:
 def mount_slack(app: web.Application, rt: Runtime) -> bool:
     """Mount Slack when it is configured: HTTP with a signing secret, Socket Mode with an app
     token (both may be on). Returns False, touching nothing, when Slack is off."""
-    settings = rt.settings
+    settings = slack_settings(rt)
     if not settings.slack_enabled:
         return False
     bolt = build_bolt_app(rt)

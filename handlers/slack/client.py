@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from handlers.slack.settings import SlackSettings
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -59,7 +59,7 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-def web_client(settings: Settings, sleep: Sleep) -> AsyncWebClient:
+def web_client(settings: SlackSettings, sleep: Sleep) -> AsyncWebClient:
     """A client for `SLACK_API_URL` that retries what Slack asks us to retry.
 
     slack_sdk retries only connection errors by default. A nudge round can hit the per-method
@@ -69,7 +69,7 @@ def web_client(settings: Settings, sleep: Sleep) -> AsyncWebClient:
     return configure(AsyncWebClient(token=settings.slack_bot_token), settings, sleep)
 
 
-def configure(client: AsyncWebClient, settings: Settings, sleep: Sleep) -> AsyncWebClient:
+def configure(client: AsyncWebClient, settings: SlackSettings, sleep: Sleep) -> AsyncWebClient:
     """Point a client (ours, or the one Bolt builds from the token) at `SLACK_API_URL` with the
     retry handlers. Bolt copies both into the client it gives each listener."""
     client.base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"

@@ -24,15 +24,18 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity, Reply
 from bot.runtime import Runtime
 from bot.views import NoticeView, UpdateFormView
+from bot.wordings import STALE_FORM, failure_notice
 from cards import blockkit
 from cards import blockkit_ids as ids
 from cards.format import shorten
 from cards.slack_escape import unescape
 from handlers.slack.client import api_error
 from handlers.slack.people import identity_of
+from handlers.slack.settings import slack_settings
 from handlers.slack.threads import card_refs
 
 log = logging.getLogger(__name__)
@@ -87,7 +90,6 @@ class BadOrigin(ValueError):
 
 
 SURFACES = ("message", "ephemeral", "home")
-STALE_FORM = "This form can't be read any more: please close this form and press the button on the card again."
 
 
 def _dict(value: Any) -> dict:
@@ -108,7 +110,7 @@ class SlackListeners:
     rt: Runtime
 
     def register(self, app: AsyncApp) -> None:
-        app.command(self.rt.settings.slack_command)(self.on_status)
+        app.command(slack_settings(self.rt).slack_command)(self.on_status)
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
         app.event("app_home_opened")(self.on_home_opened)
@@ -130,16 +132,16 @@ class SlackListeners:
         """The core, off the event loop (it is one blocking database transaction)."""
         try:
             return await asyncio.to_thread(self.rt.core.handle, request)
-        except Exception:
+        except Exception as exc:
             log.exception("the core failed on a Slack %s", request.kind)
-            return Reply([NoticeView("Sorry, something went wrong on my side; nothing was recorded.", "error")])
+            return Reply([failure_notice(is_database_outage(exc))])
 
     async def who(self, client: AsyncWebClient, user_id: str) -> Identity:
         return await identity_of(self.rt.engine, client, user_id)
 
     @property
     def command_prefix(self) -> str:
-        return self.rt.settings.slack_command_prefix
+        return slack_settings(self.rt).slack_command_prefix
 
     def message(self, views: list[Any]) -> dict[str, Any]:
         """Block Kit for the views, with every suggested command as it is typed here (`SLACK_COMMAND`)."""

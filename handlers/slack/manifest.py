@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import DEFAULT_SLACK_COMMAND, Settings
+from handlers.slack.settings import DEFAULT_SLACK_COMMAND, SlackSettings
 
 MANIFEST_FILE = Path(__file__).resolve().parents[2] / "manifest.yml"
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$", re.IGNORECASE)
@@ -22,9 +22,9 @@ class ManifestError(ValueError):
     """The manifest cannot be produced (bad host, file missing)."""
 
 
-def render_manifest(settings: Settings, host: str | None = None, source: Path = MANIFEST_FILE) -> str:
+def render_manifest(settings: SlackSettings, host: str | None = None, source: Path = MANIFEST_FILE) -> str:
     """The manifest for `settings.slack_command` (already checked against Slack's reserved
-    names by `Settings`) and `host` (a bare host name, e.g. actionbot.example.gov.uk)."""
+    names by `SlackSettings`) and `host` (a bare host name, e.g. actionbot.example.gov.uk)."""
     if not source.is_file():
         raise ManifestError(f"{source} not found: run this from a checkout of actionbot")
     text = source.read_text(encoding="utf-8")

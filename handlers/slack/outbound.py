@@ -3,6 +3,7 @@ digests and reports to the SIT channel."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -13,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.config import Settings
 from bot.delivery import DeliveryError
+from bot.identity import chat_id
 from bot.views import ReportDigestView
 from cards import blockkit
 from cards import blockkit_ids as ids
@@ -22,7 +23,9 @@ from domain.clock import Clock
 from handlers.slack.client import Sleep, api_error, web_client
 from handlers.slack.people import LinkResult, link_by_email
 from handlers.slack.report_digest import post_digest
+from handlers.slack.settings import SlackSettings
 from handlers.slack.threads import message_ref
+from storage.db import session_scope
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -56,7 +59,7 @@ class SlackChannel:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SlackSettings,
         sleep: Sleep,
         client: AsyncWebClient | None = None,
         *,
@@ -74,7 +77,9 @@ class SlackChannel:
 
     def can_reach(self, session: Session, person: Person) -> bool:
         """A linked Slack id, or an email to find it by (`users.lookupByEmail`) before sending."""
-        return bool(person.slack_user_id or (person.email and self.engine is not None))
+        if person.email and self.engine is not None:
+            return True
+        return chat_id(session, person.key, "slack") is not None
 
     async def link(self, person: Person, actor: str = "bot") -> LinkResult:
         """Find the person's Slack account by their directory email and remember it."""
@@ -85,8 +90,9 @@ class SlackChannel:
 
     async def user_id_of(self, person: Person) -> str:
         """The person's Slack id; the first time, looked up by email (and remembered)."""
-        if person.slack_user_id:
-            return person.slack_user_id
+        known = await self._linked_id(person)
+        if known:
+            return known
         if not person.email or self.engine is None:
             raise DeliveryError(f"{person.key} has no Slack user id and no email to find it by", permanent=True)
         result = await self.link(person)
@@ -96,8 +102,19 @@ class SlackChannel:
                 f"{person.key} ({person.email}) not found on Slack: {result.problem}",
                 permanent=result.lookup.permanent,
             )
-        person.slack_user_id = user_id  # this detached copy too, for the rest of this send
         return user_id
+
+    async def _linked_id(self, person: Person) -> str | None:
+        """The Slack id already linked to the person (`person_identity`), read in its own session."""
+        if self.engine is None:
+            return None
+        engine = self.engine
+
+        def read() -> str | None:
+            with session_scope(engine) as session:
+                return chat_id(session, person.key, "slack")
+
+        return await asyncio.to_thread(read)
 
     async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
         opened = await self._call("conversations_open", users=await self.user_id_of(person))
@@ -133,9 +150,10 @@ class SlackChannel:
         never went out. Slack keeps message metadata; the recent history is enough, because the
         scheduler asks within minutes of the crash."""
         if person is not None:
-            if not person.slack_user_id:
+            user_id = await self._linked_id(person)
+            if not user_id:
                 return ""
-            channel = (await self._call("conversations_open", users=person.slack_user_id))["channel"]["id"]
+            channel = (await self._call("conversations_open", users=user_id))["channel"]["id"]
         elif self.settings.slack_sit_channel:
             channel = self.settings.slack_sit_channel
         else:

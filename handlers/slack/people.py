@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
-from bot.identity import link_chat_id
+from bot.identity import chat_id, link_chat_id
 from bot.outage import is_database_outage
 from bot.requests import Identity
 from handlers.slack.client import api_error
@@ -135,7 +135,7 @@ def _store_link(engine: Engine, person_key: str, lookup: Lookup, now: datetime, 
         person = repo.person_by_key(session, person_key)
         if person is None:
             return LinkResult(person_key, lookup, False, "no longer in the people directory")
-        if person.slack_user_id:
+        if chat_id(session, person_key, "slack"):
             return LinkResult(person_key, lookup, False)
         other = repo.person_by_chat_id(session, "slack", lookup.user_id or "")
         if other is not None:
@@ -146,13 +146,19 @@ def _store_link(engine: Engine, person_key: str, lookup: Lookup, now: datetime, 
         return LinkResult(person_key, lookup, True)
 
 
+def _linked_id(engine: Engine, person_key: str) -> str | None:
+    with session_scope(engine) as session:
+        return chat_id(session, person_key, "slack")
+
+
 async def link_by_email(
     engine: Engine, client: AsyncWebClient, person: Person, now: datetime, actor: str = "bot"
 ) -> LinkResult:
     """Find a directory person's Slack account by their email and remember it (audited as
     `person.linked`), so the first nudge reaches someone who never wrote to the bot."""
-    if person.slack_user_id:
-        return LinkResult(person.key, Lookup("found", person.slack_user_id), False)
+    linked = await asyncio.to_thread(_linked_id, engine, person.key)
+    if linked:
+        return LinkResult(person.key, Lookup("found", linked), False)
     if not person.email:
         return LinkResult(person.key, Lookup("not_found"), False, "no email address in the people directory")
     lookup = await lookup_by_email(client, person.email)

@@ -6,12 +6,15 @@ Only `sdk.py` imports the Bot Framework SDK; everything else here speaks Activit
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.config_lines import ConfigLine, mask
+from handlers.teams.settings import TENANT_REQUIRED, TeamsSettings, teams_settings
+
 if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams is mounted
-    from bot.config import Settings
     from bot.runtime import Runtime
     from handlers.teams.outbound import TeamsChannel
     from handlers.teams.sdk import TeamsAdapter
@@ -19,7 +22,7 @@ if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams is 
 log = logging.getLogger(__name__)
 
 
-def build_adapter(settings: Settings, *, auth_overrides: dict[str, Any] | None = None) -> TeamsAdapter:
+def build_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] | None = None) -> TeamsAdapter:
     """The CloudAdapter wrapper from MICROSOFT_APP_ID / _PASSWORD / _TENANT_ID / _TYPE."""
     from handlers.teams.sdk import TeamsAdapter
 
@@ -37,7 +40,7 @@ def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, 
     from handlers.teams.endpoint import PATH, MessagesEndpoint
     from handlers.teams.turns import TeamsBot
 
-    dev_mode = not rt.settings.teams_authenticated
+    dev_mode = not teams_settings(rt).teams_authenticated
     if dev_mode:
         log.warning(
             "Teams is in LOCAL DEVELOPMENT MODE (no MICROSOFT_APP_ID): %s accepts unauthenticated requests, "
@@ -45,7 +48,7 @@ def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, 
             PATH,
         )
     endpoint = MessagesEndpoint(
-        build_adapter(rt.settings, auth_overrides=auth_overrides), TeamsBot(rt), dev_mode=dev_mode
+        build_adapter(teams_settings(rt), auth_overrides=auth_overrides), TeamsBot(rt), dev_mode=dev_mode
     )
     app.router.add_post(PATH, endpoint.handle)
     return "teams"
@@ -56,4 +59,89 @@ def teams_outbound(rt: Runtime, **kwargs: Any) -> TeamsChannel:
     from handlers.teams.outbound import TeamsChannel
 
     kwargs.setdefault("sleep", rt.clock.sleep)  # backoff waits go through the injected clock
-    return TeamsChannel(rt.engine, rt.clock, build_adapter(rt.settings), **kwargs)
+    return TeamsChannel(rt.engine, rt.clock, build_adapter(teams_settings(rt)), **kwargs)
+
+
+class TeamsPlugin:
+    """Teams' part in the registry: routes, sender, `config check` lines, banner."""
+
+    name = "teams"
+
+    def settings(self, env: Mapping[str, str]) -> TeamsSettings:
+        return TeamsSettings.from_env(env)
+
+    def mount(self, app: web.Application, rt: Runtime) -> bool:
+        """Always: with no MICROSOFT_APP_ID in local development mode (loopback only)."""
+        mount_teams(app, rt)
+        return True
+
+    def outbound(self, rt: Runtime) -> TeamsChannel:
+        return teams_outbound(rt)
+
+    def config_lines(self, env: Mapping[str, str]) -> list[ConfigLine]:
+        s = self.settings(env)
+        return [
+            ConfigLine(
+                "teams",
+                "MICROSOFT_APP_ID",
+                s.microsoft_app_id or "(not set)",
+                True,
+                "" if s.microsoft_app_id else "not set: local development mode (no auth, loopback only)",
+            ),
+            ConfigLine(
+                "teams",
+                "MICROSOFT_APP_PASSWORD",
+                mask(s.microsoft_app_password),
+                bool(s.microsoft_app_password) or not s.microsoft_app_id,
+                "required with MICROSOFT_APP_ID" if s.microsoft_app_id and not s.microsoft_app_password else "",
+            ),
+            ConfigLine(
+                "teams",
+                "MICROSOFT_APP_TENANT_ID",
+                s.microsoft_app_tenant_id or "(not set)",
+                bool(s.microsoft_app_tenant_id)
+                or not s.microsoft_app_id
+                or s.microsoft_app_type not in TENANT_REQUIRED,
+                f"required for {s.microsoft_app_type}: the Directory (tenant) ID of the bot's app registration"
+                if s.microsoft_app_id and s.microsoft_app_type in TENANT_REQUIRED and not s.microsoft_app_tenant_id
+                else "",
+            ),
+            _app_type_line(s),
+        ]
+
+    def summary(self, env: Mapping[str, str]) -> str:
+        s = self.settings(env)
+        mode = "authenticated" if s.teams_authenticated else "local development mode (no auth, loopback only)"
+        return f"at /api/messages, {mode}"
+
+    def banner(self, rt: Runtime, url: str) -> list[str]:
+        s = teams_settings(rt)
+        auth = "authenticated" if s.teams_authenticated else "local development mode: no auth, loopback only"
+        lines = [f"Teams:   {url}/api/messages ({auth})"]
+        if not s.teams_authenticated:
+            lines.append(
+                "         try it: npx -p @microsoft/m365agentsplayground agentsplayground "
+                f"-e {url}/api/messages -c msteams"
+            )
+        return lines
+
+    def talks_to_people(self, rt: Runtime) -> bool:
+        """Only once registered: local development mode answers this machine alone."""
+        return teams_settings(rt).teams_authenticated
+
+
+def _app_type_line(s: TeamsSettings) -> ConfigLine:
+    if s.microsoft_app_type == "MultiTenant":
+        return ConfigLine(
+            "teams",
+            "MICROSOFT_APP_TYPE",
+            s.microsoft_app_type,
+            True,
+            "Azure stopped creating multi-tenant bot registrations after 31 July 2025: an existing one "
+            "still works, but register new bots as SingleTenant (set MICROSOFT_APP_TENANT_ID)",
+            warning=True,
+        )
+    return ConfigLine("teams", "MICROSOFT_APP_TYPE", s.microsoft_app_type, True)
+
+
+CHANNEL = TeamsPlugin()

@@ -33,7 +33,8 @@ from botbuilder.schema import (
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 
-from bot.outage import UNAVAILABLE, is_database_outage
+from bot.outage import is_database_outage
+from bot.wordings import failure_notice
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,7 @@ class TeamsAdapter:
         else:
             log.exception("Teams turn failed", exc_info=error)
         if context.activity.type == ActivityTypes.message:
-            text = UNAVAILABLE if outage else "Sorry, something went wrong on my side. Please try again."
+            text = failure_notice(outage).text
             try:
                 await context.send_activity(text)
             except Exception:  # the connector may be what failed

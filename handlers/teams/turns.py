@@ -29,11 +29,13 @@ from bot.channel_setup import acting_role
 from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity, Reply
 from bot.runtime import Runtime
-from bot.status import HELP
-from bot.views import NoticeView, UpdateFormView
+from bot.views import UpdateFormView
+from bot.welcome import welcome
+from bot.wordings import NOT_OUR_BUTTON
 from cards import adaptive
 from cards.text import render_all
 from handlers.teams import addresses
+from handlers.teams.settings import teams_settings
 from storage import repo
 from storage.db import session_scope
 
@@ -75,7 +77,7 @@ class TeamsBot:
 
     def __init__(self, rt: Runtime):
         self.rt = rt
-        self.dev_mode = not rt.settings.teams_authenticated
+        self.dev_mode = not teams_settings(rt).teams_authenticated
 
     async def on_turn(self, turn: Turn) -> None:
         activity = turn.activity
@@ -142,7 +144,7 @@ class TeamsBot:
             return
         action = adaptive.parse_card_action(data)  # None for anything not shaped like our cards
         if action is None:
-            await turn.respond_to_card_action(adaptive.invoke_message_response("This button is not one of mine."))
+            await turn.respond_to_card_action(adaptive.invoke_message_response(NOT_OUR_BUTTON))
             return
         who = await self.identity(turn, activity)
         reply = await self._core(self._form_request(who, activity, action))
@@ -191,31 +193,11 @@ class TeamsBot:
             await turn.send(adaptive.message_activity(self._welcome(activity, who)))
 
     def _welcome(self, activity: dict[str, Any], who: Identity) -> list[Any]:
-        if not addresses.is_personal(activity):
-            return [
-                NoticeView(
-                    "Hello! I help drive the improvement action plan. @mention me with `status priority 4` or "
-                    "`help`. An SIT admin can type `@actionbot set sit channel` here to receive digests and "
-                    "reports in this channel."
-                )
-            ]
+        """The core decides the greeting (`bot.welcome`); this only says whether it is a 1:1 chat."""
         with session_scope(self.rt.engine) as session:
-            actor = identity_mod.resolve(session, who, self.rt.clock.now())
-            name = actor.person.name if actor.person else ""
-        if name:
-            hello = NoticeView(f"Hello {name.split(' ')[0]}! I'll ask you here for updates on your actions.")
-        elif self.dev_mode:
-            hello = NoticeView(
-                "Hello! The people directory doesn't know you. This bot runs in local development mode: "
-                "type `iam DCS` (or another role) to try it as that role."
+            return welcome(
+                session, who, self.rt.clock.now(), personal=addresses.is_personal(activity), dev_mode=self.dev_mode
             )
-        else:
-            hello = NoticeView(
-                "Hello! The people directory doesn't know you yet, so I can answer `status` questions but "
-                "not record updates. Ask the SIT to add you.",
-                "warning",
-            )
-        return [hello, HELP]
 
     def _uninstalled(self, activity: dict[str, Any], conversation_id: str) -> None:
         with session_scope(self.rt.engine) as session:

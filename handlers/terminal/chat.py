@@ -7,17 +7,21 @@ scheduler, `actionbot nudge`) arrive through `TerminalChannel`.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, TextIO
 
 from sqlmodel import Session
 
+from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity
+from bot.wordings import failure_notice
 from cards.text import render_all
 from storage import repo
 from storage.db import session_scope
 from storage.models import Person
 
 PROMPT = "you> "
+log = logging.getLogger(__name__)
 
 
 class TerminalChannel:
@@ -90,7 +94,12 @@ async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None)
             continue
         if on_tick is not None:
             await on_tick(rt)
-        reply = rt.core.handle(ChatRequest(identity=identity, text=text, kind="message", thread_refs=terminal.last_refs))
-        stdout.write(render_all(reply.views) + "\n")
+        request = ChatRequest(identity=identity, text=text, kind="message", thread_refs=terminal.last_refs)
+        try:
+            views = rt.core.handle(request).views
+        except Exception as exc:  # a bug of ours: say so as every channel does, and keep the chat open
+            log.exception("the core failed on a terminal message")
+            views = [failure_notice(is_database_outage(exc))]
+        stdout.write(render_all(views) + "\n")
     stdout.write("bye\n")
     return 0

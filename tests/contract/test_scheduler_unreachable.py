@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot import delivery
+from bot.identity import chat_id, link_identity
 from bot.policy import load_policy
 from domain.clock import FixedClock
 from scheduler.preview import preview
@@ -41,15 +42,14 @@ class SlackLike(RecordingChannel):
     """Reaches exactly the people with a Slack user id, as the Slack channel does."""
 
     def can_reach(self, session, person) -> bool:
-        return bool(person.slack_user_id)
+        return chat_id(session, person.key, "slack") is not None
 
 
 def link(engine, keys) -> None:
     with Session(engine) as s:
         for p in s.exec(select(Person)).all():
             if p.key in keys:
-                p.slack_user_id = f"U{p.key.upper().replace('-', '')}"
-                s.add(p)
+                link_identity(s, "slack", f"U{p.key.upper().replace('-', '')}", p.key)
         s.commit()
 
 

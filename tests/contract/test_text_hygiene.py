@@ -8,11 +8,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from bot.conversation import Core
+from bot.identity import identities_of
 from bot.requests import ChatRequest, Identity
 from bot.views import ConfirmationView, NoticeView
 from domain.clock import FixedClock
 from storage.importers import import_plan_file
-from storage.models import Action, ActionUpdate, Person, Plan
+from storage.models import Action, ActionUpdate, Plan
 from tests.conftest import uk
 from tests.plan_files import write_csv
 
@@ -65,5 +66,4 @@ def test_a_platform_identity_with_control_characters_is_looked_up_clean(referenc
     reply = core.handle(ChatRequest(identity=who, text="4.2.1 green"))
     assert isinstance(reply.views[0], ConfirmationView), reply.views
     with Session(reference_any_engine) as s:
-        person = s.exec(select(Person).where(Person.key == "hos-scp")).one()
-        assert person.teams_user_id == "29:sadie"
+        assert identities_of(s, "hos-scp") == {"teams": "29:sadie"}

@@ -26,7 +26,7 @@ from actionbot.app import create_app
 from bot.outage import UNAVAILABLE
 from bot.policy import load_policy
 from bot.requests import ChatRequest, Identity
-from bot.runtime import build_runtime, import_reference
+from bot.runtime import import_reference
 from cards.text import render_all
 from domain.clock import FixedClock
 from handlers import outbound_channels
@@ -40,7 +40,7 @@ from tests.fakes import slack_payloads as slack
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.outbound import RecordingChannel
 from tests.fakes.slack_api import FakeSlackApi
-from tests.slack.conftest import TOKEN, USERS, SlackBench, section_texts, slack_settings
+from tests.slack.conftest import TOKEN, USERS, SlackBench, section_texts, slack_runtime, slack_settings
 from tests.teams.conftest import BOT, TENANT, card_texts
 
 # The first working day of October 2016, after the 09:00 send time: the monthly round opens,
@@ -126,7 +126,7 @@ async def test_a_database_outage_mid_round_loses_nothing_and_duplicates_nothing(
 ):
     caplog.set_level(logging.INFO)
     clock = FixedClock(ROUND_DAY)
-    rt = build_runtime(slack_settings(slack_api), engine=outage_engine, clock=clock)
+    rt = slack_runtime(slack_settings(slack_api), outage_engine, clock)
     rt.channels = outbound_channels(rt)
     http = TestClient(TestServer(create_app(rt)))
     await http.start_server()

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from storage.plan_data import chat_ids_of
+
 REF = Path(__file__).resolve().parents[2] / "storage/reference/bromley-2016-17"
 
 
@@ -301,4 +303,4 @@ def test_people_are_fictional_and_unreachable(directory):
     assert all(e.endswith(".invalid") for e in emails), emails
     assert len(set(emails)) == len(emails)
     assert all("(fictional)" in p["name"] for p in directory["people"])
-    assert all(p["slack_user_id"] is None and p["teams_user_id"] is None for p in directory["people"])
+    assert not any(chat_ids_of(p) for p in directory["people"])  # no chat account is linked

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 
 from bot import delivery
-from bot.config import Settings
 from bot.report import digest_views
 from cards.charts import digest_png
 from domain.clock import FixedClock
 from handlers.slack.outbound import SlackChannel
+from handlers.slack.settings import SlackSettings
 from tests.conftest import uk
 from tests.fakes.slack_api import block_problems
 from tests.fakes.slack_files import FakeSlackWithFiles
@@ -31,10 +31,9 @@ async def slack():
     await fake.close()
 
 
-def slack_settings(fake) -> Settings:
-    return Settings(
+def slack_settings(fake) -> SlackSettings:
+    return SlackSettings(
         _env_file=None,
-        database_url="sqlite://",
         slack_bot_token=fake.token,
         slack_signing_secret="secret",
         slack_api_url=fake.api_url,

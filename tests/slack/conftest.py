@@ -20,6 +20,8 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from domain.clock import FixedClock
 from handlers import outbound_channels
+from handlers.slack.settings import SlackSettings
+from handlers.teams.settings import TeamsSettings
 from tests.conftest import uk
 from tests.fakes import slack_payloads as slack
 from tests.fakes.slack_api import Call, FakeSlackApi
@@ -52,17 +54,26 @@ async def slack_api():
     await fake.close()
 
 
-def slack_settings(api: FakeSlackApi, **extra: Any) -> Settings:
+def slack_settings(api: FakeSlackApi, **extra: Any) -> SlackSettings:
     values: dict[str, Any] = {
         "slack_bot_token": TOKEN,
         "slack_signing_secret": SECRET,
         "slack_api_url": api.api_url,
         "slack_app_token": None,
         "slack_sit_channel": "C0SIT",
-        "microsoft_app_id": None,
     }
     values.update(extra)
-    return Settings(_env_file=None, **values)
+    return SlackSettings(_env_file=None, **values)
+
+
+def slack_runtime(slack: SlackSettings, engine, clock) -> Runtime:
+    """A runtime whose Slack is `slack` and whose Teams is unregistered (local development mode)."""
+    return build_runtime(
+        Settings(_env_file=None),
+        engine=engine,
+        clock=clock,
+        channel_settings={"slack": slack, "teams": TeamsSettings(_env_file=None, microsoft_app_id=None)},
+    )
 
 
 async def settle(timeout: float = 5.0) -> None:
@@ -162,7 +173,7 @@ class SlackBench:
 
 @pytest.fixture
 async def slack_bench(reference_engine, slack_api, slack_clock):
-    rt = build_runtime(slack_settings(slack_api), engine=reference_engine, clock=slack_clock)
+    rt = slack_runtime(slack_settings(slack_api), reference_engine, slack_clock)
     rt.channels = outbound_channels(rt)
     server = TestServer(create_app(rt))
     http = TestClient(server)

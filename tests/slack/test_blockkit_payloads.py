@@ -31,6 +31,7 @@ from cards import blockkit_ids as ids
 from cards.slack_escape import escape, unescape
 from domain.clock import FixedClock
 from handlers.slack.listeners import Origin
+from handlers.slack.settings import SlackSettings
 from storage import repo
 from storage.db import session_scope
 from tests.conftest import uk
@@ -70,8 +71,13 @@ def assert_valid_message(message: dict) -> None:
 
 @pytest.fixture
 def rt(reference_engine):
-    settings = Settings(_env_file=None, slack_bot_token=None, slack_signing_secret=None)
-    return build_runtime(settings, engine=reference_engine, clock=FixedClock(uk(2016, 10, 15, 10, 0)))
+    slack = SlackSettings(_env_file=None, slack_bot_token=None, slack_signing_secret=None)
+    return build_runtime(
+        Settings(_env_file=None),
+        engine=reference_engine,
+        clock=FixedClock(uk(2016, 10, 15, 10, 0)),
+        channel_settings={"slack": slack},
+    )
 
 
 def ask(rt, text: str, who: str = "hos-qi") -> list:

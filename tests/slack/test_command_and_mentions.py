@@ -9,13 +9,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from actionbot.app import create_app
 from bot.plan_state import load_state
-from bot.runtime import build_runtime
 from handlers import outbound_channels
 from storage import repo
 from storage.db import session_scope
 from tests.fakes import slack_payloads as slack
 from tests.fakes.slack_api import block_problems
-from tests.slack.conftest import SlackBench, section_texts, slack_settings
+from tests.slack.conftest import SlackBench, section_texts, slack_runtime, slack_settings
 
 COMMAND = slack.manifest_command()
 
@@ -69,9 +68,7 @@ async def test_the_old_name_is_not_answered(slack_bench):
 
 
 async def test_a_second_copy_listens_to_its_own_command_and_shows_it(reference_engine, slack_api, slack_clock):
-    rt = build_runtime(
-        slack_settings(slack_api, slack_command="/actionbot-test"), engine=reference_engine, clock=slack_clock
-    )
+    rt = slack_runtime(slack_settings(slack_api, slack_command="/actionbot-test"), reference_engine, slack_clock)
     rt.channels = outbound_channels(rt)
     http = TestClient(TestServer(create_app(rt)))
     await http.start_server()

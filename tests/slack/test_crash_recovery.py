@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
+from bot.identity import link_identity
 from bot.policy import load_policy
 from domain.clock import FixedClock
 from handlers.slack.outbound import SlackChannel
 from scheduler.tick import Ticker
-from storage.models import Person, SendLedger
+from storage.models import SendLedger
 from tests.fakes.outbound import SimulatedCrash
 from tests.slack.conftest import slack_settings
 
@@ -39,9 +40,7 @@ class CrashBeforePost(SlackChannel):
 
 def link_slack_id(engine) -> None:
     with Session(engine) as s:
-        person = s.exec(select(Person).where(Person.key == "hos-scp")).one()
-        person.slack_user_id = "U0HOSSCP"
-        s.add(person)
+        link_identity(s, "slack", "U0HOSSCP", "hos-scp")
         s.commit()
 
 
@@ -56,14 +55,14 @@ async def crash_then_restart(engine, slack_api, crashing: type[SlackChannel]) ->
     clock = FixedClock(datetime(2016, 9, 1, 9, 0, tzinfo=UK))
     policy = load_policy()
     first = Ticker(
-        engine, clock, policy, {"slack": crashing(settings, clock.sleep)}, recipients={"hos-scp"}, include_sit=False
+        engine, clock, policy, {"slack": crashing(settings, clock.sleep, engine=engine)}, recipients={"hos-scp"}, include_sit=False
     )
     with pytest.raises(SimulatedCrash):
         await first.tick()
     assert ledger(engine).status == "claimed"
     clock.set(datetime(2016, 9, 1, 9, 10, tzinfo=UK))  # the claim is now stale: the restarted process acts
     restarted = Ticker(
-        engine, clock, policy, {"slack": SlackChannel(settings, clock.sleep)}, recipients={"hos-scp"}, include_sit=False
+        engine, clock, policy, {"slack": SlackChannel(settings, clock.sleep, engine=engine)}, recipients={"hos-scp"}, include_sit=False
     )
     await restarted.tick()
 

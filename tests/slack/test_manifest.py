@@ -11,8 +11,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot.config import DEFAULT_SLACK_COMMAND, SLACK_RESERVED_COMMANDS, Settings
 from handlers.slack.app import EVENTS_PATH
+from handlers.slack.settings import DEFAULT_SLACK_COMMAND, SLACK_RESERVED_COMMANDS, SlackSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest.yml"
@@ -109,18 +109,18 @@ def test_no_reserved_command_name_is_in_the_manifest_or_its_texts():
 @pytest.mark.parametrize("name", RESERVED)
 def test_slack_command_refuses_a_reserved_name_at_configuration_time(name):
     with pytest.raises(ValidationError) as refused:
-        Settings(_env_file=None, slack_command=name)
+        SlackSettings(_env_file=None, slack_command=name)
     message = str(refused.value)
     assert f"SLACK_COMMAND {name!r} is one of Slack's built-in commands" in message
     assert "/actionbot" in message  # and says what to use instead
 
 
 def test_slack_command_defaults_to_actionbot_and_accepts_a_second_copy():
-    assert Settings(_env_file=None).slack_command == "/actionbot"
-    assert Settings(_env_file=None, slack_command="/actionbot-test").slack_command == "/actionbot-test"
-    assert Settings(_env_file=None, slack_command="actionbot-test").slack_command == "/actionbot-test"
+    assert SlackSettings(_env_file=None).slack_command == "/actionbot"
+    assert SlackSettings(_env_file=None, slack_command="/actionbot-test").slack_command == "/actionbot-test"
+    assert SlackSettings(_env_file=None, slack_command="actionbot-test").slack_command == "/actionbot-test"
     with pytest.raises(ValidationError, match="not a Slack command name"):
-        Settings(_env_file=None, slack_command="/action bot")
+        SlackSettings(_env_file=None, slack_command="/action bot")
 
 
 def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses():

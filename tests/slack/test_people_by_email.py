@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from actionbot.cli import main
+from bot.identity import chat_id
 from bot.policy import load_policy
 from domain.clock import FixedClock
 from handlers.slack.outbound import SlackChannel
@@ -30,6 +31,11 @@ def person(engine, key: str) -> Person:
         return repo.person_by_key(s, key)
 
 
+def slack_id(engine, key: str) -> str | None:
+    with Session(engine) as s:
+        return chat_id(s, key, "slack")
+
+
 def links(engine) -> list[AuditEvent]:
     with Session(engine) as s:
         return list(s.exec(select(AuditEvent).where(AuditEvent.kind == "person.linked")).all())
@@ -41,7 +47,7 @@ def ticker(engine, api, clock: FixedClock) -> Ticker:
 
 
 async def test_a_scheduler_nudge_reaches_someone_who_has_only_an_email(reference_engine, slack_api):
-    assert person(reference_engine, "hos-scp").slack_user_id is None  # the directory has her email only
+    assert slack_id(reference_engine, "hos-scp") is None  # the directory has her email only
     clock = FixedClock(datetime(2016, 9, 1, 9, 0, tzinfo=UK))  # the September round opens
 
     await ticker(reference_engine, slack_api, clock).tick()
@@ -52,7 +58,7 @@ async def test_a_scheduler_nudge_reaches_someone_who_has_only_an_email(reference
     (post,) = slack_api.calls_to("chat.postMessage")
     assert post.answer["channel"] == "D0HOSSCP"  # the DM of the right user
     assert slack_api.calls.index(lookup) < slack_api.calls.index(post)
-    assert person(reference_engine, "hos-scp").slack_user_id == "U0HOSSCP"
+    assert slack_id(reference_engine, "hos-scp") == "U0HOSSCP"
     (linked,) = links(reference_engine)
     assert (linked.subject, linked.actor) == ("hos-scp", "bot")
     assert linked.details == {"channel": "slack", "user_id": "U0HOSSCP", "via": "users.lookupByEmail"}
@@ -77,7 +83,7 @@ async def test_someone_slack_does_not_know_is_a_failed_send_and_the_sit_hears_it
     assert row.status == "failed"
     assert "users_not_found" in (row.last_error or "")
     assert not slack_api.calls_to("conversations.open")
-    assert person(reference_engine, "hos-scp").slack_user_id is None and not links(reference_engine)
+    assert slack_id(reference_engine, "hos-scp") is None and not links(reference_engine)
     sit = [c for c in slack_api.calls_to("chat.postMessage") if c.body["channel"] == "C0SIT"]
     assert any("Sadie Carpenterly" in (c.body.get("text") or "") + str(c.body.get("blocks")) for c in sit)
 
@@ -145,7 +151,7 @@ async def test_people_link_links_everyone_it_can_and_says_why_not_for_the_rest(
     assert "(dph; dph@example.invalid): the Slack account U0GONE is deactivated" in out
     assert "no Slack account has this email address (users_not_found)" in out
     with Session(reference_engine) as s:
-        assert {p.key: p.slack_user_id for p in repo.all_people(s) if p.slack_user_id} == found
+        assert repo.chat_ids_by_person(s, "slack") == found
     assert len(links(reference_engine)) == len(found)
     assert {e.actor for e in links(reference_engine)} == {"cli"}
 

@@ -7,10 +7,9 @@ import time
 from aiohttp.test_utils import TestClient, TestServer
 
 from actionbot.app import create_app
-from bot.runtime import build_runtime
 from handlers import outbound_channels
 from tests.fakes import slack_payloads as slack
-from tests.slack.conftest import slack_settings
+from tests.slack.conftest import slack_runtime, slack_settings
 
 
 async def test_a_bad_signature_gets_401_and_nothing_happens(slack_bench):
@@ -55,7 +54,7 @@ async def test_without_slack_settings_there_is_no_slack_endpoint_and_no_client(
     reference_engine, slack_api, slack_clock
 ):
     settings = slack_settings(slack_api, slack_bot_token=None, slack_signing_secret=None)
-    rt = build_runtime(settings, engine=reference_engine, clock=slack_clock)
+    rt = slack_runtime(settings, reference_engine, slack_clock)
     rt.channels = outbound_channels(rt)
     assert "slack" not in rt.channels
     http = TestClient(TestServer(create_app(rt)))

@@ -9,15 +9,14 @@ from urllib.parse import parse_qsl
 from aiohttp.test_utils import TestClient, TestServer
 
 from actionbot.app import create_app
-from bot.runtime import build_runtime
 from handlers import outbound_channels
 from tests.fakes import slack_payloads as slack
-from tests.slack.conftest import section_texts, settle, slack_settings
+from tests.slack.conftest import section_texts, settle, slack_runtime, slack_settings
 
 
 async def test_socket_mode_answers_status_and_handles_a_retried_event_once(reference_engine, slack_api, slack_clock):
     settings = slack_settings(slack_api, slack_signing_secret=None, slack_app_token=slack_api.app_token)
-    rt = build_runtime(settings, engine=reference_engine, clock=slack_clock)
+    rt = slack_runtime(settings, reference_engine, slack_clock)
     rt.channels = outbound_channels(rt)
     http = TestClient(TestServer(create_app(rt)))
     await http.start_server()
@@ -64,7 +63,7 @@ async def test_socket_mode_answers_status_and_handles_a_retried_event_once(refer
 
 async def test_a_wrong_app_token_does_not_keep_the_server_from_starting(reference_engine, slack_api, slack_clock):
     settings = slack_settings(slack_api, slack_signing_secret=None, slack_app_token="xapp-1-wrong")
-    rt = build_runtime(settings, engine=reference_engine, clock=slack_clock)
+    rt = slack_runtime(settings, reference_engine, slack_clock)
     http = TestClient(TestServer(create_app(rt)))
     await http.start_server()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import delivery
+from bot.identity import chat_id
 from bot.nudges import nudge_view
 from bot.plan_state import load_state
 from bot.views import NoticeView
@@ -98,7 +99,7 @@ async def test_someone_with_neither_a_slack_id_nor_an_email_is_unreachable_on_sl
     await slack_bench.status("mine", "U0HOSSCP")  # writing to the bot links them too
     with session_scope(slack_bench.rt.engine) as session:
         person = repo.person_by_key(session, "hos-scp")
-        assert person.slack_user_id == "U0HOSSCP"
+        assert chat_id(session, "hos-scp", "slack") == "U0HOSSCP"
         assert channel.can_reach(session, person)
 
 

@@ -19,12 +19,14 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
 from actionbot.app import create_app
 from bot.config import Settings
+from bot.identity import link_identity
 from bot.runtime import Runtime, build_runtime
 from domain.clock import FixedClock
+from handlers.slack.settings import SlackSettings
 from handlers.teams import teams_outbound
 from handlers.teams.sdk import sdk_bot
+from handlers.teams.settings import TeamsSettings
 from handlers.teams.turns import TeamsBot
-from storage import repo
 from storage.db import session_scope
 from tests.conftest import uk
 from tests.fakes.bot_connector import FakeBotConnector
@@ -70,18 +72,24 @@ def teams_clock() -> FixedClock:
     return FixedClock(uk(2016, 10, 15, 10, 0))
 
 
-def teams_settings(**overrides: Any) -> Settings:
+def teams_settings(**overrides: Any) -> TeamsSettings:
     values = {
-        "database_url": "sqlite://",
         "microsoft_app_id": None,
         "microsoft_app_password": None,
         "microsoft_app_tenant_id": None,
-        "slack_bot_token": None,
-        "slack_signing_secret": None,
-        "slack_app_token": None,
         **overrides,
     }
-    return Settings(_env_file=None, **values)
+    return TeamsSettings(_env_file=None, **values)
+
+
+def teams_runtime(teams: TeamsSettings, engine, clock) -> Runtime:
+    """A runtime whose Teams is `teams` and which has no Slack."""
+    return build_runtime(
+        Settings(_env_file=None, database_url="sqlite://"),
+        engine=engine,
+        clock=clock,
+        channel_settings={"teams": teams, "slack": SlackSettings(_env_file=None, slack_bot_token=None)},
+    )
 
 
 @dataclass
@@ -168,7 +176,7 @@ class TeamsWorld:
 
 
 async def start_world(
-    engine, clock, *, settings: Settings | None = None, app: web.Application | None = None, mount: bool = True
+    engine, clock, *, settings: TeamsSettings | None = None, app: web.Application | None = None, mount: bool = True
 ) -> TeamsWorld:
     """The runtime and fake connector; with `mount`, the app (default `create_app`) is served too."""
     connector = await FakeBotConnector().start()
@@ -179,7 +187,7 @@ async def start_world(
             "email": user["email"],
             "userPrincipalName": user["email"],
         }
-    rt = build_runtime(settings or teams_settings(), engine=engine, clock=clock)
+    rt = teams_runtime(settings or teams_settings(), engine, clock)
     world = TeamsWorld(rt, connector)
 
     async def no_wait(seconds: float) -> None:
@@ -246,11 +254,9 @@ def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 def rt(reference_engine, teams_clock) -> Runtime:
     """The reference plan with Hannah (HOS S&CP) linked to her Teams id already: the TestAdapter
     has no connector to ask who she is."""
-    runtime = build_runtime(teams_settings(), engine=reference_engine, clock=teams_clock)
+    runtime = teams_runtime(teams_settings(), reference_engine, teams_clock)
     with session_scope(runtime.engine) as s:
-        person = repo.person_by_key(s, "hos-scp")
-        person.teams_user_id = HANNAH["id"]
-        s.add(person)
+        link_identity(s, "teams", HANNAH["id"], "hos-scp")
     return runtime
 
 

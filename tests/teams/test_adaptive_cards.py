@@ -12,7 +12,6 @@ from sqlmodel import select
 from bot.nudges import nudge_view
 from bot.plan_state import load_state
 from bot.requests import ChatRequest, Identity
-from bot.runtime import build_runtime
 from bot.status import HELP
 from bot.views import (
     ActionLine,
@@ -29,7 +28,7 @@ from cards.adaptive import MAX_CARD_BYTES, card_size, parse_card_action, render_
 from storage import repo
 from storage.db import session_scope
 from storage.models import Action, ActionUpdate
-from tests.teams.conftest import card_actions, card_texts, teams_settings
+from tests.teams.conftest import card_actions, card_texts, teams_runtime, teams_settings
 
 QUERIES = [
     "status",
@@ -57,7 +56,7 @@ QUERIES = [
 
 @pytest.fixture
 def rt(reference_engine, teams_clock):
-    return build_runtime(teams_settings(), engine=reference_engine, clock=teams_clock)
+    return teams_runtime(teams_settings(), reference_engine, teams_clock)
 
 
 def ask(rt, text: str, who: str = "sit-manager"):

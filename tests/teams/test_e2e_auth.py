@@ -20,6 +20,7 @@ from aiohttp.test_utils import make_mocked_request
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import select
 
+from bot.identity import link_identity
 from domain.clock import FixedClock
 from handlers.teams import mount_teams
 from handlers.teams.endpoint import from_this_machine, is_loopback
@@ -160,9 +161,7 @@ async def verified_world(reference_engine, teams_clock, signing_key):
         mount_teams(app, world.rt, auth_overrides=overrides)
         await world.serve(app)
         with session_scope(world.rt.engine) as s:  # already linked: no member lookup (an outbound call)
-            person = repo.person_by_key(s, "hos-scp")
-            person.teams_user_id = HANNAH["id"]
-            s.add(person)
+            link_identity(s, "teams", HANNAH["id"], "hos-scp")
         yield world
         await world.stop()
 

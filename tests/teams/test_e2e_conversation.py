@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.identity import identities_of, person_for
 from storage import repo
 from storage.db import session_scope
-from storage.models import ActionUpdate, AuditEvent, Person
+from storage.models import ActionUpdate, AuditEvent
 from tests.teams.conftest import DANA, HANNAH, SAM, STRANGER, card_actions, card_texts
 
 
@@ -40,8 +41,7 @@ async def test_slash_and_mention_forms_and_help(world, assert_valid_card):
 async def test_first_message_links_the_person_by_email_and_stores_their_reference(world):
     await world.post(world.activity(HANNAH, "status mine"))
     with session_scope(world.rt.engine) as s:
-        person = repo.person_by_key(s, "hos-scp")
-        assert person.teams_user_id == HANNAH["id"]
+        assert identities_of(s, "hos-scp")["teams"] == HANNAH["id"]
         address = repo.channel_address(s, "teams", "person:hos-scp")
         assert address.data["reference"]["conversation"]["id"] == f"a:personal-{HANNAH['id']}"
         assert address.data["reference"]["serviceUrl"] == world.connector.url
@@ -139,4 +139,4 @@ async def test_card_buttons_carry_verbs_refs_and_a_submit_fallback(world):
 async def test_people_directory_unknown_user_gets_a_person_row_untouched(world):
     await world.post(world.activity(STRANGER, "help"))
     with session_scope(world.rt.engine) as s:
-        assert s.exec(select(Person).where(Person.teams_user_id == STRANGER["id"])).first() is None
+        assert person_for(s, "teams", STRANGER["id"]) is None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from botbuilder.schema import Activity, ChannelAccount
 from sqlmodel import select
 
+from bot.identity import link_identity
 from cards.adaptive import RAG_VERBS, SIGNOFF_VERB
 from handlers.teams.turns import message_text
 from storage import repo
 from storage.db import session_scope
-from storage.models import ActionUpdate, Person
+from storage.models import ActionUpdate, PersonIdentity
 from tests.teams.conftest import HANNAH, card_texts
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -128,14 +129,10 @@ def test_message_text_removes_mentions_and_html():
 def _relink(rt, key: str) -> None:
     """Hannah's Teams account now belongs to `key` (the TestAdapter speaks as one account)."""
     with session_scope(rt.engine) as s:
-        for person in s.exec(select(Person)).all():
-            if person.teams_user_id == HANNAH["id"]:
-                person.teams_user_id = None
-                s.add(person)
+        for row in s.exec(select(PersonIdentity).where(PersonIdentity.user_id == HANNAH["id"])).all():
+            s.delete(row)
         s.flush()
-        person = repo.person_by_key(s, key)
-        person.teams_user_id = HANNAH["id"]
-        s.add(person)
+        link_identity(s, "teams", HANNAH["id"], key)
 
 
 def _find_action(card: object, verb: str) -> dict | None:

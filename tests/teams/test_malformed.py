@@ -20,8 +20,8 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import func, select
 
+from bot.identity import link_identity
 from handlers.teams import mount_teams
-from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate
 from tests.teams.conftest import HANNAH, start_world, teams_settings
@@ -184,9 +184,7 @@ async def _authed_world(engine, clock, openid_base: str):
     mount_teams(app, world.rt, auth_overrides=overrides)
     await world.serve(app)
     with session_scope(world.rt.engine) as s:
-        person = repo.person_by_key(s, "hos-scp")
-        person.teams_user_id = HANNAH["id"]
-        s.add(person)
+        link_identity(s, "teams", HANNAH["id"], "hos-scp")
     return world
 
 

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from actionbot.cli import main
 from handlers.teams.sdk import sdk_configuration
+from handlers.teams.settings import teams_settings as teams_settings_of
 from tests.teams.conftest import HANNAH, teams_settings
 from tests.teams.test_e2e_auth import APP_ID, TENANT_ID, signing_key, token, verified_world  # noqa: F401 (fixtures)
 
@@ -105,7 +106,7 @@ def test_the_sdk_gets_its_tokens_from_the_configured_tenant(app_type, tenant, au
 
 async def test_a_single_tenant_bot_validates_the_channel_token_and_refuses_others(verified_world, signing_key):  # noqa: F811
     w = verified_world
-    settings = w.rt.settings
+    settings = teams_settings_of(w.rt)
     assert (settings.microsoft_app_type, settings.microsoft_app_tenant_id) == ("SingleTenant", TENANT_ID)
     good = token(signing_key, w.rt.clock, w.connector.url)
     response = await w.post(

@@ -12,7 +12,10 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.logging_setup import REDACTED, configure_logging
+from bot.logging_setup import REDACTED, configure_logging, secret_values
+from handlers.registry import channel_settings
+from handlers.slack.settings import SlackSettings
+from handlers.teams.settings import TeamsSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "xoxb-1111-2222-abcdefSECRET"
@@ -24,14 +27,30 @@ DB_PASSWORD = "pg-pass-w0rd-991"
 def settings(**extra) -> Settings:
     values = {
         "database_url": f"postgresql+psycopg://actionbot:{DB_PASSWORD}@db.internal/actionbot",
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING,
-        "microsoft_app_id": "6f0c3f51-0000-4000-8000-00000000a11d",
-        "microsoft_app_password": APP_PASSWORD,
-        "microsoft_app_tenant_id": "0d9f2b1e-0000-4000-8000-00000000c0de",
         **extra,
     }
     return Settings(_env_file=None, **values)
+
+
+CHANNEL_ENV = {
+    "SLACK_BOT_TOKEN": BOT_TOKEN,
+    "SLACK_SIGNING_SECRET": SIGNING,
+    "MICROSOFT_APP_ID": "6f0c3f51-0000-4000-8000-00000000a11d",
+    "MICROSOFT_APP_PASSWORD": APP_PASSWORD,
+    "MICROSOFT_APP_TENANT_ID": "0d9f2b1e-0000-4000-8000-00000000c0de",
+}
+
+
+def channel_secrets() -> list[str]:
+    """What the CLI hands the redactor: the secrets in every registered channel's settings."""
+    return secret_values(*channel_settings(CHANNEL_ENV))
+
+
+def test_every_channels_secrets_are_found_without_the_core_knowing_the_channel():
+    found = channel_secrets()
+    assert {BOT_TOKEN, SIGNING, APP_PASSWORD} <= set(found)
+    assert "6f0c3f51-0000-4000-8000-00000000a11d" not in found  # an app id is not a secret
+    assert secret_values(SlackSettings(_env_file=None), TeamsSettings(_env_file=None)) == []
 
 
 @pytest.fixture
@@ -84,7 +103,7 @@ def test_the_level_comes_from_the_environment_and_v_overrides_it(restore_logging
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_secrets_are_redacted_in_whatever_is_written(restore_logging, fmt):
     out = io.StringIO()
-    configure_logging(settings(actionbot_log_format=fmt), stream=out)
+    configure_logging(settings(actionbot_log_format=fmt), stream=out, secrets=channel_secrets())
     log = logging.getLogger("handlers.test_logging")
     log.warning("token %s secret %s password %s", BOT_TOKEN, SIGNING, APP_PASSWORD)
     log.warning("header Authorization: Bearer eyJhbGciOi.eyJpc3Mi.c2lnbmF0dXJl and xapp-1-A0-99-ffee")
