@@ -28,7 +28,7 @@ from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.importers.csv_text import read_rows
 from storage.models import ChannelAddress, Person, Plan, Role
-from storage.plan_data import PersonRow, chat_ids_of
+from storage.plan_data import CHAT_ID_COLUMN, PersonRow, chat_ids_of
 from storage.plan_store import PlanValidationError, Problem, save_people
 
 PEOPLE_COLUMNS = (
@@ -84,7 +84,9 @@ _ROLE_SPLIT = re.compile(r"\s*[;,|/]\s*")
 
 def _header(text: str) -> str | None:
     norm = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
-    return HEADER_SYNONYMS.get(norm)
+    if norm in HEADER_SYNONYMS:
+        return HEADER_SYNONYMS[norm]
+    return norm if CHAT_ID_COLUMN.match(norm) else None  # any channel's `<channel>_user_id`
 
 
 def _flag(value: str, source: str, row: int, column: str, problems: list[Problem]) -> bool:

@@ -25,7 +25,7 @@ from scheduler.rules import Round
 from storage.db import utc_aware
 from storage.models import SendLedger
 
-NOTICE_LINES = 12  # people listed in one could-not-reach notice (Slack: 3,000 characters a section)
+NOTICE_LINES = 12  # people listed in one could-not-reach notice (a Block Kit section holds 3,000 characters)
 
 # What each escalation asks of the person who receives it.
 ASKS = {
@@ -82,8 +82,8 @@ def unreached_view(items: list[Item]) -> NoticeView:
     return NoticeView(
         f"The bot could not reach {people} {'person' if people == 1 else 'people'}, so these messages "
         f"were not delivered (their chases and escalations go on as if they had been):\n{lines}\n"
-        "Give them an email address or a Slack user id (`actionbot people import`), or ask them to open "
-        "the bot in Teams; `actionbot people check` lists everyone who cannot be reached.",
+        "Give them an email address or a chat account id (`actionbot people import`), or ask them to open "
+        "the bot once in their chat app; `actionbot people check` lists everyone who cannot be reached.",
         "warning",
     )
 

@@ -6,6 +6,7 @@ is the one place that writes it, so every format gets the same upsert and valida
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -72,9 +73,10 @@ class PlanData:
     indicators: list[dict[str, Any]] = field(default_factory=list)
 
 
-# The directory columns (people import/export, the reference YAML) that name a chat account,
-# kept so files written before identities became rows still load.
-LEGACY_ID_COLUMNS = {"slack_user_id": "slack", "teams_user_id": "teams"}
+# A directory column `<channel>_user_id` (people import, the reference YAML) names the person's
+# account on that channel: the files written before identities became rows still load, and a
+# channel added later needs no new column name.
+CHAT_ID_COLUMN = re.compile(r"^([a-z][a-z0-9]*)_user_id$")
 
 
 @dataclass
@@ -86,8 +88,8 @@ class PersonRow:
     manager: str | None = None
     delegate: str | None = None
     timezone: str = "Europe/London"
-    # channel → the person's account there ("slack" → "U0123"); stored as person_identity rows.
-    # Directory files still say `slack_user_id` / `teams_user_id` (LEGACY_ID_COLUMNS).
+    # channel → the person's account there; stored as person_identity rows. Directory files say
+    # `<channel>_user_id` (CHAT_ID_COLUMN) or, in YAML, `identities: {<channel>: <id>}`.
     chat_ids: dict[str, str] = field(default_factory=dict)
     sit_admin: bool = False
     performance_officer: bool = False
@@ -100,13 +102,13 @@ def split_ref(ref: str) -> tuple[int, str]:
 
 
 def chat_ids_of(record: dict) -> dict[str, str]:
-    """A directory record's chat accounts: its `identities` mapping (channel → user id) and the
-    legacy `slack_user_id` / `teams_user_id` columns; blanks are left out."""
+    """A directory record's chat accounts: its `<channel>_user_id` columns and its `identities`
+    mapping (channel → user id); blanks are left out."""
     found: dict[str, str] = {}
-    for column, channel in LEGACY_ID_COLUMNS.items():
-        value = record.get(column)
-        if value is not None and str(value).strip():
-            found[channel] = str(value).strip()
+    for column, value in record.items():
+        match = CHAT_ID_COLUMN.match(str(column).strip().lower())
+        if match and value is not None and str(value).strip():
+            found[match.group(1)] = str(value).strip()
     identities = record.get("identities")
     if isinstance(identities, dict):
         for channel, value in identities.items():

@@ -237,3 +237,23 @@ def test_a_file_without_a_key_column_is_still_refused(reference_any_engine, tmp_
     path = write_csv(tmp_path / "names.csv", ["name", "email"], [["Someone", "someone@example.invalid"]])
     assert main(["--database-url", _url(reference_any_engine), "people", "import", str(path)]) == 1
     assert "column 'key': missing column" in capsys.readouterr().err
+
+
+def test_a_chat_id_is_one_persons_and_any_channels_column_is_read(reference_any_engine, tmp_path, capsys):
+    url = _url(reference_any_engine)
+    twice = write_csv(tmp_path / "twice.csv", ["key", "slack_user_id"], [["hos-scp", "U0SAME"], ["dcs", "U0SAME"]])
+    assert main(["--database-url", url, "people", "import", str(twice)]) == 1
+    assert "slack user U0SAME is also given to 'hos-scp'" in capsys.readouterr().err
+    with Session(reference_any_engine) as s:
+        assert repo.chat_ids_by_person(s, "slack") == {}
+    ids = write_csv(tmp_path / "ids.csv", ["key", "slack_user_id", "matrix_user_id"], [["hos-scp", "U0S", "@s:x"]])
+    assert main(["--database-url", url, "people", "import", str(ids)]) == 0
+    assert "people: 0 new, 1 updated" in capsys.readouterr().out
+    taken = write_csv(tmp_path / "taken.csv", ["key", "slack_user_id"], [["dcs", "U0S"]])
+    assert main(["--database-url", url, "people", "import", str(taken)]) == 1
+    assert "slack user U0S is already linked to 'hos-scp'" in capsys.readouterr().err
+    with Session(reference_any_engine) as s:
+        assert identities_of(s, "hos-scp") == {"matrix": "@s:x", "slack": "U0S"}
+        assert identities_of(s, "dcs") == {}
+    assert main(["--database-url", url, "people", "list"]) == 0
+    assert "matrix=@s:x slack=U0S" in capsys.readouterr().out
