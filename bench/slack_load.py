@@ -208,7 +208,8 @@ async def measure(name: str, argv: list[str], env: dict[str, str], ready: tuple[
 
 def prepare_database(env: dict[str, str], tmp: Path) -> None:
     """The reference plan, with the person asking linked to Slack as a council's DCS would be
-    (`people import` of a `key, slack_user_id` file), so each answer is the one she gets."""
+    (`people import` of a `key, slack_user_id` file: a person_identity row), so each answer is the
+    one she gets."""
     links = tmp / "links.csv"
     links.write_text("key,slack_user_id\ndcs,U0BENCH\n", encoding="utf-8")
     for args in (["import", "--reference"], ["people", "import", str(links)]):

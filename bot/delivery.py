@@ -1,8 +1,9 @@
 """Outbound messages: which channel reaches a person, and the one send path every sender uses
 (`actionbot nudge`, the scheduler's nudges, chases, escalations and digests).
 
-Channels implement `OutboundChannel`; the Slack and Teams folders in `handlers/` provide one
-each, the terminal chat provides one for the person at the keyboard.
+Channels implement `OutboundChannel`; each registered channel (`handlers.registry`) provides one
+through its `CHANNEL.outbound(rt)` when configured, and the terminal chat one for the person at
+the keyboard.
 """
 
 from __future__ import annotations

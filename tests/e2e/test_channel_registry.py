@@ -84,3 +84,17 @@ def test_a_fourth_channel_has_its_lines_in_config_check_and_its_secrets_redacted
     assert "ok  echo      ECHO_TOKEN" in out and "echo-secret-value-123" not in out
     found = secret_values(*registry.channel_settings({"ECHO_TOKEN": "echo-secret-value-123"}))
     assert "echo-secret-value-123" in found
+
+
+def test_listing_the_channels_loads_no_platform_sdk():
+    """`config check` and the banner ask every channel for its lines: no SDK is imported for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from handlers import registry; registry.config_lines({}); registry.summaries({}); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'slack_sdk', 'slack_bolt', 'botbuilder'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
