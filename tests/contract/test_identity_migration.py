@@ -1,4 +1,4 @@
-"""Migration 0008: the Slack and Teams ids that were columns of `person` become
+"""Migration 0009: the Slack and Teams ids that were columns of `person` become
 `person_identity` rows, on SQLite and PostgreSQL, with data already in the database; and back."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from bot.identity import identities_of, person_for
 from storage.db import alembic_config, current_revision, upgrade
 from tests.conftest import _pg_engine, _sqlite_engine
 
-BEFORE = "0007"
+BEFORE = "0008"
 PEOPLE = [
     # key, slack_user_id, teams_user_id
     ("ann", "U0ANN", "29:ann"),
@@ -46,7 +46,7 @@ def old_engine(request, tmp_path):
 
 def test_every_existing_link_becomes_a_row_and_the_columns_go(old_engine):
     upgrade(old_engine)
-    assert current_revision(old_engine) == "0008_person_identity"
+    assert current_revision(old_engine) == "0009_person_identity"
     columns = {c["name"] for c in inspect(old_engine).get_columns("person")}
     assert not {"slack_user_id", "teams_user_id"} & columns
     with old_engine.connect() as conn:

@@ -1,7 +1,7 @@
 """person_identity: a person's chat accounts as rows (channel, user_id, person_key)
 
-Revision ID: 0008_person_identity
-Revises: 0007
+Revision ID: 0009_person_identity
+Revises: 0008
 
 Every existing `person.slack_user_id` / `person.teams_user_id` becomes a row before the two
 columns (and their indexes) are dropped, so no link is lost. Where two people held the same
@@ -11,8 +11,8 @@ one person's. The downgrade puts each person's first id per channel back into th
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_person_identity"
-down_revision = "0007"
+revision = "0009_person_identity"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
