@@ -54,7 +54,9 @@ def link_chat_id(
     """Remember a person's chat account and say so in the audit trail (`person.linked`): when
     they first write to the bot (`via="email"`), or when the bot finds them before their first
     message (`via="users.lookupByEmail"`)."""
-    field = {"slack": "slack_user_id", "teams": "teams_user_id"}[channel]
+    field = {"slack": "slack_user_id", "teams": "teams_user_id"}.get(channel)
+    if field is None:  # a channel whose user id is the directory email itself (email): nothing to remember
+        return
     setattr(person, field, user_id)
     session.add(person)
     repo.add_audit(

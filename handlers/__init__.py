@@ -20,6 +20,7 @@ def mount_channels(app: web.Application, rt: Runtime) -> list[str]:
     from handlers.teams import mount_teams
 
     active.append(mount_teams(app, rt))  # always: without MICROSOFT_APP_ID in local development mode
+    active += ["email"] if _email().mount(app, rt) else []
     return active
 
 
@@ -33,4 +34,12 @@ def outbound_channels(rt: Runtime) -> dict[str, Any]:
     from handlers.teams import teams_outbound
 
     channels["teams"] = teams_outbound(rt)
+    channels.update({"email": c} if (c := _email().outbound(rt)) else {})
     return channels
+
+
+def _email():
+    """The email channel plugin (handlers/email), imported when asked for."""
+    from handlers.email import CHANNEL
+
+    return CHANNEL
