@@ -29,7 +29,7 @@ from bot.runtime import Runtime
 from bot.views import NoticeView
 from cards.email import render_email
 from handlers.email.outbound import EmailChannel
-from handlers.email.quoting import html_to_text, strip_quoted
+from handlers.email.quoting import html_to_text, strip_quoted, update_lines
 from storage import repo
 from storage.db import session_scope
 
@@ -75,7 +75,7 @@ def new_text(msg: EmailMessage) -> str:
         return ""
     if part.get_content_subtype() == "html":
         content = html_to_text(content)
-    return strip_quoted(content)
+    return update_lines(strip_quoted(content))
 
 
 class InboundEndpoint:

@@ -73,3 +73,15 @@ def html_to_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return re.sub(r"\n{3,}", "\n\n", "".join(parser.out))
+
+
+def update_lines(text: str) -> str:
+    """The lines of a reply that read as updates by the core's own rule
+    (`bot.parsing.looks_like_update`), when there are any: mail carries greetings and sign-offs
+    ("Thanks, Hannah") that chat does not, and the core would refuse the whole message for one
+    line it cannot read. A reply with no such line goes to the core whole (a question, `status`)."""
+    from bot.parsing import looks_like_update
+
+    lines = [line for line in text.splitlines() if line.strip()]
+    updates = [line for line in lines if looks_like_update(line)]
+    return "\n".join(updates) if updates else "\n".join(lines)
