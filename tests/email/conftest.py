@@ -130,3 +130,21 @@ def links_in(message: EmailMessage) -> dict[str, dict[str, str]]:
             choice = {"Add update": "update"}.get(label, label.lower())
             links.setdefault(ref, {})[choice] = url
     return links
+
+
+async def reply_to_nudge(rt, sink, served, text: str, sender: str = HANNAH_EMAIL):
+    """Send Hannah a nudge about REFS, then post her reply `text` to /mail/inbound."""
+    from email.utils import make_msgid
+
+    await send_nudge(rt, key=f"msg:hos-scp:{make_msgid()}")
+    nudge = sink.to(HANNAH_EMAIL)[-1]
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = BOT
+    msg["Subject"] = "Re: " + str(nudge["Subject"])
+    msg["Message-ID"] = make_msgid(domain="example.invalid")
+    msg["In-Reply-To"] = str(nudge["Message-ID"])
+    msg.set_content(text + "\n")
+    headers = {"X-Actionbot-Inbound-Secret": INBOUND}
+    async with served.http.post(served.url + "/mail/inbound", data=bytes(msg), headers=headers) as resp:
+        return resp.status, await resp.json()
