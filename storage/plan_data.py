@@ -85,6 +85,7 @@ class PersonRow:
     teams_user_id: str | None = None
     sit_admin: bool = False
     performance_officer: bool = False
+    preferred_channel: str | None = None  # e.g. email: the channel delivery tries first
 
 
 def split_ref(ref: str) -> tuple[int, str]:

@@ -335,6 +335,7 @@ def save_people(
             timezone=r.timezone,
             sit_admin=r.sit_admin,
             performance_officer=r.performance_officer,
+            preferred_channel=r.preferred_channel,
         )
         for chat_id in ("slack_user_id", "teams_user_id"):
             value = getattr(r, chat_id)
