@@ -43,6 +43,7 @@ PEOPLE_COLUMNS = (
     "teams_user_id",
     "sit_admin",
     "performance_officer",
+    "preferred_channel",
 )
 # Header spellings (normalised: lower case, words joined by "_") → column.
 HEADER_SYNONYMS = {
@@ -76,6 +77,8 @@ HEADER_SYNONYMS = {
     "sit": "sit_admin",
     "admin": "sit_admin",
     "performance_officer": "performance_officer",
+    "preferred_channel": "preferred_channel",
+    "channel": "preferred_channel",
 }
 TRUE = {"1", "true", "yes", "y", "x"}
 FALSE = {"", "0", "false", "no", "n"}
@@ -96,6 +99,15 @@ def _flag(value: str, source: str, row: int, column: str, problems: list[Problem
     if v not in FALSE:
         problems.append(Problem(source, row, column, f"cannot read {value!r} as yes or no"))
     return False
+
+
+def _channel_name(value, source: str, row: int, problems: list[Problem]) -> str | None:
+    """`preferred_channel` (e.g. email): a channel's name, lower case; empty for none."""
+    name = str(value or "").strip().lower()
+    if name and not re.fullmatch(r"[a-z][a-z0-9_-]{0,19}", name):
+        problems.append(Problem(source, row, "preferred_channel", f"{value!r} is not a channel name (e.g. email)"))
+        return None
+    return name or None
 
 
 @dataclass
@@ -121,6 +133,7 @@ KEPT_FIELDS = {
     "timezone": "timezone",
     "sit_admin": "sit_admin",
     "performance_officer": "performance_officer",
+    "preferred_channel": "preferred_channel",
 }
 # Chat ids are not "kept" like the fields above: an import only ever adds or replaces a
 # person's id on the channels the file names (person_identity rows), never removes one.
@@ -183,6 +196,7 @@ def _read_yaml(p: Path, source: str) -> PeopleFile:
                 chat_ids=chat_ids_of(r),
                 sit_admin=bool(r.get("sit_admin")),
                 performance_officer=bool(r.get("performance_officer")),
+                preferred_channel=_channel_name(r.get("preferred_channel"), source, i, problems),
             )
         )
         numbers[len(people) - 1] = i
@@ -232,6 +246,7 @@ def _read_csv(p: Path, source: str, limits: ImportLimits) -> PeopleFile:
                 performance_officer=_flag(
                     get.get("performance_officer", ""), source, number, "performance_officer", problems
                 ),
+                preferred_channel=_channel_name(get.get("preferred_channel"), source, number, problems),
             )
         )
         numbers[len(people) - 1] = number

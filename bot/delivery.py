@@ -145,8 +145,42 @@ async def send_to_person(
         engine, channel, key, lambda: channel.send_to_person(person, views, kind=kind, meta=meta), person_key, now
     )
     if outcome.status == "failed":
+        backup = fallback_channel(channels, channel, person)
+        if backup is not None:
+            second = await _fall_back(engine, backup, person, views, key=key, kind=kind, now=now, meta=meta)
+            if second.status == "sent":
+                return second
         await tell_sit_unreachable(engine, channels, outcome, now)
     return outcome
+
+
+def fallback_channel(
+    channels: Mapping[str, OutboundChannel], failed: OutboundChannel, person: Person
+) -> OutboundChannel | None:
+    """A channel that offers itself as the fallback (`fallback = True`, e.g. email with the
+    policy's `delivery.email_fallback: true`) and can reach the person some other way, when
+    the channel picked for them refused the message for good."""
+    for channel in channels.values():
+        if channel is failed or not getattr(channel, "fallback", False):
+            continue
+        if channel.can_fall_back(person):  # type: ignore[attr-defined]
+            return channel
+    return None
+
+
+async def _fall_back(engine, channel, person: Person, views, *, key: str, kind: str, now, meta) -> SendOutcome:
+    """The same message once more through the fallback channel, claimed under its own key so
+    the ledger still holds exactly one row per attempt."""
+    fkey = f"{key}|fallback:{channel.name}"
+    with session_scope(engine) as session:
+        row = ledger.claim(
+            session, fkey, kind=kind, recipient=person.key, channel=channel.name, now=now, worker=worker_id(), payload=meta
+        )
+    if row is None:
+        return SendOutcome(fkey, person.key, channel.name, "duplicate", "already sent or being sent")
+    return await _attempt(
+        engine, channel, fkey, lambda: channel.send_to_person(person, views, kind=kind, meta=meta), person.key, now
+    )
 
 
 async def tell_sit_unreachable(

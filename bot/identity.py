@@ -45,7 +45,8 @@ def resolve(session: Session, identity: Identity, now: datetime) -> Actor:
         person = repo.person_by_chat_id(session, identity.channel, identity.user_id)
         if person is None and identity.email:
             person = repo.person_by_email(session, identity.email)
-            if person is not None:
+            # an account that is the address itself (email) has nothing to remember
+            if person is not None and identity.user_id.casefold() != identity.email.casefold():
                 link_chat_id(session, person, identity.channel, identity.user_id, now, via="email")
     if person is None and identity.as_role:  # `chat --as ROLE`, or `iam ROLE` in development mode
         holders = repo.people_with_role(session, identity.as_role)

@@ -75,6 +75,7 @@ class Policy:
     monthly_report_time: time = time(9, 0)
     tick_seconds: int = 60
     stale_claim_minutes: int = 5
+    email_fallback: bool = False  # delivery.email_fallback: a refused chat message goes by email
     source: str = "built-in defaults"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -264,6 +265,7 @@ def parse_policy(raw: dict[str, Any], source: str = "built-in defaults") -> Poli
         monthly_report_time=c.clock_time("digests.monthly_report_time"),
         tick_seconds=c.integer("delivery.tick_seconds", 5, 3600),
         stale_claim_minutes=c.integer("delivery.stale_claim_minutes", 1, 1440),
+        email_fallback=c.boolean("delivery.email_fallback"),
         source=source,
         raw=raw,
     )

@@ -35,6 +35,7 @@ CHANNELS = (
     "handlers.terminal",
     "handlers.slack",
     "handlers.teams",
+    "handlers.email",
 )
 
 

@@ -93,6 +93,7 @@ class PersonRow:
     chat_ids: dict[str, str] = field(default_factory=dict)
     sit_admin: bool = False
     performance_officer: bool = False
+    preferred_channel: str | None = None  # e.g. email: the channel delivery tries first
 
 
 def split_ref(ref: str) -> tuple[int, str]:

@@ -356,6 +356,7 @@ def save_people(
             timezone=r.timezone,
             sit_admin=r.sit_admin,
             performance_officer=r.performance_officer,
+            preferred_channel=r.preferred_channel,
         )
         unchanged = summary.unchanged["person"]
         _upsert(session, summary, "person", current, Person, values)

@@ -1,0 +1,140 @@
+"""The answer pages at `/u/<token>` over HTTP: opening a link (a GET, as a mail scanner's
+prefetch does) records nothing; confirming records through the core, once; a forged, altered,
+expired or reused link is a clear page with a 4xx and nothing recorded; a refused answer comes
+back on the form with the error beside its field and a fresh link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import Action, ActionUpdate, AuditEvent
+from tests.email.conftest import HANNAH_EMAIL, links_in, send_nudge
+
+PUBLIC = "http://localhost:3978"
+
+
+async def links(rt, sink, served) -> dict[str, dict[str, str]]:
+    await send_nudge(rt)
+    [msg] = sink.to(HANNAH_EMAIL)
+    return {ref: {c: u.replace(PUBLIC, served.url) for c, u in by.items()} for ref, by in links_in(msg).items()}
+
+
+def recorded(rt) -> list[tuple[str, str, str]]:
+    with session_scope(rt.engine) as s:
+        return [
+            (s.get(Action, u.action_id).ref, u.rag, u.note)
+            for u in s.exec(select(ActionUpdate).where(ActionUpdate.channel == "email")).all()
+        ]
+
+
+async def get(served, url):
+    async with served.http.get(url) as r:
+        return r.status, await r.text()
+
+
+async def post(served, url, data):
+    async with served.http.post(url.split("?")[0], data=data) as r:
+        return r.status, await r.text()
+
+
+async def test_opening_a_link_records_nothing(rt, sink, served):
+    by = await links(rt, sink, served)
+    for choice in ("green", "completed", "amber", "red", "update"):
+        status, html = await get(served, by["4.2.1"][choice])
+        assert status == 200 and "4.2.1" in html
+    assert recorded(rt) == []
+    status, html = await get(served, by["4.2.1"]["green"])
+    assert '<form method="post"' in html and "Record Green for 4.2.1" in html
+
+
+async def test_green_is_recorded_once(rt, sink, served):
+    by = await links(rt, sink, served)
+    status, html = await post(served, by["4.2.1"]["green"], {"choice": "green"})
+    assert status == 200 and "recorded" in html
+    assert recorded(rt) == [("4.2.1", "green", "")]
+    status, html = await post(served, by["4.2.1"]["green"], {"choice": "green"})
+    assert status == 409 and "already been used" in html
+    status, html = await post(served, by["4.2.1"]["amber"], {"choice": "update", "rag": "red", "note": "late"})
+    assert status == 409  # one answer per action and email: the link is spent
+    assert recorded(rt) == [("4.2.1", "green", "")]
+    # the other action's link is its own
+    status, _ = await post(served, by["4.2.2"]["update"], {"choice": "update", "rag": "amber", "note": "waiting on HR"})
+    assert status == 200
+    assert recorded(rt) == [("4.2.1", "green", ""), ("4.2.2", "amber", "waiting on HR")]
+
+
+async def test_forged_and_altered_links_are_refused(rt, sink, served):
+    by = await links(rt, sink, served)
+    url = by["4.2.1"]["green"]
+    token = url.split("/u/")[1].split("?")[0]
+    altered = url.replace(token, token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+    for bad in (altered, served.url + "/u/not-a-token?choice=green", served.url + "/u/" + "x" * 300):
+        status, html = await get(served, bad)
+        assert status == 400 and "not valid" in html
+        status, _ = await post(served, bad, {"choice": "green"})
+        assert status == 400
+    assert recorded(rt) == []
+
+
+async def test_an_expired_link_is_refused(rt, sink, served):
+    by = await links(rt, sink, served)
+    rt.clock.advance(timedelta(days=14, minutes=1))
+    status, html = await get(served, by["4.2.1"]["green"])
+    assert status == 410 and "expired" in html
+    assert (await post(served, by["4.2.1"]["green"], {"choice": "green"}))[0] == 410
+    assert recorded(rt) == []
+
+
+async def test_amber_without_a_reason_comes_back_with_the_error_on_the_note(rt, sink, served):
+    by = await links(rt, sink, served)
+    status, html = await post(served, by["4.2.1"]["amber"], {"choice": "update", "rag": "amber", "note": ""})
+    assert status == 422
+    assert 'aria-invalid="true"' in html and 'id="note-error"' in html
+    assert recorded(rt) == []
+    fresh = html.split('<form method="post" action="')[1].split('"')[0]
+    assert fresh.startswith("/u/") and fresh not in by["4.2.1"]["amber"]
+    status, html = await post(served, served.url + fresh, {"choice": "update", "rag": "amber", "note": "waiting on HR"})
+    assert status == 200
+    assert recorded(rt) == [("4.2.1", "amber", "waiting on HR")]
+
+
+async def test_completed_needs_its_evidence(rt, sink, served):
+    by = await links(rt, sink, served)
+    status, html = await post(served, by["4.2.1"]["completed"], {"choice": "completed"})
+    assert status == 422 and "note-error" in html
+    assert recorded(rt) == []
+
+
+async def test_field_checks_run_before_the_link_is_spent(rt, sink, served):
+    by = await links(rt, sink, served)
+    url = by["4.2.1"]["update"]
+    status, html = await post(served, url, {"choice": "update", "rag": "amber", "note": "x" * 281})
+    assert status == 422 and "280" in html
+    status, html = await post(served, url, {"choice": "update", "rag": "purple", "note": "why"})
+    assert status == 422 and 'id="rag-error"' in html
+    status, _ = await post(served, url, {"choice": "nonsense"})
+    assert status == 400
+    status, _ = await post(served, url, {"choice": "update", "rag": "red", "note": "blocked by IT"})
+    assert status == 200
+    assert recorded(rt) == [("4.2.1", "red", "blocked by IT")]
+
+
+async def test_a_proposed_date_goes_through_the_core(rt, sink, served):
+    by = await links(rt, sink, served)
+    data = {"choice": "update", "rag": "amber", "note": "needs longer", "proposed_date": "31 Mar 2017"}
+    status, html = await post(served, by["4.2.1"]["amber"], data)
+    assert status == 200 and "awaiting SIT approval" in html
+    with session_scope(rt.engine) as s:
+        [u] = s.exec(select(ActionUpdate).where(ActionUpdate.channel == "email")).all()
+        assert str(u.proposed_due) == "2017-03-31"
+
+
+async def test_the_link_use_is_audited(rt, sink, served):
+    by = await links(rt, sink, served)
+    await post(served, by["4.2.1"]["green"], {"choice": "green"})
+    with session_scope(rt.engine) as s:
+        kinds = [e.kind for e in s.exec(select(AuditEvent).where(AuditEvent.kind.like("link_%"))).all()]
+    assert kinds.count("link_issued") == 2 and kinds.count("link_used") == 1
