@@ -1,5 +1,5 @@
-"""The aiohttp application: one server for /healthz, Slack (/slack/events) and Teams
-(/api/messages). Built by a factory; nothing starts at import."""
+"""The aiohttp application: one server for /healthz, Slack (/slack/events), Teams
+(/api/messages) and the board's web view (/board). Built by a factory; nothing starts at import."""
 
 from __future__ import annotations
 
@@ -68,6 +68,9 @@ def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
     from handlers import mount_channels
 
     mount_channels(app, rt)
+    from handlers.web import mount_board
+
+    mount_board(app, rt)  # /board: the read-only web view, behind links, sessions or the SSO header
     if with_scheduler:
         from actionbot.scheduler_wiring import attach_scheduler
 

@@ -58,6 +58,7 @@ class Core:
     plan_key: str | None = None
     policy: Policy = field(default_factory=default_policy)  # the runtime passes the configured one
     states: StateCache = field(default_factory=StateCache, repr=False)
+    board_url: str = ""  # where the board's web view is served (`board` in chat links to it)
 
     def handle(self, request: ChatRequest) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
@@ -88,7 +89,7 @@ class Core:
             except repo.NoPlanError as exc:
                 return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
             state = self.states.state(session, plan, now, version)
-            ctx = Turn(session, state, actor, request, now, self.policy)
+            ctx = Turn(session, state, actor, request, now, self.policy, self.board_url)
             if request.kind in ("button", "form"):
                 return ctx.submission()
             reply = self._answer(ctx, named.text if named else text)
@@ -139,6 +140,7 @@ class Turn:
     request: ChatRequest
     now: datetime
     policy: Policy = field(default_factory=default_policy)
+    board_url: str = ""
 
     def status(self, q: StatusQuery) -> Reply:
         s, state = self.session, self.state

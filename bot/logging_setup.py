@@ -29,6 +29,7 @@ REDACTED = "[redacted]"
 # Shapes of credentials, whatever their value: Slack tokens and HTTP bearer / basic credentials.
 TOKEN_SHAPES = re.compile(
     r"\b(?:xox[abposr]|xapp)-[A-Za-z0-9-]+|(?<=Bearer )[A-Za-z0-9._~+/=-]+|(?<=Basic )[A-Za-z0-9+/=]+"
+    r"|(?<=/board/link/)[^\s\"'?#]+"  # a board link's token in a request line (bot.board_access)
 )
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
@@ -43,6 +44,7 @@ def secret_values(settings: Settings) -> list[str]:
         settings.slack_signing_secret,
         settings.slack_app_token,
         settings.microsoft_app_password,
+        getattr(settings, "actionbot_secret_key", None),  # signs board links and sessions
     ]
     url = settings.database_url
     if "://" in url and "@" in url.split("://", 1)[1]:

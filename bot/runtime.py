@@ -35,7 +35,8 @@ def build_runtime(
         policy = policy_from_settings(settings)
     except PolicyError:
         policy = default_policy()  # the scheduler reports a bad ACTIONBOT_POLICY itself, loudly
-    return Runtime(settings, engine, clock, Core(engine, clock, settings.actionbot_plan, policy))
+    core = Core(engine, clock, settings.actionbot_plan, policy, board_url=settings.board_url)
+    return Runtime(settings, engine, clock, core)
 
 
 def import_reference(engine: Engine, clock: Clock, *, actor: str = "cli") -> tuple[ImportSummary, ImportSummary]:
