@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     actionbot_policy: Path | None = Field(None, description="Scheduler policy YAML; defaults built in")
     actionbot_plan: str | None = Field(None, description="Plan key to use when several are loaded")
     actionbot_timezone: str = Field("Europe/London", description="Default time zone for people")
+    actionbot_secret_key: str | None = Field(
+        None, repr=False, description="Signs links (email answers, board sign-ins); at least 32 random characters"
+    )
 
     # Limits on imported files (plans, people, indicator readings): storage.import_limits
     actionbot_import_max_bytes: int = Field(DEFAULT_LIMITS.max_bytes, gt=0, description="Largest file, bytes")

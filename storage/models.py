@@ -250,3 +250,24 @@ class SchedulerHeartbeat(SQLModel, table=True):
     tick_seconds: float
     pid: int = 0
     leader: bool = False
+
+
+class SignedLink(SQLModel, table=True):
+    """A link the bot handed out (an email's one-click answer, a board member's sign-in).
+    The token in the URL carries only this row's id, signed; what it grants, when it expires
+    and whether it was used or revoked live here, so a link can be listed, revoked and used
+    exactly once (`bot.signed_links`)."""
+
+    __tablename__ = "signed_link"
+    id: str = Field(primary_key=True, max_length=24)
+    purpose: str = Field(max_length=40, index=True)
+    person_key: str = Field(default="", max_length=80)
+    name: str = Field(default="", max_length=120)
+    plan_key: str | None = Field(default=None, max_length=40)
+    subject: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    issued_at: datetime
+    issued_by: str = Field(default="", max_length=120)
+    expires_at: datetime
+    single_use: bool = True
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
