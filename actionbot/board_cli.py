@@ -52,24 +52,28 @@ def _link(args: argparse.Namespace) -> int:
     except BoardAccessError as exc:
         return fail(str(exc))
     rt = runtime(args)
-    if not rt.settings.actionbot_secret_key:
-        return fail("ACTIONBOT_SECRET_KEY is not set: board links cannot be signed")
+    try:
+        secret = signed_links.check_secret(rt.settings.actionbot_secret_key)
+    except signed_links.SecretKeyMissing as exc:
+        return fail(str(exc))
     now = rt.clock.now()
     with session_scope(rt.engine) as session:
         if args.plan is not None:
             plan = repo.plan_by_key(session, args.plan)
             if plan is None or not plan.active:
                 return fail(f"no live plan {args.plan!r} (see `actionbot plan list`)")
-        token = signed_links.issue(
+        token, _ = signed_links.issue(
             session,
+            secret=secret,
             purpose=PURPOSE,
-            person_key=None,
+            person_key="",
             subject={"plan": args.plan} if args.plan else {},
             ttl=ttl,
             now=now,
             single_use=False,
             name=name,
             plan_key=args.plan,
+            issued_by="cli",
         )
     url = f"{rt.settings.board_url}/board/link/{token}"
     scope = f"plan {args.plan}" if args.plan else "every live plan"
@@ -120,17 +124,14 @@ def _row(link, now) -> tuple[str, ...]:
 
 def _revoke(args: argparse.Namespace) -> int:
     from bot import signed_links
+    from bot.board_access import PURPOSE
     from storage.db import session_scope
 
-    if not str(args.id).isdigit():
-        return fail(f"{args.id!r} is not a link id (see `actionbot board links`)")
     rt = runtime(args)
     with session_scope(rt.engine) as session:
-        try:
-            signed_links.revoke(session, int(args.id), rt.clock.now())
-        except signed_links.LinkRefused as exc:
-            return fail(f"link {args.id}: {exc.reason}")
-        except LookupError:
-            return fail(f"no board link {args.id} (see `actionbot board links`)")
+        known = {link.id for link in signed_links.list_links(session, PURPOSE) if not link.single_use}
+        if args.id not in known:  # a chat link or another purpose's link is not the board admin's to revoke here
+            return fail(f"no board link {args.id!r} (see `actionbot board links`)")
+        signed_links.revoke(session, args.id, now=rt.clock.now(), actor="cli")
     print(f"Link {args.id} revoked: it opens nothing from now on (sessions it opened end within 8 hours).")
     return 0

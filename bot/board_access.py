@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
+from bot.signed_links import SecretKeyMissing, check_secret
 from storage import repo
 
 PURPOSE = "board"
@@ -52,10 +53,19 @@ class BoardSession:
         return self.plan_key is None or self.plan_key == plan_key
 
 
+@dataclass(frozen=True)
+class BoardLinks:
+    """What the core needs to hand out a board link in chat: where the board is served
+    (`ACTIONBOT_PUBLIC_URL`, else this machine) and the key links are signed with."""
+
+    url: str
+    secret: str | None
+
+
 def _serializer(secret: str) -> URLSafeSerializer:
-    if not secret:
-        raise BoardAccessError("ACTIONBOT_SECRET_KEY is not set: the board cannot sign sessions")
-    return URLSafeSerializer(secret, salt=_SALT)
+    """Salted apart from the links' own serializers (`bot.signed_links`), so a session cookie
+    can never be replayed as a link token or the other way round."""
+    return URLSafeSerializer(check_secret(secret), salt=_SALT)
 
 
 def session_cookie(secret: str, board_session: BoardSession) -> str:
@@ -70,13 +80,13 @@ def session_cookie(secret: str, board_session: BoardSession) -> str:
 
 def read_session(secret: str, value: str | None, now: datetime) -> BoardSession | None:
     """The session a cookie carries, or None: no cookie, a forged or altered one, or expired."""
-    if not value or not secret or len(value) > 2000:
+    if not value or len(value) > 2000:
         return None
     try:
-        data = _serializer(secret).loads(value)
+        data = _serializer(secret or "").loads(value)
         expires = datetime.fromisoformat(data["exp"])
         session = BoardSession(str(data["who"]), str(data["via"]), data.get("plan"), expires)
-    except (BadSignature, KeyError, TypeError, ValueError):
+    except (BadSignature, SecretKeyMissing, KeyError, TypeError, ValueError):
         return None
     return session if now < expires else None
 

@@ -31,22 +31,25 @@ def command(turn: Turn, text: str) -> Reply | None:
         return Reply(
             [NoticeView("I don't know who you are yet, so I can't give you a board link. Ask the SIT to add you.", "warning")]
         )
-    if not turn.board_url:
-        return Reply([NoticeView("The board's web address is not configured (ACTIONBOT_PUBLIC_URL).", "warning")])
+    board = turn.board
+    if board is None:
+        return Reply([NoticeView("The board's web view is not served by this process.", "warning")])
     plan = turn.state.plan
     try:
-        token = signed_links.issue(
+        token, _ = signed_links.issue(
             turn.session,
+            secret=board.secret or "",
             purpose=PURPOSE,
             person_key=actor.person.key,
             subject={"plan": plan.key},
             ttl=CHAT_LINK_TTL,
             now=turn.now,
             single_use=True,
+            issued_by=actor.person.key,
         )
-    except signed_links.SigningKeyMissing:
+    except signed_links.SecretKeyMissing:
         return Reply([NoticeView("The board is not set up here yet (ACTIONBOT_SECRET_KEY is not set).", "warning")])
-    url = f"{turn.board_url.rstrip('/')}/board/link/{token}"
+    url = f"{board.url.rstrip('/')}/board/link/{token}"
     minutes = int(CHAT_LINK_TTL.total_seconds() // 60)
     return Reply(
         [NoticeView(f"Your link to the board's view of {plan.title}: {url}\nIt works once, within {minutes} minutes, "

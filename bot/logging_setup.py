@@ -44,7 +44,7 @@ def secret_values(settings: Settings) -> list[str]:
         settings.slack_signing_secret,
         settings.slack_app_token,
         settings.microsoft_app_password,
-        getattr(settings, "actionbot_secret_key", None),  # signs board links and sessions
+        settings.actionbot_secret_key,  # signs links and board sessions
     ]
     url = settings.database_url
     if "://" in url and "@" in url.split("://", 1)[1]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.board_access import BoardLinks
 from bot.config import Settings
 from bot.conversation import Core
 from bot.policy import PolicyError, default_policy, policy_from_settings
@@ -35,7 +36,8 @@ def build_runtime(
         policy = policy_from_settings(settings)
     except PolicyError:
         policy = default_policy()  # the scheduler reports a bad ACTIONBOT_POLICY itself, loudly
-    core = Core(engine, clock, settings.actionbot_plan, policy, board_url=settings.board_url)
+    board = BoardLinks(settings.board_url, settings.actionbot_secret_key)
+    core = Core(engine, clock, settings.actionbot_plan, policy, board=board)
     return Runtime(settings, engine, clock, core)
 
 

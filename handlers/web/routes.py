@@ -48,6 +48,7 @@ REFUSALS = {
     "expired": "This link has expired.",
     "used": "This link has already been used: links from chat work once.",
     "revoked": "This link has been withdrawn by the SIT.",
+    "unavailable": "The board is not set up to accept links yet (ACTIONBOT_SECRET_KEY is not set).",
 }
 
 
@@ -132,7 +133,7 @@ class BoardRoutes:
         if isinstance(result, str):
             return message("This link cannot be used", [REFUSALS.get(result, result), _ask_again()], 403)
         board_session, landing = result
-        response = web.HTTPSeeOther(f"{PREFIX}/{landing}" if landing else PREFIX)
+        response = web.Response(status=303, headers={"Location": f"{PREFIX}/{landing}" if landing else PREFIX})
         self._set_cookie(response, board_session)
         return response
 
@@ -143,9 +144,11 @@ class BoardRoutes:
             return "forged"
         with session_scope(self.rt.engine) as session:
             try:
-                signed_links.check(session, token, purpose=access.PURPOSE, now=self.rt.clock.now())
+                signed_links.check(session, token, secret=self.secret, purpose=access.PURPOSE, now=self.rt.clock.now())
             except signed_links.LinkRefused as exc:
-                return exc.reason
+                return exc.reason  # the refusal is audited in this transaction, which commits
+            except signed_links.SecretKeyMissing:
+                return "unavailable"
         return None
 
     def _use_link(self, token: str) -> tuple[access.BoardSession, str | None] | str:
@@ -154,20 +157,21 @@ class BoardRoutes:
         now = self.rt.clock.now()
         with session_scope(self.rt.engine) as session:
             try:
-                grant = signed_links.check(session, token, purpose=access.PURPOSE, now=now)
-                if grant.single_use:
-                    signed_links.consume(session, grant, now)
+                grant = signed_links.check(session, token, secret=self.secret, purpose=access.PURPOSE, now=now)
+                signed_links.consume(session, grant, now=now)  # single use: once, even when two race
             except signed_links.LinkRefused as exc:
                 return exc.reason
+            except signed_links.SecretKeyMissing:
+                return "unavailable"
             chat = grant.single_use
-            who = grant.person_key if chat and grant.person_key else f"link:{grant.link_id}:{grant.name or 'board'}"
+            who = grant.person_key if chat and grant.person_key else f"link:{grant.id}:{grant.name or 'board'}"
             board_session = access.open_session(
                 session,
                 who=who,
                 via="chat-link" if chat else "board-link",
                 plan_key=grant.plan_key,
                 now=now,
-                details={"link_id": grant.link_id},
+                details={"link": grant.id},
             )
             landing = grant.plan_key or (grant.subject or {}).get("plan")
         return board_session, landing if isinstance(landing, str) else None

@@ -30,20 +30,22 @@ class Board:
     client: TestClient
     rt: Runtime
 
-    def issue(self, *, person: str | None = "dcs", single_use: bool = True, ttl: timedelta = CHAT_LINK_TTL,
+    def issue(self, *, person: str = "dcs", single_use: bool = True, ttl: timedelta = CHAT_LINK_TTL,
               plan: str | None = None, name: str | None = None) -> str:
         with session_scope(self.rt.engine) as s:
-            return signed_links.issue(
+            token, _ = signed_links.issue(
                 s,
+                secret=SECRET_KEY,
                 purpose=PURPOSE,
                 person_key=person,
                 subject={"plan": plan} if plan else {},
                 ttl=ttl,
                 now=self.rt.clock.now(),
                 single_use=single_use,
-                name=name,
+                name=name or "",
                 plan_key=plan if not single_use else None,
             )
+            return token
 
     async def sign_in(self, token: str) -> str:
         """Open a link as a browser would (the page, then its button); the session cookie's value."""
@@ -67,7 +69,7 @@ def cookie_of(response) -> str:
 
 
 def board_settings(**env) -> Settings:
-    return Settings(_env_file=None, database_url="sqlite://", actionbot_secret_key=SECRET_KEY, **env)
+    return Settings(**{"_env_file": None, "database_url": "sqlite://", "actionbot_secret_key": SECRET_KEY, **env})
 
 
 async def start_board(engine, clock, **env) -> Board:
