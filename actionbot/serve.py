@@ -65,6 +65,8 @@ def banner(rt, host: str, port: int, with_scheduler: bool) -> list[str]:
         lines.append(
             f"           try it: npx -p @microsoft/m365agentsplayground agentsplayground -e {url}/api/messages -c msteams"
         )
+    board = "type `board` in chat for a link" if s.actionbot_secret_key else "set ACTIONBOT_SECRET_KEY to sign links"
+    lines.append(f"  Board:   {url}/board (read-only web view; {board})")
     lines.append(f"  Scheduler: {'on' if with_scheduler else 'off (run `actionbot clock`)'}")
     if not s.slack_enabled and not s.teams_authenticated:
         lines.append(
