@@ -188,15 +188,16 @@ class BoardRoutes:
         )
 
     def _viewer(self, request: web.Request) -> Viewer | None:
-        """The reader of this request: a valid session cookie, else the sign-on proxy's header
-        from a trusted peer (a new session, audited), else None."""
+        """The reader of this request: the sign-on proxy's user when a trusted peer names one (a
+        new session, audited, unless the cookie is already theirs), else a valid session
+        cookie, else None. The proxy wins over a cookie: it knows who is at the browser now."""
         now = self.rt.clock.now()
         found = access.read_session(self.secret, request.cookies.get(access.COOKIE), now)
-        if found is not None:
-            return Viewer(found)
         s = self.rt.settings
         user = access.trusted_user(request.remote, request.headers, s.actionbot_trusted_user_header, s.trusted_proxies)
-        if user is None or not self.secret:
+        if user is None or (found is not None and found.who == user and found.via == "proxy"):
+            return Viewer(found) if found is not None else None
+        if not self.secret:
             return None
         with session_scope(self.rt.engine) as session:
             opened = access.open_session(

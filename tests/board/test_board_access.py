@@ -173,6 +173,9 @@ async def test_the_trusted_header_is_accepted_only_from_a_trusted_proxy(referenc
         assert ok.status == 200
         assert COOKIE in ok.headers["Set-Cookie"]  # one sign-in, then the cookie
         assert (await trusted.get("/board")).status == 401  # no header, no cookie
+        cookie = cookie_of(ok)
+        same = await trusted.get("/board", cookie, **{"X-Remote-User": "chair@bromley.gov.uk"})
+        assert same.status == 200 and "Set-Cookie" not in same.headers  # the session goes on: no new sign-in
         # the same header from a peer outside the proxies, even claiming to be forwarded by one
         refused = await elsewhere.get(
             "/board", **{"X-Remote-User": "chair@bromley.gov.uk", "X-Forwarded-For": "10.1.2.3"}
@@ -180,6 +183,9 @@ async def test_the_trusted_header_is_accepted_only_from_a_trusted_proxy(referenc
         assert refused.status == 401
         signins = audit_kinds(reference_engine, "board.signin")
         assert [(e.actor, e.details["via"]) for e in signins] == [("chair@bromley.gov.uk", "proxy")]
+        other = await trusted.get("/board", cookie, **{"X-Remote-User": "clerk@bromley.gov.uk"})
+        assert other.status == 200 and cookie_of(other) != cookie  # someone else at the browser: their own session
+        assert [e.actor for e in audit_kinds(reference_engine, "board.signin")][-1] == "clerk@bromley.gov.uk"
     finally:
         await trusted.client.close()
         await elsewhere.client.close()
