@@ -128,7 +128,7 @@ class BoardPage:
     months: tuple[Period, ...]  # highlight reports to read, newest first
     plans: tuple[PlanLink, ...]  # the live plans the viewer may open
     shown: int  # actions the filters keep
-    risks: tuple = ()  # hook: the risks and issues log, when the core has one (rendered if non-empty)
+    risks: tuple[str, ...] = ()  # hook: the risks and issues log, when the core has one (rendered if non-empty)
 
     @property
     def total_actions(self) -> int:
