@@ -22,11 +22,12 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/actionbot serve --bootstrap
 
-# The browser tests drive Debian's chromium through Playwright (never Playwright's own browser
-# download): install it when it is missing (root, as on CI; otherwise run this with sudo).
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright (no browser download)
+# and inject axe-core from tests/browser/node_modules (npm ci from the committed package-lock.json).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests ..."; \
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests ..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .

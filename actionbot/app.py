@@ -1,5 +1,6 @@
-"""The aiohttp application: one server for /healthz and every registered channel's routes
-(`handlers.registry.mount_all`). Built by a factory; nothing starts at import."""
+"""The aiohttp application: one server for /healthz, every registered channel's routes
+(`handlers.registry.mount_all`) and the board's web view (/board). Built by a factory; nothing
+starts at import."""
 
 from __future__ import annotations
 
@@ -68,6 +69,9 @@ def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
     from handlers.registry import mount_all
 
     mount_all(app, rt)
+    from handlers.web import mount_board
+
+    mount_board(app, rt)  # /board: the read-only web view, behind links, sessions or the SSO header
     if with_scheduler:
         from actionbot.scheduler_wiring import attach_scheduler
 

@@ -85,6 +85,7 @@ COMMAND_MODULES = [
     "actionbot.teams_cli",
     "actionbot.slack_cli",
     "actionbot.plan_cli",
+    "actionbot.board_cli",
 ]
 
 

@@ -58,6 +58,8 @@ def banner(rt, host: str, port: int, with_scheduler: bool) -> list[str]:
     from handlers import registry
 
     lines.extend(f"  {line}" for line in registry.banner_lines(rt, url))
+    board = "type `board` in chat for a link" if s.actionbot_secret_key else "set ACTIONBOT_SECRET_KEY to sign links"
+    lines.append(f"  Board:   {url}/board (read-only web view; {board})")
     lines.append(f"  Scheduler: {'on' if with_scheduler else 'off (run `actionbot clock`)'}")
     if not registry.anyone_can_talk(rt):
         lines.append(

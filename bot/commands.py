@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot import audits, channel_setup, kpi, leave, plans, report_chat, signoff, snooze
+from bot import audits, board_chat, channel_setup, kpi, leave, plans, report_chat, signoff, snooze
 
 if TYPE_CHECKING:
     from bot.conversation import Turn
@@ -23,4 +23,5 @@ TEXT_COMMANDS: tuple[Callable[[Turn, str], Reply | None], ...] = (
     audits.command,  # audit 4.2.1 due Mar 17 (SIT admins), status audits
     report_chat.command,  # report, report p4 (the highlight report so far this month)
     plans.command,  # plans, use plan yj
+    board_chat.command,  # board (a personal link to the board's web view)
 )

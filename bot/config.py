@@ -57,6 +57,33 @@ class Settings(BaseSettings):
     actionbot_log_format: str = Field("text", description="text (one readable line) or json (one object per line)")
     actionbot_log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
 
+    # --- the board's web view (handlers/web, bot.board_access) ---
+    actionbot_public_url: str | None = Field(
+        None, description="The bot's address as people's browsers reach it (board links); default http://127.0.0.1:PORT"
+    )
+    actionbot_trusted_user_header: str | None = Field(
+        None, description="Header a single-sign-on proxy sets to the signed-in user (read only from trusted proxies)"
+    )
+    actionbot_trusted_proxies: str = Field("", description="CIDRs of the sign-on proxies (the TCP peer is checked)")
+
+    @field_validator("actionbot_trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        from bot.board_access import BoardAccessError, parse_proxies
+
+        try:
+            parse_proxies(value)
+        except BoardAccessError as exc:
+            raise ValueError(f"ACTIONBOT_TRUSTED_PROXIES: {exc}") from None
+        return value
+
+    @field_validator("actionbot_public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"ACTIONBOT_PUBLIC_URL {value!r}: use an http(s):// address")
+        return value.rstrip("/") if value else value
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -85,6 +112,17 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"ACTIONBOT_LOG_LEVEL {value!r}: use one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @property
+    def board_url(self) -> str:
+        """Where people's browsers reach the board (`ACTIONBOT_PUBLIC_URL`, else this machine)."""
+        return self.actionbot_public_url or f"http://127.0.0.1:{self.port}"
+
+    @property
+    def trusted_proxies(self):
+        from bot.board_access import parse_proxies
+
+        return parse_proxies(self.actionbot_trusted_proxies)
 
     @property
     def import_limits(self) -> ImportLimits:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import identity, plans, status, updates
+from bot.board_access import BoardLinks
 from bot.nudges import nudge_view
 from bot.outage import is_database_outage, unavailable_notice
 from bot.parsing import (
@@ -58,6 +59,7 @@ class Core:
     plan_key: str | None = None
     policy: Policy = field(default_factory=default_policy)  # the runtime passes the configured one
     states: StateCache = field(default_factory=StateCache, repr=False)
+    board: BoardLinks | None = None  # where the board's web view is and how its links are signed (`board` in chat)
 
     def handle(self, request: ChatRequest) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
@@ -88,7 +90,7 @@ class Core:
             except repo.NoPlanError as exc:
                 return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
             state = self.states.state(session, plan, now, version)
-            ctx = Turn(session, state, actor, request, now, self.policy)
+            ctx = Turn(session, state, actor, request, now, self.policy, self.board)
             if request.kind in ("button", "form"):
                 return ctx.submission()
             reply = self._answer(ctx, named.text if named else text)
@@ -139,6 +141,7 @@ class Turn:
     request: ChatRequest
     now: datetime
     policy: Policy = field(default_factory=default_policy)
+    board: BoardLinks | None = None
 
     def status(self, q: StatusQuery) -> Reply:
         s, state = self.session, self.state

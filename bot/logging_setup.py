@@ -31,6 +31,8 @@ REDACTED = "[redacted]"
 # Shapes of credentials, whatever their value: Slack tokens and HTTP bearer / basic credentials.
 TOKEN_SHAPES = re.compile(
     r"\b(?:xox[abposr]|xapp)-[A-Za-z0-9-]+|(?<=Bearer )[A-Za-z0-9._~+/=-]+|(?<=Basic )[A-Za-z0-9+/=]+"
+    # a signed link's token in a request line (bot.signed_links): board sign-ins and email answers
+    r"|(?<=/board/link/)[^\s\"'?#]+|(?<=/u/)[^\s\"'?#]+"
 )
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
+from bot.board_access import BoardLinks
 from bot.config import Settings
 from bot.conversation import Core
 from bot.policy import PolicyError, default_policy, policy_from_settings
@@ -51,7 +52,8 @@ def build_runtime(
         policy = policy_from_settings(settings)
     except PolicyError:
         policy = default_policy()  # the scheduler reports a bad ACTIONBOT_POLICY itself, loudly
-    core = Core(engine, clock, settings.actionbot_plan, policy)
+    board = BoardLinks(settings.board_url, settings.actionbot_secret_key)
+    core = Core(engine, clock, settings.actionbot_plan, policy, board=board)
     return Runtime(settings, engine, clock, core, channel_settings=dict(channel_settings or {}))
 
 

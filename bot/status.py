@@ -56,6 +56,7 @@ HELP = HelpView(
         (typed("signoff 4.2.1"), "SIT: verify a completion (`reopen 4.2.1 - reason` returns it to the lead)"),
         (typed("audit 4.2.1 due Mar 17"), "SIT: set a thematic audit date (`status audits`: those coming round)"),
         (typed("plans"), "the live plans (`use plan yj` to switch; `status priority 4 in yj` to ask another once)"),
+        (typed("board"), "a personal link to the board's web view (works once, within 15 minutes)"),
     ),
 )
 

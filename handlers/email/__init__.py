@@ -61,6 +61,11 @@ class EmailPlugin:
             log.warning("ACTIONBOT_INBOUND_SECRET is not set: %s is off, emailed replies are not read", PATH)
         return True
 
+    def talks_to_people(self, rt: Runtime) -> bool:
+        """Only when configured (SMTP_URL, ACTIONBOT_MAIL_FROM and a secret key)."""
+        settings = self._settings()
+        return bool(settings.configured and not settings.refusal())
+
     def config_lines(self, env: Mapping[str, str]) -> list[ConfigLine]:
         from handlers.email.config_check import config_lines
 
