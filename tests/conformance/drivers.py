@@ -5,9 +5,13 @@ channel's real entry point and read back the words the person would read.
 - slack: a signed Events API callback (a DM) POSTed to the real app at /slack/events, the
   answer read from the fake Slack Web API's `chat.postMessage`;
 - teams: an Activity POSTed to the real /api/messages endpoint and adapter, the answer read
-  from the fake Bot Connector.
+  from the fake Bot Connector;
+- email: a nudge sent to the person through the real email channel to a local SMTP server
+  (aiosmtpd), then their reply, a raw RFC 822 message from their directory address with
+  In-Reply-To naming that nudge, POSTed to the real /mail/inbound; the answer is the plain-text
+  part of the acknowledgement the bot emails back to the same server.
 
-Adding a channel (e.g. email) to the suite: write a class with the four members below —
+Adding a channel to the suite: write a class with the four members below —
 `name` (the registry's channel name, also what `action_update.channel` records), `renderer`
 (the `singledispatch` function of its `cards/` module that every view type must be registered
 with), `start(engine, clock)` and `say(person_key, text) -> str` (send `text` as that person
@@ -19,14 +23,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any, Protocol
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from actionbot.app import create_app
-from cards import adaptive, blockkit, text
+from cards import adaptive, blockkit, email, text
 from domain.clock import Clock
 from handlers.registry import outbound_all
 from handlers.terminal.chat import run_chat
@@ -147,8 +153,69 @@ class TeamsDriver:
         await self.world.stop()
 
 
+class EmailDriver:
+    """Every request is a reply to a fresh nudge (about the actions the person leads), as an
+    emailed update is. The endpoint keeps only a reply's update-like lines when it has any
+    (`handlers.email.quoting.update_lines`) and passes any other reply to the core whole, so a
+    refused update and a status question reach the core too: every conformance test applies."""
+
+    name = "email"
+    renderer = staticmethod(email.html_part)
+
+    async def start(self, engine: Engine, clock: Clock) -> None:
+        from tests.email.conftest import email_runtime, email_values, serving
+        from tests.fakes.smtp_server import SmtpSink
+
+        self.engine = engine
+        self.stack = AsyncExitStack()
+        try:
+            self.sink = await SmtpSink().start()
+            self.stack.push_async_callback(self.sink.stop)
+            # the channel reads its settings from the environment, as in production
+            env = pytest.MonkeyPatch()
+            self.stack.callback(env.undo)
+            for variable, value in email_values(self.sink).items():
+                env.setenv(variable, value)
+            self.rt = email_runtime(engine, clock)
+            self.served = await self.stack.enter_async_context(serving(self.rt))
+        except BaseException:
+            await self.stack.aclose()
+            raise
+
+    def _led_by(self, person_key: str) -> tuple[str, ...]:
+        """The actions a nudge to this person names: those their roles lead."""
+        with Session(self.engine) as session:
+            person = repo.person_by_key(session, person_key)
+            assert person is not None, person_key
+            plan = repo.active_plan(session)
+            refs = tuple(a.ref for a in repo.plan_actions(session, plan.id) if set(a.leads) & set(person.roles))
+        assert refs, f"{person_key} leads no action, so is never nudged"
+        return refs
+
+    async def say(self, person_key: str, words: str) -> str:
+        from tests.email.conftest import reply_to_nudge
+
+        address = _email_of(self.engine, person_key)
+        before = len(self.sink.to(address))
+        status, body = await reply_to_nudge(
+            self.rt, self.sink, self.served, words, address, person=person_key, refs=self._led_by(person_key)
+        )
+        assert (status, body.get("status")) == (200, "handled"), (status, body)
+        # the nudge, then the acknowledgement: sent before /mail/inbound answers
+        nudge, ack = self.sink.to(address)[before:]
+        assert ack["In-Reply-To"] and ack["Message-ID"] != nudge["Message-ID"], ack
+        plain = ack.get_body(preferencelist=("plain",))
+        assert plain is not None, ack
+        answer = "\n".join(str(plain.get_content()).splitlines())  # CRLF as it came over SMTP
+        return answer.split("\n-- \n")[0]  # the answer, without the footer below the signature mark
+
+    async def stop(self) -> None:
+        await self.stack.aclose()
+
+
 DRIVERS: dict[str, type[Driver]] = {
     "terminal": TerminalDriver,
     "slack": SlackDriver,
     "teams": TeamsDriver,
+    "email": EmailDriver,
 }

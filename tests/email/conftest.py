@@ -4,6 +4,8 @@ sent by email through `bot.delivery` exactly as the scheduler sends one."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -40,15 +42,20 @@ async def sink():
     await server.stop()
 
 
-@pytest.fixture
-def email_env(monkeypatch, sink):
-    values = {
+def email_values(sink: SmtpSink) -> dict[str, str]:
+    """The channel's environment for a run against `sink` (read by `EmailSettings`)."""
+    return {
         "SMTP_URL": sink.url,
         "ACTIONBOT_MAIL_FROM": f"actionbot <{BOT}>",
         "ACTIONBOT_SECRET_KEY": SECRET,
         "ACTIONBOT_INBOUND_SECRET": INBOUND,
         "ACTIONBOT_SIT_EMAIL": SIT,
     }
+
+
+@pytest.fixture
+def email_env(monkeypatch, sink):
+    values = email_values(sink)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values
@@ -59,13 +66,18 @@ def email_clock() -> FixedClock:
     return FixedClock(uk(2016, 9, 14, 10, 0))
 
 
-@pytest.fixture
-def rt(reference_engine, email_clock, email_env) -> Runtime:
-    runtime = build_runtime(Settings(database_url="sqlite://"), engine=reference_engine, clock=email_clock)
+def email_runtime(engine, clock) -> Runtime:
+    """A runtime whose only sender is the email channel, configured from the environment."""
+    runtime = build_runtime(Settings(database_url="sqlite://"), engine=engine, clock=clock)
     channel = CHANNEL.outbound(runtime)
     assert channel is not None
     runtime.channels = {"email": channel}
     return runtime
+
+
+@pytest.fixture
+def rt(reference_engine, email_clock, email_env) -> Runtime:
+    return email_runtime(reference_engine, email_clock)
 
 
 @pytest.fixture
@@ -79,20 +91,29 @@ class Served:
     http: aiohttp.ClientSession
 
 
-@pytest.fixture
-async def served(rt):
+@asynccontextmanager
+async def serving(rt: Runtime) -> AsyncIterator[Served]:
+    """The real app (`create_app`, every configured channel mounted) on 127.0.0.1, port 0."""
     app: web.Application = create_app(rt)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    async with aiohttp.ClientSession() as http:
-        yield Served(f"http://127.0.0.1:{port}", http)
-    await runner.cleanup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        async with aiohttp.ClientSession() as http:
+            yield Served(f"http://127.0.0.1:{port}", http)
+    finally:
+        await runner.cleanup()
 
 
-def nudge_views(rt: Runtime, refs=REFS) -> list[Any]:
+@pytest.fixture
+async def served(rt):
+    async with serving(rt) as s:
+        yield s
+
+
+def nudge_views(rt: Runtime, refs=REFS, greeting: str = "Hello Hannah") -> list[Any]:
     with session_scope(rt.engine) as s:
         plan = repo.active_plan(s)
         items = tuple(
@@ -100,15 +121,17 @@ def nudge_views(rt: Runtime, refs=REFS) -> list[Any]:
             for a in (repo.action_by_ref(s, plan.id, r) for r in refs)
             if a is not None
         )
-    return [NudgeView("Hello Hannah, please update these actions:", items)]
+    return [NudgeView(f"{greeting}, please update these actions:", items)]
 
 
-async def send_nudge(rt: Runtime, person: str = HANNAH, refs=REFS, key: str = "msg:hos-scp:2016-09-14"):
+async def send_nudge(
+    rt: Runtime, person: str = HANNAH, refs=REFS, key: str = "msg:hos-scp:2016-09-14", greeting: str = "Hello Hannah"
+):
     return await delivery.send_to_person(
         rt.engine,
         rt.channels,
         person,
-        nudge_views(rt, refs),
+        nudge_views(rt, refs, greeting),
         key=key,
         kind="nudge",
         now=rt.clock.now(),
@@ -132,12 +155,20 @@ def links_in(message: EmailMessage) -> dict[str, dict[str, str]]:
     return links
 
 
-async def reply_to_nudge(rt, sink, served, text: str, sender: str = HANNAH_EMAIL):
-    """Send Hannah a nudge about REFS, then post her reply `text` to /mail/inbound."""
+async def reply_to_nudge(
+    rt, sink, served, text: str, sender: str = HANNAH_EMAIL, *, person: str = HANNAH, refs=REFS
+):
+    """Send `person` (Hannah) a nudge about `refs` by email, then post the reply `text` from
+    `sender` (her address) to /mail/inbound, as a reply to that nudge."""
     from email.utils import make_msgid
 
-    await send_nudge(rt, key=f"msg:hos-scp:{make_msgid()}")
-    nudge = sink.to(HANNAH_EMAIL)[-1]
+    with session_scope(rt.engine) as s:
+        who = repo.person_by_key(s, person)
+        assert who is not None and who.email, person
+        address, name = who.email, who.name
+    outcome = await send_nudge(rt, person, refs, key=f"msg:{person}:{make_msgid()}", greeting=f"Hello {name}")
+    assert (outcome.status, outcome.channel) == ("sent", "email"), outcome
+    nudge = sink.to(address)[-1]
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = BOT

@@ -4,39 +4,25 @@ answer and the reply are each recorded once."""
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
-from aiohttp import web
 from sqlmodel import select
 
-from actionbot.app import create_app
-from bot.config import Settings
-from bot.runtime import build_runtime
-from handlers.email import CHANNEL
 from storage.db import session_scope
 from storage.models import Action, ActionUpdate
-from tests.email.conftest import HANNAH_EMAIL, Served, links_in, reply_to_nudge, send_nudge
+from tests.email.conftest import HANNAH_EMAIL, email_runtime, links_in, reply_to_nudge, send_nudge, serving
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_rt(reference_postgres_engine, email_clock, email_env):
-    runtime = build_runtime(Settings(database_url="sqlite://"), engine=reference_postgres_engine, clock=email_clock)
-    runtime.channels = {"email": CHANNEL.outbound(runtime)}
-    return runtime
+    return email_runtime(reference_postgres_engine, email_clock)
 
 
 @pytest.fixture
 async def pg_served(pg_rt):
-    runner = web.AppRunner(create_app(pg_rt))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    async with aiohttp.ClientSession() as http:
-        yield Served(f"http://127.0.0.1:{port}", http)
-    await runner.cleanup()
+    async with serving(pg_rt) as s:
+        yield s
 
 
 def recorded(rt):
