@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.requests import Identity
 from storage import repo
-from storage.models import Action, Person
+from storage.models import Action, Person, Priority
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ def lead_roles_of(person: Person, session: Session) -> set[str]:
     for role in repo.roles(session):
         if role.represented_by and role.represented_by in mine:
             mine.add(role.abbrev)
+        if set(role.members or []) & mine:  # a group lead ("All HOS"): each member answers for it
+            mine.add(role.abbrev)
     return mine
 
 
@@ -98,6 +100,14 @@ def update_rights(session: Session, actor: Actor) -> UpdateRights:
     if actor.person.sit_admin:
         return UpdateRights(True, frozenset())
     return UpdateRights(False, frozenset(lead_roles_of(actor.person, session)))
+
+
+def may_keep_log(session: Session, actor: Actor, priority: Priority) -> bool:
+    """Who may add to or close a priority's risks and issues log: an SIT admin, or whoever
+    answers for one of the priority's lead roles (themselves, as delegate, or as a member of a
+    group lead). Everyone may read it."""
+    rights = update_rights(session, actor)
+    return actor.person is not None and (rights.sit_admin or bool(set(priority.lead_roles or []) & rights.roles))
 
 
 def may_update(session: Session, actor: Actor, action: Action) -> bool:

@@ -237,8 +237,8 @@ class SlackListeners:
         if ids.ref_of_block(action.get("block_id") or "", ids.NUDGE_BLOCK):
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts, body.get("message")))
         identity = await self.who(client, user)
-        if verb == ids.SIGNOFF:  # the same text command as typed; the core checks who may
-            reply = await self.ask(ChatRequest(identity, text=f"signoff {ref}", kind="command"))
+        if verb in ids.COMMAND_VERBS:  # sign off, approve, reject: the text command as typed; the core checks who may
+            reply = await self.ask(ChatRequest(identity, text=ids.COMMAND_VERBS[verb].format(ref=ref), kind="command"))
             await self.show(client, origin, user, identity, reply)
             return
         request = ChatRequest(
