@@ -183,13 +183,6 @@ def rag_buttons(ref: str, refs: tuple[str, ...], chosen: str | None = None) -> d
     return {"type": "ActionSet", "actions": actions}
 
 
-def parse_signoff(data: Any) -> str | None:
-    """The action a Sign off button names (canonical id), or None if the data is not one."""
-    if not isinstance(data, dict) or data.get("verb") != SIGNOFF_VERB:
-        return None
-    return canonical_action_id(data.get("ref"))
-
-
 def parse_command_button(data: Any) -> str | None:
     """The text command a Sign off, Approve or Reject button types for the person (the core
     checks it as if typed), or None if the data is not one of those buttons."""

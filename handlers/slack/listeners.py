@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -30,6 +30,7 @@ from bot.views import NoticeView, UpdateFormView
 from cards import blockkit
 from cards import blockkit_ids as ids
 from cards.format import shorten
+from cards.governance_blockkit import reply_charts
 from cards.slack_escape import unescape
 from handlers.slack.client import api_error
 from handlers.slack.people import identity_of
@@ -180,6 +181,20 @@ class SlackListeners:
         identity = await self.who(client, user)
         reply = await self.ask(ChatRequest(identity, text=text, kind="message", thread_refs=refs))
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.message(reply.views))
+        await self.attach_charts(client, channel, thread_ts, reply)
+
+    async def attach_charts(self, client: AsyncWebClient, channel: str, thread_ts: str | None, reply: Reply) -> None:
+        """A reply's pictures (`status trend`), uploaded after its text into the same place. A
+        failed upload (an app without `files:write`) loses only the picture: the table is there."""
+        for chart in reply_charts(reply.views):
+            try:
+                await client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    file_uploads=[{"file": chart.png, "filename": chart.filename, "title": chart.title, "alt_txt": chart.alt}],
+                )
+            except (SlackApiError, SlackRequestError) as exc:
+                log.warning("chart upload to %s failed: %s", channel, api_error(exc) if isinstance(exc, SlackApiError) else exc)
 
     # ------------------------------------------------------------------ @actionbot in a channel
 
@@ -200,6 +215,7 @@ class SlackListeners:
         reply = await self.ask(ChatRequest(identity, text=text or "help", kind="message"))
         thread_ts = event.get("thread_ts") or event["ts"]
         await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **self.message(reply.views))
+        await self.attach_charts(client, event["channel"], thread_ts, reply)
 
     # ------------------------------------------------------------------ App Home
 

@@ -141,3 +141,24 @@ def test_the_sit_digest_counts_pending_proposals(core, reference_any_engine):
         state = load_state(s, repo.active_plan(s), uk(2016, 10, 17, 9, 0))
         text = render_all(weekly_digest_views(s, state, uk(2016, 10, 17, 9, 0)))
     assert "1 proposed date awaiting your decision: `status proposals`." in text
+
+
+def test_the_sits_daily_message_counts_pending_proposals(core, reference_any_engine):
+    from scheduler.messages import person_views
+    from scheduler.planned import SIT, Item, Planned
+
+    notice = Item(
+        key="unreachable:hos-qi:2016-10-14:notice@sit", series="unreachable:hos-qi:2016-10-14", stage="notice",
+        kind="notice", recipient=SIT, trigger=uk(2016, 10, 14, 9, 0), rule="unreachable", reason="no chat account",
+    )
+    planned = Planned("msg:sit:2016-10-14", "notice", SIT, uk(2016, 10, 14, 9, 0), "Europe/London", (notice,))
+    with Session(reference_any_engine) as s:
+        from bot.recipients import directory
+
+        state = load_state(s, repo.active_plan(s), uk(2016, 10, 14, 12, 0))
+        assert "proposed date" not in render_all(person_views(planned, state, directory(s)))
+    ask(core, PROPOSAL)
+    with Session(reference_any_engine) as s:
+        state = load_state(s, repo.active_plan(s), uk(2016, 10, 14, 12, 0))
+        text = render_all(person_views(planned, state, directory(s)))
+    assert text.endswith("1 proposed date awaiting your decision: `status proposals`.")

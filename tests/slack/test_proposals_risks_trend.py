@@ -7,12 +7,26 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.policy import load_policy
 from cards import blockkit_ids as ids
 from scheduler.tick import Ticker
 from tests.conftest import uk
 from tests.fakes import slack_payloads as slack
-from tests.slack.conftest import section_texts
+from tests.fakes.slack_files import FakeSlackWithFiles
+from tests.slack.conftest import TOKEN, USERS, section_texts
+
+
+@pytest.fixture
+async def slack_api():
+    """The fake Web API with Slack's file upload flow (for the trend chart); the same users."""
+    fake = FakeSlackWithFiles(TOKEN)
+    await fake.start()
+    for user_id, (email, name) in USERS.items():
+        fake.add_user(user_id, email, name)
+    yield fake
+    await fake.close()
 
 
 async def proposals_card(bench, user: str) -> dict:
@@ -74,3 +88,12 @@ async def test_the_risks_log_and_the_trend_answer_in_slack(slack_bench):
     trend = await slack_bench.status("trend", "U0DCS")
     text = section_texts(trend["blocks"])
     assert "RAG trend, month by month" in text and "Oct 16" in text
+
+
+async def test_status_trend_in_a_dm_brings_the_chart_as_a_file(slack_bench):
+    answer = await slack_bench.dm_reply("U0DCS", "status trend")
+    assert "RAG trend, month by month" in section_texts(answer.body["blocks"])
+    await slack_bench.api.wait_for("files.completeUploadExternal")
+    (chart,) = slack_bench.api.shared_files()
+    assert chart.channel == answer.body["channel"] and chart.filename == "rag-trend-2016-10.png"
+    assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
