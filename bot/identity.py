@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.recipients import directory
 from bot.requests import Identity
 from storage import repo
 from storage.models import Action, Person, Priority
@@ -115,8 +116,10 @@ def may_update(session: Session, actor: Actor, action: Action) -> bool:
 
 
 def who_can_update(session: Session, action: Action) -> list[str]:
-    holders = repo.people_with_roles(session, action.leads or [])
-    names = [f"{p.name} ({lead})" for lead in action.leads or [] for p in holders[lead]]
+    """The people who answer for the action's lead roles (a group lead's members, a body's
+    representative: `bot.recipients.Directory.holders`, the rule the scheduler asks by)."""
+    people = directory(session)
+    names = [f"{p.name} ({lead})" for lead in action.leads or [] for p in people.holders(lead)]
     return names or [f"the holder of {' / '.join(action.leads)}"]
 
 

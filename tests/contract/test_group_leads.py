@@ -58,3 +58,9 @@ def test_an_update_by_one_member_counts_for_the_action_and_others_see_it(core):
 def test_someone_outside_the_group_is_refused(core):
     view = ask(core, "4.1.1 green - done", "pm")
     assert isinstance(view, NoticeView) and "Only the lead for 4.1.1" in view.text
+
+
+def test_the_refusal_names_the_groups_members(core):
+    view = ask(core, "4.1.1 green - done", "pm")
+    for name in ("(All HOS)", "Sadie Carpenterly (fictional)"):
+        assert name in view.text
