@@ -42,7 +42,7 @@ _TOKEN = re.compile(r'"(?P<q1>[^"]*)"|“(?P<q2>[^”]*)”|(?P<word>\S+)')
 
 @dataclass(frozen=True)
 class LogList:
-    kinds: tuple[str, ...]  # ("risk",), ("issue",)
+    kind: str  # risk | issue
     priority: int | None = None
 
 
@@ -85,7 +85,7 @@ def parse_log(text: str) -> LogCommand | None:
     kind = head.rstrip("s")
     m = _LIST.match(t)
     if m:
-        return LogList((kind,), int(m.group("priority")) if m.group("priority") else None)
+        return LogList(kind, int(m.group("priority")) if m.group("priority") else None)
     m = _CLOSE.match(t)
     if m:
         ref = m.group("ref").upper()

@@ -72,7 +72,7 @@ def _list(turn: Turn, cmd: LogList) -> Reply:
     state = turn.state
     if cmd.priority is not None and state.priority(cmd.priority) is None:
         return Reply([status.unknown_priority(state, cmd.priority)])
-    kind = cmd.kinds[0]
+    kind = cmd.kind
     rows = log_repo.entries(turn.session, state.plan.id, kind=kind, priority=cmd.priority, open_only=True)
     scope = f" for priority {cmd.priority}" if cmd.priority is not None else ""
     title = f"Open {KIND_WORDS[kind]}{scope} ({len(rows)})"
