@@ -121,6 +121,7 @@ class PeopleFile:
     numbers: dict[int, int]
     bodies: list[tuple[str, str | None]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # rows that cannot be read
+    members: dict[str, list[str]] = field(default_factory=dict)  # a group lead's member roles (`members:`)
 
 
 # PersonRow field → Person column, for the fields a file may leave out.
@@ -202,12 +203,18 @@ def _read_yaml(p: Path, source: str) -> PeopleFile:
         numbers[len(people) - 1] = i
         given.append(set(r))
     bodies = []
+    members: dict[str, list[str]] = {}
     for b in bodies_raw:
         if isinstance(b, dict) and b.get("role"):
             bodies.append((str(b["role"]), b.get("represented_by")))
+            listed = b.get("members")
+            if listed is not None and not (isinstance(listed, list) and all(isinstance(m, str) for m in listed)):
+                problems.append(Problem(source, None, "bodies", f"a body's members are a list of roles: {listed!r}"))
+            elif listed:
+                members[str(b["role"])] = [m.strip() for m in listed if m.strip()]
         else:
             problems.append(Problem(source, None, "bodies", f"each body needs a role: {b!r}"))
-    return PeopleFile(people, given, numbers, bodies, problems)
+    return PeopleFile(people, given, numbers, bodies, problems, members)
 
 
 def _read_csv(p: Path, source: str, limits: ImportLimits) -> PeopleFile:
@@ -329,6 +336,8 @@ def import_people(rt: Runtime, path: str) -> int:
             for body, represented_by in bodies:
                 role = roles.get(body) or Role(abbrev=body, extra=True, note=f"body named in {path}")
                 role.represented_by = represented_by
+                if body in people.members:
+                    role.members = people.members[body]
                 session.add(role)
             known = set(roles) | {b for b, _ in bodies}
             for plan in session.exec(select(Plan)).all():

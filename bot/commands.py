@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot import audits, board_chat, channel_setup, kpi, leave, plans, report_chat, signoff, snooze
+from bot import audits, board_chat, channel_setup, kpi, leave, plans, report_chat, risk_log, signoff, snooze
 
 if TYPE_CHECKING:
     from bot.conversation import Turn
@@ -22,6 +22,7 @@ TEXT_COMMANDS: tuple[Callable[[Turn, str], Reply | None], ...] = (
     signoff.command,  # signoff 4.2.1, reopen 4.2.1 - reason (SIT admins)
     audits.command,  # audit 4.2.1 due Mar 17 (SIT admins), status audits
     report_chat.command,  # report, report p4 (the highlight report so far this month)
+    risk_log.command,  # risk p4 add "…" …, issues p4, risk R12 close - reason
     plans.command,  # plans, use plan yj
     board_chat.command,  # board (a personal link to the board's web view)
 )

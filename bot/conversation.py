@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import identity, plans, status, updates
+from bot import identity, plans, proposals, report_chat, status, updates
 from bot.board_access import BoardLinks
 from bot.nudges import nudge_view
 from bot.outage import is_database_outage, unavailable_notice
@@ -163,8 +163,12 @@ class Turn:
         if q.what == "action":
             return Reply([status.action_detail(s, state, q.arg, self.actor)], private=not q.share)
         if q.what in ("approve", "reject"):
-            text = updates.decide_date(s, state, self.actor, q.arg, q.what == "approve", self.now)
+            text = updates.decide_date(s, state, self.actor, q.arg, q.what == "approve", self.now, q.reason)
             return Reply([NoticeView(text)])
+        if q.what == "proposals":
+            return Reply([proposals.proposals_view(state, self.actor)], private=not q.share)
+        if q.what == "trend":
+            return Reply([report_chat.trend_view(s, state, self.now)], private=not q.share)
         return Reply([status.query_list(s, state, q, self.actor)], private=not q.share)
 
     def updates(self, text: str) -> Reply:

@@ -15,9 +15,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.recipients import directory
 from bot.requests import Identity
 from storage import repo
-from storage.models import Action, Person
+from storage.models import Action, Person, Priority
 
 IdentityTaken = repo.IdentityTaken
 
@@ -105,6 +106,8 @@ def lead_roles_of(person: Person, session: Session) -> set[str]:
     for role in repo.roles(session):
         if role.represented_by and role.represented_by in mine:
             mine.add(role.abbrev)
+        if set(role.members or []) & mine:  # a group lead ("All HOS"): each member answers for it
+            mine.add(role.abbrev)
     return mine
 
 
@@ -128,13 +131,23 @@ def update_rights(session: Session, actor: Actor) -> UpdateRights:
     return UpdateRights(False, frozenset(lead_roles_of(actor.person, session)))
 
 
+def may_keep_log(session: Session, actor: Actor, priority: Priority) -> bool:
+    """Who may add to or close a priority's risks and issues log: an SIT admin, or whoever
+    answers for one of the priority's lead roles (themselves, as delegate, or as a member of a
+    group lead). Everyone may read it."""
+    rights = update_rights(session, actor)
+    return actor.person is not None and (rights.sit_admin or bool(set(priority.lead_roles or []) & rights.roles))
+
+
 def may_update(session: Session, actor: Actor, action: Action) -> bool:
     return update_rights(session, actor).allows(action)
 
 
 def who_can_update(session: Session, action: Action) -> list[str]:
-    holders = repo.people_with_roles(session, action.leads or [])
-    names = [f"{p.name} ({lead})" for lead in action.leads or [] for p in holders[lead]]
+    """The people who answer for the action's lead roles (a group lead's members, a body's
+    representative: `bot.recipients.Directory.holders`, the rule the scheduler asks by)."""
+    people = directory(session)
+    names = [f"{p.name} ({lead})" for lead in action.leads or [] for p in people.holders(lead)]
     return names or [f"the holder of {' / '.join(action.leads)}"]
 
 

@@ -57,7 +57,7 @@ UPDATE_HINT = (
 @dataclass(frozen=True)
 class StatusQuery:
     """status …: `what` is one of summary, help, priority, action, overdue, red, amber, green,
-    not_rated, completed, due, mine, lead, partner, approve, reject."""
+    not_rated, completed, due, mine, lead, partner, approve, reject, trend, proposals."""
 
     what: str
     arg: str = ""
@@ -65,6 +65,7 @@ class StatusQuery:
     share: bool = False
     priority: int | None = None  # list queries: only this priority ("overdue p4")
     page: int = 1  # list queries: which page of a long list ("lead DCS page 2")
+    reason: str = ""  # reject: why the SIT declines a proposed date (told to the lead)
 
     def command(self, page: int | None = None) -> str:
         """The neutral `status …` text that asks this query again (for a page, the rest of a
@@ -195,9 +196,17 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
     m = re.match(r"^(?:partner|partners|agency)\s+(.+)$", t, re.IGNORECASE)
     if m:
         return StatusQuery("partner", arg=m.group(1).strip(), share=share)
-    m = re.match(r"^(approve|reject)\s+(\S+)$", low)
+    m = re.match(r"^(approve|reject)\s+(\S+?)(?:\s*[-–—:,]\s*(?P<reason>.+)|\s+because\s+(?P<because>.+))?$", t, re.I)
     if m:  # an id outside the grammar is kept as typed, so the answer can say what is wrong with it
-        return StatusQuery(m.group(1), arg=action_ids.canonical(m.group(2)) or m.group(2))
+        reason = (m.group("reason") or m.group("because") or "").strip()
+        if reason and m.group(1).lower() == "approve":
+            return None
+        ref = action_ids.canonical(m.group(2)) or m.group(2)
+        return StatusQuery(m.group(1).lower(), arg=ref, reason=reason)
+    if low in ("trend", "rag trend", "history"):
+        return StatusQuery("trend", share=share)
+    if low in ("proposals", "proposed dates", "pending dates"):
+        return StatusQuery("proposals", share=share)
     return None
 
 

@@ -29,6 +29,7 @@ class Directory:
 
     people: dict[str, Person]
     represented_by: dict[str, str] = field(default_factory=dict)  # body role → representing role
+    members: dict[str, list[str]] = field(default_factory=dict)  # group lead ("All HOS") → member roles
     _by_role: dict[str, list[Person]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -43,9 +44,19 @@ class Directory:
         return list(self._by_role.get(role, []))
 
     def holders(self, role: str) -> list[Person]:
-        """The role's holders; for a body with nobody in it, the holders of its representing role."""
+        """The role's holders; for a group lead ("All HOS") with nobody holding it by name, the
+        holders of its member roles (each is asked, each may update); for a body with nobody in
+        it, the holders of its representing role."""
         people = self.with_role(role)
-        if people or role not in self.represented_by:
+        if people:
+            return people
+        found: dict[str, Person] = {}
+        for member in self.members.get(role, []):
+            for p in self.with_role(member):
+                found.setdefault(p.key, p)
+        if found:
+            return list(found.values())
+        if role not in self.represented_by:
             return people
         return self.with_role(self.represented_by[role])
 
@@ -78,6 +89,7 @@ def directory(session: Session) -> Directory:
     return Directory(
         people={p.key: p for p in repo.all_people(session)},
         represented_by={r.abbrev: r.represented_by for r in repo.roles(session) if r.represented_by},
+        members={r.abbrev: list(r.members) for r in repo.roles(session) if r.members},
     )
 
 

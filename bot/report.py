@@ -28,9 +28,10 @@ from bot.report_model import (
     ReportAction,
     TrendPoint,
 )
+from bot.risk_log import line_of
 from bot.status import counts_view
-from bot.views import ReportDigestView
-from storage import indicator_repo, repo
+from bot.views import LogLine, ReportDigestView
+from storage import indicator_repo, log_repo, repo
 from storage.db import utc_aware
 from storage.models import Escalation, Indicator, IndicatorReading, Plan, Priority
 
@@ -72,6 +73,7 @@ def build_report(
         i.id: _indicator_line(i, readings.get(i.id, []), period, state.today, owner_names[i.id]) for i in indicators
     }
 
+    log = [line_of(e, cutoff) for e in log_repo.as_of(session, plan.id, window_start, cutoff)]
     priorities = []
     for p in state.priorities:
         prev_p = before.priority(p.priority.number)
@@ -90,6 +92,7 @@ def build_report(
                 indicator_lines=tuple(
                     lines[i.id] for i in indicators if i.priority_number == p.priority.number and not i.appendix_number
                 ),
+                log=tuple(x for x in log if x.priority == p.priority.number),
             )
         )
     appendix = tuple(lines[i.id] for i in indicators if i.appendix_number or i.priority_number is None)
@@ -129,6 +132,7 @@ def _priority_report(
     escalations: list[Escalation],
     names: dict[str, str],
     indicator_lines: tuple[IndicatorLine, ...],
+    log: tuple[LogLine, ...] = (),
 ) -> PriorityReport:
     tz = ZoneInfo(state.plan.timezone or "Europe/London")
     previous_rag = {a.ref: a.rag for a in previous}
@@ -157,6 +161,7 @@ def _priority_report(
         escalations=tuple(_escalation(e, by_action[e.action_id], names, state.as_of, tz) for e in escalations),
         indicators=indicator_lines,
         awaiting_signoff=pick(awaiting_signoff(actions)),
+        log=log,
     )
 
 

@@ -8,16 +8,20 @@ with its chart inside the card); one priority's is a `PriorityReportView`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from bot import status
 from bot.parsing import ReportQuery, parse_report
 from bot.periods import Period
+from bot.plan_state import PlanState
 from bot.report import build_report
 from bot.requests import Reply
 from bot.typed_command import typed
-from bot.views import NoticeView, PriorityReportView, ReportDigestView
+from bot.views import NoticeView, PriorityReportView, ReportDigestView, TrendView
 from storage.models import Plan
 
 if TYPE_CHECKING:
@@ -43,3 +47,15 @@ def command(turn: Turn, text: str) -> Reply | None:
     report = build_report(turn.session, plan, Period.containing(today), as_of=turn.now)
     view = ReportDigestView(report) if query.priority is None else PriorityReportView(report, query.priority)
     return Reply([view], private=not query.share)
+
+
+def trend_view(session: Session, state: PlanState, now: datetime) -> TrendView:
+    """`status trend`: the plan's RAG counts at the end of each month of its history (this month:
+    today), from the same model as the report's trend chart, which a channel that shows images
+    draws from `report`."""
+    plan = session.get(Plan, state.plan.id)  # the cached state's plan may belong to an older session
+    if plan is None:
+        return TrendView(state.plan.title, ())
+    today = now.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date()
+    report = build_report(session, plan, Period.containing(today), as_of=now)
+    return TrendView(plan.title, tuple((t.label, t.counts) for t in report.trend), report)

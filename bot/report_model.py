@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.periods import Period
-from bot.views import RagCountsView
+from bot.views import LogLine, RagCountsView
 from domain.vocabulary import RAG_ORDER
 
 FIGURES: tuple[tuple[str, str], ...] = (
@@ -25,6 +25,8 @@ FIGURES: tuple[tuple[str, str], ...] = (
     ("escalations_raised", "Escalations raised"),
     ("escalations_open", "Escalations still open"),
     ("indicators_missing", "Indicator readings missing"),
+    ("open_risks", "Open risks"),
+    ("open_issues", "Open issues"),
 )
 
 
@@ -107,6 +109,15 @@ class PriorityReport:
     escalations: tuple[EscalationLine, ...]
     indicators: tuple[IndicatorLine, ...]
     awaiting_signoff: tuple[ReportAction, ...] = ()  # completion claims the SIT has not signed off
+    log: tuple[LogLine, ...] = ()  # the risks and issues log: open at the period's end, or closed in it
+
+    @property
+    def risks(self) -> tuple[LogLine, ...]:
+        return tuple(x for x in self.log if x.kind == "risk")
+
+    @property
+    def issues(self) -> tuple[LogLine, ...]:
+        return tuple(x for x in self.log if x.kind == "issue")
 
     @property
     def change(self) -> dict[str, int]:
@@ -135,6 +146,8 @@ class PriorityReport:
             "escalations_raised": len(self.escalations),
             "escalations_open": len(self.open_escalations),
             "indicators_missing": len(self.missing_indicators),
+            "open_risks": sum(1 for x in self.risks if x.status == "open"),
+            "open_issues": sum(1 for x in self.issues if x.status == "open"),
         }
 
 

@@ -18,7 +18,7 @@ from bot.plan_state import PlanState
 from bot.status import unknown_action
 from domain import action_ids
 from domain.evidence import split_evidence
-from domain.vocabulary import is_action_id, note_problem, parse_rag
+from domain.vocabulary import NOTE_MAX, is_action_id, note_problem, parse_rag
 from storage import repo
 from storage.models import Action, ActionUpdate
 
@@ -149,8 +149,12 @@ def record(
     return written
 
 
-def decide_date(session: Session, state: PlanState, actor: Actor, ref: str, approve: bool, now: datetime) -> str:
-    """SIT accepts or declines a proposed new date. Accepting moves the due date; both are audited."""
+def decide_date(
+    session: Session, state: PlanState, actor: Actor, ref: str, approve: bool, now: datetime, reason: str = ""
+) -> str:
+    """SIT accepts or declines a proposed new date. Accepting moves the due date; both are audited
+    (with the reason for a rejection, if given), and the audit event is what tells the lead
+    (`bot.decisions`: the scheduler sends it to them once, in their own channel)."""
     if actor.person is None or not actor.person.sit_admin:
         return "Only an SIT admin can approve or reject a proposed new date."
     if not is_action_id(ref):
@@ -160,6 +164,8 @@ def decide_date(session: Session, state: PlanState, actor: Actor, ref: str, appr
         return unknown_action(state, ref).text
     if s.pending_update is None:
         return f"{ref} has no proposed new date awaiting a decision."
+    if len(reason) > NOTE_MAX:
+        return f"The reason is {len(reason)} characters; keep it to {NOTE_MAX}."
     action = session.get(Action, s.action.id)  # this session's copy: states may be shared between requests
     old = action.due
     kind = "due.approved" if approve else "due.rejected"
@@ -174,6 +180,7 @@ def decide_date(session: Session, state: PlanState, actor: Actor, ref: str, appr
             "from": old.isoformat() if old else None,
             "to": s.pending_due.isoformat() if s.pending_due else None,
             "plan": state.plan.key,
+            **({"reason": reason} if reason and not approve else {}),
         },
     )
     if approve:
@@ -184,4 +191,5 @@ def decide_date(session: Session, state: PlanState, actor: Actor, ref: str, appr
             if old
             else f"Approved: {ref} is now due {s.pending_due:%d %b %Y}."
         )
-    return f"Rejected: {ref} stays due {old:%d %b %Y}." if old else f"Rejected the proposed date for {ref}."
+    why = f" Reason: {reason}" if reason else ""
+    return (f"Rejected: {ref} stays due {old:%d %b %Y}." if old else f"Rejected the proposed date for {ref}.") + why

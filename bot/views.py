@@ -202,3 +202,78 @@ class PriorityReportView:
 
     report: object
     number: int
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of a priority's risks and issues log (`R12`, `I3`), as chat and the report show it."""
+
+    ref: str
+    kind: str  # risk | issue
+    priority: int
+    title: str
+    owner: str
+    status: str = "open"  # open | closed
+    impact: str = ""
+    likelihood: str = ""
+    mitigation: str = ""
+    review: date | None = None
+    action: str = ""
+    due: date | None = None
+    close_reason: str = ""
+
+    def details(self) -> str:
+        """Everything after the title on one line, the same words in every channel and format."""
+        if self.kind == "risk":
+            parts = [f"impact {self.impact}", f"likelihood {self.likelihood}", f"owner {self.owner}"]
+            if self.mitigation:
+                parts.append(f"mitigation: {self.mitigation}")
+            if self.review:
+                parts.append(f"review {self.review:%d %b %Y}")
+        else:
+            parts = [f"owner {self.owner}", f"action: {self.action}"]
+            if self.due:
+                parts.append(f"by {self.due:%d %b %Y}")
+        if self.status == "closed":
+            parts.append(f"closed: {self.close_reason}")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class LogView:
+    """`risks p4`, `issues`: the open lines of the log (closed ones are in the report and exports)."""
+
+    title: str
+    lines: tuple[LogLine, ...]
+    empty_text: str = "Nothing logged."
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    ref: str
+    text: str
+    proposed_by: str
+    due: date | None
+    proposed_due: date | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ProposalsView:
+    """`status proposals`: proposed dates awaiting the SIT, each with Approve and Reject
+    (buttons where the channel has them; `status approve 4.2.1` / `status reject 4.2.1 - reason`)."""
+
+    lines: tuple[ProposalLine, ...]
+    buttons: bool = False  # only an SIT admin is shown the buttons (the core checks again)
+
+
+@dataclass(frozen=True)
+class TrendView:
+    """`status trend`: the plan's RAG counts at the end of each month of its history. `report`
+    is the `bot.report_model.HighlightReport` whose trend it shows (channels that show images
+    draw its chart with `cards.charts.trend_png`)."""
+
+    plan_title: str
+    points: tuple[tuple[str, RagCountsView], ...]  # (month label, counts at its end or today)
+    report: object = None

@@ -60,6 +60,9 @@ RAG_BUTTONS: tuple[tuple[str, str, str], ...] = (
 )
 RAG_VERBS = {rag: f"{VERB_PREFIX}{rag}" for rag, _, _ in RAG_BUTTONS}
 SIGNOFF_VERB = "actionbot.signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
+APPROVE_VERB = "actionbot.approve"  # an SIT admin decides a proposed date (`status approve <ref>`)
+REJECT_VERB = "actionbot.reject"  # … or `status reject <ref>`
+COMMAND_VERBS = {SIGNOFF_VERB: "signoff {ref}", APPROVE_VERB: "status approve {ref}", REJECT_VERB: "status reject {ref}"}
 NOTE_INPUT = "note.{ref}"
 DATE_INPUT = "date.{ref}"
 
@@ -180,11 +183,13 @@ def rag_buttons(ref: str, refs: tuple[str, ...], chosen: str | None = None) -> d
     return {"type": "ActionSet", "actions": actions}
 
 
-def parse_signoff(data: Any) -> str | None:
-    """The action a Sign off button names (canonical id), or None if the data is not one."""
-    if not isinstance(data, dict) or data.get("verb") != SIGNOFF_VERB:
+def parse_command_button(data: Any) -> str | None:
+    """The text command a Sign off, Approve or Reject button types for the person (the core
+    checks it as if typed), or None if the data is not one of those buttons."""
+    if not isinstance(data, dict) or data.get("verb") not in COMMAND_VERBS:
         return None
-    return canonical_action_id(data.get("ref"))
+    ref = canonical_action_id(data.get("ref"))
+    return COMMAND_VERBS[data["verb"]].format(ref=ref) if ref else None
 
 
 def signoff_button(ref: str) -> dict[str, Any]:
@@ -567,4 +572,5 @@ def invoke_message_response(text: str) -> dict[str, Any]:
 
 
 # The highlight report registers its renderings of ReportDigestView (kept in its own module).
+from cards import governance_adaptive as _governance_adaptive  # noqa: E402, F401
 from cards import report_adaptive as _report_adaptive  # noqa: E402

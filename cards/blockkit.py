@@ -483,4 +483,5 @@ def _joined_chunks(lines: list[str], limit: int = SECTION_TEXT) -> list[str]:
 
 
 # The highlight report registers its renderings of ReportDigestView (kept in its own module).
+from cards import governance_blockkit as _governance_blockkit  # noqa: E402, F401
 from cards import report_blockkit as _report_blockkit  # noqa: E402, F401

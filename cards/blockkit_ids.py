@@ -21,6 +21,8 @@ BUTTON_ACTION = re.compile(rf"^{BUTTON_PREFIX}:")
 RAG_VERBS = ("green", "amber", "red", "completed")
 ADD_UPDATE = "update"
 SIGNOFF = "signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
+APPROVE = "approve"  # an SIT admin decides a proposed date (the handler sends `status approve <ref>`)
+REJECT = "reject"  # … or `status reject <ref>`
 BUTTON_LABELS = {
     "green": "Green",
     "amber": "Amber",
@@ -28,6 +30,8 @@ BUTTON_LABELS = {
     "completed": "Completed",
     ADD_UPDATE: "Add update",
     SIGNOFF: "Sign off completion",
+    APPROVE: "Approve",
+    REJECT: "Reject",
 }
 BUTTON_STYLES = {"green": "primary", "red": "danger"}
 
@@ -36,6 +40,7 @@ NUDGE_BLOCK = "actionbot_nudge"
 DETAIL_BLOCK = "actionbot_detail"
 HOME_BLOCK = "actionbot_home"
 SIGNOFF_BLOCK = "actionbot_signoff"
+PROPOSAL_BLOCK = "actionbot_proposal"
 
 # The update modal.
 UPDATE_MODAL = "actionbot_update_modal"
@@ -47,6 +52,10 @@ DATE_BLOCK, DATE_INPUT = "date_block", "date_input"
 # own cards and the actions they ask about, even after a crash.
 METADATA_PREFIX = "actionbot_"
 NUDGE_EVENT = "actionbot_nudge"
+
+
+# buttons that type a text command for the person (the core checks who may, as if typed)
+COMMAND_VERBS = {SIGNOFF: "signoff {ref}", APPROVE: "status approve {ref}", REJECT: "status reject {ref}"}
 
 
 def button_action_id(verb: str, ref: str, place: str) -> str:
@@ -63,7 +72,7 @@ def parse_button_value(value: str) -> tuple[str, str]:
     value and the action again: a value is only ever a claim."""
     verb, _, raw = value.partition("|")
     ref = canonical_action_id(raw)
-    if verb not in (*RAG_VERBS, ADD_UPDATE, SIGNOFF) or ref is None:
+    if verb not in (*RAG_VERBS, ADD_UPDATE, *COMMAND_VERBS) or ref is None:
         raise ValueError(f"not an actionbot button value: {value!r}")
     return verb, ref
 

@@ -27,13 +27,16 @@ from bot.views import (
     ConfirmationView,
     EscalationView,
     HelpView,
+    LogView,
     NoticeView,
     NudgeView,
     PlanSummaryView,
     PriorityReportView,
     PriorityStatusView,
+    ProposalsView,
     RagCountsView,
     ReportDigestView,
+    TrendView,
     UpdateFormView,
 )
 from cards import text as plain
@@ -187,8 +190,12 @@ def _(view: ReportDigestView, ctx: _Context) -> Markup:
     return _macros().report_digest(chart.title, CHART_CID, chart.alt, text_part(view, {}))
 
 
-@html_part.register
-def _(view: PriorityReportView, ctx: _Context) -> Markup:
+@html_part.register(PriorityReportView)
+@html_part.register(LogView)
+@html_part.register(ProposalsView)
+@html_part.register(TrendView)
+def _preformatted(view: Any, ctx: _Context) -> Markup:
+    """Tables whose terminal wording is already aligned: shown as it is (a `<pre>` block)."""
     return _macros().preformatted(text_part(view, {}))
 
 

@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from bot.plan_state import load_state
+from bot.views import LogLine
+from cards.report_sheets import log_sheet
 from domain.clock import Clock
 from domain.vocabulary import RAG_LABELS
-from storage import repo
+from storage import log_repo, repo
 from storage.csv_cells import neutralise
 from storage.db import session_scope, utc_aware
 
@@ -106,7 +108,16 @@ def write_csv(rows: list[dict[str, object]], out: IO[str]) -> None:
         writer.writerow([neutralise(_text(row[c])) for c in EXPORT_COLUMNS])
 
 
-def write_xlsx(rows: list[dict[str, object]], path: Path) -> None:
+def log_lines(engine: Engine, plan_key: str | None = None) -> list[LogLine]:
+    """The plan's risks and issues log, every line (open and closed), for the workbook's second sheet."""
+    from bot.risk_log import line_of
+
+    with session_scope(engine) as session:
+        plan = repo.active_plan(session, plan_key)
+        return [line_of(e) for e in log_repo.entries(session, plan.id)]
+
+
+def write_xlsx(rows: list[dict[str, object]], path: Path, log: list[LogLine] | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
@@ -136,6 +147,8 @@ def write_xlsx(rows: list[dict[str, object]], path: Path) -> None:
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = widths.get(column, 12)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    if log is not None:
+        log_sheet(wb.create_sheet("Risks and issues"), log)
     wb.save(path)
 
 
@@ -165,7 +178,8 @@ def export_plan(engine: Engine, clock: Clock, *, fmt: str, output: str | None, p
         if not output:
             print("actionbot: xlsx needs --output FILE", file=sys.stderr)
             return 2
-        write_atomically(output, lambda p: write_xlsx(rows, p))
+        log = log_lines(engine, plan_key)
+        write_atomically(output, lambda p: write_xlsx(rows, p, log))
     elif fmt == "csv":
         if output:
             buffer = io.StringIO(newline="")

@@ -109,6 +109,10 @@ def _priority_detail(p: PriorityReport, limit: int) -> Element:
     lines += [f"- {w.escalation_line(e)}" for e in p.escalations[:limit]]
     items.append(_text("\n".join(lines), size="small"))
     items.append(_text(_indicators(p.indicators, limit), size="small"))
+    log = [f"**{w.log_heading(p)}**"] + [f"- {w.log_line(x)}" for x in p.log[:limit]]
+    if len(p.log) > limit:
+        log.append(f"- … {len(p.log) - limit} more: **risks p{p.number}**")
+    items.append(_text("\n".join(log), size="small"))
     return {"type": "Container", "id": f"p{p.number}", "isVisible": False, "items": items}
 
 

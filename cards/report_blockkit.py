@@ -118,6 +118,11 @@ def priority_message(p: PriorityReport, limit: int = ITEMS_PER_SECTION) -> Slack
         esc.append(f"… and {len(p.escalations) - limit} more")
     blocks.append(blockkit.section("\n".join(esc)))
     blocks.append(blockkit.section(_indicators_text(p.indicators)))
+    log = [f"*{escape(w.log_heading(p))}*"]
+    log += [f"• {escape(w.log_line(x))}" for x in p.log[:limit]] or [f"_{w.LOG_EMPTY}_"]
+    if len(p.log) > limit:
+        log.append(f"… and {len(p.log) - limit} more: `{typed(f'risks p{p.number}')}`")
+    blocks.append(blockkit.section("\n".join(log)))
     blocks.append(
         blockkit.context(f"Figures as at the report date. `{typed(f'status priority {p.number}')}` for today's.")
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.indicators import DIRECTION_WORDS
 from bot.report_model import EscalationLine, HighlightReport, IndicatorLine, PriorityReport, ReportAction
-from bot.views import RagCountsView
+from bot.views import LogLine, RagCountsView
 from cards.format import RAG_LETTERS, fmt_date, shorten
 from domain.vocabulary import RAG_LABELS, RAG_ORDER
 
@@ -161,3 +161,17 @@ def missing_codes(lines: tuple[IndicatorLine, ...]) -> str:
 
 def priority_heading(p: PriorityReport) -> str:
     return f"Priority {p.number}: {p.title}"
+
+
+LOG_EMPTY = "No risks or issues logged."
+
+
+def log_heading(p: PriorityReport) -> str:
+    """The title of a priority's risks and issues section, with its open counts."""
+    f = p.figures()
+    return f"Risks and issues ({f['open_risks']} open risks, {f['open_issues']} open issues)"
+
+
+def log_line(x: LogLine) -> str:
+    """One log line as every report format shows it: `R12 (risk, open) title — details`."""
+    return f"{x.ref} ({x.kind}, {x.status}) {x.title} — {x.details()}"

@@ -182,6 +182,17 @@ def _priority(p: PriorityReport) -> list[str]:
         out.append('<p class="empty">None raised in the period.</p>')
     out.append(f"<h3>Indicators ({len(p.indicators)}, {len(p.missing_indicators)} missing a reading)</h3>")
     out += _indicators(p.indicators) if p.indicators else ['<p class="empty">No measures for this priority.</p>']
+    out.append(f"<h3>{e(w.log_heading(p))}</h3>")
+    if p.log:
+        out.append("<table class='log'><tr><th>Id</th><th>Status</th><th>Title</th><th>Detail</th></tr>")
+        for x in p.log:
+            out.append(
+                f"<tr><td>{e(x.ref)}</td><td>{e(x.kind)}, {e(x.status)}</td><td>{e(x.title)}</td>"
+                f"<td>{e(x.details())}</td></tr>"
+            )
+        out.append("</table>")
+    else:
+        out.append(f'<p class="empty">{e(w.LOG_EMPTY)}</p>')
     out.append("</section>")
     return out
 

@@ -72,6 +72,8 @@ def _priority(p: PriorityReport) -> list[str]:
     out += [f"- {w.escalation_line(e)}" for e in p.escalations] or ["None raised in the period."]
     out += ["", f"### Indicators ({len(p.indicators)}, {len(p.missing_indicators)} missing a reading)", ""]
     out += _indicators(p.indicators) if p.indicators else ["No measures for this priority."]
+    out += ["", f"### {w.log_heading(p)}", ""]
+    out += [f"- {_cell(w.log_line(x))}" for x in p.log] or [w.LOG_EMPTY]
     return out
 
 

@@ -176,6 +176,11 @@ def _priority(pdf: FPDF, report: HighlightReport, p: PriorityReport) -> None:
         _indicators(pdf, p.indicators)
     else:
         _p(pdf, "No measures for this priority.")
+    _h(pdf, w.log_heading(p), 10)
+    for x in p.log:
+        _p(pdf, w.log_line(x))
+    if not p.log:
+        _p(pdf, w.LOG_EMPTY)
 
 
 def _indicators(pdf: FPDF, lines: tuple[IndicatorLine, ...]) -> None:

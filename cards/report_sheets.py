@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.report_model import FIGURES, HighlightReport, IndicatorLine, PriorityReport
+from bot.views import LogLine
 from cards import report_format as w
 from cards.charts import STYLES, digest_png
 from domain.vocabulary import RAG_LABELS, RAG_ORDER
@@ -76,6 +77,7 @@ def render_xlsx(report: HighlightReport) -> bytes:
         ws["A1"].font = Font(bold=True, size=13)
         _indicator_table(ws, 3, report.appendix_indicators)
         _widths(ws, [10, 60, 14, 20, 22, 22, 12])
+    log_sheet(wb.create_sheet("Risks and issues"), [x for p in report.priorities for x in p.log])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -231,3 +233,31 @@ def _indicator_table(ws: Worksheet, row: int, lines: tuple[IndicatorLine, ...]) 
 def _widths(ws: Worksheet, widths: list[int]) -> None:
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+
+
+# Headers no plan column is known by (storage/importers/columns.py), so the plan export's
+# workbook, which carries this sheet too, still imports as the plan alone.
+LOG_COLUMNS = (
+    "log entry", "kind", "in priority", "summary", "state", "held by", "impact", "likelihood", "mitigation",
+    "review on", "response", "respond by", "closed because",
+)
+
+
+def log_cells(x: LogLine) -> list[object]:
+    """One risks-and-issues line as spreadsheet cells (text neutralised against formula injection)."""
+    cells: list[object] = [
+        x.ref, x.kind, x.priority, x.title, x.status, x.owner, x.impact, x.likelihood, x.mitigation,
+        x.review, x.action, x.due, x.close_reason,
+    ]
+    return [neutralise(c) if isinstance(c, str) else c for c in cells]
+
+
+def log_sheet(ws: Worksheet, lines: list[LogLine]) -> None:
+    """The risks and issues log (the plan export and the report's workbook share it)."""
+    ws.append(list(LOG_COLUMNS))
+    for cell in ws[1]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+    for x in lines:
+        ws.append(log_cells(x))
+    _widths(ws, [6, 7, 9, 50, 9, 18, 9, 11, 40, 12, 40, 12, 30])

@@ -58,6 +58,8 @@ def priority_lines(p: PriorityReport, limit: int | None = None) -> list[str]:
     out += [f"    {w.escalation_line(e)}" for e in p.escalations] or ["    None raised in the period."]
     out.append(f"  Indicators ({len(p.indicators)}, {len(p.missing_indicators)} missing a reading)")
     out += [f"    {w.indicator_line(i)}" for i in p.indicators] or ["    No measures for this priority."]
+    out.append(f"  {w.log_heading(p)}")
+    out += [f"    {w.log_line(x)}" for x in p.log] or [f"    {w.LOG_EMPTY}"]
     return out
 
 

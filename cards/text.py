@@ -171,4 +171,5 @@ def render_all(views) -> str:
 
 
 # The highlight report registers its renderings of ReportDigestView (kept in its own module).
+from cards import governance_text as _governance_text  # noqa: E402, F401
 from cards import report_text as _report_text  # noqa: E402, F401

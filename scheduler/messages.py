@@ -17,11 +17,14 @@ from bot.indicators import reading_request
 from bot.nudges import nudge_view
 from bot.periods import Period
 from bot.plan_state import PlanState, overdue
+from bot.proposals import pending, pending_phrase
 from bot.recipients import Directory
+from bot.risk_log import line_of
 from bot.status import list_view, plan_summary
-from bot.views import EscalationItem, EscalationView, NoticeView
+from bot.views import EscalationItem, EscalationView, LogView, NoticeView
 from scheduler.planned import SIT, Item, Planned
 from scheduler.rules import Round
+from storage import log_repo
 from storage.db import utc_aware
 from storage.models import SendLedger
 
@@ -55,6 +58,10 @@ def person_views(planned: Planned, state: PlanState, directory: Directory) -> li
     notices = [i for i in planned.items if i.kind == "notice"]
     if notices:
         views.append(unreached_view(notices))
+    if planned.recipient == SIT and views:  # the SIT's daily message counts what waits for its decision
+        waiting = pending_phrase(len(pending(state.actions)))
+        if waiting:
+            views.append(NoticeView(waiting))
     return views
 
 
@@ -159,12 +166,19 @@ def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> li
         )
         + "."
     )
-    return [
+    views: list[Any] = [
         NoticeView(f"Weekly summary for the SIT, week of {state.today:%d %b %Y}"),
         plan_summary(state),
         list_view("Most overdue", overdue(state.actions), "status overdue", "Nothing is overdue.", limit=10),
         NoticeView(activity),
     ]
+    waiting = pending_phrase(len(pending(state.actions)))
+    if waiting:
+        views.append(NoticeView(waiting))
+    log = log_repo.entries(session, state.plan.id, open_only=True)
+    if log:
+        views.append(LogView(f"Open risks and issues ({len(log)})", tuple(line_of(e) for e in log)))
+    return views
 
 
 def monthly_report_views(session: Session, state: PlanState, r: Round, now: datetime) -> list[Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import delivery
+from bot import decisions, delivery
 from bot.outage import is_database_outage
 from bot.plans import plan_heading
 from bot.policy import Policy
@@ -189,6 +189,8 @@ class Ticker:
         for p, views in batch:
             if p.unreachable or views:
                 report.outcomes += await self.send(p, views, now, channels)
+        # the SIT's decisions (dates approved or rejected, completions reopened) to the lead, once
+        report.outcomes += await decisions.send_due(self.engine, channels, now, self.recipients)
         if self.retries:
             report.retried = await self.retry(now, channels)
         return report

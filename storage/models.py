@@ -40,6 +40,8 @@ class Role(SQLModel, table=True):
     extra: bool = False
     note: str = ""
     represented_by: str | None = Field(default=None, max_length=80)
+    # a group lead such as "All HOS": the roles whose holders are its members (each may update)
+    members: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Priority(SQLModel, table=True):
@@ -147,6 +149,36 @@ class AuditEvent(SQLModel, table=True):
     kind: str = Field(max_length=40, index=True)
     subject: str = Field(default="", max_length=120, index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class LogEntry(SQLModel, table=True):
+    """One line of a priority's risks and issues log (`R12`, `I3`: numbered per plan and kind).
+
+    The row holds what the entry says now (open or closed); every add and close is also an
+    `audit_event` (`risk.added`, `risk.closed`, `issue.added`, `issue.closed`), and `created_at` /
+    `closed_at` let the report show the log as it stood at the end of any month."""
+
+    __tablename__ = "log_entry"
+    __table_args__ = (UniqueConstraint("plan_id", "kind", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    kind: str = Field(max_length=10)  # risk | issue
+    number: int
+    priority_number: int
+    title: str = Field(max_length=300)
+    impact: str = Field(default="", max_length=10)  # risks: high | medium | low
+    likelihood: str = Field(default="", max_length=10)
+    owner: str = Field(default="", max_length=80)
+    mitigation: str = Field(default="", max_length=300)  # risks
+    review: date | None = None  # risks: when to look at it again
+    action: str = Field(default="", max_length=300)  # issues: what is being done
+    due: date | None = None  # issues: by when
+    status: str = Field(default="open", max_length=10)  # open | closed
+    close_reason: str = Field(default="", max_length=300)
+    created_at: datetime
+    created_by: str = Field(default="", max_length=120)
+    closed_at: datetime | None = None
+    closed_by: str = Field(default="", max_length=120)
 
 
 class Indicator(SQLModel, table=True):

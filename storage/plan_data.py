@@ -19,6 +19,7 @@ class RoleRow:
     extra: bool = False
     note: str = ""
     represented_by: str | None = None
+    members: list[str] = field(default_factory=list)  # a group lead: the roles whose holders belong to it
 
 
 @dataclass

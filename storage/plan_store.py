@@ -161,7 +161,14 @@ def save_plan(
             "role",
             roles.get(r.abbrev),
             Role,
-            dict(abbrev=r.abbrev, title=r.title, extra=r.extra, note=r.note, represented_by=r.represented_by),
+            dict(
+                abbrev=r.abbrev,
+                title=r.title,
+                extra=r.extra,
+                note=r.note,
+                represented_by=r.represented_by,
+                members=list(r.members),
+            ),
         )
 
     priorities = {p.number: p for p in session.exec(select(Priority).where(Priority.plan_id == plan.id)).all()}

@@ -49,10 +49,13 @@ def load_reference_plan(directory: Path = REFERENCE_DIR) -> PlanData:
         )
     people_file = directory / "people.yaml"
     if people_file.exists():
-        bodies = {b["role"]: b.get("represented_by") for b in (_load(people_file) or {}).get("bodies", []) or []}
+        bodies = {b["role"]: b for b in (_load(people_file) or {}).get("bodies", []) or []}
         for role in data.roles:
-            if role.abbrev in bodies and not role.represented_by:
-                role.represented_by = bodies[role.abbrev]
+            body = bodies.get(role.abbrev)
+            if body is not None and not role.represented_by:
+                role.represented_by = body.get("represented_by")
+            if body is not None:
+                role.members = [str(m) for m in body.get("members") or []]
     for path in sorted(directory.glob("priority-*.yaml")):
         p = _load(path)
         data.priorities.append(

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -32,6 +32,7 @@ from bot.wordings import STALE_FORM, failure_notice
 from cards import blockkit
 from cards import blockkit_ids as ids
 from cards.format import shorten
+from cards.governance_blockkit import reply_charts
 from cards.slack_escape import unescape
 from handlers.slack.client import api_error
 from handlers.slack.people import identity_of
@@ -182,6 +183,20 @@ class SlackListeners:
         identity = await self.who(client, user)
         reply = await self.ask(ChatRequest(identity, text=text, kind="message", thread_refs=refs))
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.message(reply.views))
+        await self.attach_charts(client, channel, thread_ts, reply)
+
+    async def attach_charts(self, client: AsyncWebClient, channel: str, thread_ts: str | None, reply: Reply) -> None:
+        """A reply's pictures (`status trend`), uploaded after its text into the same place. A
+        failed upload (an app without `files:write`) loses only the picture: the table is there."""
+        for chart in reply_charts(reply.views):
+            try:
+                await client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    file_uploads=[{"file": chart.png, "filename": chart.filename, "title": chart.title, "alt_txt": chart.alt}],
+                )
+            except (SlackApiError, SlackRequestError) as exc:
+                log.warning("chart upload to %s failed: %s", channel, api_error(exc) if isinstance(exc, SlackApiError) else exc)
 
     # ------------------------------------------------------------------ @actionbot in a channel
 
@@ -202,6 +217,7 @@ class SlackListeners:
         reply = await self.ask(ChatRequest(identity, text=text or "help", kind="message"))
         thread_ts = event.get("thread_ts") or event["ts"]
         await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **self.message(reply.views))
+        await self.attach_charts(client, event["channel"], thread_ts, reply)
 
     # ------------------------------------------------------------------ App Home
 
@@ -239,8 +255,8 @@ class SlackListeners:
         if ids.ref_of_block(action.get("block_id") or "", ids.NUDGE_BLOCK):
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts, body.get("message")))
         identity = await self.who(client, user)
-        if verb == ids.SIGNOFF:  # the same text command as typed; the core checks who may
-            reply = await self.ask(ChatRequest(identity, text=f"signoff {ref}", kind="command"))
+        if verb in ids.COMMAND_VERBS:  # sign off, approve, reject: the text command as typed; the core checks who may
+            reply = await self.ask(ChatRequest(identity, text=ids.COMMAND_VERBS[verb].format(ref=ref), kind="command"))
             await self.show(client, origin, user, identity, reply)
             return
         request = ChatRequest(

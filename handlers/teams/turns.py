@@ -98,17 +98,17 @@ class TeamsBot:
         other conversations (or Slack, which shares this server)."""
         return await asyncio.to_thread(self.rt.core.handle, request)
 
-    async def _signoff(self, turn: Turn, activity: dict[str, Any], ref: str) -> Reply:
-        """A Sign off button: the same `signoff` text command as typed (the core checks who may)."""
+    async def _command_button(self, turn: Turn, activity: dict[str, Any], command: str) -> Reply:
+        """A Sign off, Approve or Reject button: the same text command as typed (the core checks who may)."""
         who = await self.identity(turn, activity)
-        reply = await self._core(ChatRequest(identity=who, text=f"signoff {ref}", kind="command"))
+        reply = await self._core(ChatRequest(identity=who, text=command, kind="command"))
         await asyncio.to_thread(self._remember, turn, activity, who)
         return reply
 
     async def _message(self, turn: Turn, activity: dict[str, Any]) -> None:
-        signoff = adaptive.parse_signoff(activity.get("value"))
-        if signoff is not None:
-            await turn.send(adaptive.message_activity((await self._signoff(turn, activity, signoff)).views))
+        command = adaptive.parse_command_button(activity.get("value"))
+        if command is not None:
+            await turn.send(adaptive.message_activity((await self._command_button(turn, activity, command)).views))
             return
         action = adaptive.parse_card_action(activity.get("value"))
         if action is not None:
@@ -137,9 +137,9 @@ class TeamsBot:
         action_json = action_json if isinstance(action_json, dict) else {}
         button_data = action_json.get("data")
         data = {**(button_data if isinstance(button_data, dict) else {}), "verb": action_json.get("verb")}
-        signoff = adaptive.parse_signoff(data)
-        if signoff is not None:
-            reply = await self._signoff(turn, activity, signoff)
+        command = adaptive.parse_command_button(data)
+        if command is not None:
+            reply = await self._command_button(turn, activity, command)
             await turn.respond_to_card_action(adaptive.invoke_message_response(render_all(reply.views)))
             return
         action = adaptive.parse_card_action(data)  # None for anything not shaped like our cards

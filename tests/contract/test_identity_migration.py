@@ -45,7 +45,7 @@ def old_engine(request, tmp_path):
 
 
 def test_every_existing_link_becomes_a_row_and_the_columns_go(old_engine):
-    upgrade(old_engine)
+    upgrade(old_engine, "0009_person_identity")
     assert current_revision(old_engine) == "0009_person_identity"
     columns = {c["name"] for c in inspect(old_engine).get_columns("person")}
     assert not {"slack_user_id", "teams_user_id"} & columns

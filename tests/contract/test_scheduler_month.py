@@ -40,15 +40,19 @@ OVERDUE_BY_SEP_1 = date(2016, 8, 17)  # due on or before: 10 working days late o
 
 
 class Directory:
-    """Owners worked out from people.yaml: role holders, or the role answering for a body."""
+    """Owners worked out from people.yaml: role holders, a group's members' holders (All HOS),
+    or the role answering for a body."""
 
     def __init__(self):
         raw = yaml.safe_load((REFERENCE_DIR / "people.yaml").read_text(encoding="utf-8"))
         self.people = {p.key: p for p in load_reference_people()}
         self.bodies = {b["role"]: b["represented_by"] for b in raw["bodies"]}
+        self.members = {b["role"]: b.get("members") or [] for b in raw["bodies"]}
 
     def holders(self, role: str) -> set[str]:
         found = {k for k, p in self.people.items() if role in p.roles}
+        if not found:
+            found = {k for k, p in self.people.items() if set(self.members.get(role, [])) & set(p.roles)}
         if not found and role in self.bodies:
             found = {k for k, p in self.people.items() if self.bodies[role] in p.roles}
         return found
@@ -166,10 +170,12 @@ def test_the_round_asks_every_owner_about_all_their_open_actions_on_1_september(
     for who, refs in expected["by_owner"].items():
         assert {i["ref"] for i in first[who].items("nudge")} == refs, who
     # the Director of Children's Services answers for DCS and for the bodies it represents
-    assert len(first["dcs"].refs) == len(expected["by_owner"]["dcs"]) == 105
+    # (not for All HOS: its members, the Heads of Service, are asked about 4.1.1-4.1.4)
+    assert len(first["dcs"].refs) == len(expected["by_owner"]["dcs"]) == 101
+    assert {"4.1.1", "4.1.2", "4.1.3", "4.1.4"} <= {i["ref"] for i in first["hos-qi"].items("nudge")}
     rules = Counter(i["rule"] for i in first["dcs"].items("nudge"))
     # every open action is in the round; those already past their due date are chased as well
-    assert rules == {"round": 105, "chase.due_date": len(expected["late_on_sep_1"]["dcs"])}
+    assert rules == {"round": 101, "chase.due_date": len(expected["late_on_sep_1"]["dcs"])}
     assert len(expected["late_on_sep_1"]["dcs"]) == 13
 
 
@@ -280,7 +286,9 @@ def test_preview_lists_exactly_what_the_ticks_sent(month):
 
 
 def test_an_answer_in_the_middle_of_the_month_is_honoured(reference_any_engine):
-    """HOS EI&FS answers both round actions on 6 September: no chase, no escalation for them."""
+    """HOS EI&FS answers all her round actions on 6 September (4.7.1 and 4.7.2, and as a member
+    of All HOS 4.1.1-4.1.4): no chase, no escalation for them, and the other Heads of Service
+    are not chased about 4.1.x either (one member's update counts for the group)."""
     from bot.conversation import Core
     from bot.requests import ChatRequest, Identity
 
@@ -298,14 +306,20 @@ def test_an_answer_in_the_middle_of_the_month_is_honoured(reference_any_engine):
 
     asyncio.run(days(date(2016, 9, 1), date(2016, 9, 5)))
     clock.set(datetime(2016, 9, 6, 14, 0, tzinfo=UK))
-    reply = core.handle(ChatRequest(Identity("terminal", "hos-eifs"), "4.7.1 green - on track\n4.7.2 green - started"))
-    assert len(reply.recorded) == 2
+    lines = ["4.7.1 green - on track", "4.7.2 green - started"] + [f"4.1.{n} green - protocol drafted" for n in (1, 2, 3, 4)]
+    reply = core.handle(ChatRequest(Identity("terminal", "hos-eifs"), "\n".join(lines)))
+    assert len(reply.recorded) == 6
     asyncio.run(days(date(2016, 9, 6), date(2016, 9, 16)))
     eifs = [s for s in channel.sent if s.to == "hos-eifs"]
-    assert [s.day for s in eifs] == ["2016-09-01"]
+    assert [s.day for s in eifs] == ["2016-09-01", "2016-09-16"]
+    # the 16th: only the ten-day reminder of the group's deadline for 4.1.1 (due 30 Sep)
+    assert {(i["ref"], i["rule"]) for i in eifs[1].items()} == {("4.1.1", "pre_due")}
     # 4.7.1/4.7.2 are not in anyone's silence escalation
     escalated = {i["ref"] for s in channel.sent for i in s.items("escalation") if i["escalation"] == "silence"}
     assert "4.7.1" not in escalated and "4.7.2" not in escalated and len(escalated) > 100
+    assert not escalated & {"4.1.1", "4.1.2", "4.1.3", "4.1.4"}
+    chased = {i["ref"] for s in channel.sent if s.day >= "2016-09-08" for i in s.items("nudge") if i["rule"] == "chase.round"}
+    assert not chased & {"4.1.1", "4.1.2", "4.1.3", "4.1.4"}
 
 
 def test_a_reading_given_in_chat_is_not_chased(reference_any_engine):

@@ -41,7 +41,7 @@ def rag_table(ws) -> dict[str, tuple[int, int]]:
 
 def test_xlsx_has_a_summary_and_a_sheet_per_priority_with_the_same_figures(october):
     wb = openpyxl.load_workbook(io.BytesIO(render_file(october, "xlsx")))
-    expected = ["Summary"] + [sheet_name(p) for p in october.priorities] + ["Appendix 1"]
+    expected = ["Summary"] + [sheet_name(p) for p in october.priorities] + ["Appendix 1", "Risks and issues"]
     assert wb.sheetnames == expected
     summary = wb["Summary"]
     assert summary["A1"].value == "Highlight report — October 2016"

@@ -86,6 +86,8 @@ def test_october_priority_seven_figures_match_the_hand_count(seeded):
         "escalations_raised": 1,
         "escalations_open": 1,
         "indicators_missing": 3,
+        "open_risks": 0,
+        "open_issues": 0,
     }
 
 

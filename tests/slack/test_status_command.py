@@ -73,7 +73,7 @@ async def test_lists_overdue_red_amber_and_due(slack_bench):
 
 async def test_mine_lists_the_callers_actions_and_a_stranger_is_told_who_to_ask(slack_bench):
     _, mine = await answer(slack_bench, "mine", "U0HOSSCP")
-    assert "Your open actions as HOS S&amp;CP" in mine and "*4.2.1*" in mine
+    assert "Your open actions as All HOS, HOS S&amp;CP" in mine and "*4.1.1* · ⚪ Not yet rated · All HOS" in mine
     _, stranger = await answer(slack_bench, "mine", "U0STRANGER")
     assert "I don't know who you are yet" in stranger
 

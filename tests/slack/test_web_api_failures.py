@@ -123,6 +123,6 @@ async def test_the_listeners_client_retries_too(slack_bench):
     """The client Bolt hands each listener has the same base URL and retry handlers."""
     slack_bench.api.fail("users.info", status=429, retry_after=3)
     answer = await slack_bench.status("mine", "U0HOSSCP")
-    assert "Your open actions as HOS S&amp;CP" in str(answer["blocks"])
+    assert "Your open actions as All HOS, HOS S&amp;CP" in str(answer["blocks"])
     assert [c.status for c in slack_bench.api.calls_to("users.info")] == [429, 200]
     assert any(3 <= s < 4 for s in slack_bench.rt.clock.slept)

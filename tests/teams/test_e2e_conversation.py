@@ -48,7 +48,7 @@ async def test_first_message_links_the_person_by_email_and_stores_their_referenc
         linked = s.exec(select(AuditEvent).where(AuditEvent.kind == "person.linked")).all()
         assert [e.subject for e in linked] == ["hos-scp"]
     text = card_texts(world.cards()[0])
-    assert "Your open actions as HOS S&CP" in text
+    assert "Your open actions as All HOS, HOS S&CP" in text
     # the member profile was asked for once; the next message is recognised by the linked id
     await world.post(world.activity(HANNAH, "status mine"))
     assert len([r for r in world.connector.requests if r.method == "GET"]) == 1
