@@ -28,6 +28,7 @@ from bot.plan_state import ActionState
 from bot.policy import Escalation, Policy
 from bot.recipients import on_leave
 from bot.workdays import WorkCalendar, valid_zone
+from scheduler.action_memo import ActionMemo
 from scheduler.planned import SIT, History, IndicatorInput, Inputs, Item
 from storage.db import utc_aware
 
@@ -214,13 +215,19 @@ class Rules:
 
     # --- the rules ------------------------------------------------------------------------
 
-    def items(self) -> list[Item]:
+    def items(self, memo: ActionMemo | None = None) -> list[Item]:
+        """Every item due now. With a `memo` (the ticker's), an action whose inputs have not
+        changed since the last tick is not evaluated again (`scheduler.action_memo`)."""
         out: list[Item] = []
         for s in self.state.actions:
             if not s.is_open:
                 continue
-            out += self.owner_items(s)
-            out += self.escalation_items(s)
+            found = memo.get(s.ref) if memo is not None else None
+            if found is None:
+                found = self.owner_items(s) + self.escalation_items(s)
+                if memo is not None:
+                    memo.put(s.ref, found)
+            out += found
         out += self.reading_items()
         out += self.digest_items()
         return out
