@@ -82,6 +82,15 @@ class _Builder:
     titled: set[int] = field(default_factory=set)  # priorities the file gave a title
     described: set[str] = field(default_factory=set)  # findings the file gave a text
     action_source: dict[str, str] = field(default_factory=dict)  # ref → table it came from
+    # cell text → the names in it: `known` is fixed once rows are read, and a large plan repeats
+    # the same lead and partner cells thousands of times (splitting scans every known name)
+    split: dict[str, list[str]] = field(default_factory=dict)
+
+    def names(self, cell: object) -> list[str]:
+        text = cell if isinstance(cell, str) else str(cell or "")
+        if text not in self.split:
+            self.split[text] = split_names(cell, self.known)
+        return list(self.split[text])
 
 
 @dataclass
@@ -362,10 +371,10 @@ def _action(b: _Builder, table: SourceTable, row: SourceRow, item: _Item, proble
     else:
         completed = completed_mark or bool(parsed and parsed.completed)
 
-    leads = [_lead_abbrev(b, n) for n in split_names(_share(v.get("lead"), item), b.known)]
+    leads = [_lead_abbrev(b, n) for n in b.names(_share(v.get("lead"), item))]
     if not leads and h.has("lead"):
         bad("lead", f"action {ref} has no lead")
-    partners = split_names(_share(v.get("partners"), item), b.known)
+    partners = b.names(_share(v.get("partners"), item))
 
     if not ok:
         return None
