@@ -5,12 +5,16 @@ of one day almost nothing changes. An action's items (`Rules.owner_items` + `esc
 depend only on:
 
 - the day (each recipient's local date: which stage has come due, leave, snoozes, the round);
-- the plan's state (its updates and dates: `repo.trail_version`), the people directory, the
-  snoozes and the policy;
+- the action's own state (its updates and dates): a kept plan state (`bot.plan_state.StateCache`)
+  hands out the same `ActionState` object until that action changes, so the memo keeps, with
+  each action's items, the state object they were found for, and evaluates a new one again;
+- the people directory, the snoozes and the policy (every change to the directory is audited,
+  so the newest audit event's id stands for it);
 - the history of the action's own episodes (every series names its action ref).
 
-The first three form the memo's `key`; when it changes, everything is evaluated again (once a
-day, or after an update). The history is handled per action: a ledger row this process has not
+The day, the directory, the snoozes and the policy form the memo's `key`; when it changes,
+everything is evaluated again (once a day, or after an audited change).
+The history is handled per action: a ledger row this process has not
 read before touches the actions its items name (`HistoryReader.handled`). When the new row
 records one of the action's remembered items as handled (typically the tick's own send), that
 item is dropped, which is exactly what evaluating again would do: an owner's step is keyed by
@@ -29,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from bot.plan_state import ActionState
 from scheduler.planned import Item
 
 
@@ -48,6 +53,7 @@ class ActionMemo:
     def __init__(self) -> None:
         self.key: Hashable = None
         self._items: dict[str, list[Item]] = {}
+        self._states: dict[str, ActionState] = {}  # the state each action's items were found for
         self.hits = 0  # counts for the benchmark and the tests: how much was not evaluated again
         self.misses = 0
 
@@ -57,6 +63,7 @@ class ActionMemo:
         if key != self.key:
             self.key = key
             self._items.clear()
+            self._states.clear()
             return
         for h in handled:
             kept = self._items.get(h.ref)
@@ -79,13 +86,17 @@ class ActionMemo:
             return unreachable or any(i.unreached for i in rest)
         return False
 
-    def get(self, ref: str) -> list[Item] | None:
-        found = self._items.get(ref)
+    def get(self, s: ActionState) -> list[Item] | None:
+        """The items kept for this very state of the action (a kept plan state hands out the
+        same `ActionState` object until the action changes; a new object is evaluated again)."""
+        kept = self._states.get(s.ref)
+        found = self._items.get(s.ref) if kept is s else None
         if found is None:
             self.misses += 1
         else:
             self.hits += 1
         return found
 
-    def put(self, ref: str, items: list[Item]) -> None:
-        self._items[ref] = items
+    def put(self, s: ActionState, items: list[Item]) -> None:
+        self._states[s.ref] = s
+        self._items[s.ref] = items

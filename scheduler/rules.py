@@ -222,11 +222,11 @@ class Rules:
         for s in self.state.actions:
             if not s.is_open:
                 continue
-            found = memo.get(s.ref) if memo is not None else None
+            found = memo.get(s) if memo is not None else None
             if found is None:
                 found = self.owner_items(s) + self.escalation_items(s)
                 if memo is not None:
-                    memo.put(s.ref, found)
+                    memo.put(s, found)
             out += found
         out += self.reading_items()
         out += self.digest_items()

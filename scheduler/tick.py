@@ -231,9 +231,10 @@ class Ticker:
 
     def _memos(self, scopes: list[PlanScope], version: tuple[int, int], now: datetime) -> dict[str, ActionMemo]:
         """Each plan's memory of its actions' items (`scheduler.action_memo`), brought up to
-        date: kept while the day, the trail, the snoozes and the directory's size are the same
-        (every other change to the people directory is audited, so it moves the trail), and
-        told which items the ledger newly holds."""
+        date: kept while the day, the newest audit event (every change to the people directory
+        is audited), the snoozes and the directory's size are the same, and told which items
+        the ledger newly holds. An action with a new update is a new `ActionState` object, which
+        the memo evaluates again by itself."""
         cal = self.policy.calendar
         handled: dict[str, list[Handled]] = {}
         for prefix, item in self._history.handled:
@@ -247,7 +248,7 @@ class Ticker:
             zones = zones_in_use(inputs, self.policy)
             key = (
                 inputs.state.plan.id,
-                version,
+                version[1],
                 tuple(sorted((tz, cal.local(now, tz).date()) for tz in zones)),
                 tuple(sorted(inputs.snoozes.items())),
                 len(inputs.directory.people),

@@ -192,7 +192,9 @@ def _text(value: object) -> str:
 def _is_repeated_header(values: dict[str, object]) -> bool:
     """A header row repeated inside the table (text pasted from a PDF, page by page)."""
     cells = {c: x for c, x in values.items() if not is_blank(x)}
-    return len(cells) >= 2 and all(isinstance(x, str) and match_header(x) == c for c, x in cells.items())
+    if len(cells) < 2 or any(not isinstance(x, str) for x in cells.values()):
+        return False  # (the cheap test first: every body row of a large plan comes here)
+    return all(match_header(x) == c for c, x in cells.items())
 
 
 def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:

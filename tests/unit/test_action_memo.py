@@ -9,6 +9,7 @@ import asyncio
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.leave import set_leave
@@ -20,6 +21,7 @@ from scheduler.tick import Ticker
 from storage.db import session_scope
 from storage.models import Action, ActionUpdate, Person
 from tests.fakes.outbound import RecordingChannel
+from tests.unit.scheduler_world import policy_with
 
 UK = ZoneInfo("Europe/London")
 
@@ -30,8 +32,12 @@ def _update(engine, ref: str, rag: str, at: datetime) -> None:
         session.add(ActionUpdate(action_id=action.id, at=at, author_key="dcs", rag=rag, note="because of a test"))
 
 
-def test_the_memo_plans_what_a_fresh_evaluation_plans(reference_engine):
-    policy = load_policy(None)
+@pytest.mark.parametrize(
+    "policy",
+    [load_policy(None), policy_with(escalation={"silence_working_days": 0})],  # silence: the day of the last chase
+    ids=["default", "silence-same-day"],
+)
+def test_the_memo_plans_what_a_fresh_evaluation_plans(reference_engine, policy):
     clock = FixedClock(datetime(2016, 9, 1, 8, 0, tzinfo=UK))
     channels = {"fake": RecordingChannel(reach={"dcs", "hos-scp", "sit"})}  # the rest are unreachable
     ticker = Ticker(reference_engine, clock, policy, channels)
