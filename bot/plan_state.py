@@ -118,6 +118,10 @@ class PlanState:
         return {}
 
     @cached_property
+    def by_action_id(self) -> dict[int | None, ActionState]:
+        return {a.action.id: a for a in self.actions}
+
+    @cached_property
     def _by_ref(self) -> dict[str, ActionState]:
         return {canonical_action_id(a.ref) or a.ref: a for a in self.actions}
 
@@ -141,7 +145,8 @@ class PlanState:
     def seen_at(self, as_of: datetime) -> PlanState:
         """The same state stamped with a later instant of the same day (nothing recorded since)."""
         later = PlanState(self.plan, as_of, self.today, self.priorities, self.findings, self.context)
-        later.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("actions", "_by_ref", "derived")})
+        kept = ("actions", "_by_ref", "by_action_id", "derived")
+        later.__dict__.update({k: v for k, v in self.__dict__.items() if k in kept})
         return later
 
 
@@ -220,6 +225,9 @@ def plan_today(plan: Plan, as_of: datetime) -> date:
     return as_of.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date()
 
 
+UPDATE_OVERLAP = 1000  # update ids below the kept newest one read again (see `with_new_updates`)
+
+
 @dataclass(frozen=True)
 class AuditContext:
     """What the audit events say about a plan's actions at an instant (decided date proposals,
@@ -283,7 +291,16 @@ def with_new_updates(
     context = kept.context
     if context is None or version[1] != kept_version[1] or version[0] <= kept_version[0]:
         return None
-    new = repo.plan_updates(session, kept.plan.id, after_id=kept_version[0])
+    # with a margin below the kept id, like the scheduler's HistoryReader: on PostgreSQL a row
+    # with a lower id can commit after a higher one; an update the state already holds is skipped
+    read = repo.plan_updates(session, kept.plan.id, after_id=max(0, kept_version[0] - UPDATE_OVERLAP))
+    new: dict[int, list[ActionUpdate]] = {}
+    for action_id, ups in read.items():
+        held = kept.by_action_id.get(action_id)
+        known = {u.id for u in held.updates} if held is not None else set()
+        fresh = [u for u in ups if u.id not in known]
+        if fresh:
+            new[action_id] = fresh
     if any(utc_aware(u.at) > as_of for ups in new.values() for u in ups):
         return None
     priorities = []

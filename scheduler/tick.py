@@ -333,8 +333,8 @@ class Ticker:
                 groups.setdefault(prefix_of(item.key), []).append(item)
             for prefix, group in groups.items():
                 plan = repo.plan_by_key(session, prefix.removesuffix(SEPARATOR)) if prefix else default
-                if plan is not None:
-                    ids = {a.ref: a.id for a in repo.plan_actions(session, plan.id)}
+                if plan is not None:  # the ids of the actions escalated, not of the whole plan
+                    ids = repo.action_ids(session, plan.id, {i.ref for i in group if i.kind == "escalation"})
                     escalations.record(session, ids, group, now)
 
     # --- retries ---------------------------------------------------------------------------

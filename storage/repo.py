@@ -63,6 +63,15 @@ def plan_actions(session: Session, plan_id: int) -> list[Action]:
     return list(session.exec(select(Action).where(Action.plan_id == plan_id).order_by(Action.position)).all())
 
 
+def action_ids(session: Session, plan_id: int, refs: Iterable[str]) -> dict[str, int]:
+    """action ref → id for the named actions of a plan (a few: one message's escalations)."""
+    wanted = sorted(set(refs))
+    if not wanted:
+        return {}
+    query = select(Action.ref, Action.id).where(Action.plan_id == plan_id, col(Action.ref).in_(wanted))
+    return {ref: id_ for ref, id_ in session.exec(query).all()}
+
+
 def plan_priorities(session: Session, plan_id: int) -> list[Priority]:
     return list(session.exec(select(Priority).where(Priority.plan_id == plan_id).order_by(Priority.number)).all())
 
