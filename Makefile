@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean setup browser
+.PHONY: run test lint bench bench-scale clean setup browser
 
 setup: $(STAMP)
 
@@ -38,6 +38,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# the 100,000-action plan (import, status, ticks): several minutes, so not part of `make bench`
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench scale-100k
 
 clean:
 	rm -rf $(VENV) actionbot.db .pytest_cache

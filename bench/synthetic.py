@@ -6,8 +6,8 @@ follows the reference plan (timescales in its own words, a few actions already c
 partners), so every code path the real plan takes is taken at scale. Deterministic: the same
 size gives the same files.
 
-Run: `python -m bench.synthetic --actions 10000 --people 2000 --out DIR` writes DIR/plan.csv and
-DIR/people.csv (what `actionbot import` and `actionbot people import` read).
+Run: `python -m bench.synthetic --size 100k --out DIR` (or `--actions 10000 --people 2000`) writes
+DIR/plan.csv and DIR/people.csv (what `actionbot import` and `actionbot people import` read).
 """
 
 from __future__ import annotations
@@ -35,13 +35,15 @@ def write_plan(path: Path, actions: int, roles: list[str], seed: int = 1) -> Non
         w = csv.writer(fh)
         w.writerow(["action_id", "priority", "finding_id", "title", "timescale", "lead", "partners", "completed"])
         per_priority = -(-actions // 10)
+        # ids have up to three digits a part: findings of 10 actions, of 100 past 9,990 a priority
+        per_finding = 10 if per_priority <= 9_990 else 100
         n = 0
         for p in range(1, 11):
             for k in range(per_priority):
                 if n == actions:
                     return
-                finding = k // 10 + 1
-                ref = f"{p}.{finding}.{k % 10 + 1}"
+                finding = k // per_finding + 1
+                ref = f"{p}.{finding}.{k % per_finding + 1}"
                 title = " ".join(rnd.choice(WORDS) for _ in range(12)).capitalize() + "."
                 w.writerow([ref, p, f"{p}.{finding}", title, rnd.choice(TIMESCALES), rnd.choice(roles),
                             rnd.choice(PARTNERS), "yes" if rnd.random() < 0.05 else "no"])
@@ -59,6 +61,9 @@ def write_people(path: Path, people: int, roles: list[str]) -> None:
             w.writerow([key, f"Person {i}", f"{key}@example.invalid", roles[i % len(roles)], manager, "no"])
 
 
+SIZES = {"10k": (10_000, 2_000), "100k": (100_000, 20_000)}  # actions, people: the issue's two sizes
+
+
 def generate(out: Path, actions: int, people: int) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     roles = role_names(people)
@@ -70,12 +75,14 @@ def generate(out: Path, actions: int, people: int) -> tuple[Path, Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), help="one of the issue's sizes (sets both counts)")
     parser.add_argument("--actions", type=int, default=10_000)
     parser.add_argument("--people", type=int, default=2_000)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    plan, directory = generate(args.out, args.actions, args.people)
-    print(f"wrote {plan} ({args.actions} actions) and {directory} ({args.people} people)")
+    actions, people = SIZES[args.size] if args.size else (args.actions, args.people)
+    plan, directory = generate(args.out, actions, people)
+    print(f"wrote {plan} ({actions} actions) and {directory} ({people} people)")
 
 
 if __name__ == "__main__":

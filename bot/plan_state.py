@@ -103,11 +103,23 @@ class PlanState:
     today: date
     priorities: list[PriorityState]
     findings: dict[int, Finding] = field(default_factory=dict)
+    # what the audit events said when the state was read (None: a state built another way)
+    context: AuditContext | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def actions(self) -> list[ActionState]:
         """Every action in plan order (built once: a state is never changed after it is loaded)."""
         return [a for p in self.priorities for a in p.actions]
+
+    @cached_property
+    def derived(self) -> dict[str, object]:
+        """Figures computed from the whole state, kept with it (a state never changes), so a
+        kept state answers e.g. the plan summary without counting 100,000 actions again."""
+        return {}
+
+    @cached_property
+    def by_action_id(self) -> dict[int | None, ActionState]:
+        return {a.action.id: a for a in self.actions}
 
     @cached_property
     def _by_ref(self) -> dict[str, ActionState]:
@@ -132,8 +144,9 @@ class PlanState:
 
     def seen_at(self, as_of: datetime) -> PlanState:
         """The same state stamped with a later instant of the same day (nothing recorded since)."""
-        later = PlanState(self.plan, as_of, self.today, self.priorities, self.findings)
-        later.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("actions", "_by_ref")})
+        later = PlanState(self.plan, as_of, self.today, self.priorities, self.findings, self.context)
+        kept = ("actions", "_by_ref", "by_action_id", "derived")
+        later.__dict__.update({k: v for k, v in self.__dict__.items() if k in kept})
         return later
 
 
@@ -161,7 +174,11 @@ class StateCache:
             kept = self._entries.get(key)
         if kept is not None and kept[0] == version and kept[1].as_of <= as_of:
             return kept[1].seen_at(as_of)
-        state = load_state(session, plan, as_of)
+        state = None
+        if kept is not None and kept[1].as_of <= as_of:  # only new updates? apply them to the kept state
+            state = with_new_updates(session, kept[1], kept[0], version, as_of)
+        if state is None:
+            state = load_state(session, plan, as_of)
         with self._lock:
             self._entries[key] = (version, state)
             while len(self._entries) > self._keep:
@@ -208,36 +225,101 @@ def plan_today(plan: Plan, as_of: datetime) -> date:
     return as_of.astimezone(ZoneInfo(plan.timezone or "Europe/London")).date()
 
 
+UPDATE_OVERLAP = 1000  # update ids below the kept newest one read again (see `with_new_updates`)
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What the audit events say about a plan's actions at an instant (decided date proposals,
+    sign-offs, moved due dates, audit dates): kept with a state, so a state can take in new
+    updates without reading the audit events again while none has been written."""
+
+    decided: set[object]
+    signoffs: dict[int | None, AuditEvent]
+    due_then: dict[str, date | None]
+    audit_dates: dict[str, date]
+
+
 def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
     today = plan_today(plan, as_of)
     actions = repo.plan_actions(session, plan.id)
-    updates = repo.updates_for(session, [a.id for a in actions], until=as_of)
-    decided = {
-        e.details.get("update_id") for e in repo.audit_events(session, ["due.approved", "due.rejected"], until=as_of)
-    }
-    signoffs = {
-        e.details.get("update_id"): e
-        for e in repo.audit_events(session, ["completion.signed_off", "completion.reopened"], until=as_of)
-    }
-    due_then = _due_dates_at(session, plan, as_of)
-    audit_dates = _audit_dates(session, plan, as_of)
+    updates = repo.plan_updates(session, plan.id, until=as_of)
+    context = AuditContext(
+        decided={
+            e.details.get("update_id")
+            for e in repo.audit_events(session, ["due.approved", "due.rejected"], until=as_of)
+        },
+        signoffs={
+            e.details.get("update_id"): e
+            for e in repo.audit_events(session, ["completion.signed_off", "completion.reopened"], until=as_of)
+        },
+        due_then=_due_dates_at(session, plan, as_of),
+        audit_dates=_audit_dates(session, plan, as_of),
+    )
     by_priority: dict[int, list[ActionState]] = {}
     for a in actions:
-        ups = updates.get(a.id, [])
-        state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
-        _apply_signoff(state, signoffs)
-        state.audit_due = audit_dates.get(a.ref)
-        if a.ref in due_then:
-            state.due_then, state.due_moved_since = due_then[a.ref], True
-        for u in reversed(ups):
-            if u.proposed_due is not None:
-                if u.id not in decided:
-                    state.pending_due, state.pending_update = u.proposed_due, u
-                break
-        by_priority.setdefault(a.priority_number, []).append(state)
+        by_priority.setdefault(a.priority_number, []).append(action_state(a, updates.get(a.id, []), today, context))
     priorities = [PriorityState(p, by_priority.get(p.number, [])) for p in repo.plan_priorities(session, plan.id)]
     findings = {f.id: f for f in repo.plan_findings(session, plan.id)}
-    return PlanState(plan=plan, as_of=as_of, today=today, priorities=priorities, findings=findings)
+    state = PlanState(plan=plan, as_of=as_of, today=today, priorities=priorities, findings=findings)
+    state.context = context
+    return state
+
+
+def action_state(a: Action, ups: list[ActionUpdate], today: date, context: AuditContext) -> ActionState:
+    """One action's state from its updates (oldest first) and what the audit events say."""
+    state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
+    _apply_signoff(state, context.signoffs)
+    state.audit_due = context.audit_dates.get(a.ref)
+    if a.ref in context.due_then:
+        state.due_then, state.due_moved_since = context.due_then[a.ref], True
+    for u in reversed(ups):
+        if u.proposed_due is not None:
+            if u.id not in context.decided:
+                state.pending_due, state.pending_update = u.proposed_due, u
+            break
+    return state
+
+
+def with_new_updates(
+    session: Session, kept: PlanState, kept_version: tuple[int, int], version: tuple[int, int], as_of: datetime
+) -> PlanState | None:
+    """`kept` brought up to `version` when only updates were written since (no audit event):
+    the changed actions get new states, every other action keeps its very `ActionState` object
+    (the scheduler's memo relies on that). None when a full read is needed: an audit event was
+    written, or a new update is dated after `as_of`."""
+    context = kept.context
+    if context is None or version[1] != kept_version[1] or version[0] <= kept_version[0]:
+        return None
+    # with a margin below the kept id, like the scheduler's HistoryReader: on PostgreSQL a row
+    # with a lower id can commit after a higher one; an update the state already holds is skipped
+    read = repo.plan_updates(session, kept.plan.id, after_id=max(0, kept_version[0] - UPDATE_OVERLAP))
+    new: dict[int, list[ActionUpdate]] = {}
+    for action_id, ups in read.items():
+        held = kept.by_action_id.get(action_id)
+        known = {u.id for u in held.updates} if held is not None else set()
+        fresh = [u for u in ups if u.id not in known]
+        if fresh:
+            new[action_id] = fresh
+    if any(utc_aware(u.at) > as_of for ups in new.values() for u in ups):
+        return None
+    priorities = []
+    for p in kept.priorities:
+        if any(a.action.id in new for a in p.actions):
+            actions = [
+                a
+                if a.action.id not in new
+                else action_state(
+                    a.action, sorted(a.updates + new[a.action.id], key=lambda u: (u.at, u.id)), a.today, context
+                )
+                for a in p.actions
+            ]
+            priorities.append(PriorityState(p.priority, actions))
+        else:
+            priorities.append(p)
+    state = PlanState(kept.plan, as_of, kept.today, priorities, kept.findings)
+    state.context = context
+    return state
 
 
 def _audit_dates(session: Session, plan: Plan, as_of: datetime) -> dict[str, date]:

@@ -116,6 +116,14 @@ def list_view(
 
 
 def plan_summary(state: PlanState) -> PlanSummaryView:
+    """The whole plan's counts: computed once per kept state (`PlanState.derived`)."""
+    kept = state.derived.get("plan_summary")
+    if not isinstance(kept, PlanSummaryView):
+        kept = state.derived["plan_summary"] = _plan_summary(state)
+    return kept
+
+
+def _plan_summary(state: PlanState) -> PlanSummaryView:
     rows = tuple(
         (p.priority.number, p.priority.title, counts_view(p.actions), len(overdue(p.actions))) for p in state.priorities
     )

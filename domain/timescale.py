@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from domain.vocabulary import Recurrence
 
@@ -94,8 +95,10 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+@lru_cache(maxsize=4096)
 def parse_timescale(text: str) -> Timescale:
-    """Read one Timescale cell. Raises TimescaleError naming the text when it cannot."""
+    """Read one Timescale cell. Raises TimescaleError naming the text when it cannot.
+    Kept per text (a Timescale is frozen): a large plan repeats the same few cells."""
     raw = normalise(text)
     body = raw
     completed = bool(_COMPLETED.search(body))

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scheduler.planned import History, Inputs, Item
+from scheduler.planned import SEPARATOR, History, Inputs, Item, prefix_of
 
-SEPARATOR = "/"
+__all__ = ["SEPARATOR", "PlanScope", "namespaced", "prefix_for", "prefix_of", "scoped"]
+
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,6 @@ def prefix_for(plan_key: str, default_key: str) -> str:
     return "" if plan_key == default_key else f"{plan_key}{SEPARATOR}"
 
 
-def prefix_of(key: str) -> str:
-    """`yj/round:1.1.1:2016-09@dcs` → "yj/"; an unprefixed key (its head holds a `:`) → ""."""
-    head, sep, _ = key.partition(SEPARATOR)
-    return f"{head}{SEPARATOR}" if sep and ":" not in head and "@" not in head else ""
-
-
 def namespaced(item: Item, prefix: str) -> Item:
     if not prefix:
         return item
@@ -59,7 +54,10 @@ def _mine(key: str, prefix: str) -> str | None:
 
 def scoped(history: History, prefix: str) -> History:
     """The history one plan's rules read: its own entries, unprefixed; the daily messages and
-    who could not be reached are about people, so every plan sees all of them."""
+    who could not be reached are about people, so every plan sees all of them. With one plan
+    (nothing prefixed), the default plan's view is the history itself: no copy a tick."""
+    if not prefix and history.prefixes <= {""}:
+        return history
     view = History(unreached=history.unreached)
     view.items = {k: d for key, d in history.items.items() if (k := _mine(key, prefix)) is not None}
     view.stage_day = {

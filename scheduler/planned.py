@@ -15,6 +15,13 @@ from bot.plan_state import PlanState
 from bot.recipients import Directory
 
 SIT = "sit"  # the recipient of digests and of escalations nobody else can take
+SEPARATOR = "/"  # between a plan's ledger prefix and its key (see `scheduler.plan_scopes`)
+
+
+def prefix_of(key: str) -> str:
+    """`yj/round:1.1.1:2016-09@dcs` → "yj/"; an unprefixed key (its head holds a `:`) → ""."""
+    head, sep, _ = key.partition(SEPARATOR)
+    return f"{head}{SEPARATOR}" if sep and ":" not in head and "@" not in head else ""
 READING_RULES = ("readings", "chase.readings")  # the rules about indicators, not actions
 
 
@@ -182,8 +189,10 @@ class History:
     last_ask: dict[tuple[str, str], tuple[date, str, str]] = field(default_factory=dict)
     # (person, local day) → (why they could not be reached, what was not delivered)
     unreached: dict[tuple[str, date], tuple[str, str]] = field(default_factory=dict)
+    prefixes: set[str] = field(default_factory=set)  # the plan prefixes of its keys ("": the default plan)
 
     def add_item(self, key: str, series: str, stage: str, recipient: str, day: date) -> None:
+        self.prefixes.add(prefix_of(key))
         self.items.setdefault(key, day)
         previous = self.stage_day.get((series, stage))
         if previous is None or day < previous:
@@ -201,6 +210,7 @@ class History:
     ) -> None:
         """Remember a ledger row; `unreachable` is its reason when it was recorded undelivered."""
         self.messages.add(message_key)
+        self.prefixes.add(prefix_of(message_key))
         day = date.fromisoformat(payload["day"]) if payload.get("day") else fallback_day
         to = payload.get("recipient", "")
         for item in payload.get("items", []):

@@ -10,11 +10,13 @@ that tell the SIT about those people, once per person and day, in the SIT's mess
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
 
 from bot.policy import Policy
 from bot.workdays import valid_zone
+from scheduler.action_memo import ActionMemo
 from scheduler.plan_scopes import PlanScope, namespaced, prefix_of, scoped
 from scheduler.planned import SIT, History, Inputs, Item, Planned
 from scheduler.rules import Rules
@@ -40,10 +42,17 @@ def plan_messages(inputs: Inputs, policy: Policy, history: History, now: datetim
     return plan_every([PlanScope("", inputs)], policy, history, now)
 
 
-def plan_every(scopes: list[PlanScope], policy: Policy, history: History, now: datetime) -> list[Planned]:
+def plan_every(
+    scopes: list[PlanScope],
+    policy: Policy,
+    history: History,
+    now: datetime,
+    memos: Mapping[str, ActionMemo] | None = None,
+) -> list[Planned]:
     """`plan_messages` over several live plans at once (the default plan first): each plan's
     rules find its items (`scheduler.plan_scopes`), then each person's items from every plan go
-    into their one message of the day."""
+    into their one message of the day. `memos` (by plan prefix) are the ticker's memory of each
+    action's items (`scheduler.action_memo`); the result is the same with or without them."""
     cal = policy.calendar
     zones = set().union(*(zones_in_use(s.inputs, policy) for s in scopes)) if scopes else set()
     if not any(cal.in_working_hours(now, tz) for tz in zones):
@@ -54,7 +63,7 @@ def plan_every(scopes: list[PlanScope], policy: Policy, history: History, now: d
     by_recipient: dict[str, list[Item]] = defaultdict(list)
     order: dict[str, tuple[int, int]] = {}
     for rank, (prefix, plan_rules) in enumerate(all_rules):
-        for item in plan_rules.items():
+        for item in plan_rules.items((memos or {}).get(prefix)):
             by_recipient[item.recipient].append(namespaced(item, prefix))
         plan_inputs = plan_rules.inputs
         order |= {prefix + s.ref: (rank, s.action.position) for s in plan_inputs.state.actions}  # the plans' order …

@@ -28,6 +28,7 @@ from bot.plan_state import ActionState
 from bot.policy import Escalation, Policy
 from bot.recipients import on_leave
 from bot.workdays import WorkCalendar, valid_zone
+from scheduler.action_memo import ActionMemo
 from scheduler.planned import SIT, History, IndicatorInput, Inputs, Item
 from storage.db import utc_aware
 
@@ -176,6 +177,11 @@ class Rules:
         self.priority_leads = {p.priority.number: list(p.priority.lead_roles or []) for p in self.state.priorities}
         self._stages: dict[object, list[Stage]] = {}
         self._indicator_owners: dict[str | None, list] = {}
+        self._local_today: dict[str, date] = {}
+        self._day_start: dict[tuple[date, str], datetime] = {}
+        self._answerable: dict[tuple[str, ...], list] = {}
+        self._owners: dict[tuple[str, ...], list] = {}
+        self._targets: dict[tuple, list[str]] = {}
 
     def due_stages(self, due: date) -> list[Stage]:
         if due not in self._stages:
@@ -197,10 +203,34 @@ class Rules:
         return tz if valid_zone(tz) else self.policy.default_timezone
 
     def local_today(self, key: str) -> date:
-        return self.cal.local(self.now, self.tz_of(key)).date()
+        found = self._local_today.get(key)
+        if found is None:  # one instant: each person's date once, not once per action they hold
+            found = self._local_today[key] = self.cal.local(self.now, self.tz_of(key)).date()
+        return found
 
     def day_start(self, day: date, key: str) -> datetime:
-        return self.cal.at(day, MIDNIGHT, self.tz_of(key))
+        tz = self.tz_of(key)
+        found = self._day_start.get((day, tz))
+        if found is None:
+            found = self._day_start[(day, tz)] = self.cal.at(day, MIDNIGHT, tz)
+        return found
+
+    def answerable(self, s: ActionState) -> list:
+        """`Directory.answerable` for the action's lead roles, once per set of roles (thousands
+        of actions share a few hundred roles; the answer depends only on the roles and the day)."""
+        roles = tuple(s.action.leads or ())
+        found = self._answerable.get(roles)
+        if found is None:
+            found = self._answerable[roles] = self.directory.answerable(s.action, self.today)
+        return found
+
+    def owners(self, s: ActionState) -> list:
+        """`Directory.owners`, likewise once per set of roles."""
+        roles = tuple(s.action.leads or ())
+        found = self._owners.get(roles)
+        if found is None:
+            found = self._owners[roles] = self.directory.owners(s.action, self.today)
+        return found
 
     def answered_since(self, s: ActionState, since: datetime) -> bool:
         return any(utc_aware(u.at) >= since for u in s.updates)
@@ -214,13 +244,19 @@ class Rules:
 
     # --- the rules ------------------------------------------------------------------------
 
-    def items(self) -> list[Item]:
+    def items(self, memo: ActionMemo | None = None) -> list[Item]:
+        """Every item due now. With a `memo` (the ticker's), an action whose inputs have not
+        changed since the last tick is not evaluated again (`scheduler.action_memo`)."""
         out: list[Item] = []
         for s in self.state.actions:
             if not s.is_open:
                 continue
-            out += self.owner_items(s)
-            out += self.escalation_items(s)
+            found = memo.get(s) if memo is not None else None
+            if found is None:
+                found = self.owner_items(s) + self.escalation_items(s)
+                if memo is not None:
+                    memo.put(s, found)
+            out += found
         out += self.reading_items()
         out += self.digest_items()
         return out
@@ -246,7 +282,7 @@ class Rules:
         """Each holder's latest due step, sent to them or to the delegate standing in for them.
         Items are keyed by the holder, so a step the delegate got is not repeated on return."""
         out = []
-        pairs = self.directory.answerable(s.action, self.today)
+        pairs = self.answerable(s)
         for series, stages, since in self.owner_series(s):
             for holder, target in pairs:
                 today = self.local_today(target.key)
@@ -330,7 +366,7 @@ class Rules:
     def escalation_items(self, s: ActionState) -> list[Item]:
         esc = self.policy.escalation_for(s.action.priority_number)
         holders = [p for role in s.action.leads or [] for p in self.directory.holders(role)]
-        asked = self.directory.owners(s.action, self.today)
+        asked = self.owners(s)
         exclude = {p.key for p in holders} | {p.key for p in asked}
         names = tuple(dict.fromkeys(p.key for p in holders))
         snoozed = self.snoozed(s.ref, self.today)
@@ -339,7 +375,10 @@ class Rules:
             unreached = self.unreached_owners(s, holders, series)
             if unreached:
                 reason += "; " + ", ".join(self.name_of(k) for k in unreached) + " could not be reached by the bot"
-            for target in self.targets(s, esc.to, exclude=exclude, owners=holders):
+            key = (s.action.priority_number, tuple(s.action.leads or ()), tuple(esc.to))
+            if key not in self._targets:  # the answer depends only on these (and the day)
+                self._targets[key] = self.targets(s, esc.to, exclude=exclude, owners=holders)
+            for target in self._targets[key]:
                 if (series, target) in self.history.series_to:
                     continue
                 out.append(

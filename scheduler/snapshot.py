@@ -8,21 +8,36 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from bot.delivery import unreachable_people
-from bot.plan_state import load_state
+from bot.plan_state import StateCache, load_state
 from bot.recipients import directory
+from scheduler.action_memo import Handled
+from scheduler.plan_scopes import prefix_of
 from scheduler.planned import History, IndicatorInput, Inputs
 from storage import indicator_repo, repo
 from storage.db import utc_aware
 from storage.models import Plan, SendLedger, Snooze
 
 
-def load_inputs(session: Session, plan: Plan, now: datetime, channels: Mapping[str, Any] | None = None) -> Inputs:
+def load_inputs(
+    session: Session,
+    plan: Plan,
+    now: datetime,
+    channels: Mapping[str, Any] | None = None,
+    states: StateCache | None = None,
+    version: tuple[int, int] | None = None,
+) -> Inputs:
     """The policy's inputs at `now`. With `channels`, the people none of them can reach are
-    marked, so their messages are planned as undelivered (without: everyone counts as reachable)."""
-    state = load_state(session, plan, now)
+    marked, so their messages are planned as undelivered (without: everyone counts as reachable).
+    With `states` and the trail's `version`, a state kept from the last tick is reused while the
+    trail is unchanged (the ticker's; the preview reads the plan once)."""
+    if states is not None and version is not None:
+        state = states.state(session, plan, now, version)
+    else:
+        state = load_state(session, plan, now)
     people = directory(session)
     return Inputs(
         state=state,
@@ -84,13 +99,46 @@ class HistoryReader:
         self.history = History()
         self.seen_up_to = 0
         self.overlap = overlap
+        self._seen: set[int] = set()  # ids read within the overlap: not decoded again
+        # (plan prefix, the item) for every action item in the rows the last `read` saw for the
+        # first time: what `scheduler.action_memo` must take into account
+        self.handled: list[tuple[str, Handled]] = []
 
     def read(self, session: Session) -> History:
+        """Rows past the newest seen, then any row of the overlap not seen yet (a late commit):
+        the overlap's ids are read, not its rows, so a tick decodes each payload once."""
         since = max(0, self.seen_up_to - self.overlap)
-        for row in session.exec(select(SendLedger).where(SendLedger.id > since).order_by(SendLedger.id)).all():
+        self.handled = []
+        late = [
+            i
+            for i in session.exec(
+                select(SendLedger.id).where(SendLedger.id > since, SendLedger.id <= self.seen_up_to)
+            ).all()
+            if i not in self._seen
+        ]
+        query = select(SendLedger).where(SendLedger.id > self.seen_up_to)
+        if late:
+            query = select(SendLedger).where(or_(SendLedger.id > self.seen_up_to, col(SendLedger.id).in_(late)))
+        for row in session.exec(query.order_by(SendLedger.id)).all():
             add_row(self.history, row)
             self.seen_up_to = max(self.seen_up_to, row.id or 0)
+            self._seen.add(row.id or 0)
+            self.handled += handled_items(row)
+        self._seen = {i for i in self._seen if i > max(0, self.seen_up_to - self.overlap)}
         return self.history
+
+
+def handled_items(row: SendLedger) -> list[tuple[str, Handled]]:
+    """(plan prefix, item) for each action item a row holds (see `scheduler.action_memo`)."""
+    if row.kind in ("manual", "failure_report") or row.key.startswith("nudge:manual:"):
+        return []  # not read into the rules' history (see `add_row`)
+    out = []
+    for item in (row.payload or {}).get("items", []):
+        key, ref = item.get("key", ""), item.get("ref", "")
+        if key and ref:
+            prefix = prefix_of(key)
+            out.append((prefix, Handled(ref, key[len(prefix) :], row.status == "unreachable")))
+    return out
 
 
 def add_row(history: History, row: SendLedger) -> None:

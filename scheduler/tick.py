@@ -24,16 +24,18 @@ from sqlmodel import Session, select
 
 from bot import decisions, delivery
 from bot.outage import is_database_outage
+from bot.plan_state import StateCache
 from bot.plans import plan_heading
 from bot.policy import Policy
 from bot.workdays import valid_zone
 from domain.clock import Clock
 from scheduler import escalations, heartbeat
+from scheduler.action_memo import ActionMemo, Handled
 from scheduler.leader import LeaderLock
 from scheduler.messages import failure_views, monthly_report_views, person_views, weekly_digest_views
 from scheduler.plan_scopes import SEPARATOR, PlanScope, prefix_for, prefix_of
 from scheduler.planned import SIT, Item, Planned
-from scheduler.planner import plan_every
+from scheduler.planner import plan_every, zones_in_use
 from scheduler.rules import round_of
 from scheduler.snapshot import HistoryReader, load_inputs
 from storage import ledger, repo
@@ -109,6 +111,8 @@ class Ticker:
         self.worker = worker or f"{delivery.worker_id()}#{uuid.uuid4().hex[:6]}"
         self._running = asyncio.Lock()
         self._history = HistoryReader()  # the ledger read incrementally, tick after tick
+        self._states = StateCache(keep=4)  # each live plan's state, while its trail is unchanged
+        self._action_memos: dict[str, ActionMemo] = {}  # by plan prefix (scheduler.action_memo)
         self._warned_no_channel = False
         self._database_down = False
         self._unmarked: list[UnmarkedSend] = []
@@ -178,9 +182,11 @@ class Ticker:
                 self._warned_no_channel = True
             return TickReport()
         with session_scope(self.engine) as session:
-            scopes = self.scopes(session, now, channels)
+            version = repo.trail_version(session)  # before anything is written (see StateCache)
+            scopes = self.scopes(session, now, channels, version)
             history = self._history.read(session)
-            planned = [p for p in plan_every(scopes, self.policy, history, now) if self._wanted(p)]
+            memos = self._memos(scopes, version, now)
+            planned = [p for p in plan_every(scopes, self.policy, history, now, memos) if self._wanted(p)]
             batch = [(p, [] if p.unreachable else self.views_for(session, p, scopes, now)) for p in planned]
             if self.include_sit:
                 for scope in scopes:
@@ -207,12 +213,53 @@ class Ticker:
             return self.include_sit
         return self.recipients is None or p.recipient in self.recipients
 
-    def scopes(self, session: Session, now: datetime, channels: dict[str, Any] | None = None) -> list[PlanScope]:
+    def scopes(
+        self,
+        session: Session,
+        now: datetime,
+        channels: dict[str, Any] | None = None,
+        version: tuple[int, int] | None = None,
+    ) -> list[PlanScope]:
         """Every live plan, the default one first (its ledger keys carry no prefix; see
-        `scheduler.plan_scopes`). The default is served even when it is not live, as before."""
+        `scheduler.plan_scopes`). The default is served even when it is not live, as before.
+        With the trail's `version`, a plan's state is reused while it is unchanged (`StateCache`)."""
         default = repo.active_plan(session, self.plan_key)
         plans = [default] + [p for p in repo.live_plans(session) if p.id != default.id]
-        return [PlanScope(prefix_for(p.key, default.key), load_inputs(session, p, now, channels)) for p in plans]
+        states = self._states if version is not None else None
+        return [
+            PlanScope(prefix_for(p.key, default.key), load_inputs(session, p, now, channels, states, version))
+            for p in plans
+        ]
+
+    def _memos(self, scopes: list[PlanScope], version: tuple[int, int], now: datetime) -> dict[str, ActionMemo]:
+        """Each plan's memory of its actions' items (`scheduler.action_memo`), brought up to
+        date: kept while the day, the newest audit event (every change to the people directory
+        is audited), the snoozes and the directory's size are the same, and told which items
+        the ledger newly holds. An action with a new update is a new `ActionState` object, which
+        the memo evaluates again by itself."""
+        cal = self.policy.calendar
+        handled: dict[str, list[Handled]] = {}
+        for prefix, item in self._history.handled:
+            handled.setdefault(prefix, []).append(item)
+        policy = self.policy
+        escalations_set = [policy.escalation, *policy.escalation_by_priority.values()]
+        silence_same_day = any(e.on_silence and e.silence_working_days == 0 for e in escalations_set)
+        memos = {}
+        for scope in scopes:
+            inputs = scope.inputs
+            zones = zones_in_use(inputs, self.policy)
+            key = (
+                inputs.state.plan.id,
+                version[1],
+                tuple(sorted((tz, cal.local(now, tz).date()) for tz in zones)),
+                tuple(sorted(inputs.snoozes.items())),
+                len(inputs.directory.people),
+                id(self.policy),
+            )
+            memo = self._action_memos.setdefault(scope.prefix, ActionMemo())
+            memo.begin(key, handled.get(scope.prefix, []), silence_same_day=silence_same_day)
+            memos[scope.prefix] = memo
+        return memos
 
     def views_for(self, session: Session, p: Planned, scopes: list[PlanScope], now: datetime) -> list[Any]:
         """A message's views, each item shown from its own plan; a message about several
@@ -288,8 +335,8 @@ class Ticker:
                 groups.setdefault(prefix_of(item.key), []).append(item)
             for prefix, group in groups.items():
                 plan = repo.plan_by_key(session, prefix.removesuffix(SEPARATOR)) if prefix else default
-                if plan is not None:
-                    ids = {a.ref: a.id for a in repo.plan_actions(session, plan.id)}
+                if plan is not None:  # the ids of the actions escalated, not of the whole plan
+                    ids = repo.action_ids(session, plan.id, {i.ref for i in group if i.kind == "escalation"})
                     escalations.record(session, ids, group, now)
 
     # --- retries ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
 from domain import action_ids
@@ -212,18 +213,13 @@ def save_plan(
     session.flush()
 
     actions = {a.ref: a for a in session.exec(select(Action).where(Action.plan_id == plan.id)).all()}
+    new_actions: list[dict[str, Any]] = []  # inserted together below: a large plan is one executemany
     for pos, a in enumerate(data.actions):
         existing = actions.get(a.ref)
         due = a.due
         if existing is not None and existing.original_due == a.due and existing.due != existing.original_due:
             due = existing.due  # an approved new date outlives a re-import of the same plan
-        _upsert(
-            session,
-            summary,
-            "action",
-            existing,
-            Action,
-            dict(
+        values = dict(
                 plan_id=plan.id,
                 finding_id=findings[a.finding_ref].id,
                 priority_number=a.priority_number,
@@ -239,8 +235,14 @@ def save_plan(
                 partners=a.partners,
                 completed=a.completed,
                 decision=a.decision,
-            ),
-        )
+            )
+        if existing is None:
+            new_actions.append(values)
+            summary.created["action"] += 1
+        else:
+            _upsert(session, summary, "action", existing, Action, values)
+    if new_actions:
+        session.connection().execute(insert(Action.__table__), new_actions)  # Core: no ORM objects
 
     indicators = {i.code: i for i in session.exec(select(Indicator).where(Indicator.plan_id == plan.id)).all()}
     for ind in data.indicators:

@@ -82,6 +82,15 @@ class _Builder:
     titled: set[int] = field(default_factory=set)  # priorities the file gave a title
     described: set[str] = field(default_factory=set)  # findings the file gave a text
     action_source: dict[str, str] = field(default_factory=dict)  # ref → table it came from
+    # cell text → the names in it: `known` is fixed once rows are read, and a large plan repeats
+    # the same lead and partner cells thousands of times (splitting scans every known name)
+    split: dict[str, list[str]] = field(default_factory=dict)
+
+    def names(self, cell: object) -> list[str]:
+        text = cell if isinstance(cell, str) else str(cell or "")
+        if text not in self.split:
+            self.split[text] = split_names(cell, self.known)
+        return list(self.split[text])
 
 
 @dataclass
@@ -183,7 +192,9 @@ def _text(value: object) -> str:
 def _is_repeated_header(values: dict[str, object]) -> bool:
     """A header row repeated inside the table (text pasted from a PDF, page by page)."""
     cells = {c: x for c, x in values.items() if not is_blank(x)}
-    return len(cells) >= 2 and all(isinstance(x, str) and match_header(x) == c for c, x in cells.items())
+    if len(cells) < 2 or any(not isinstance(x, str) for x in cells.values()):
+        return False  # (the cheap test first: every body row of a large plan comes here)
+    return all(match_header(x) == c for c, x in cells.items())
 
 
 def _read_row(b: _Builder, table: SourceTable, row: SourceRow) -> None:
@@ -362,10 +373,10 @@ def _action(b: _Builder, table: SourceTable, row: SourceRow, item: _Item, proble
     else:
         completed = completed_mark or bool(parsed and parsed.completed)
 
-    leads = [_lead_abbrev(b, n) for n in split_names(_share(v.get("lead"), item), b.known)]
+    leads = [_lead_abbrev(b, n) for n in b.names(_share(v.get("lead"), item))]
     if not leads and h.has("lead"):
         bad("lead", f"action {ref} has no lead")
-    partners = split_names(_share(v.get("partners"), item), b.known)
+    partners = b.names(_share(v.get("partners"), item))
 
     if not ok:
         return None

@@ -122,11 +122,13 @@ def match_header(text: object) -> str | None:
         return None
     if norm in _LOOKUP:
         return _LOOKUP[norm]
-    best = None
-    for spelling, canonical in _LOOKUP.items():
-        if norm.startswith(spelling + " ") and (best is None or len(spelling) > len(best[0])):
-            best = (spelling, canonical)
-    return best[1] if best else None
+    # the longest synonym followed by a space: look up each word-boundary prefix, longest first
+    # (a few dict look-ups, not a scan of every synonym: every body cell of a large plan comes here)
+    end = len(norm)
+    while (end := norm.rfind(" ", 0, end)) > 0:
+        if norm[:end] in _LOOKUP:
+            return _LOOKUP[norm[:end]]
+    return None
 
 
 @dataclass

@@ -40,8 +40,9 @@ def statements(engine, fn) -> list[str]:
 
 
 def loads_updates(sql: list[str]) -> bool:
-    """True when one of the statements read the plan's updates (what building a state does)."""
-    return any("FROM action_update" in s and "action_id IN" in s for s in sql)
+    """True when one of the statements read the plan's updates (what building a state does:
+    `repo.plan_updates`, a join on the plan's actions; `updates_for`, an IN list of their ids)."""
+    return any("FROM action_update" in s and ("action_id IN" in s or "JOIN action " in s) for s in sql)
 
 
 def detail(core: Core, ref: str) -> ActionDetailView:
