@@ -1,7 +1,8 @@
 """`board` in chat: a personal link to the board's web view, for the person asking only.
 
 The link is single use and valid for 15 minutes (`bot.signed_links`); opening it starts an
-8-hour session (`bot.board_access`). It goes to a known person only, in a private reply, and it
+8-hour session (`bot.board_access`). It goes to a known person only, in a private reply (never
+into a channel or group chat, where anyone could open it first: `ChatRequest.shared`), and it
 points at the plan the person is on (`use plan`, `… in KEY` does not apply: `board` is not a
 status query). The board's address is `ACTIONBOT_PUBLIC_URL`, else this machine's port.
 """
@@ -30,6 +31,11 @@ def command(turn: Turn, text: str) -> Reply | None:
     if actor.person is None:
         return Reply(
             [NoticeView("I don't know who you are yet, so I can't give you a board link. Ask the SIT to add you.", "warning")]
+        )
+    if turn.request.shared:
+        return Reply(
+            [NoticeView("Ask me for `board` in a direct message: a link posted here could be opened by anyone "
+                        "who reads this conversation.", "warning")]
         )
     board = turn.board
     if board is None:

@@ -37,6 +37,7 @@ class ChatRequest:
     note: str | None = None  # form: one-line note
     proposed_date: str | None = None  # form: free-text proposed new date
     thread_refs: tuple[str, ...] = ()  # a reply in a nudge's thread: the actions that nudge was about
+    shared: bool = False  # asked where others read the answer (a channel, a group chat): nothing personal
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -214,7 +214,7 @@ class SlackListeners:
         if not user:
             return
         identity = await self.who(client, user)
-        reply = await self.ask(ChatRequest(identity, text=text or "help", kind="message"))
+        reply = await self.ask(ChatRequest(identity, text=text or "help", kind="message", shared=True))
         thread_ts = event.get("thread_ts") or event["ts"]
         await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **self.message(reply.views))
         await self.attach_charts(client, event["channel"], thread_ts, reply)

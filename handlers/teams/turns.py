@@ -127,7 +127,8 @@ class TeamsBot:
             await asyncio.to_thread(self._remember, turn, activity, who)
             return
         extra = self._extra(turn, activity)
-        reply = await self._core(ChatRequest(identity=who, text=text, kind="message", extra=extra))
+        shared = not addresses.is_personal(activity)  # a team channel or group chat reads the answer
+        reply = await self._core(ChatRequest(identity=who, text=text, kind="message", extra=extra, shared=shared))
         await asyncio.to_thread(self._remember, turn, activity, who)
         await turn.send(adaptive.message_activity(reply.views))
 

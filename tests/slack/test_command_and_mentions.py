@@ -147,3 +147,12 @@ async def test_a_retried_mention_is_answered_once(slack_bench):
     assert (await slack_bench.post(body, slack.JSON, retry=1))[0] == 200
     await slack_bench.settle()
     assert len(slack_bench.api.calls_to("chat.postMessage")) == 1
+
+
+async def test_board_asked_for_in_a_channel_gives_no_link_to_the_channel(slack_bench):
+    """A board link works once for whoever opens it first: it never goes into a channel."""
+    _, call = await mention(slack_bench, "board")
+    text = section_texts(call.body["blocks"])
+    assert "direct message" in text and "/board/link/" not in text
+    with session_scope(slack_bench.rt.engine) as s:
+        assert repo.audit_events(s, ["link_issued"]) == []

@@ -140,3 +140,12 @@ async def test_people_directory_unknown_user_gets_a_person_row_untouched(world):
     await world.post(world.activity(STRANGER, "help"))
     with session_scope(world.rt.engine) as s:
         assert person_for(s, "teams", STRANGER["id"]) is None
+
+
+async def test_board_asked_for_in_a_team_channel_gives_no_link_there(world):
+    """A board link works once for whoever opens it first: it never goes into a channel."""
+    await world.post(world.channel_activity(HANNAH, "board"))
+    text = card_texts(world.cards()[-1])
+    assert "direct message" in text and "/board/link/" not in text
+    with session_scope(world.rt.engine) as s:
+        assert repo.audit_events(s, ["link_issued"]) == []
