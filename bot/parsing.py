@@ -300,3 +300,38 @@ def parse_updates(text: str, implied_refs: tuple[str, ...] = ()) -> tuple[list[U
         parsed = parse_update_line(line, implied)
         (good if isinstance(parsed, UpdateIntent) else bad).append(parsed)
     return good, bad
+
+
+@dataclass(frozen=True)
+class NoChange:
+    """`no change` / `no change except 4.2.1, 4.3.2`: re-confirm the last RAG of every action of
+    the person's current round they have not answered, except those named. `bad` holds what
+    followed `except` but is not an action id (the answer lists them; nothing is confirmed)."""
+
+    excepted: tuple[str, ...] = ()
+    bad: tuple[str, ...] = ()
+
+
+# `no change`, `no changes`, `no change on the rest`, `nothing changed`, then optionally
+# `except` / `but not` and a list of ids separated by commas, `and` or spaces.
+_NO_CHANGE = re.compile(
+    r"^(?:no\s+changes?(?:\s+(?:on|for)\s+the\s+rest)?|nothing\s+(?:has\s+)?changed)"
+    r"(?:\s*[,;:\-–—]?\s*(?:except|but\s+not|apart\s+from)\s*[:\-–—]?\s*(?P<rest>.*?))?[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+def parse_no_change(text: str) -> NoChange | None:
+    """The one grammar of "no change" for every channel (typed, or sent by the button); None
+    when the text is something else."""
+    m = _NO_CHANGE.match(" ".join(text.strip().split()))
+    if m is None:
+        return None
+    if m.group("rest") is None:
+        return NoChange()
+    words = [w for w in re.split(r"[,;\s]+|\s+and\s+|&", m.group("rest")) if w and w.lower() not in ("and", "&")]
+    good = [c for w in words if (c := action_ids.canonical(w.rstrip(".")))]
+    bad = [w for w in words if action_ids.canonical(w.rstrip(".")) is None]
+    if not good and not bad:
+        bad = ["(no action ids after 'except')"]
+    return NoChange(tuple(dict.fromkeys(good)), tuple(bad))

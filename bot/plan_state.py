@@ -21,6 +21,9 @@ from storage import repo
 from storage.db import utc_aware
 from storage.models import Action, ActionUpdate, AuditEvent, Finding, Plan, Priority
 
+# The audit event of a "no change": it names the update whose RAG it re-confirms (`update_id`).
+CONFIRMED = "rag.confirmed"
+
 
 @dataclass
 class ActionState:
@@ -35,6 +38,16 @@ class ActionState:
     awaiting_signoff: bool = False  # completed by an update the SIT has not yet signed off (`bot.signoff`)
     reopened_reason: str = ""  # the SIT's reason when it reopened the latest completion claim
     audit_due: date | None = None  # the thematic audit date an SIT admin set (`bot.audits`)
+    # the latest "no change" (`bot.no_change`) that re-confirmed the latest update's RAG: an answer
+    # to the round, never an update of its own (an audit event, not an `action_update` row)
+    confirmed_at: datetime | None = None
+
+    def answered_since(self, since: datetime) -> bool:
+        """Whether the owner answered at or after `since`: an update, or a confirmation of the
+        last RAG ("no change"). The scheduler stops asking either way."""
+        if self.confirmed_at is not None and self.confirmed_at >= since:
+            return True
+        return any(utc_aware(u.at) >= since for u in self.updates)
 
     @property
     def ref(self) -> str:
@@ -219,6 +232,9 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
         e.details.get("update_id"): e
         for e in repo.audit_events(session, ["completion.signed_off", "completion.reopened"], until=as_of)
     }
+    confirmations = {
+        e.details.get("update_id"): e for e in repo.audit_events(session, [CONFIRMED], until=as_of)
+    }  # in time order, so the latest confirmation of an update wins
     due_then = _due_dates_at(session, plan, as_of)
     audit_dates = _audit_dates(session, plan, as_of)
     by_priority: dict[int, list[ActionState]] = {}
@@ -227,6 +243,8 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
         state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
         _apply_signoff(state, signoffs)
         state.audit_due = audit_dates.get(a.ref)
+        if ups and (confirmed := confirmations.get(ups[-1].id)) is not None:
+            state.confirmed_at = utc_aware(confirmed.at)
         if a.ref in due_then:
             state.due_then, state.due_moved_since = due_then[a.ref], True
         for u in reversed(ups):

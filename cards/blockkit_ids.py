@@ -18,6 +18,7 @@ BUTTON_ACTION = re.compile(rf"^{BUTTON_PREFIX}:")
 RAG_VERBS = ("green", "amber", "red", "completed")
 ADD_UPDATE = "update"
 SIGNOFF = "signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
+NO_CHANGE = "nochange"  # a round's "No change on the rest" (the handler sends `no change`); value has no ref
 BUTTON_LABELS = {
     "green": "Green",
     "amber": "Amber",
@@ -25,6 +26,7 @@ BUTTON_LABELS = {
     "completed": "Completed",
     ADD_UPDATE: "Add update",
     SIGNOFF: "Sign off completion",
+    NO_CHANGE: "No change on the rest",
 }
 BUTTON_STYLES = {"green": "primary", "red": "danger"}
 
@@ -33,6 +35,7 @@ NUDGE_BLOCK = "actionbot_nudge"
 DETAIL_BLOCK = "actionbot_detail"
 HOME_BLOCK = "actionbot_home"
 SIGNOFF_BLOCK = "actionbot_signoff"
+NO_CHANGE_BLOCK = "actionbot_nochange"
 
 # The update modal.
 UPDATE_MODAL = "actionbot_update_modal"
@@ -55,9 +58,11 @@ def button_value(verb: str, ref: str) -> str:
 
 
 def parse_button_value(value: str) -> tuple[str, str]:
-    """Parse a button value: `amber|4.2.1` → ("amber", "4.2.1"); ValueError for anything else,
+    """Parse a button value: `amber|4.2.1` → ("amber", "4.2.1"), `nochange` → ("nochange", ""); ValueError for anything else,
     including an action id outside the one grammar (`domain.action_ids`). The core checks the RAG
     value and the action again: a value is only ever a claim."""
+    if value == NO_CHANGE:
+        return NO_CHANGE, ""
     verb, _, raw = value.partition("|")
     ref = canonical_action_id(raw)
     if verb not in (*RAG_VERBS, ADD_UPDATE, SIGNOFF) or ref is None:

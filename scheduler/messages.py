@@ -47,7 +47,8 @@ def person_views(planned: Planned, state: PlanState, directory: Directory) -> li
         reasons = _joined_reasons(nudges)
         states = [s for s in (state.action(ref) for ref in reasons) if s is not None and s.is_open]
         if states:
-            views.append(nudge_view(name if planned.recipient != SIT else "", states, reasons))
+            in_round = any(i.rule in ("round", "chase.round") for i in nudges)  # a round's ask: "no change" answers the rest
+            views.append(nudge_view(name if planned.recipient != SIT else "", states, reasons, no_change=in_round))
     views += reading_views(name if planned.recipient != SIT else "", [i for i in planned.items if i.kind == "reading"])
     escalations = [i for i in planned.items if i.kind == "escalation"]
     if escalations:

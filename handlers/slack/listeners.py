@@ -237,8 +237,9 @@ class SlackListeners:
         if ids.ref_of_block(action.get("block_id") or "", ids.NUDGE_BLOCK):
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts, body.get("message")))
         identity = await self.who(client, user)
-        if verb == ids.SIGNOFF:  # the same text command as typed; the core checks who may
-            reply = await self.ask(ChatRequest(identity, text=f"signoff {ref}", kind="command"))
+        if verb in (ids.SIGNOFF, ids.NO_CHANGE):  # the same text command as typed; the core checks who may
+            text = "no change" if verb == ids.NO_CHANGE else f"signoff {ref}"
+            reply = await self.ask(ChatRequest(identity, text=text, kind="command"))
             await self.show(client, origin, user, identity, reply)
             return
         request = ChatRequest(
