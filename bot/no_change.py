@@ -33,6 +33,18 @@ if TYPE_CHECKING:
 SHOWN = 40  # ids listed per line of the answer before "and N more" (a chat message stays short)
 
 
+OVERDUE, NEVER_RATED = "overdue", "never rated"
+
+
+def refusal(s: ActionState) -> str | None:
+    """Why `no change` may not re-confirm `s` (it needs a real answer), or None when it may."""
+    if s.rag == NOT_RATED or s.latest is None:
+        return NEVER_RATED
+    if s.is_overdue:
+        return OVERDUE
+    return None
+
+
 def command(turn: Turn, text: str) -> Reply | None:
     parsed = parse_no_change(text)
     if parsed is None:
@@ -79,11 +91,12 @@ def command(turn: Turn, text: str) -> Reply | None:
     for s in mine:
         if s.ref in excepted:
             continue
+        why = refusal(s)
         if s.answered_since(since):
             answered.append(s.ref)
-        elif s.rag == NOT_RATED or s.latest is None:
+        elif why == NEVER_RATED:
             never.append(s.ref)
-        elif s.is_overdue:
+        elif why == OVERDUE:
             overdue.append(s.ref)
         else:
             confirmed.append(s)
