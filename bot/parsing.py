@@ -57,7 +57,7 @@ UPDATE_HINT = (
 @dataclass(frozen=True)
 class StatusQuery:
     """status …: `what` is one of summary, help, priority, action, overdue, red, amber, green,
-    not_rated, completed, due, mine, lead, partner, approve, reject."""
+    not_rated, completed, due, mine, escalated, lead, partner, approve, reject."""
 
     what: str
     arg: str = ""
@@ -149,6 +149,7 @@ _LIST_QUERIES = (
     "not_rated",
     "due",
     "mine",
+    "escalated",
     "lead",
     "partner",
 )
@@ -189,6 +190,8 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         return StatusQuery("due", days=min(days, MAX_DUE_DAYS), share=share)
     if low in ("mine", "me", "my actions", "my"):
         return StatusQuery("mine", share=share)
+    if low in ("escalated", "escalations", "my escalations", "escalated to me"):
+        return StatusQuery("escalated", share=share)
     m = re.match(r"^(?:lead|role)\s+(.+)$", t, re.IGNORECASE)
     if m:
         return StatusQuery("lead", arg=m.group(1).strip(), share=share)

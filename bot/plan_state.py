@@ -193,6 +193,17 @@ def overdue(actions: list[ActionState]) -> list[ActionState]:
     return sorted((a for a in actions if a.is_overdue), key=lambda a: (-a.overdue_days, a.action.position))
 
 
+_WORST = {"red": 0, "amber": 1, NOT_RATED: 2, "green": 3, "completed": 4}
+
+
+def worst_first(actions: list[ActionState]) -> list[ActionState]:
+    """Red before anything else, then the most overdue, then Amber, not rated, Green: the
+    order an escalation lists its actions in (and cuts after the worst ten)."""
+    return sorted(
+        actions, key=lambda a: (a.rag != "red", -a.overdue_days, _WORST.get(a.rag, 5), a.action.position)
+    )
+
+
 def reds_and_ambers(actions: list[ActionState]) -> list[ActionState]:
     """Reds first, then ambers, each in plan order: what the board reads first."""
     return [a for a in actions if a.rag == "red"] + [a for a in actions if a.rag == "amber"]

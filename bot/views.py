@@ -189,9 +189,21 @@ class EscalationItem:
 
 @dataclass(frozen=True)
 class EscalationView:
+    """What a manager is asked to act on: the worst `ESCALATION_LIMIT` actions, worst first,
+    and the command that lists the rest (`more_hint`), so an escalation stays short."""
+
     manager_name: str
     items: tuple[EscalationItem, ...]
     ask: str
+    total: int = 0  # every action escalated in this message (0: as many as `items`)
+    more_hint: str = ""  # "139 more: `status escalated`" when items were cut
+
+    @property
+    def count(self) -> int:
+        return max(self.total, len(self.items))
+
+
+ESCALATION_LIMIT = 10  # an escalation lists the ten worst actions; `status escalated` lists them all
 
 
 @dataclass(frozen=True)

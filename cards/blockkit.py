@@ -309,7 +309,7 @@ def _(view: HelpView) -> list[Block]:
 def _(view: EscalationView) -> list[Block]:
     blocks = [
         section(
-            f"*{_e(view.manager_name, 100)}*: {len(view.items)} action(s) need your attention.\n{_e(view.ask, 1000)}"
+            f"*{_e(view.manager_name, 100)}*: {view.count} action(s) need your attention.\n{_e(view.ask, 1000)}"
         )
     ]
     shown, rest = view.items[:NUDGE_BUTTON_ITEMS], view.items[NUDGE_BUTTON_ITEMS:]
@@ -323,6 +323,8 @@ def _(view: EscalationView) -> list[Block]:
         blocks.append(section(text))
     if rest:
         blocks.append(section(f"*{len(rest)} more:* " + ", ".join(escape(i.ref) for i in rest)))
+    if view.more_hint:
+        blocks.append(context(escape(view.more_hint)))
     return blocks
 
 
