@@ -140,7 +140,7 @@ def _priority_report(
     completed = [a for a in actions if a.rag == "completed" and previous_rag.get(a.ref) != "completed"]
     due_round = [a for a in actions if expects_update(a, state.today) and not rows[a.ref].updated_in_period]
     # "no change" answers the round without a new update: shown apart, never counted as updated
-    confirmed = [a for a in due_round if rows[a.ref].confirmed_on is not None]
+    confirmed = [a for a in actions if a.is_open and rows[a.ref].confirmed_on and not rows[a.ref].updated_in_period]
     due_round = [a for a in due_round if rows[a.ref].confirmed_on is None]
     pending = [a for a in actions if a.pending_due is not None]
     by_action = {a.action.id: a for a in actions}

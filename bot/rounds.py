@@ -73,3 +73,12 @@ def answers_from(policy: Policy, r: Round, tz: str) -> datetime:
     """The instant from which an answer counts for the round: the start of its month in the
     plan's time zone (an update written on the 1st before the round's message still counts)."""
     return policy.calendar.at(date(r.year, r.month, 1), time(0, 0), tz)
+
+
+def offers_no_change(policy: Policy, states: list[ActionState]) -> bool:
+    """Whether a card about `states` offers "No change on the rest": some of its actions are in
+    the round open now (a card sent by hand, or refreshed after a click, keeps the button)."""
+    if not states or not policy.round_enabled:
+        return False
+    r = current_round(policy, states[0].today)
+    return any(in_round(policy, s, r) for s in states)
