@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -29,6 +29,7 @@ from bot.runtime import Runtime
 from bot.views import NoticeView, UpdateFormView
 from cards import blockkit
 from cards import blockkit_ids as ids
+from cards.chat_charts import charts_in
 from cards.format import shorten
 from cards.slack_escape import unescape
 from handlers.slack.client import api_error
@@ -180,6 +181,29 @@ class SlackListeners:
         identity = await self.who(client, user)
         reply = await self.ask(ChatRequest(identity, text=text, kind="message", thread_refs=refs))
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.message(reply.views))
+        await self.upload_charts(client, channel, thread_ts, reply.views)
+
+    async def upload_charts(self, client: AsyncWebClient, channel: str, thread_ts: str | None, views: list) -> None:
+        """The pictures of an answer (`report`: the RAG chart) uploaded under it with
+        files.uploadV2. A failed upload (e.g. no `files:write`) loses only the picture: the
+        person is told where else to find it."""
+        for chart in charts_in(views):
+            try:
+                await client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    file_uploads=[
+                        {"file": chart.png, "filename": chart.filename, "title": chart.title, "alt_txt": chart.alt}
+                    ],
+                )
+            except (SlackApiError, SlackRequestError) as exc:
+                why = api_error(exc) if isinstance(exc, SlackApiError) else str(exc)
+                log.warning("chart upload to %s failed: %s", channel, why)
+                await client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    text="(The chart could not be attached. `actionbot report --format html` includes it.)",
+                )
 
     # ------------------------------------------------------------------ @actionbot in a channel
 
@@ -200,6 +224,7 @@ class SlackListeners:
         reply = await self.ask(ChatRequest(identity, text=text or "help", kind="message"))
         thread_ts = event.get("thread_ts") or event["ts"]
         await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **self.message(reply.views))
+        await self.upload_charts(client, event["channel"], thread_ts, reply.views)
 
     # ------------------------------------------------------------------ App Home
 

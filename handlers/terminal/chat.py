@@ -7,11 +7,14 @@ scheduler, `actionbot nudge`) arrive through `TerminalChannel`.
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlmodel import Session
 
 from bot.requests import ChatRequest, Identity
+from cards.chat_charts import charts_in
 from cards.text import render_all
 from storage import repo
 from storage.db import session_scope
@@ -20,14 +23,33 @@ from storage.models import Person
 PROMPT = "you> "
 
 
+def chart_dir() -> Path:
+    """Where the terminal saves the pictures of its answers: a terminal cannot show an image."""
+    return Path(tempfile.gettempdir()) / "actionbot-charts"
+
+
+def save_charts(views: list[Any], out: TextIO, directory: Path | None = None) -> list[Path]:
+    """Write each picture of `views` (`report`: the RAG chart) as a PNG and print its path."""
+    saved = []
+    for chart in charts_in(views):
+        folder = directory or chart_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / chart.filename
+        path.write_bytes(chart.png)
+        out.write(f"Chart saved: {path} ({chart.title})\n")
+        saved.append(path)
+    return saved
+
+
 class TerminalChannel:
     """Reaches only the person chatting in this terminal."""
 
     name = "terminal"
 
-    def __init__(self, person_key: str, out: TextIO):
+    def __init__(self, person_key: str, out: TextIO, charts: Path | None = None):
         self.person_key = person_key
         self.out = out
+        self.charts = charts  # where pictures are saved (default: `chart_dir()`)
         # the terminal's "thread": the actions of the last message that asked for an update, so
         # a reply without an id ("amber - waiting on HR") is about them, as in a Slack thread
         self.last_refs: tuple[str, ...] = ()
@@ -44,6 +66,7 @@ class TerminalChannel:
 
     async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
         self.out.write(f"\n[bot → SIT channel, {kind}]\n{render_all(views)}\n")
+        save_charts(views, self.out, self.charts)
         self.out.flush()
         return f"terminal:{kind}"
 
@@ -67,13 +90,13 @@ def resolve_as(rt, who: str) -> tuple[Identity, str] | str:
         return f"nobody is {who!r}: give a person key (`actionbot people list`) or a role such as {roles}"
 
 
-async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None) -> int:
+async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None, charts: Path | None = None) -> int:
     resolved = resolve_as(rt, who)
     if isinstance(resolved, str):
         stdout.write(f"actionbot: {resolved}\n")
         return 1
     identity, label = resolved
-    terminal = TerminalChannel(identity.user_id, stdout)
+    terminal = TerminalChannel(identity.user_id, stdout, charts)
     rt.channels = {**rt.channels, "terminal": terminal}
     stdout.write(f"actionbot chat as {label}. Type `help` for commands, `quit` to leave.\n")
     loop = asyncio.get_running_loop()
@@ -92,5 +115,6 @@ async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None)
             await on_tick(rt)
         reply = rt.core.handle(ChatRequest(identity=identity, text=text, kind="message", thread_refs=terminal.last_refs))
         stdout.write(render_all(reply.views) + "\n")
+        save_charts(reply.views, stdout, charts)
     stdout.write("bye\n")
     return 0
