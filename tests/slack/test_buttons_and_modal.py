@@ -110,7 +110,9 @@ async def test_a_card_for_several_actions_keeps_the_others_buttons_after_one_cli
     channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "hos-scp")
     refs = card["metadata"]["event_payload"]["refs"].split(",")
     assert len(refs) > 5
-    first, second = refs[0], refs[1]
+    # the card shows the most urgent first: the first two with buttons
+    rows = [ref for b in card["blocks"] if (ref := ids.ref_of_block(b.get("block_id") or "", ids.NUDGE_BLOCK))]
+    first, second = rows[0], rows[1]
     await slack_bench.click("U0HOSSCP", channel, card, "green", first)
     update = (await slack_bench.api.wait_for("chat.update"))[0].body
     block_ids = [b.get("block_id") for b in update["blocks"]]
