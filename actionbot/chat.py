@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 from typing import TextIO
 
 from actionbot.scheduler_wiring import load_policy_or_exit, tick_interval
@@ -44,9 +45,12 @@ async def _every(ticker: Ticker, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-async def chat_with_scheduler(rt, who: str, stdin: TextIO, stdout: TextIO, *, background: bool = True) -> int:
+async def chat_with_scheduler(
+    rt, who: str, stdin: TextIO, stdout: TextIO, *, background: bool = True, charts: Path | None = None
+) -> int:
     """`run_chat` with a tick before each line and (unless `background` is off, as in tests)
-    one every policy tick in the background."""
+    one every policy tick in the background. `charts`: where pictures are saved (default: a
+    folder in the system's temporary directory)."""
     from handlers.terminal.chat import resolve_as, run_chat
 
     resolved = resolve_as(rt, who)
@@ -63,7 +67,7 @@ async def chat_with_scheduler(rt, who: str, stdin: TextIO, stdout: TextIO, *, ba
         asyncio.create_task(_every(ticker, tick_interval(policy, rt.settings.actionbot_speed))) if background else None
     )
     try:
-        return await run_chat(rt, who, stdin, stdout, on_tick=on_tick)
+        return await run_chat(rt, who, stdin, stdout, on_tick=on_tick, charts=charts)
     finally:
         if task is not None:
             task.cancel()

@@ -12,6 +12,7 @@ from bot import delivery
 from bot.nudges import nudge_view
 from bot.plan_state import ActionState, PlanState, load_state
 from bot.recipients import directory
+from bot.rounds import offers_no_change
 from bot.runtime import Runtime
 from bot.status import unknown_action
 from storage import repo
@@ -66,7 +67,7 @@ async def nudge_now(rt: Runtime, target: str, out: TextIO) -> int:
     failures = 0
     run = uuid.uuid4().hex[:8]
     for key, states in groups.items():
-        view = nudge_view(names[key], states)
+        view = nudge_view(names[key], states, no_change=offers_no_change(rt.core.policy, states))
         outcome = await delivery.send_to_person(
             rt.engine,
             rt.channels,

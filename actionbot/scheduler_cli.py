@@ -23,6 +23,12 @@ def add_parsers(sub) -> None:
     pv.add_argument(
         "--replay", action="store_true", help="use the updates recorded in the database (default: nobody answers)"
     )
+    pv.add_argument(
+        "--simulate-replies",
+        action="store_true",
+        help="everyone answers their round on its first day with `no change` (overdue and never-rated "
+        "actions, which `no change` refuses, are assumed answered for real that day)",
+    )
     pv.add_argument("--output", "-o", help="write to this file instead of standard output")
     pv.add_argument("--plan-key", help="which plan (default: the default plan; the live scheduler serves every live plan)")
 
@@ -54,7 +60,7 @@ def preview_cmd(args: argparse.Namespace) -> int:
     from bot.policy import PolicyError, policy_from_settings
     from bot.progress import terminal_progress
     from handlers.registry import outbound_all
-    from scheduler.preview import as_csv, as_text, preview
+    from scheduler.preview import SimulatedReplies, as_csv, as_text, preview
     from storage import repo
     from storage.db import session_scope
 
@@ -64,6 +70,8 @@ def preview_cmd(args: argparse.Namespace) -> int:
         return fail("--from and --to take dates written YYYY-MM-DD, e.g. --from 2016-09-01 --to 2016-10-01")
     if end <= start:
         return fail("--to must be after --from (it is the day after the last day previewed)")
+    if args.replay and args.simulate_replies:
+        return fail("--replay and --simulate-replies exclude each other: replay the recorded updates, or simulate")
     rt = runtime(args)
     try:
         policy = policy_from_settings(rt.settings)
@@ -75,13 +83,25 @@ def preview_cmd(args: argparse.Namespace) -> int:
             plan = repo.active_plan(session, args.plan_key or rt.settings.actionbot_plan)
         except repo.NoPlanError as exc:
             return fail(str(exc))
-        rows = preview(session, plan, policy, channels, start, end, replay=args.replay, progress=terminal_progress)
+        replies = SimulatedReplies() if args.simulate_replies else None
+        rows = preview(
+            session, plan, policy, channels, start, end, replay=args.replay, progress=terminal_progress, replies=replies
+        )
     people = len({r.message.recipient for r in rows})
+    if args.replay:
+        answers = "recorded updates replayed"
+    elif replies is not None:
+        answers = (
+            f"everyone answers their round on its first day with `no change` ({replies.confirmed} confirmed; "
+            f"{replies.real_answers} overdue or never rated, which `no change` refuses, assumed answered for real)"
+        )
+    else:
+        answers = "assuming nobody answers"
     unreachable = sum(1 for r in rows if r.channel == "unreachable")
     header = (
         f"Preview of {plan.key} from {start:%a %d %b %Y} to {end:%a %d %b %Y} (not included), "
-        f"policy: {policy.source}; {'recorded updates replayed' if args.replay else 'assuming nobody answers'}.\n"
-        f"{len(rows)} messages to {people} recipients"
+        f"policy: {policy.source}; {answers}.\n"
+        f"{len(rows)} messages to {people} recipients ({_per_person(rows)})"
         + (
             f"; {unreachable} to people no configured channel can reach (the live bot records those as not "
             "delivered, goes on with their chases and escalations, and tells the SIT once a day per person)"
@@ -100,3 +120,21 @@ def preview_cmd(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _per_person(rows) -> str:
+    """The figures the issue asks of a month: median messages per person, and the most any
+    person-day got (the scheduler's rule: one)."""
+    from collections import Counter
+    from statistics import median
+
+    from scheduler.planned import SIT
+
+    people = [r for r in rows if r.message.recipient != SIT]
+    per_person = Counter(r.message.recipient for r in people)
+    per_day = Counter((r.message.recipient, r.message.local_at.date()) for r in people)
+    if not per_person:
+        return "no messages to people"
+    return (
+        f"median {median(per_person.values()):g} per person, at most {max(per_day.values())} per person-day"
+    )

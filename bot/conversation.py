@@ -31,6 +31,7 @@ from bot.parsing import (
 from bot.plan_state import PlanState, StateCache, load_state
 from bot.policy import Policy, default_policy
 from bot.requests import ChatRequest, MalformedRequest, Reply, clean_request
+from bot.rounds import offers_no_change
 from bot.typed_command import typed
 from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
 from domain.clock import Clock
@@ -248,5 +249,6 @@ class Turn:
             states = [s for ref in self.request.thread_refs if (s := refreshed.action(ref)) is not None]
             recorded = {ln.ref: f"{ln.rag.title()}" + (f": {ln.note}" if ln.note else "") for ln in lines}
             name = self.actor.person.name if self.actor.person else ""
-            views = [nudge_view(name, states, recorded=recorded), ConfirmationView(lines)]
+            no_change = offers_no_change(self.policy, states)
+            views = [nudge_view(name, states, recorded=recorded, no_change=no_change), ConfirmationView(lines)]
         return Reply(views, replace_original=replace, recorded=list(written))

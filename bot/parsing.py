@@ -57,7 +57,7 @@ UPDATE_HINT = (
 @dataclass(frozen=True)
 class StatusQuery:
     """status …: `what` is one of summary, help, priority, action, overdue, red, amber, green,
-    not_rated, completed, due, mine, lead, partner, approve, reject, trend, proposals."""
+    not_rated, completed, due, mine, escalated, lead, partner, approve, reject, trend, proposals."""
 
     what: str
     arg: str = ""
@@ -150,6 +150,7 @@ _LIST_QUERIES = (
     "not_rated",
     "due",
     "mine",
+    "escalated",
     "lead",
     "partner",
 )
@@ -190,6 +191,8 @@ def _parse_status_words(t: str, share: bool) -> StatusQuery | None:
         return StatusQuery("due", days=min(days, MAX_DUE_DAYS), share=share)
     if low in ("mine", "me", "my actions", "my"):
         return StatusQuery("mine", share=share)
+    if low in ("escalated", "escalations", "my escalations", "escalated to me"):
+        return StatusQuery("escalated", share=share)
     m = re.match(r"^(?:lead|role)\s+(.+)$", t, re.IGNORECASE)
     if m:
         return StatusQuery("lead", arg=m.group(1).strip(), share=share)
@@ -309,3 +312,38 @@ def parse_updates(text: str, implied_refs: tuple[str, ...] = ()) -> tuple[list[U
         parsed = parse_update_line(line, implied)
         (good if isinstance(parsed, UpdateIntent) else bad).append(parsed)
     return good, bad
+
+
+@dataclass(frozen=True)
+class NoChange:
+    """`no change` / `no change except 4.2.1, 4.3.2`: re-confirm the last RAG of every action of
+    the person's current round they have not answered, except those named. `bad` holds what
+    followed `except` but is not an action id (the answer lists them; nothing is confirmed)."""
+
+    excepted: tuple[str, ...] = ()
+    bad: tuple[str, ...] = ()
+
+
+# `no change`, `no changes`, `no change on the rest`, `nothing changed`, then optionally
+# `except` / `but not` and a list of ids separated by commas, `and` or spaces.
+_NO_CHANGE = re.compile(
+    r"^(?:no\s+changes?(?:\s+(?:on|for)\s+the\s+rest)?|nothing\s+(?:has\s+)?changed)"
+    r"(?:\s*[,;:\-–—]?\s*(?:except|but\s+not|apart\s+from)\s*[:\-–—]?\s*(?P<rest>.*?))?[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+def parse_no_change(text: str) -> NoChange | None:
+    """The one grammar of "no change" for every channel (typed, or sent by the button); None
+    when the text is something else."""
+    m = _NO_CHANGE.match(" ".join(text.strip().split()))
+    if m is None:
+        return None
+    if m.group("rest") is None:
+        return NoChange()
+    words = [w for w in re.split(r"[,;\s]+|\s+and\s+|&", m.group("rest")) if w and w.lower() not in ("and", "&")]
+    good = [c for w in words if (c := action_ids.canonical(w.rstrip(".")))]
+    bad = [w for w in words if action_ids.canonical(w.rstrip(".")) is None]
+    if not good and not bad:
+        bad = ["(no action ids after 'except')"]
+    return NoChange(tuple(dict.fromkeys(good)), tuple(bad))

@@ -21,6 +21,9 @@ from storage import repo
 from storage.db import utc_aware
 from storage.models import Action, ActionUpdate, AuditEvent, Finding, Plan, Priority
 
+# The audit event of a "no change": it names the update whose RAG it re-confirms (`update_id`).
+CONFIRMED = "rag.confirmed"
+
 
 @dataclass
 class ActionState:
@@ -35,6 +38,16 @@ class ActionState:
     awaiting_signoff: bool = False  # completed by an update the SIT has not yet signed off (`bot.signoff`)
     reopened_reason: str = ""  # the SIT's reason when it reopened the latest completion claim
     audit_due: date | None = None  # the thematic audit date an SIT admin set (`bot.audits`)
+    # the latest "no change" (`bot.no_change`) that re-confirmed the latest update's RAG: an answer
+    # to the round, never an update of its own (an audit event, not an `action_update` row)
+    confirmed_at: datetime | None = None
+
+    def answered_since(self, since: datetime) -> bool:
+        """Whether the owner answered at or after `since`: an update, or a confirmation of the
+        last RAG ("no change"). The scheduler stops asking either way."""
+        if self.confirmed_at is not None and self.confirmed_at >= since:
+            return True
+        return any(utc_aware(u.at) >= since for u in self.updates)
 
     @property
     def ref(self) -> str:
@@ -197,6 +210,17 @@ def overdue(actions: list[ActionState]) -> list[ActionState]:
     return sorted((a for a in actions if a.is_overdue), key=lambda a: (-a.overdue_days, a.action.position))
 
 
+_WORST = {"red": 0, "amber": 1, NOT_RATED: 2, "green": 3, "completed": 4}
+
+
+def worst_first(actions: list[ActionState]) -> list[ActionState]:
+    """Red before anything else, then the most overdue, then Amber, not rated, Green: the
+    order an escalation lists its actions in (and cuts after the worst ten)."""
+    return sorted(
+        actions, key=lambda a: (a.rag != "red", -a.overdue_days, _WORST.get(a.rag, 5), a.action.position)
+    )
+
+
 def reds_and_ambers(actions: list[ActionState]) -> list[ActionState]:
     """Reds first, then ambers, each in plan order: what the board reads first."""
     return [a for a in actions if a.rag == "red"] + [a for a in actions if a.rag == "amber"]
@@ -238,6 +262,7 @@ class AuditContext:
     signoffs: dict[int | None, AuditEvent]
     due_then: dict[str, date | None]
     audit_dates: dict[str, date]
+    confirmations: dict[int | None, AuditEvent]  # `no change`: an update re-confirmed (bot.no_change)
 
 
 def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
@@ -255,6 +280,8 @@ def load_state(session: Session, plan: Plan, as_of: datetime) -> PlanState:
         },
         due_then=_due_dates_at(session, plan, as_of),
         audit_dates=_audit_dates(session, plan, as_of),
+        # in time order, so the latest confirmation of an update wins
+        confirmations={e.details.get("update_id"): e for e in repo.audit_events(session, [CONFIRMED], until=as_of)},
     )
     by_priority: dict[int, list[ActionState]] = {}
     for a in actions:
@@ -271,6 +298,8 @@ def action_state(a: Action, ups: list[ActionUpdate], today: date, context: Audit
     state = ActionState(action=a, rag=rag_of(a, ups), updates=ups, today=today)
     _apply_signoff(state, context.signoffs)
     state.audit_due = context.audit_dates.get(a.ref)
+    if ups and (confirmed := context.confirmations.get(ups[-1].id)) is not None:
+        state.confirmed_at = utc_aware(confirmed.at)
     if a.ref in context.due_then:
         state.due_then, state.due_moved_since = context.due_then[a.ref], True
     for u in reversed(ups):

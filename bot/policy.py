@@ -76,6 +76,7 @@ class Policy:
     tick_seconds: int = 60
     stale_claim_minutes: int = 5
     email_fallback: bool = False  # delivery.email_fallback: a refused chat message goes by email
+    round_ask_before_start_days: int = 30  # an action starting later than this after the round opens is not asked
     source: str = "built-in defaults"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -248,6 +249,7 @@ def parse_policy(raw: dict[str, Any], source: str = "built-in defaults") -> Poli
         round_open_day=open_day,
         round_due_day=due_day,
         round_recurring=c.choice_list("round.include_recurring", RECURRENCES, allow_empty=True),
+        round_ask_before_start_days=c.integer("round.ask_before_start_days", 0, 366),
         readings_enabled=c.boolean("indicators.enabled"),
         readings_ask_day=ask_day,
         readings_due_day=readings_due,
@@ -325,6 +327,7 @@ def describe(policy: Policy) -> list[tuple[str, str]]:
             "monthly round",
             f"working day {policy.round_open_day} of the month, answer by working day {policy.round_due_day}"
             + (f"; recurring: {', '.join(policy.round_recurring)}" if policy.round_recurring else "")
+            + f"; not asked until {policy.round_ask_before_start_days} days before an action's start"
             if policy.round_enabled
             else "off",
         ),

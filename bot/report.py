@@ -143,6 +143,9 @@ def _priority_report(
 
     completed = [a for a in actions if a.rag == "completed" and previous_rag.get(a.ref) != "completed"]
     due_round = [a for a in actions if expects_update(a, state.today) and not rows[a.ref].updated_in_period]
+    # "no change" answers the round without a new update: shown apart, never counted as updated
+    confirmed = [a for a in actions if a.is_open and rows[a.ref].confirmed_on and not rows[a.ref].updated_in_period]
+    due_round = [a for a in due_round if rows[a.ref].confirmed_on is None]
     pending = [a for a in actions if a.pending_due is not None]
     by_action = {a.action.id: a for a in actions}
     return PriorityReport(
@@ -156,6 +159,7 @@ def _priority_report(
         overdue=pick(overdue(actions)),
         reds_ambers=pick(reds_and_ambers(actions)),
         no_update=pick(due_round),
+        confirmed=pick(confirmed),
         pending_dates=pick(pending),
         due_soon=pick(due_within(actions, state.today, horizon_days)),
         escalations=tuple(_escalation(e, by_action[e.action_id], names, state.as_of, tz) for e in escalations),
@@ -189,6 +193,9 @@ def _action(a: ActionState, previous_rag: str, window_start: datetime, tz: ZoneI
         note_on=_local_day(noted.at, tz) if noted else None,
         last_update_on=_local_day(latest.at, tz) if latest else None,
         updated_in_period=any(utc_aware(u.at) >= window_start for u in a.updates),
+        confirmed_on=_local_day(a.confirmed_at, tz)
+        if a.confirmed_at is not None and a.confirmed_at >= window_start
+        else None,
         proposed_due=a.pending_due,
         proposed_by=(a.pending_update.author_name or a.pending_update.author_key or "") if a.pending_update else "",
         proposed_on=_local_day(a.pending_update.at, tz) if a.pending_update else None,

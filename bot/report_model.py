@@ -58,7 +58,8 @@ class ReportAction:
     note_author: str = ""
     note_on: date | None = None
     last_update_on: date | None = None
-    updated_in_period: bool = False
+    updated_in_period: bool = False  # a new update in the period (a "no change" is not one)
+    confirmed_on: date | None = None  # re-confirmed unchanged with "no change" in the period, not updated
     proposed_due: date | None = None
     proposed_by: str = ""
     proposed_on: date | None = None
@@ -109,6 +110,7 @@ class PriorityReport:
     escalations: tuple[EscalationLine, ...]
     indicators: tuple[IndicatorLine, ...]
     awaiting_signoff: tuple[ReportAction, ...] = ()  # completion claims the SIT has not signed off
+    confirmed: tuple[ReportAction, ...] = ()  # "confirmed, unchanged" this round (`no change`), not updated
     log: tuple[LogLine, ...] = ()  # the risks and issues log: open at the period's end, or closed in it
 
     @property

@@ -18,6 +18,7 @@ from bot.plan_state import (
     overdue,
     rag_counts,
     reds_and_ambers,
+    worst_first,
 )
 from bot.typed_command import typed
 from bot.views import (
@@ -46,6 +47,8 @@ HELP = HelpView(
         (typed("status overdue p4 …"), "any list for one priority; long lists: `… page 2`"),
         (typed("status due 30d"), "deadlines in the next 30 days (also 2w)"),
         (typed("status mine"), "the actions you lead"),
+        (typed("status escalated"), "the actions escalated to you and still open, worst first"),
+        (typed("no change"), "this round: re-confirm the last RAG of the rest (`no change except 4.2.1, 4.3.2`)"),
         (typed("status lead HOS S&CP"), "a role's actions"),
         (typed("status partner Police"), "the actions a partner agency is involved in"),
         (typed("report p4"), "a priority's highlight report so far this month (`report`: the whole plan)"),
@@ -327,6 +330,12 @@ def _choose(
         roles = ", ".join(sorted(mine)) or "no role"
         picked = by_due([a for a in states if set(a.action.leads) & mine and a.is_open])
         return f"Your open actions as {roles}", picked, "You lead no open actions."
+    if q.what == "escalated":
+        if actor.person is None:
+            return NoticeView("I don't know who you are yet, so I can't tell what was escalated to you.", "warning")
+        ids = repo.open_escalated_action_ids(session, actor.person.key)
+        picked = worst_first([a for a in states if a.action.id in ids])
+        return "Escalated to you, still open, worst first", picked, "Nothing escalated to you is still open."
     if q.what == "lead":
         used = {lead.lower(): lead for a in state.actions for lead in a.action.leads}
         role = used.get(q.arg.lower())

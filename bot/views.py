@@ -104,6 +104,16 @@ class ActionDetailView:
     completion: str = ""  # "Completed (awaiting sign-off) …" or "Reopened by the SIT: …" (`status.completion_phrase`)
 
 
+# A nudge groups its actions by urgency, most urgent first (`bot.nudges.urgency` decides which):
+# key and heading, in the order every renderer shows them.
+URGENCY_GROUPS: tuple[tuple[str, str], ...] = (
+    ("overdue", "Overdue"),
+    ("due_soon", "Due within 30 days"),
+    ("in_progress", "In progress"),
+    ("not_started", "Not started yet"),
+)
+
+
 @dataclass(frozen=True)
 class NudgeItem:
     ref: str
@@ -112,16 +122,28 @@ class NudgeItem:
     days_to_due: int | None
     rag: str
     reason: str = ""  # why this person is asked (rule), shown small
+    group: str = "in_progress"  # a key of URGENCY_GROUPS
 
 
 @dataclass(frozen=True)
 class NudgeView:
-    """The card that asks for an update: one or several actions, each with RAG buttons."""
+    """The card that asks for an update: one or several actions, each with RAG buttons, in
+    urgency groups (`items` is already in group order)."""
 
     greeting: str
     items: tuple[NudgeItem, ...]
     footer: str = ""
     recorded: dict[str, str] = field(default_factory=dict)  # ref → "Amber: note" once answered
+    no_change: bool = False  # a round's ask: offer "No change on the rest" (`bot.no_change`)
+
+    def groups(self) -> list[tuple[str, str, tuple[NudgeItem, ...]]]:
+        """(key, heading, items) for each urgency group that has items, most urgent first."""
+        out = []
+        for key, heading in URGENCY_GROUPS:
+            items = tuple(i for i in self.items if i.group == key)
+            if items:
+                out.append((key, heading, items))
+        return out
 
 
 @dataclass(frozen=True)
@@ -167,9 +189,21 @@ class EscalationItem:
 
 @dataclass(frozen=True)
 class EscalationView:
+    """What a manager is asked to act on: the worst `ESCALATION_LIMIT` actions, worst first,
+    and the command that lists the rest (`more_hint`), so an escalation stays short."""
+
     manager_name: str
     items: tuple[EscalationItem, ...]
     ask: str
+    total: int = 0  # every action escalated in this message (0: as many as `items`)
+    more_hint: str = ""  # "139 more: `status escalated`" when items were cut
+
+    @property
+    def count(self) -> int:
+        return max(self.total, len(self.items))
+
+
+ESCALATION_LIMIT = 10  # an escalation lists the ten worst actions; `status escalated` lists them all
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ SIGNOFF_VERB = "actionbot.signoff"  # an SIT admin verifies a completion (the ha
 APPROVE_VERB = "actionbot.approve"  # an SIT admin decides a proposed date (`status approve <ref>`)
 REJECT_VERB = "actionbot.reject"  # … or `status reject <ref>`
 COMMAND_VERBS = {SIGNOFF_VERB: "signoff {ref}", APPROVE_VERB: "status approve {ref}", REJECT_VERB: "status reject {ref}"}
+NO_CHANGE_VERB = "actionbot.nochange"  # a round's "No change on the rest" (the handler sends `no change`)
 NOTE_INPUT = "note.{ref}"
 DATE_INPUT = "date.{ref}"
 
@@ -383,53 +384,80 @@ def _nudge_item_head(item: NudgeItem) -> list[dict[str, Any]]:
 
 
 def nudge_body(view: NudgeView, full_items: int = NUDGE_FULL_ITEMS) -> list[dict[str, Any]]:
-    """The nudge: inputs and buttons for the first `full_items` open items, the rest listed.
+    """The nudge in its urgency groups: inputs and buttons for the `full_items` most urgent open
+    items, the rest of each group listed under its heading, then "No change on the rest".
 
     The buttons carry the refs of the items shown with buttons (and those already answered), so
     the card rebuilt after an answer is this card with the answer in it. Listed items are
-    answered by typing a line, which keeps a nudge about sixty actions inside Teams' limit.
+    answered by typing a line, which keeps a nudge about a hundred actions inside Teams' limit.
     """
     pending = [i for i in view.items if not view.recorded.get(i.ref)]
     asked = {i.ref for i in pending[:full_items]}
     refs = tuple(i.ref for i in view.items if i.ref in asked or view.recorded.get(i.ref))
     out: list[dict[str, Any]] = [_text(view.greeting)]
-    compact: list[NudgeItem] = []
-    for item in view.items:
-        done = view.recorded.get(item.ref)
-        if done:
-            out.append(
-                _container(
-                    [*_nudge_item_head(item), _text(f"✅ Recorded: {done}", color="good", weight="bolder")],
-                    separator=True,
+    first_listed = ""
+    for _key, heading, items in view.groups():
+        out.append(_text(f"{heading} ({len(items)})", weight="bolder", size="medium", separator=True))
+        compact: list[NudgeItem] = []
+        for item in items:
+            done = view.recorded.get(item.ref)
+            if done:
+                out.append(
+                    _container(
+                        [*_nudge_item_head(item), _text(f"✅ Recorded: {done}", color="good", weight="bolder")],
+                        separator=True,
+                    )
                 )
-            )
-        elif item.ref in asked:
-            out.append(
-                _container(
-                    [*_nudge_item_head(item), *update_inputs(item.ref), rag_buttons(item.ref, refs)], separator=True
+            elif item.ref in asked:
+                out.append(
+                    _container(
+                        [*_nudge_item_head(item), *update_inputs(item.ref), rag_buttons(item.ref, refs)],
+                        separator=True,
+                    )
                 )
-            )
-        else:
-            compact.append(item)
-    if compact:
-        listed = "\n".join(f"- **{c.ref}** {rag_tag(c.rag)} · {due_phrase(c.due, c.days_to_due)}" for c in compact)
-        first = compact[0].ref
+            else:
+                compact.append(item)
+        if compact:
+            first_listed = first_listed or compact[0].ref
+            listed = "\n".join(f"- **{c.ref}** {rag_tag(c.rag)} · {due_phrase(c.due, c.days_to_due)}" for c in compact)
+            out.append(_text(listed, spacing="small"))
+    if first_listed:
         out.append(
-            _container(
-                [
-                    _text(
-                        f"{len(compact)} more to update: reply with a line "
-                        f"{'each' if len(compact) > 1 else ''}, e.g. `{first} green`.".replace(" ,", ",")
-                    ),
-                    _text(listed, spacing="small"),
-                    _text("`status mine` lists all your actions.", isSubtle=True),
-                ],
-                separator=True,
+            _text(
+                f"To update a listed action, reply with a line each, e.g. `{first_listed} green`. "
+                "`status mine` lists all your actions.",
+                isSubtle=True,
             )
         )
+    if view.no_change:
+        out.append(no_change_button())
     if view.footer:
         out.append(_text(view.footer, isSubtle=True, size="small"))
     return out
+
+
+def no_change_button() -> dict[str, Any]:
+    """A round's "No change on the rest": the handler sends the `no change` command."""
+    data = {"verb": NO_CHANGE_VERB}
+    title = "No change on the rest"
+    return {
+        "type": "ActionSet",
+        "actions": [
+            {
+                "type": "Action.Execute",
+                "title": title,
+                "verb": NO_CHANGE_VERB,
+                "data": data,
+                "tooltip": "Re-confirm the last RAG of every action of this round you have not answered",
+                "fallback": {"type": "Action.Submit", "title": title, "data": data},
+            }
+        ],
+    }
+
+
+def is_no_change(data: Any) -> bool:
+    """Whether a card's data is the "No change on the rest" button."""
+    return isinstance(data, dict) and data.get("verb") == NO_CHANGE_VERB
 
 
 @body.register
@@ -470,7 +498,7 @@ def _(view: HelpView) -> list[dict[str, Any]]:
 
 @body.register
 def _(view: EscalationView) -> list[dict[str, Any]]:
-    out = [_heading(f"{view.manager_name}: {len(view.items)} action(s) need your attention"), _text(view.ask)]
+    out = [_heading(f"{view.manager_name}: {view.count} action(s) need your attention"), _text(view.ask)]
     for i in view.items:
         late = f", {i.overdue_days} days overdue" if i.overdue_days else ""
         items = [
@@ -480,6 +508,8 @@ def _(view: EscalationView) -> list[dict[str, Any]]:
         if i.note:
             items.append(_text(f"“{shorten(i.note, 140)}”", isSubtle=True, spacing="none"))
         out.append(_container(items, separator=True))
+    if view.more_hint:
+        out.append(_text(view.more_hint, isSubtle=True, separator=True))
     return out
 
 

@@ -6,7 +6,8 @@ through `cards.slack_escape.escape` before it lands in a text object, so nothing
 can ping a channel or hide a link. Slack's limits are enforced here, not hoped for: at most 50
 blocks a message and 100 in a modal or Home tab, section text ≤ 3,000 characters, button text
 ≤ 75, unique `action_id`s; long lists are cut by the core (`bot.views.LIST_LIMIT`) and a nudge
-for many actions shows buttons for the first `NUDGE_BUTTON_ITEMS` and lists the rest by id.
+for many actions shows buttons for the `NUDGE_BUTTON_ITEMS` most urgent and lists the rest by id
+under their urgency group.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ SURFACE_BLOCKS = 100  # modal or Home tab
 SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 FALLBACK_TEXT = 300  # the notification line under the blocks
-NUDGE_BUTTON_ITEMS = 20  # 2 blocks each: 40 + greeting, "more" and footer stay under 50
+NUDGE_BUTTON_ITEMS = 10  # the most urgent get buttons (2 blocks each); the rest are listed by group
 MODAL_TITLE = 24
 SLACK_PREFIX = ids.DEFAULT_SLACK_COMMAND + " "  # the default; the app passes `SLACK_COMMAND`'s
 
@@ -234,29 +235,55 @@ def _(view: ActionDetailView) -> list[Block]:
 
 @render.register
 def _(view: NudgeView) -> list[Block]:
+    """The nudge in its urgency groups: buttons for the `NUDGE_BUTTON_ITEMS` most urgent actions,
+    every other action listed by id under its group (never dropped), then "No change on the
+    rest" for a round. At most 2 + 2×NUDGE_BUTTON_ITEMS + 4 headings + the lists' sections + 2
+    blocks, so an escalation and a readings request still fit in the same 50-block message."""
     blocks = [section(_e(view.greeting, 1000))]
-    shown, rest = view.items[:NUDGE_BUTTON_ITEMS], view.items[NUDGE_BUTTON_ITEMS:]
-    for item in shown:
-        text = (
-            f"*{escape(item.ref)}* — {_e(item.text, 200)}\n"
-            f"{escape(due_phrase(item.due, item.days_to_due))} · now {rag_tag(item.rag)}"
-        )
-        if item.reason:
-            text += f"\n_{_e(item.reason, 200)}_"
-        blocks.append(section(text))
-        done = view.recorded.get(item.ref)
-        blocks.append(context(f"✅ Recorded: {_e(done, 400)}") if done else button_row(item.ref, ids.NUDGE_BLOCK))
-    if rest:
-        refs = ", ".join(escape(i.ref) + (" ✅" if i.ref in view.recorded else f" ({rag_label(i.rag)})") for i in rest)
-        blocks.append(
-            section(
-                f"*{len(rest)} more:* {refs}\n"
-                f"Reply in this thread, one action per line, e.g. `{escape(rest[0].ref)} green`."
+    budget = NUDGE_BUTTON_ITEMS
+    listed_any = ""
+    for _key, heading, items in view.groups():
+        blocks.append(section(f"*{escape(heading)}* ({len(items)})"))
+        shown, rest = items[:budget], items[budget:]
+        budget -= len(shown)
+        for item in shown:
+            text = (
+                f"*{escape(item.ref)}* — {_e(item.text, 200)}\n"
+                f"{escape(due_phrase(item.due, item.days_to_due))} · now {rag_tag(item.rag)}"
             )
+            if item.reason:
+                text += f"\n_{_e(item.reason, 200)}_"
+            blocks.append(section(text))
+            done = view.recorded.get(item.ref)
+            blocks.append(context(f"✅ Recorded: {_e(done, 400)}") if done else button_row(item.ref, ids.NUDGE_BLOCK))
+        if rest:
+            listed_any = listed_any or rest[0].ref
+            lines = [
+                f"• *{escape(i.ref)}* "
+                + ("✅" if i.ref in view.recorded else f"{rag_label(i.rag)} · {escape(due_phrase(i.due, i.days_to_due))}")
+                for i in rest
+            ]
+            blocks += [section(chunk) for chunk in _joined_chunks(lines)]
+    if listed_any:
+        blocks.append(
+            context(f"Reply in this thread, one action per line, e.g. `{escape(listed_any)} green - on track`.")
         )
+    if view.no_change:
+        blocks.append(no_change_row())
     if view.footer:
         blocks.append(context(_e(view.footer, 500)))
     return blocks
+
+
+def no_change_row() -> Block:
+    """The round's "No change on the rest" button: the handler sends the `no change` command."""
+    button: Block = {
+        "type": "button",
+        "text": _plain(ids.BUTTON_LABELS[ids.NO_CHANGE]),
+        "action_id": ids.button_action_id(ids.NO_CHANGE, "rest", ids.NO_CHANGE_BLOCK),
+        "value": ids.NO_CHANGE,
+    }
+    return {"type": "actions", "block_id": ids.NO_CHANGE_BLOCK, "elements": [button]}
 
 
 @render.register
@@ -288,7 +315,7 @@ def _(view: HelpView) -> list[Block]:
 def _(view: EscalationView) -> list[Block]:
     blocks = [
         section(
-            f"*{_e(view.manager_name, 100)}*: {len(view.items)} action(s) need your attention.\n{_e(view.ask, 1000)}"
+            f"*{_e(view.manager_name, 100)}*: {view.count} action(s) need your attention.\n{_e(view.ask, 1000)}"
         )
     ]
     shown, rest = view.items[:NUDGE_BUTTON_ITEMS], view.items[NUDGE_BUTTON_ITEMS:]
@@ -302,6 +329,8 @@ def _(view: EscalationView) -> list[Block]:
         blocks.append(section(text))
     if rest:
         blocks.append(section(f"*{len(rest)} more:* " + ", ".join(escape(i.ref) for i in rest)))
+    if view.more_hint:
+        blocks.append(context(escape(view.more_hint)))
     return blocks
 
 

@@ -23,6 +23,7 @@ ADD_UPDATE = "update"
 SIGNOFF = "signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
 APPROVE = "approve"  # an SIT admin decides a proposed date (the handler sends `status approve <ref>`)
 REJECT = "reject"  # … or `status reject <ref>`
+NO_CHANGE = "nochange"  # a round's "No change on the rest" (the handler sends `no change`); value has no ref
 BUTTON_LABELS = {
     "green": "Green",
     "amber": "Amber",
@@ -32,6 +33,7 @@ BUTTON_LABELS = {
     SIGNOFF: "Sign off completion",
     APPROVE: "Approve",
     REJECT: "Reject",
+    NO_CHANGE: "No change on the rest",
 }
 BUTTON_STYLES = {"green": "primary", "red": "danger"}
 
@@ -41,6 +43,7 @@ DETAIL_BLOCK = "actionbot_detail"
 HOME_BLOCK = "actionbot_home"
 SIGNOFF_BLOCK = "actionbot_signoff"
 PROPOSAL_BLOCK = "actionbot_proposal"
+NO_CHANGE_BLOCK = "actionbot_nochange"
 
 # The update modal.
 UPDATE_MODAL = "actionbot_update_modal"
@@ -55,7 +58,12 @@ NUDGE_EVENT = "actionbot_nudge"
 
 
 # buttons that type a text command for the person (the core checks who may, as if typed)
-COMMAND_VERBS = {SIGNOFF: "signoff {ref}", APPROVE: "status approve {ref}", REJECT: "status reject {ref}"}
+COMMAND_VERBS = {
+    SIGNOFF: "signoff {ref}",
+    APPROVE: "status approve {ref}",
+    REJECT: "status reject {ref}",
+    NO_CHANGE: "no change",  # the rest of the person's round, whichever card it was on
+}
 
 
 def button_action_id(verb: str, ref: str, place: str) -> str:
@@ -67,9 +75,11 @@ def button_value(verb: str, ref: str) -> str:
 
 
 def parse_button_value(value: str) -> tuple[str, str]:
-    """Parse a button value: `amber|4.2.1` → ("amber", "4.2.1"); ValueError for anything else,
+    """Parse a button value: `amber|4.2.1` → ("amber", "4.2.1"), `nochange` → ("nochange", ""); ValueError for anything else,
     including an action id outside the one grammar (`domain.action_ids`). The core checks the RAG
     value and the action again: a value is only ever a claim."""
+    if value == NO_CHANGE:
+        return NO_CHANGE, ""
     verb, _, raw = value.partition("|")
     ref = canonical_action_id(raw)
     if verb not in (*RAG_VERBS, ADD_UPDATE, *COMMAND_VERBS) or ref is None:

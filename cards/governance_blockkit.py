@@ -9,7 +9,6 @@ from bot.typed_command import typed
 from bot.views import LogView, ProposalsView, TrendView
 from cards import blockkit_ids as ids
 from cards.blockkit import _e, _plain, context, render, section
-from cards.charts import Chart, alt_text, trend_png
 from cards.format import fmt_date
 from cards.governance_text import trend_rows
 from cards.slack_escape import escape
@@ -76,16 +75,3 @@ def _(view: TrendView) -> list[dict[str, Any]]:
         return [section(f"{_e(view.plan_title, 200)}: no months to show yet.")]
     table = "\n".join(trend_rows(view))
     return [section(f"*RAG trend, month by month* — {_e(view.plan_title, 200)}"), section(f"```{escape(table)}```")]
-
-
-def reply_charts(views: list[Any]) -> list[Chart]:
-    """The pictures a reply carries (`status trend`): Slack shows an image only as a file, so the
-    listener uploads these after the text answer, into the same conversation."""
-    charts = []
-    for view in views:
-        if isinstance(view, TrendView) and view.report is not None and view.points:
-            report = view.report
-            charts.append(
-                Chart(f"rag-trend-{report.period.key}.png", "RAG trend, month by month", trend_png(report), alt_text(report))
-            )
-    return charts

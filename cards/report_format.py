@@ -27,6 +27,7 @@ ACTION_SECTIONS: tuple[Section, ...] = (
     Section("overdue", "Overdue", "Nothing overdue."),
     Section("reds_ambers", "Red and amber", "No reds or ambers."),
     Section("no_update", "No update this round", "Every open action was updated."),
+    Section("confirmed", "Confirmed, unchanged", "None confirmed unchanged with `no change`."),
     Section("pending_dates", "Proposed new dates awaiting approval", "No proposed dates awaiting approval."),
     Section("due_soon", "Deadlines in the next 30 days", "No deadlines in the next 30 days."),
 )
@@ -97,6 +98,9 @@ def action_detail(section: str, a: ReportAction) -> str:
     if section == "no_update":
         last = f"last update {fmt_date(a.last_update_on)}" if a.last_update_on else "never updated"
         return f"lead {leads(a)}; {last}"
+    if section == "confirmed":
+        last = f"last update {fmt_date(a.last_update_on)}" if a.last_update_on else "never updated"
+        return f"confirmed, unchanged on {fmt_date(a.confirmed_on)}; lead {leads(a)}; {last}"
     if section == "pending_dates":
         return (
             f"due {fmt_date(a.due)} → proposed {fmt_date(a.proposed_due)} by {a.proposed_by or 'unknown'}"

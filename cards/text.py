@@ -104,12 +104,16 @@ def _(view: ActionDetailView) -> str:
 @render.register
 def _(view: NudgeView) -> str:
     out = [view.greeting]
-    for item in view.items:
-        done = view.recorded.get(item.ref)
-        status = f"recorded: {done}" if done else rag_tag(item.rag)
-        out.append(f"  {item.ref}  {status}  {due_phrase(item.due, item.days_to_due)}\n      {shorten(item.text, 110)}")
-        if item.reason:
-            out.append(f"      ({item.reason})")
+    for _key, heading, items in view.groups():
+        out.append(f"{heading} ({len(items)})")
+        for item in items:
+            done = view.recorded.get(item.ref)
+            status = f"recorded: {done}" if done else rag_tag(item.rag)
+            out.append(
+                f"  {item.ref}  {status}  {due_phrase(item.due, item.days_to_due)}\n      {shorten(item.text, 110)}"
+            )
+            if item.reason:
+                out.append(f"      ({item.reason})")
     out.append(view.footer)
     return "\n".join(out)
 
@@ -149,12 +153,14 @@ def _(view: UpdateFormView) -> str:
 
 @render.register
 def _(view: EscalationView) -> str:
-    out = [f"{view.manager_name}: {len(view.items)} action(s) need your attention.", view.ask]
+    out = [f"{view.manager_name}: {view.count} action(s) need your attention.", view.ask]
     for i in view.items:
         late = f", {i.overdue_days} days overdue" if i.overdue_days else ""
         out.append(f"  {i.ref}  {rag_tag(i.rag)}  {i.owner}: {i.reason}{late}\n      {shorten(i.text, 100)}")
         if i.note:
             out.append(f"      “{shorten(i.note, 120)}”")
+    if view.more_hint:
+        out.append(f"  … {view.more_hint}")
     return "\n".join(out)
 
 

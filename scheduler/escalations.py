@@ -42,7 +42,7 @@ def record(session: Session, ids: dict[str, int], items: list[Item], now: dateti
 def is_resolved(e: Escalation, s: ActionState) -> bool:
     """Completed ends every escalation; a Red one ends when the action is no longer Red; an
     overdue one when it is no longer overdue (done, or a new date approved); silence and leave
-    end with any update after the escalation."""
+    end with any answer after the escalation (an update, or "no change")."""
     if not s.is_open:
         return True
     raised = utc_aware(e.raised_at)
@@ -50,7 +50,7 @@ def is_resolved(e: Escalation, s: ActionState) -> bool:
         return s.rag != "red"
     if e.reason == "overdue":
         return not s.is_overdue
-    return any(utc_aware(u.at) > raised for u in s.updates)
+    return s.answered_since(raised)  # an update, or "no change" (a confirmation) after it was raised
 
 
 def resolve(session: Session, state: PlanState, now: datetime) -> int:

@@ -16,12 +16,13 @@ from sqlmodel import Session, select
 from bot.indicators import reading_request
 from bot.nudges import nudge_view
 from bot.periods import Period
-from bot.plan_state import PlanState, overdue
+from bot.plan_state import PlanState, overdue, worst_first
 from bot.proposals import pending, pending_phrase
 from bot.recipients import Directory
 from bot.risk_log import line_of
 from bot.status import list_view, plan_summary
-from bot.views import EscalationItem, EscalationView, LogView, NoticeView
+from bot.typed_command import typed
+from bot.views import ESCALATION_LIMIT, EscalationItem, EscalationView, LogView, NoticeView
 from scheduler.planned import SIT, Item, Planned
 from scheduler.rules import Round
 from storage import log_repo
@@ -50,7 +51,8 @@ def person_views(planned: Planned, state: PlanState, directory: Directory) -> li
         reasons = _joined_reasons(nudges)
         states = [s for s in (state.action(ref) for ref in reasons) if s is not None and s.is_open]
         if states:
-            views.append(nudge_view(name if planned.recipient != SIT else "", states, reasons))
+            in_round = any(i.rule in ("round", "chase.round") for i in nudges)  # a round's ask: "no change" answers the rest
+            views.append(nudge_view(name if planned.recipient != SIT else "", states, reasons, no_change=in_round))
     views += reading_views(name if planned.recipient != SIT else "", [i for i in planned.items if i.kind == "reading"])
     escalations = [i for i in planned.items if i.kind == "escalation"]
     if escalations:
@@ -96,11 +98,13 @@ def unreached_view(items: list[Item]) -> NoticeView:
 
 
 def escalation_view(name: str, items: list[Item], state: PlanState, directory: Directory) -> EscalationView:
+    """The ten worst escalated actions (`bot.plan_state.worst_first`) and `status escalated`
+    for the rest: an escalation about 149 actions is read in a minute, and cut nothing silently."""
     lines = []
-    for ref, reasons in _joined_reasons(items).items():
-        s = state.action(ref)
-        if s is None:
-            continue
+    reasons_of = _joined_reasons(items)
+    escalated = worst_first([s for s in (state.action(ref) for ref in reasons_of) if s is not None])
+    for s in escalated[:ESCALATION_LIMIT]:
+        ref, reasons = s.ref, reasons_of[s.ref]
         owners = next(i for i in items if i.ref == ref).owners
         owner_names = ", ".join((directory.person(k).name if directory.person(k) else k) for k in owners)
         lines.append(
@@ -121,7 +125,9 @@ def escalation_view(name: str, items: list[Item], state: PlanState, directory: D
         who = ", ".join((directory.person(k).name if directory.person(k) else k) for k in unreached)
         needed.append(f"contact {who} directly: the bot has no way to reach them")
     ask = "What is needed from you: " + "; ".join(needed) + "."
-    return EscalationView(manager_name=name, items=tuple(lines), ask=ask)
+    rest = len(escalated) - len(lines)
+    more = f"{rest} more, worst first: `{typed('status escalated')}`" if rest > 0 else ""
+    return EscalationView(manager_name=name, items=tuple(lines), ask=ask, total=len(escalated), more_hint=more)
 
 
 def _joined_reasons(items: list[Item]) -> dict[str, str]:

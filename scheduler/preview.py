@@ -6,7 +6,8 @@ simulated time, waking at every instant a message can become due (each working d
 time in every recipient's time zone, the digest times, and — with `--replay` — the moment of
 each recorded update). Each message it "sends" goes into a simulated ledger, exactly as the
 tick's would, so chases and escalations follow from it. By default nobody answers; `--replay`
-uses the updates recorded in the database up to each instant instead.
+uses the updates recorded in the database up to each instant instead; `--simulate-replies` has
+everyone answer their round on its first day with `no change` (`SimulatedReplies`).
 
 Who the configured channels cannot reach is worked out once, as the tick does, so a message
 to them is listed as `unreachable` and recorded in the simulated ledger as undelivered, and the
@@ -18,13 +19,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
 from bot.delivery import pick_channel
-from bot.plan_state import PlanState, PriorityState
+from bot.no_change import refusal
+from bot.plan_state import ActionState, PlanState, PriorityState
 from bot.policy import Policy
 from bot.progress import Progress, no_progress
 from bot.workdays import valid_zone
@@ -43,11 +45,46 @@ class PreviewRow:
     channel: str  # slack | teams | slack+teams | unreachable
 
 
-def redated(state: PlanState, now: datetime) -> PlanState:
-    """The same plan state (same updates) seen on a later day: 'nobody answers'."""
+def redated(state: PlanState, now: datetime, answered: dict[str, datetime] | None = None) -> PlanState:
+    """The same plan state (same updates) seen on a later day: 'nobody answers', or with
+    `answered` (ref → instant), those actions answered then (`--simulate-replies`)."""
     today = now.astimezone(_zone(state.plan.timezone)).date()
-    priorities = [PriorityState(p.priority, [replace(a, today=today) for a in p.actions]) for p in state.priorities]
+    answered = answered or {}
+
+    def seen(a: ActionState) -> ActionState:
+        at = answered.get(a.ref)
+        if at is None or at > now:
+            return replace(a, today=today)
+        return replace(a, today=today, confirmed_at=max(at, a.confirmed_at or at))
+
+    priorities = [PriorityState(p.priority, [seen(a) for a in p.actions]) for p in state.priorities]
     return PlanState(plan=state.plan, as_of=now, today=today, priorities=priorities, findings=state.findings)
+
+
+@dataclass
+class SimulatedReplies:
+    """`--simulate-replies`: everyone answers their round on its first day with `no change`.
+    The core confirms what it can (`bot.no_change`); an overdue or never-rated action is refused
+    there and needs a real answer, which the simulation assumes is given the same day. Both
+    counts are shown, so the figure is never mistaken for one that needs no real answers."""
+
+    answered: dict[str, datetime] = field(default_factory=dict)  # ref → when its round was answered
+    confirmed: int = 0  # answers `no change` would record as confirmations
+    real_answers: int = 0  # answers it would refuse (overdue, never rated): assumed given for real
+
+    def record(self, message: Planned, state: PlanState) -> None:
+        """The recipient answers every action of the round's ask in `message`, when it is sent."""
+        for item in message.items:
+            if item.rule != "round" or item.ref in self.answered:
+                continue
+            s = state.action(item.ref)
+            if s is None:
+                continue
+            self.answered[item.ref] = message.send_at
+            if refusal(s) is not None:
+                self.real_answers += 1
+            else:
+                self.confirmed += 1
 
 
 def wake_points(
@@ -80,15 +117,19 @@ def simulate(
     extra: list[datetime] | None = None,
     history: History | None = None,
     progress: Progress = no_progress,
+    replies: SimulatedReplies | None = None,
 ) -> list[Planned]:
     """Step through [start, end): at each wake point, plan, and record what was planned as sent."""
     history = history or History()
     out: list[Planned] = []
     points = wake_points(policy, start, end, zones, extra or [])
     for point in progress(points, desc="preview", total=len(points), unit="wake-up"):
-        for message in plan_messages(inputs_at(point), policy, history, point):
+        inputs = inputs_at(point)
+        for message in plan_messages(inputs, policy, history, point):
             history.record(message)
             out.append(message)
+            if replies is not None:
+                replies.record(message, inputs.state)
     return out
 
 
@@ -102,8 +143,10 @@ def preview(
     *,
     replay: bool = False,
     progress: Progress = no_progress,
+    replies: SimulatedReplies | None = None,
 ) -> list[PreviewRow]:
-    """The messages of [start_day, end_day) with their recipient's name and channel."""
+    """The messages of [start_day, end_day) with their recipient's name and channel. With
+    `replies`, everyone answers their round when it reaches them (not with `replay`)."""
     tz = plan.timezone or policy.default_timezone
     start = policy.calendar.at(start_day, time(0, 0), tz)
     end = policy.calendar.at(end_day, time(0, 0), tz)
@@ -123,8 +166,10 @@ def preview(
             return replace(load_inputs(session, plan, now), unreachable=base.unreachable)
     else:
 
+        answered = replies.answered if replies is not None else {}
+
         def inputs_at(now: datetime) -> Inputs:
-            return replace(base, state=redated(base.state, now))
+            return replace(base, state=redated(base.state, now, answered))
 
     messages = simulate(
         inputs_at,
@@ -135,6 +180,7 @@ def preview(
         extra=extra,
         history=_history_before(session, start),
         progress=progress,
+        replies=None if replay else replies,
     )
     rows = []
     for m in messages:

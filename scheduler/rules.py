@@ -18,7 +18,6 @@ both "never twice" and "after downtime, what was missed is sent once, not replay
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -27,6 +26,8 @@ from bot.periods import Period
 from bot.plan_state import ActionState
 from bot.policy import Escalation, Policy
 from bot.recipients import on_leave
+from bot.rounds import Round, answers_from, current_round, in_round, latest_opened, month_round
+from bot.rounds import round_of as round_of  # the round rules moved to bot.rounds; kept importable here
 from bot.workdays import WorkCalendar, valid_zone
 from scheduler.action_memo import ActionMemo
 from scheduler.planned import SIT, History, IndicatorInput, Inputs, Item
@@ -66,46 +67,12 @@ def due_stages(policy: Policy, due: date) -> list[Stage]:
     return sorted(stages, key=lambda s: s.day)
 
 
-@dataclass(frozen=True)
-class Round:
-    year: int
-    month: int
-    opens: date
-    deadline: date
-    closes: date  # the working day after the deadline: the highlight report goes out
-
-    @property
-    def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def label(self) -> str:
-        return f"{date(self.year, self.month, 1):%B %Y}"
-
-
-def _month_round(policy: Policy, year: int, month: int, open_day: int, due_day: int) -> Round:
-    """A monthly ask: opens on working day `open_day`, answers due by working day `due_day`."""
-    cal = policy.calendar
-    opens = cal.nth_working_day(year, month, open_day)
-    deadline = cal.nth_working_day(year, month, due_day)
-    return Round(year, month, opens, deadline, cal.add_working_days(deadline, 1))
-
-
-def _latest_opened(today: date, round_in: Callable[[int, int], Round]) -> Round:
-    """The latest round that has opened by `today` (this month's, or last month's before it opens)."""
-    r = round_in(today.year, today.month)
-    if r.opens <= today:
-        return r
-    prev = date(today.year, today.month, 1) - timedelta(days=1)
-    return round_in(prev.year, prev.month)
-
-
-def round_of(policy: Policy, year: int, month: int) -> Round:
-    return _month_round(policy, year, month, policy.round_open_day, policy.round_due_day)
-
-
-def current_round(policy: Policy, today: date) -> Round:
-    return _latest_opened(today, lambda y, m: round_of(policy, y, m))
+def without_first_heads_up(stages: list[Stage], asked_on: date) -> list[Stage]:
+    """An action due in its round's month: the round asked about it on `asked_on`, naming the
+    due date, so it stands for the furthest heads-up after that day; the nearer ones and the
+    due-day nudge still go. (Keeps the month to a message a week for a lead who is silent.)"""
+    first = next((st for st in stages if st.rule == "pre_due" and st.day > asked_on), None)
+    return [st for st in stages if st is not first] if first is not None else stages
 
 
 def round_stages(policy: Policy, r: Round) -> list[Stage]:
@@ -120,11 +87,11 @@ def round_stages(policy: Policy, r: Round) -> list[Stage]:
 
 def readings_round_of(policy: Policy, year: int, month: int) -> Round:
     """The month in which last month's indicator readings are asked for (opens) and due."""
-    return _month_round(policy, year, month, policy.readings_ask_day, policy.readings_due_day)
+    return month_round(policy, year, month, policy.readings_ask_day, policy.readings_due_day)
 
 
 def current_readings_round(policy: Policy, today: date) -> Round:
-    return _latest_opened(today, lambda y, m: readings_round_of(policy, y, m))
+    return latest_opened(today, lambda y, m: readings_round_of(policy, y, m))
 
 
 def reading_period(r: Round) -> Period:
@@ -158,11 +125,6 @@ def latest_stage(stages: list[Stage], today: date) -> int | None:
     return found
 
 
-def in_round(policy: Policy, s: ActionState) -> bool:
-    recurrence = s.action.recurrence
-    return s.is_open and (recurrence is None or recurrence in policy.round_recurring)
-
-
 class Rules:
     """Evaluates every rule for one instant. Construct, then call `items()`."""
 
@@ -174,6 +136,7 @@ class Rules:
         self.plan_tz = self.state.plan.timezone or policy.default_timezone
         self.today = self.cal.local(now, self.plan_tz).date()
         self.round = current_round(policy, self.today)
+        self.round_answers_from = answers_from(policy, self.round, self.plan_tz)
         self.priority_leads = {p.priority.number: list(p.priority.lead_roles or []) for p in self.state.priorities}
         self._stages: dict[object, list[Stage]] = {}
         self._indicator_owners: dict[str | None, list] = {}
@@ -233,7 +196,7 @@ class Rules:
         return found
 
     def answered_since(self, s: ActionState, since: datetime) -> bool:
-        return any(utc_aware(u.at) >= since for u in s.updates)
+        return s.answered_since(since)
 
     def snoozed(self, ref: str, today: date) -> bool:
         until = self.inputs.snoozes.get(ref)
@@ -264,18 +227,20 @@ class Rules:
     def owner_series(self, s: ActionState) -> list[tuple[str, list[Stage], datetime]]:
         """(series, stages, answered-since instant) for the episodes asking the owner about `s`."""
         series = []
-        if self.policy.round_enabled and in_round(self.policy, s):
+        asked_by_round: date | None = None
+        if self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
-            series.append(
-                (
-                    f"round:{s.ref}:{r.key}",
-                    self.round_stages(r),
-                    self.cal.at(date(r.year, r.month, 1), MIDNIGHT, self.plan_tz),
-                )
-            )
+            stages = self.round_stages(r)
+            if s.due is not None and r.opens <= s.due and (s.due.year, s.due.month) == (r.year, r.month):
+                stages = stages[:1]  # due this month: its due-date reminders ask again, the round does not chase
+                asked_by_round = r.opens
+            series.append((f"round:{s.ref}:{r.key}", stages, answers_from(self.policy, r, self.plan_tz)))
         if s.due is not None:
             after_due = self.cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
-            series.append((f"due:{s.ref}:{s.due.isoformat()}", self.due_stages(s.due), after_due))
+            due_stages = self.due_stages(s.due)
+            if asked_by_round is not None:
+                due_stages = without_first_heads_up(due_stages, asked_by_round)
+            series.append((f"due:{s.ref}:{s.due.isoformat()}", due_stages, after_due))
         return series
 
     def owner_items(self, s: ActionState) -> list[Item]:
@@ -292,6 +257,8 @@ class Rules:
                 stage = stages[i]
                 if stage.only_if_silent and self.answered_since(s, since):
                     continue
+                if stage.rule == "pre_due" and self.answered_since(s, self.round_answers_from):
+                    continue  # answered in this month's round: a heads-up adds nothing; the due day still asks
                 if self.snoozed(s.ref, today):
                     continue
                 if on_leave(target, self.today):  # nobody can stand in for them
@@ -443,11 +410,11 @@ class Rules:
             if candidates:
                 day, why, reason = min(candidates)
                 found.append((f"esc-due:{s.ref}:{s.due.isoformat()}", day, why, reason))
-        if esc.on_silence and not snoozed and self.policy.round_enabled and in_round(self.policy, s):
+        if esc.on_silence and not snoozed and self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
             last = self.round_stages(r)[-1]
             sent = h.stage_day.get((f"round:{s.ref}:{r.key}", last.name))
-            since = cal.at(date(r.year, r.month, 1), MIDNIGHT, self.plan_tz)
+            since = answers_from(self.policy, r, self.plan_tz)
             if sent is not None and not self.answered_since(s, since):
                 day = cal.add_working_days(sent, esc.silence_working_days)
                 if day <= self.today:

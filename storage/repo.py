@@ -14,6 +14,7 @@ from storage.models import (
     ActionUpdate,
     AuditEvent,
     ChannelAddress,
+    Escalation,
     Finding,
     Person,
     PersonIdentity,
@@ -274,3 +275,13 @@ def sent_message(session: Session, channel: str, message_ref: str) -> SendLedger
     return session.exec(
         select(SendLedger).where(SendLedger.channel == channel, SendLedger.message_ref == message_ref)
     ).first()
+
+
+def open_escalated_action_ids(session: Session, person_key: str) -> set[int]:
+    """The actions escalated to a person whose escalation is still open (`status escalated`)."""
+    rows = session.exec(
+        select(Escalation.action_id).where(
+            Escalation.to_person_key == person_key, col(Escalation.resolved_at).is_(None)
+        )
+    ).all()
+    return set(rows)

@@ -31,8 +31,8 @@ from bot.views import NoticeView, UpdateFormView
 from bot.wordings import STALE_FORM, failure_notice
 from cards import blockkit
 from cards import blockkit_ids as ids
+from cards.chat_charts import charts_in
 from cards.format import shorten
-from cards.governance_blockkit import reply_charts
 from cards.slack_escape import unescape
 from handlers.slack.client import api_error
 from handlers.slack.people import identity_of
@@ -183,20 +183,29 @@ class SlackListeners:
         identity = await self.who(client, user)
         reply = await self.ask(ChatRequest(identity, text=text, kind="message", thread_refs=refs))
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **self.message(reply.views))
-        await self.attach_charts(client, channel, thread_ts, reply)
+        await self.upload_charts(client, channel, thread_ts, reply.views)
 
-    async def attach_charts(self, client: AsyncWebClient, channel: str, thread_ts: str | None, reply: Reply) -> None:
-        """A reply's pictures (`status trend`), uploaded after its text into the same place. A
-        failed upload (an app without `files:write`) loses only the picture: the table is there."""
-        for chart in reply_charts(reply.views):
+    async def upload_charts(self, client: AsyncWebClient, channel: str, thread_ts: str | None, views: list) -> None:
+        """The pictures of an answer (`report`: the RAG chart) uploaded under it with
+        files.uploadV2. A failed upload (e.g. no `files:write`) loses only the picture: the
+        person is told where else to find it."""
+        for chart in charts_in(views):
             try:
                 await client.files_upload_v2(
                     channel=channel,
                     thread_ts=thread_ts,
-                    file_uploads=[{"file": chart.png, "filename": chart.filename, "title": chart.title, "alt_txt": chart.alt}],
+                    file_uploads=[
+                        {"file": chart.png, "filename": chart.filename, "title": chart.title, "alt_txt": chart.alt}
+                    ],
                 )
             except (SlackApiError, SlackRequestError) as exc:
-                log.warning("chart upload to %s failed: %s", channel, api_error(exc) if isinstance(exc, SlackApiError) else exc)
+                why = api_error(exc) if isinstance(exc, SlackApiError) else str(exc)
+                log.warning("chart upload to %s failed: %s", channel, why)
+                await client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    text="(The chart could not be attached. `actionbot report --format html` includes it.)",
+                )
 
     # ------------------------------------------------------------------ @actionbot in a channel
 
@@ -217,7 +226,7 @@ class SlackListeners:
         reply = await self.ask(ChatRequest(identity, text=text or "help", kind="message", shared=True))
         thread_ts = event.get("thread_ts") or event["ts"]
         await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **self.message(reply.views))
-        await self.attach_charts(client, event["channel"], thread_ts, reply)
+        await self.upload_charts(client, event["channel"], thread_ts, reply.views)
 
     # ------------------------------------------------------------------ App Home
 
@@ -255,7 +264,7 @@ class SlackListeners:
         if ids.ref_of_block(action.get("block_id") or "", ids.NUDGE_BLOCK):
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts, body.get("message")))
         identity = await self.who(client, user)
-        if verb in ids.COMMAND_VERBS:  # sign off, approve, reject: the text command as typed; the core checks who may
+        if verb in ids.COMMAND_VERBS:  # sign off, approve, reject, no change: the text command as typed; the core checks who may
             reply = await self.ask(ChatRequest(identity, text=ids.COMMAND_VERBS[verb].format(ref=ref), kind="command"))
             await self.show(client, origin, user, identity, reply)
             return

@@ -105,10 +105,20 @@ class TeamsBot:
         await asyncio.to_thread(self._remember, turn, activity, who)
         return reply
 
+    async def _no_change(self, turn: Turn, activity: dict[str, Any]) -> Reply:
+        """"No change on the rest": the same `no change` text command as typed."""
+        who = await self.identity(turn, activity)
+        reply = await self._core(ChatRequest(identity=who, text="no change", kind="command"))
+        await asyncio.to_thread(self._remember, turn, activity, who)
+        return reply
+
     async def _message(self, turn: Turn, activity: dict[str, Any]) -> None:
         command = adaptive.parse_command_button(activity.get("value"))
         if command is not None:
             await turn.send(adaptive.message_activity((await self._command_button(turn, activity, command)).views))
+            return
+        if adaptive.is_no_change(activity.get("value")):
+            await turn.send(adaptive.message_activity((await self._no_change(turn, activity)).views))
             return
         action = adaptive.parse_card_action(activity.get("value"))
         if action is not None:
@@ -141,6 +151,10 @@ class TeamsBot:
         command = adaptive.parse_command_button(data)
         if command is not None:
             reply = await self._command_button(turn, activity, command)
+            await turn.respond_to_card_action(adaptive.invoke_message_response(render_all(reply.views)))
+            return
+        if adaptive.is_no_change(data):
+            reply = await self._no_change(turn, activity)
             await turn.respond_to_card_action(adaptive.invoke_message_response(render_all(reply.views)))
             return
         action = adaptive.parse_card_action(data)  # None for anything not shaped like our cards

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlmodel import Session
@@ -15,6 +17,7 @@ from sqlmodel import Session
 from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity
 from bot.wordings import failure_notice
+from cards.chat_charts import charts_in
 from cards.text import render_all
 from storage import repo
 from storage.db import session_scope
@@ -24,14 +27,33 @@ PROMPT = "you> "
 log = logging.getLogger(__name__)
 
 
+def chart_dir() -> Path:
+    """Where the terminal saves the pictures of its answers: a terminal cannot show an image."""
+    return Path(tempfile.gettempdir()) / "actionbot-charts"
+
+
+def save_charts(views: list[Any], out: TextIO, directory: Path | None = None) -> list[Path]:
+    """Write each picture of `views` (`report`: the RAG chart) as a PNG and print its path."""
+    saved = []
+    for chart in charts_in(views):
+        folder = directory or chart_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / chart.filename
+        path.write_bytes(chart.png)
+        out.write(f"Chart saved: {path} ({chart.title})\n")
+        saved.append(path)
+    return saved
+
+
 class TerminalChannel:
     """Reaches only the person chatting in this terminal."""
 
     name = "terminal"
 
-    def __init__(self, person_key: str, out: TextIO):
+    def __init__(self, person_key: str, out: TextIO, charts: Path | None = None):
         self.person_key = person_key
         self.out = out
+        self.charts = charts  # where pictures are saved (default: `chart_dir()`)
         # the terminal's "thread": the actions of the last message that asked for an update, so
         # a reply without an id ("amber - waiting on HR") is about them, as in a Slack thread
         self.last_refs: tuple[str, ...] = ()
@@ -48,6 +70,7 @@ class TerminalChannel:
 
     async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
         self.out.write(f"\n[bot → SIT channel, {kind}]\n{render_all(views)}\n")
+        save_charts(views, self.out, self.charts)
         self.out.flush()
         return f"terminal:{kind}"
 
@@ -71,13 +94,13 @@ def resolve_as(rt, who: str) -> tuple[Identity, str] | str:
         return f"nobody is {who!r}: give a person key (`actionbot people list`) or a role such as {roles}"
 
 
-async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None) -> int:
+async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None, charts: Path | None = None) -> int:
     resolved = resolve_as(rt, who)
     if isinstance(resolved, str):
         stdout.write(f"actionbot: {resolved}\n")
         return 1
     identity, label = resolved
-    terminal = TerminalChannel(identity.user_id, stdout)
+    terminal = TerminalChannel(identity.user_id, stdout, charts)
     rt.channels = {**rt.channels, "terminal": terminal}
     stdout.write(f"actionbot chat as {label}. Type `help` for commands, `quit` to leave.\n")
     loop = asyncio.get_running_loop()
@@ -101,5 +124,6 @@ async def run_chat(rt, who: str, stdin: TextIO, stdout: TextIO, *, on_tick=None)
             log.exception("the core failed on a terminal message")
             views = [failure_notice(is_database_outage(exc))]
         stdout.write(render_all(views) + "\n")
+        save_charts(views, stdout, charts)
     stdout.write("bye\n")
     return 0

@@ -36,6 +36,7 @@ CHASE1, CHASE2, SILENCE = date(2016, 9, 8), date(2016, 9, 12), date(2016, 9, 14)
 READINGS_ASK, READINGS_CHASES = ROUND_OPENS, (CHASE1, CHASE2)
 PRE10, PRE3, DUE = date(2016, 9, 16), date(2016, 9, 27), date(2016, 9, 30)  # for actions due Fri 30 Sep
 MONDAYS = [date(2016, 9, 5), date(2016, 9, 12), date(2016, 9, 19), date(2016, 9, 26)]
+ASK_STARTS_BY = date(2016, 10, 1)  # the round of 1 Sep asks about actions starting within 30 days
 OVERDUE_BY_SEP_1 = date(2016, 8, 17)  # due on or before: 10 working days late on 1 Sep (29 Aug a holiday)
 
 
@@ -82,9 +83,16 @@ def expected():
     by_owner: dict[str, set[str]] = defaultdict(set)
     due_30_sep: dict[str, set[str]] = defaultdict(set)
     late_on_sep_1: dict[str, set[str]] = defaultdict(set)
-    for a in open_actions:
+    chased: dict[str, set[str]] = defaultdict(set)
+    # the round asks about the actions started by 1 October (30 days after it opens:
+    # `ask_before_start_days`), and chases those not due in September (their due-date reminders ask)
+    asked = [a for a in open_actions if a.start is None or a.start <= ASK_STARTS_BY]
+    due_in_sept = {a.ref for a in asked if a.due and SEPT[0] <= a.due <= SEPT[-1]}
+    for a in asked:
         for o in d.owners(a.leads):
             by_owner[o].add(a.ref)
+            if a.ref not in due_in_sept:
+                chased[o].add(a.ref)
             if a.due == date(2016, 9, 30):
                 due_30_sep[o].add(a.ref)
             if a.due and a.due < date(2016, 9, 1):
@@ -93,7 +101,10 @@ def expected():
     overdue: dict[str, set[str]] = defaultdict(set)
     for a in open_actions:
         for t in d.escalation_targets(a.leads, leads_of[a.priority_number]):
-            silence[t].add(a.ref)
+            # the round's silence (chased, never answered), or a due date's: due Wed 7 Sep,
+            # chased Thu 8 and Mon 12, silent two working days later, on the 14th too
+            if (a in asked and a.ref not in due_in_sept) or a.due == date(2016, 9, 7):
+                silence[t].add(a.ref)
             if a.due and a.due <= OVERDUE_BY_SEP_1:
                 overdue[t].add(a.ref)
     readings: dict[str, set[str]] = defaultdict(set)
@@ -102,6 +113,7 @@ def expected():
             readings[o].add(ind["code"])
     return {
         "by_owner": by_owner,
+        "chased": chased,
         "due_30_sep": due_30_sep,
         "late_on_sep_1": late_on_sep_1,
         "silence": silence,
@@ -170,12 +182,13 @@ def test_the_round_asks_every_owner_about_all_their_open_actions_on_1_september(
     for who, refs in expected["by_owner"].items():
         assert {i["ref"] for i in first[who].items("nudge")} == refs, who
     # the Director of Children's Services answers for DCS and for the bodies it represents
-    # (not for All HOS: its members, the Heads of Service, are asked about 4.1.1-4.1.4)
-    assert len(first["dcs"].refs) == len(expected["by_owner"]["dcs"]) == 101
+    # (not for All HOS: its members, the Heads of Service, are asked about 4.1.1-4.1.4); of
+    # those open actions, the ones starting after 1 October are not asked about yet
+    assert len(first["dcs"].refs) == len(expected["by_owner"]["dcs"]) == 62
     assert {"4.1.1", "4.1.2", "4.1.3", "4.1.4"} <= {i["ref"] for i in first["hos-qi"].items("nudge")}
     rules = Counter(i["rule"] for i in first["dcs"].items("nudge"))
-    # every open action is in the round; those already past their due date are chased as well
-    assert rules == {"round": 101, "chase.due_date": len(expected["late_on_sep_1"]["dcs"])}
+    # every started open action is in the round; those already past their due date are chased as well
+    assert rules == {"round": 62, "chase.due_date": len(expected["late_on_sep_1"]["dcs"])}
     assert len(expected["late_on_sep_1"]["dcs"]) == 13
 
 
@@ -183,8 +196,8 @@ def test_the_round_asks_every_owner_about_all_their_open_actions_on_1_september(
 def test_round_chases_go_to_everyone_who_has_not_answered(month, expected, day, stage):
     _engine, _channel, sent_at = month
     msgs = {s.to: s for s in on(sent_at, day) if s.to != "sit"}
-    assert set(msgs) == set(expected["by_owner"]) | set(expected["readings"])
-    for who, refs in expected["by_owner"].items():
+    assert set(msgs) == {w for w, refs in expected["chased"].items() if refs} | set(expected["readings"])
+    for who, refs in expected["chased"].items():
         chased = {i["ref"] for i in msgs[who].items("nudge") if i["rule"] == "chase.round" and i["stage"] == stage}
         assert chased == refs, who
 
@@ -237,7 +250,16 @@ def test_actions_overdue_on_1_september_are_escalated_that_day(month, expected):
     assert sum(len(r) for r in expected["overdue"].values()) > 0
 
 
-@pytest.mark.parametrize(("day", "stage"), [(PRE10, "pre10"), (PRE3, "pre3"), (DUE, "due")])
+def test_the_round_stands_for_the_furthest_heads_up_of_an_action_due_in_its_month(month, expected):
+    """Every action due on 30 September was asked about by the September round, which named its
+    due date: nobody gets the ten-working-day heads-up on the 16th for it."""
+    _engine, _channel, sent_at = month
+    due_30 = set().union(*expected["due_30_sep"].values())
+    assert due_30
+    assert not [i["ref"] for s in on(sent_at, PRE10) for i in s.items("nudge") if i["ref"] in due_30]
+
+
+@pytest.mark.parametrize(("day", "stage"), [(PRE3, "pre3"), (DUE, "due")])
 def test_pre_due_nudges_for_the_actions_due_on_30_september(month, expected, day, stage):
     _engine, _channel, sent_at = month
     msgs = {s.to: s for s in on(sent_at, day)}
@@ -311,9 +333,8 @@ def test_an_answer_in_the_middle_of_the_month_is_honoured(reference_any_engine):
     assert len(reply.recorded) == 6
     asyncio.run(days(date(2016, 9, 6), date(2016, 9, 16)))
     eifs = [s for s in channel.sent if s.to == "hos-eifs"]
-    assert [s.day for s in eifs] == ["2016-09-01", "2016-09-16"]
-    # the 16th: only the ten-day reminder of the group's deadline for 4.1.1 (due 30 Sep)
-    assert {(i["ref"], i["rule"]) for i in eifs[1].items()} == {("4.1.1", "pre_due")}
+    # answered in the round: no chase, and no heads-up for 4.1.1 (due 30 Sep) either
+    assert [s.day for s in eifs] == ["2016-09-01"]
     # 4.7.1/4.7.2 are not in anyone's silence escalation
     escalated = {i["ref"] for s in channel.sent for i in s.items("escalation") if i["escalation"] == "silence"}
     assert "4.7.1" not in escalated and "4.7.2" not in escalated and len(escalated) > 100

@@ -44,7 +44,8 @@ def test_september_2016_is_previewed_on_working_days_and_hours_one_message_per_p
     people = Counter((r["recipient"], r["local_time"][:10]) for r in rows if r["recipient"] != "sit")
     assert max(people.values()) == 1
     dcs_first = next(r for r in rows if r["recipient"] == "dcs" and r["local_time"].startswith("2016-09-01"))
-    assert "round: 101 actions" in dcs_first["rules"] and dcs_first["channel"] == "unreachable"
+    # open actions starting after 1 October are not asked yet (`ask_before_start_days`)
+    assert "round: 62 actions" in dcs_first["rules"] and dcs_first["channel"] == "unreachable"
     assert dcs_first["name"] == "Dana Carver (fictional)" and dcs_first["ledger_key"] == "msg:dcs:2016-09-01"
     sit = [(r["local_time"], r["kind"]) for r in rows if r["recipient"] == "sit"]
     assert ("2016-09-08 09:00", "report") in sit and ("2016-09-19 09:00", "digest") in sit
@@ -124,10 +125,11 @@ def test_preview_shows_reading_requests_and_the_sit_s_notices_of_people_out_of_r
     people_days = {r["local_time"][:10] for r in rows if r["recipient"] not in ("sit",)}
     notices = {r["local_time"][:10]: r for r in rows if r["recipient"] == "sit" and "notice" in r["kind"]}
     assert set(notices) == people_days  # the SIT hears, on each day somebody could not be reached
-    assert notices["2016-09-01"]["rules"] == "unreachable: 21 people" and notices["2016-09-01"]["channel"] == "teams"
+    # 19: two leads have only actions starting after 1 October, not asked about yet
+    assert notices["2016-09-01"]["rules"] == "unreachable: 19 people" and notices["2016-09-01"]["channel"] == "teams"
     detail = preview_rows(db, capsys, "--from", "2016-09-01", "--to", "2016-09-02", "--detail")
     told = [r for r in detail if r["kind"] == "notice"]
-    assert len(told) == 21 and len({r["action"] for r in told}) == 21  # once per person
+    assert len(told) == 19 and len({r["action"] for r in told}) == 19  # once per person
     assert any(
         r["reason"].startswith("Dana Carver (fictional) (dcs) on Thu 1 Sep: no configured channel") for r in told
     )

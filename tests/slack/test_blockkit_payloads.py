@@ -18,6 +18,7 @@ from bot.nudges import nudge_view
 from bot.plan_state import load_state
 from bot.requests import ChatRequest, Identity
 from bot.runtime import build_runtime
+from bot.typed_command import typed
 from bot.views import (
     ConfirmationView,
     EscalationItem,
@@ -129,7 +130,46 @@ def test_a_nudge_for_all_59_actions_of_priority_5(rt):
     assert len(rows) == blockkit.NUDGE_BUTTON_ITEMS
     labels = [e["text"]["text"] for e in rows[0]["elements"]]
     assert labels == ["Green", "Amber", "Red", "Completed", "Add update"]
-    assert "*39 more:*" in json.dumps(message["blocks"], ensure_ascii=False)
+    # the most urgent get the buttons: the card's first actions in its urgency order
+    assert [r["block_id"] for r in rows] == [
+        ids.row_block_id(ids.NUDGE_BLOCK, i.ref) for i in view.items[: blockkit.NUDGE_BUTTON_ITEMS]
+    ]
+    text = json.dumps(message["blocks"], ensure_ascii=False)
+    assert all(f"*{i.ref}*" in text for i in view.items)  # every action is on the card, none dropped
+
+
+def test_a_round_of_a_hundred_actions_with_an_escalation_fits_one_message_grouped_by_urgency(rt):
+    """The DCS's September: a hundred actions in four urgency groups, the No change button, and
+    an escalation cut to its ten worst, in one message of at most 50 blocks."""
+    everything = [s for s in states(rt, "") if s.is_open][:100]
+    view = nudge_view("Dana Carver", everything, no_change=True)
+    groups = [key for key, _heading, _items in view.groups()]
+    assert groups == ["overdue", "due_soon", "in_progress", "not_started"]
+    assert [i.group for i in view.items] == sorted(
+        (i.group for i in view.items), key=[k for k, _ in views_module.URGENCY_GROUPS].index
+    )
+    escalation = EscalationView(
+        "Dana Carver",
+        tuple(
+            EscalationItem(f"5.1.{n}", "text", "Quentin Ivesworth", "no update", date(2016, 9, 30), 15, "red")
+            for n in range(views_module.ESCALATION_LIMIT)
+        ),
+        "Please talk to the leads.",
+        total=149,
+        more_hint=f"139 more, worst first: `{typed('status escalated')}`",
+    )
+    message = blockkit.message([view, escalation, NoticeView("readings")])
+    assert_valid_message(message)
+    text = json.dumps(message["blocks"], ensure_ascii=False)
+    assert all(f"*{i.ref}*" in text for i in view.items)
+    for _key, heading, items in view.groups():
+        assert f"*{heading}* ({len(items)})" in text
+    no_change = [b for b in message["blocks"] if b.get("block_id") == ids.NO_CHANGE_BLOCK]
+    assert len(no_change) == 1
+    button = no_change[0]["elements"][0]
+    assert button["text"]["text"] == "No change on the rest"
+    assert ids.parse_button_value(button["value"]) == (ids.NO_CHANGE, "")
+    assert "149 action(s) need your attention" in text and "139 more, worst first: `/actionbot status escalated`" in text
 
 
 def test_a_nudge_after_a_click_shows_what_was_recorded_instead_of_buttons(rt):

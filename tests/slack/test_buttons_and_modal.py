@@ -110,7 +110,9 @@ async def test_a_card_for_several_actions_keeps_the_others_buttons_after_one_cli
     channel, card = await linked_nudge(slack_bench, "U0HOSSCP", "hos-scp")
     refs = card["metadata"]["event_payload"]["refs"].split(",")
     assert len(refs) > 5
-    first, second = refs[0], refs[1]
+    # the card shows the most urgent first: the first two with buttons
+    rows = [ref for b in card["blocks"] if (ref := ids.ref_of_block(b.get("block_id") or "", ids.NUDGE_BLOCK))]
+    first, second = rows[0], rows[1]
     await slack_bench.click("U0HOSSCP", channel, card, "green", first)
     update = (await slack_bench.api.wait_for("chat.update"))[0].body
     block_ids = [b.get("block_id") for b in update["blocks"]]
@@ -207,3 +209,38 @@ async def test_a_forged_sign_off_click_by_a_lead_is_refused(slack_bench):
     refused = (await slack_bench.api.wait_for("chat.postEphemeral"))[-1].body
     assert "Only an SIT admin can sign off" in json.dumps(refused)
     assert "awaiting sign-off" in json.dumps(await slack_bench.status("4.2.1", "U0SIT"))
+
+
+async def test_no_change_on_the_rest_confirms_the_round_from_the_nudge_card(slack_bench, slack_clock):
+    """HOS S&CP rated 4.2.1 in September; the October card's No change on the rest button
+    re-confirms it (an audit event, not an update) and answers only her."""
+    from bot.plan_state import CONFIRMED
+    from storage import repo
+    from storage.db import session_scope
+    from tests.conftest import uk
+    from tests.fakes import slack_payloads as slack
+
+    slack_clock.set(uk(2016, 9, 20, 10, 0))
+    await slack_bench.dm_reply("U0HOSSCP", "4.2.1 green - on track")
+    slack_clock.set(uk(2016, 10, 15, 10, 0))
+    channel, card = await slack_bench.nudge("4.2.1")
+    block = next(b for b in card["blocks"] if b.get("block_id") == ids.NO_CHANGE_BLOCK)
+    element = block["elements"][0]
+    assert element["text"]["text"] == "No change on the rest"
+    action = {"type": "button", "action_id": element["action_id"], "block_id": block["block_id"]}
+    action |= {"text": element["text"], "value": element["value"]}
+    before = len(slack_bench.api.calls_to("chat.postEphemeral"))
+    click = slack.block_actions("U0HOSSCP", card, channel, action, slack_bench.api.response_url("nochange"))
+    assert (await slack_bench.post(click, slack.FORM))[0] == 200
+    answer = (await slack_bench.api.wait_for("chat.postEphemeral", before + 1))[-1].body
+    assert "Confirmed, unchanged for October 2016 (1): Green: 4.2.1" in json.dumps(answer, ensure_ascii=False)
+    with session_scope(slack_bench.rt.engine) as s:
+        [event] = repo.audit_events(s, [CONFIRMED])
+        assert (event.subject, event.actor, event.details["channel"]) == ("4.2.1", "hos-scp", "slack")
+
+
+async def test_no_change_typed_in_a_dm_and_a_bad_list(slack_bench):
+    reply = await slack_bench.dm_reply("U0HOSSCP", "no change except 4.2.1, soon")
+    assert "Nothing was confirmed: `soon` is not action ids." in json.dumps(reply.body, ensure_ascii=False)
+    reply = await slack_bench.dm_reply("U0HOSSCP", "no change")
+    assert "never rated" in json.dumps(reply.body, ensure_ascii=False)

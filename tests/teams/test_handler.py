@@ -11,6 +11,7 @@ from handlers.teams.turns import message_text
 from storage import repo
 from storage.db import session_scope
 from storage.models import ActionUpdate, PersonIdentity
+from tests.conftest import uk
 from tests.teams.conftest import HANNAH, card_texts
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -183,3 +184,35 @@ async def test_a_sign_off_button_pressed_by_a_lead_is_refused(adapter, rt):
     assert "Only an SIT admin" in response.value.body.serialize()["value"]
     with session_scope(rt.engine) as s:
         assert repo.audit_events(s, ["completion.signed_off"]) == []
+
+
+async def test_no_change_on_the_rest_with_the_round_card_s_button(adapter, rt, teams_clock, assert_valid_card):
+    """Hannah rated 4.2.1 in September; on the October round's card she presses No change on the
+    rest (Action.Execute), then again through the Action.Submit fallback."""
+    from bot.nudges import nudge_view
+    from bot.plan_state import CONFIRMED, load_state
+    from cards.adaptive import NO_CHANGE_VERB, message_activity
+
+    teams_clock.set(uk(2016, 9, 20, 10, 0))
+    flow = await adapter.send("4.2.1 green - on track")
+    await flow.assert_reply(lambda reply, description=None: None)
+    adapter.activity_buffer.clear()
+    teams_clock.set(uk(2016, 10, 15, 10, 0))
+    with session_scope(rt.engine) as s:
+        state = load_state(s, repo.active_plan(s), teams_clock.now())
+        card = message_activity([nudge_view("Hannah", [state.action("4.2.1")], no_change=True)])
+    button = _find_action(assert_valid_card(card["attachments"][0]["content"]), NO_CHANGE_VERB)
+    assert button is not None and button["title"] == "No change on the rest"
+    invoke = Activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": NO_CHANGE_VERB, "data": button["data"]}},
+    )
+    await adapter.send(invoke)
+    [response] = adapter.activity_buffer
+    assert "Confirmed, unchanged for October 2016 (1): Green: 4.2.1" in response.value.body.serialize()["value"]
+    adapter.activity_buffer.clear()
+    flow = await adapter.send(Activity(type="message", value=button["fallback"]["data"]))
+    await flow.assert_reply(lambda reply, description=None: None)
+    with session_scope(rt.engine) as s:
+        assert [e.subject for e in repo.audit_events(s, [CONFIRMED])] == ["4.2.1"]  # the second found it answered

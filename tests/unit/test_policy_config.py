@@ -19,6 +19,7 @@ def test_defaults_are_the_issue_s_numbers():
     p = load_policy()
     assert p.pre_due_days == (10, 3, 0)
     assert (p.round_open_day, p.round_due_day) == (1, 5)
+    assert p.round_ask_before_start_days == 30
     assert set(p.round_recurring) >= {"monthly", "annually", "ongoing"}
     assert (p.chase_count, p.chase_interval) == (2, 2)
     assert p.escalation.to == ("priority_lead", "manager")
@@ -111,3 +112,27 @@ def test_missing_and_broken_files(tmp_path):
         load_policy(tmp_path / "nope.yaml")
     with pytest.raises(PolicyError, match="not valid YAML"):
         load_policy(write(tmp_path, "calendar: [unclosed"))
+
+
+def test_ask_before_start_days_is_checked_and_decides_which_actions_a_round_asks(tmp_path):
+    from datetime import date
+
+    from bot.plan_state import ActionState
+    from bot.rounds import current_round, in_round
+    from storage.models import Action
+
+    with pytest.raises(PolicyError) as err:
+        load_policy(write(tmp_path, {"round": {"ask_before_start_days": -1}}))
+    assert "round.ask_before_start_days: must be a whole number from 0 to 366, got -1" in str(err.value.describe())
+    p = load_policy(write(tmp_path, {"round": {"ask_before_start_days": 0}}))
+    r = current_round(p, date(2016, 9, 15))  # opened Thu 1 Sep
+    assert r.opens == date(2016, 9, 1)
+
+    def state(start: date | None) -> ActionState:
+        action = Action(plan_id=1, priority_number=4, finding_id=1, ref="4.2.1", text="t", start=start)
+        return ActionState(action=action, rag="not_rated", updates=[], today=date(2016, 9, 15))
+
+    assert in_round(p, state(None), r) and in_round(p, state(date(2016, 9, 1)), r)
+    assert not in_round(p, state(date(2016, 9, 2)), r)  # 0 days: only what has started by the round
+    default = load_policy()
+    assert in_round(default, state(date(2016, 10, 1)), r) and not in_round(default, state(date(2016, 10, 2)), r)
