@@ -9,7 +9,7 @@ from bot.views import NoticeView
 
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side; nothing was recorded. Please try again."
 NOT_OUR_BUTTON = "This button is not one of mine, so nothing was recorded."
-STALE_FORM = "This form can't be read any more: please close it and press the button on the card again."
+STALE_FORM = "This form can't be read any more: please close this form and press the button on the card again."
 
 __all__ = ["NOT_OUR_BUTTON", "SOMETHING_WENT_WRONG", "STALE_FORM", "UNAVAILABLE", "failure_notice"]
 
