@@ -7,6 +7,11 @@ and the SIT digest, so the board and the board paper cannot disagree), and the a
 the same `PlanState` the report was built from, at the same instant. The filters are the list
 rules `/status` uses (`plan_state.overdue`, `reds_and_ambers`, a lead role, a partner agency),
 checked here: a filter the plan does not know is a listed problem, never an exception.
+
+The risks and issues log is the report's too (`PriorityReport.log`, as the highlight report, the
+exports and the digest show it): `priority_logs` only sorts each priority's lines into open risks,
+open issues and those closed in the report's period, so a closed line is never listed as open and
+the open counts are the report's "Open risks" and "Open issues" figures.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from bot.plan_state import ActionState, PlanState, load_state, overdue, reds_and
 from bot.report import build_report
 from bot.report_model import HighlightReport
 from bot.status import counts_view
-from bot.views import RagCountsView
+from bot.views import LogLine, RagCountsView
 from domain.ofsted_refs import parse_ofsted_refs
 from storage import repo
 from storage.db import utc_aware
@@ -106,6 +111,35 @@ class RecommendationFinding:
 
 
 @dataclass(frozen=True)
+class PriorityLog:
+    """One priority's risks and issues as a highlight report has them (`PriorityReport.log`)."""
+
+    number: int
+    title: str
+    risks: tuple[LogLine, ...]  # open at the report's instant
+    issues: tuple[LogLine, ...]  # open at the report's instant
+    closed: tuple[LogLine, ...]  # closed in the report's period (with the reason), never listed as open
+
+    @property
+    def empty(self) -> bool:
+        return not (self.risks or self.issues or self.closed)
+
+
+def priority_logs(report: HighlightReport) -> tuple[PriorityLog, ...]:
+    """Each priority's log from the report model, split for the board's tables; nothing re-read."""
+    return tuple(
+        PriorityLog(
+            number=p.number,
+            title=p.title,
+            risks=tuple(x for x in p.risks if x.status == "open"),
+            issues=tuple(x for x in p.issues if x.status == "open"),
+            closed=tuple(x for x in p.log if x.status != "open"),
+        )
+        for p in report.priorities
+    )
+
+
+@dataclass(frozen=True)
 class PlanLink:
     key: str
     title: str
@@ -128,11 +162,14 @@ class BoardPage:
     months: tuple[Period, ...]  # highlight reports to read, newest first
     plans: tuple[PlanLink, ...]  # the live plans the viewer may open
     shown: int  # actions the filters keep
-    risks: tuple[str, ...] = ()  # hook: the risks and issues log, when the core has one (rendered if non-empty)
+    log: tuple[PriorityLog, ...] = ()  # the risks and issues log of `report`, priority by priority
 
     @property
     def total_actions(self) -> int:
         return sum(p.counts.total for p in self.priorities)
+
+    def log_of(self, number: int) -> PriorityLog | None:
+        return next((x for x in self.log if x.number == number), None)
 
 
 def read_filters(state: PlanState, query: Mapping[str, str]) -> tuple[BoardFilters, tuple[str, ...]]:
@@ -226,6 +263,7 @@ def board_page(
         months=report_months(plan, today),
         plans=plans,
         shown=sum(len(p.actions) for p in priorities),
+        log=priority_logs(report),
     )
 
 

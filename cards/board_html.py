@@ -5,7 +5,8 @@ Everything a page needs is served by the board itself (one stylesheet, the chart
 network with no way out: no scripts, fonts, inline styles or `data:` images. Every chart has its
 figures in a table beside it, every table a caption and header scopes, and a print stylesheet
 turns the page into a board paper. The month pages render the same `HighlightReport` as the
-exports (`cards/report_html.py`), with the same wording (`cards.report_format`).
+exports (`cards/report_html.py`), with the same wording (`cards.report_format`); the risks and
+issues tables of both kinds of page are `bot.board.priority_logs` of that report.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot.board import SHOW_CHOICES, BoardPage, RecommendationGroup
+from bot.board import SHOW_CHOICES, BoardPage, RecommendationGroup, priority_logs
 from bot.report_model import FIGURES, HighlightReport
 from cards import report_format as w
 from cards.charts import alt_text, by_priority_png, trend_png
@@ -53,6 +54,8 @@ def environment() -> Environment:
         action_detail=w.action_detail,
         escalation_state=w.escalation_state,
         show_choices=SHOW_CHOICES,
+        log_heading=w.log_heading,
+        log_empty=w.LOG_EMPTY,
         sample_banner=w.SAMPLE_BANNER.replace("`", ""),
     )
     return env
@@ -83,6 +86,7 @@ def report_page(page: BoardPage, report: HighlightReport, base: str = "/board") 
         charts=charts,
         subtitle=w.subtitle(report),
         standing=w.standing(report),
+        logs={log.number: log for log in priority_logs(report)},
         base=base,
         plan_url=f"{base}/{page.plan_key}",
     )
