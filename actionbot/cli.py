@@ -8,12 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from bot.config import Settings
-from bot.logging_setup import configure_logging
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pydantic and the settings load only when a command runs: `--help` stays fast
+    from bot.config import Settings
     from bot.runtime import Runtime
 
 Handler = Callable[[argparse.Namespace], int]
@@ -31,6 +27,10 @@ def command(name: str) -> Callable[[Handler], Handler]:
 
 
 def load_settings(args: argparse.Namespace | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -92,6 +92,8 @@ COMMAND_MODULES = [
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    from bot.logging_setup import configure_logging
+
     configure_logging(_settings_for_logging(), verbose=args.verbose)
     if not args.command:
         p.print_help()
@@ -108,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
 def _settings_for_logging() -> Settings | None:
     """The settings if they are valid; else None (logging falls back to text at INFO and the
     command itself reports the configuration error)."""
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         return Settings()
     except ValidationError:
