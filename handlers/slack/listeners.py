@@ -11,7 +11,6 @@ quick (one database transaction) so that fits well inside the limit.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -22,7 +21,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.requests import ChatRequest, Identity, Reply
 from bot.runtime import Runtime
@@ -32,6 +30,7 @@ from cards import blockkit_ids as ids
 from cards.format import shorten
 from cards.slack_escape import unescape
 from handlers.slack.client import api_error
+from handlers.slack.pacing import Pacing
 from handlers.slack.people import identity_of
 from handlers.slack.threads import card_refs
 
@@ -106,6 +105,7 @@ def _first(views: list[Any], kind: type) -> Any:
 @dataclass
 class SlackListeners:
     rt: Runtime
+    pacing: Pacing = field(default_factory=Pacing)  # threads, the bound on answers, the HTTP pool
 
     def register(self, app: AsyncApp) -> None:
         app.command(self.rt.settings.slack_command)(self.on_status)
@@ -117,25 +117,26 @@ class SlackListeners:
 
     # ------------------------------------------------------------------ the core
 
-    @staticmethod
-    async def after_ack(work: Awaitable[None], what: str) -> None:
-        """Work done after Slack has its ack: a failure is logged, never turned into an error
-        response (Slack already has its 200)."""
+    async def after_ack(self, work: Awaitable[None], what: str) -> None:
+        """Work done after Slack has its ack, one of a bounded number at a time
+        (`handlers.slack.pacing`): a failure is logged, never turned into an error response
+        (Slack already has its 200)."""
         try:
-            await work
+            async with self.pacing.answer_slot():
+                await work
         except Exception:
             log.exception("Slack: %s failed after the ack", what)
 
     async def ask(self, request: ChatRequest) -> Reply:
         """The core, off the event loop (it is one blocking database transaction)."""
         try:
-            return await asyncio.to_thread(self.rt.core.handle, request)
+            return await self.pacing.in_thread(self.rt.core.handle, request)
         except Exception:
             log.exception("the core failed on a Slack %s", request.kind)
             return Reply([NoticeView("Sorry, something went wrong on my side; nothing was recorded.", "error")])
 
     async def who(self, client: AsyncWebClient, user_id: str) -> Identity:
-        return await identity_of(self.rt.engine, client, user_id)
+        return await identity_of(self.rt.engine, client, user_id, in_thread=self.pacing.in_thread)
 
     @property
     def command_prefix(self) -> str:
@@ -147,18 +148,23 @@ class SlackListeners:
 
     # ------------------------------------------------------------------ /actionbot
 
-    async def on_status(self, ack, command: dict, respond, client: AsyncWebClient) -> None:
+    async def on_status(self, ack, command: dict, client: AsyncWebClient) -> None:
         await ack()
-        await self.after_ack(self.answer_status(command, respond, client), command.get("command") or "the command")
+        await self.after_ack(self.answer_status(command, client), command.get("command") or "the command")
 
-    async def answer_status(self, command: dict, respond, client: AsyncWebClient) -> None:
+    async def answer_status(self, command: dict, client: AsyncWebClient) -> None:
+        """The answer goes to the command's `response_url` (as Bolt's `respond` would send it,
+        through the process's connection pool): ephemeral unless the query asked to share."""
         identity = await self.who(client, command["user_id"])
         reply = await self.ask(ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command"))
-        response = await respond(
-            response_type="ephemeral" if reply.private else "in_channel", **self.message(reply.views)
-        )
-        if response.status_code != 200:
-            log.warning("command answer via response_url failed: %s %s", response.status_code, response.body)
+        response_url = command.get("response_url")
+        if not isinstance(response_url, str) or not response_url:
+            log.warning("a Slack command without a response_url was not answered")
+            return
+        payload = {"response_type": "ephemeral" if reply.private else "in_channel", **self.message(reply.views)}
+        status, body = await self.pacing.post_response(response_url, payload)
+        if status != 200:
+            log.warning("command answer via response_url failed: %s %s", status, body[:200])
 
     # ------------------------------------------------------------------ direct messages
 
@@ -332,12 +338,12 @@ class SlackListeners:
                     await client.chat_update(channel=origin.channel, ts=origin.ts, **message, **extra)
                     return
                 if origin.response_url:
-                    sent = await AsyncWebhookClient(origin.response_url).send_dict(
-                        {"replace_original": True, **message}
+                    status, body = await self.pacing.post_response(
+                        origin.response_url, {"replace_original": True, **message}
                     )
-                    if sent.status_code == 200:
+                    if status == 200:
                         return
-                    log.warning("replacing an ephemeral card failed: %s %s", sent.status_code, sent.body)
+                    log.warning("replacing an ephemeral card failed: %s %s", status, body[:200])
             except SlackApiError as exc:
                 log.warning("updating the card in place failed: %s", api_error(exc))
         if origin.channel:
