@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import SimpleNamespace
@@ -245,21 +246,54 @@ class _ReusingAuthentication(BotFrameworkAuthentication):
     depend only on the bot's app id, the audience and the service URL, never on the request,
     so they are kept per such key (as the SDK's older `BotFrameworkAdapter` kept connector
     clients): each reply reuses the client, its credentials' cached token and its connection pool.
-    Authentication itself is not cached: every request's token is checked."""
+
+    A verified token is remembered too. The Bot Framework sends the same token with every
+    activity for up to an hour, and checking it (an RSA signature, the issuer, audience,
+    endorsement of the channel and the `serviceurl` claim against the activity) gives the same
+    answer each time for the same (token, channel, service URL). So that triple, once accepted,
+    is accepted again without the check until the token's own `exp`, and at most
+    `VERIFIED_SECONDS` after it was checked (a signing key withdrawn from the JWKS stops being
+    trusted within that time). Anything else (another service URL, another channel, an expired
+    entry, no token at all in local development mode) goes through the full check. A refused
+    token is never remembered."""
 
     KEEP = 64  # service URLs are per region: a handful; the bound only stops a runaway
+    KEEP_TOKENS = 1024
+    VERIFIED_SECONDS = 300.0
 
-    def __init__(self, inner: BotFrameworkAuthentication):
+    def __init__(self, inner: BotFrameworkAuthentication, *, now: Callable[[], float] = time.time):
         self._inner = inner
+        self._now = now  # seconds since the epoch, as PyJWT reads `exp`
         self._connectors: dict[tuple[str | None, str | None, str], Any] = {}
         self._token_clients: dict[str | None, UserTokenClient] = {}
+        self._verified: dict[tuple[str, str | None, str | None], tuple[float, AuthenticateRequestResult]] = {}
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        key = (auth_header, activity.channel_id, activity.service_url) if auth_header else None
+        kept = self._verified.get(key) if key else None
+        if kept is not None and self._now() < kept[0]:
+            return _copy(kept[1])
         result = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
             app_id = _app_id(result.claims_identity)
             result.connector_factory = _ReusingConnectorFactory(result.connector_factory, app_id, self._connectors)
+        if key is not None:
+            self._remember(key, result)
         return result
+
+    def _remember(self, key: tuple[str, str | None, str | None], result: AuthenticateRequestResult) -> None:
+        claims = result.claims_identity.claims if result.claims_identity is not None else None
+        expires = (claims or {}).get("exp")
+        if not result.claims_identity or not result.claims_identity.is_authenticated:
+            return
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            return
+        now = self._now()
+        if len(self._verified) >= self.KEEP_TOKENS:
+            self._verified = {k: v for k, v in self._verified.items() if v[0] > now}
+            if len(self._verified) >= self.KEEP_TOKENS:
+                self._verified.clear()
+        self._verified[key] = (min(float(expires), now + self.VERIFIED_SECONDS), result)
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> AuthenticateRequestResult:
         return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
@@ -305,6 +339,14 @@ class _ReusingConnectorFactory(ConnectorFactory):
                 self._clients.clear()
             self._clients[key] = client
         return client
+
+
+def _copy(result: AuthenticateRequestResult) -> AuthenticateRequestResult:
+    """A remembered verification as a new result (the adapter sets things on the activity from it)."""
+    again = AuthenticateRequestResult()
+    again.audience, again.claims_identity = result.audience, result.claims_identity
+    again.caller_id, again.connector_factory = result.caller_id, result.connector_factory
+    return again
 
 
 def _app_id(claims_identity: ClaimsIdentity | None) -> str | None:
