@@ -127,16 +127,19 @@ class SlackListeners:
         except Exception:
             log.exception("Slack: %s failed after the ack", what)
 
-    async def ask(self, request: ChatRequest) -> Reply:
-        """The core, off the event loop (it is one blocking database transaction)."""
+    async def ask(self, request: ChatRequest, *, before_ack: bool = False) -> Reply:
+        """The core, off the event loop (it is one blocking database transaction); `before_ack`:
+        the ack waits for it (the modal), so it runs on the ack's threads, not behind answers."""
+        run = self.pacing.for_ack if before_ack else self.pacing.in_thread
         try:
-            return await self.pacing.in_thread(self.rt.core.handle, request)
+            return await run(self.rt.core.handle, request)
         except Exception:
             log.exception("the core failed on a Slack %s", request.kind)
             return Reply([NoticeView("Sorry, something went wrong on my side; nothing was recorded.", "error")])
 
-    async def who(self, client: AsyncWebClient, user_id: str) -> Identity:
-        return await identity_of(self.rt.engine, client, user_id, in_thread=self.pacing.in_thread)
+    async def who(self, client: AsyncWebClient, user_id: str, *, before_ack: bool = False) -> Identity:
+        run = self.pacing.for_ack if before_ack else self.pacing.in_thread
+        return await identity_of(self.rt.engine, client, user_id, in_thread=run)
 
     @property
     def command_prefix(self) -> str:
@@ -299,7 +302,7 @@ class SlackListeners:
             return
         if not origin.refs and origin.surface == "message" and origin.channel:
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts))
-        identity = await self.who(client, user)
+        identity = await self.who(client, user, before_ack=True)
         request = ChatRequest(
             identity,
             kind="form",
@@ -309,7 +312,7 @@ class SlackListeners:
             proposed_date=date,
             thread_refs=tuple(origin.refs),
         )
-        reply = await self.ask(request)
+        reply = await self.ask(request, before_ack=True)
         form = _first(reply.views, UpdateFormView)
         if form is not None:
             await ack(response_action="errors", errors=blockkit.form_errors(form))

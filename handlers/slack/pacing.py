@@ -6,7 +6,8 @@ load the ack path must not wait for anything the answers are doing:
 - **the ack's own threads.** Before acking, a request's `trigger_id` or `event_id` is claimed in
   the database (`handlers.slack.app.handle_each_event_once`: a blocking call, so it runs in a
   thread). It gets a small pool of its own instead of asyncio's default one, where it would
-  wait behind every queued core transaction of the answers in flight;
+  wait behind every queued core transaction of the answers in flight. The modal submission,
+  whose ack carries the core's verdict, runs its lookup and its core call there too;
 - **a bound on the answers in flight.** The work after the ack (the core's transaction, the
   rendering, the post) is CPU-bound Python: running 50 at once only interleaves them, so every
   answer finishes late and the event loop, which also reads the next requests and writes
