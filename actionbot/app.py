@@ -5,6 +5,7 @@ starts at import."""
 from __future__ import annotations
 
 import logging
+import os
 
 from aiohttp import web
 from sqlmodel import func, select
@@ -41,6 +42,7 @@ async def healthz(request: web.Request) -> web.Response:
                 "now": now.isoformat(),
                 "channels": sorted(rt.channels),
                 "scheduler": scheduler.as_json(),
+                "pid": os.getpid(),  # which process answered (with `serve --workers N`, one of N)
             }
         if not scheduler.healthy:
             body["status"] = "scheduler-stale"

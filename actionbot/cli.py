@@ -8,12 +8,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # pydantic and the settings load only when a command runs: `--help` stays fast
+    from pydantic import ValidationError
 
-from bot.config import Settings
-from bot.logging_setup import configure_logging
-
-if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.runtime import Runtime
 
 Handler = Callable[[argparse.Namespace], int]
@@ -31,6 +29,10 @@ def command(name: str) -> Callable[[Handler], Handler]:
 
 
 def load_settings(args: argparse.Namespace | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -92,6 +94,8 @@ COMMAND_MODULES = [
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    from bot.logging_setup import configure_logging
+
     configure_logging(_settings_for_logging(), verbose=args.verbose, secrets=_channel_secrets())
     if not args.command:
         p.print_help()
@@ -99,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     fn = COMMANDS.get(args.command)
     if fn is None:
         p.error(f"unknown command {args.command}")
+    from pydantic import ValidationError
+
     try:
         return fn(args) or 0
     except KeyboardInterrupt:
@@ -115,6 +121,10 @@ def configuration_error(exc: ValidationError) -> str:
 def _settings_for_logging() -> Settings | None:
     """The settings if they are valid; else None (logging falls back to text at INFO and the
     command itself reports the configuration error)."""
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         return Settings()
     except ValidationError:
@@ -125,6 +135,8 @@ def _channel_secrets() -> list[str]:
     """Secret values in every registered channel's settings, for the log redactor (a channel
     whose settings do not validate contributes none: the command reports it)."""
     import os
+
+    from pydantic import ValidationError
 
     from bot.logging_setup import secret_values
     from handlers.registry import channel_settings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from actionbot.cli import command, fail, load_settings, runtime
@@ -19,6 +18,13 @@ def add_parsers(sub) -> None:
         help="migrate the database and load the reference plan if it is empty (what `make run` does)",
     )
     s.add_argument("--no-scheduler", action="store_true", help="don't run the scheduler in this process")
+    s.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=1,
+        metavar="N",
+        help="answer with N web processes sharing the port (default 1); one of them runs the scheduler",
+    )
 
     i = sub.add_parser("import", help="import a plan (CSV, XLSX, DOCX) or the embedded reference plan")
     i.add_argument("path", nargs="?", help="plan file")
@@ -163,6 +169,8 @@ def people_cmd(args: argparse.Namespace) -> int:
 
 @command("chat")
 def chat_cmd(args: argparse.Namespace) -> int:
+    import asyncio
+
     from actionbot.chat import chat_with_scheduler
 
     rt = runtime(args)
@@ -171,6 +179,8 @@ def chat_cmd(args: argparse.Namespace) -> int:
 
 @command("nudge")
 def nudge_cmd(args: argparse.Namespace) -> int:
+    import asyncio
+
     from actionbot.nudge_now import nudge_now
     from handlers.registry import outbound_all
 
@@ -185,8 +195,24 @@ def serve_cmd(args: argparse.Namespace) -> int:
 
     settings = load_settings(args)
     return serve(
-        settings, port=args.port, host=args.host, bootstrap=args.bootstrap, with_scheduler=not args.no_scheduler
+        settings,
+        port=args.port,
+        host=args.host,
+        bootstrap=args.bootstrap,
+        with_scheduler=not args.no_scheduler,
+        workers=args.workers,
     )
+
+
+def _worker_count(text: str) -> int:
+    """`--workers N`: a whole number from 1 to 64 (more processes than that only contend)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    return n
 
 
 @command("clock")

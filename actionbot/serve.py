@@ -30,31 +30,63 @@ def bootstrap_database(rt) -> str:
     return f"empty database: loaded the reference plan ({plan.describe()}; {people.describe()})"
 
 
-def serve(settings: Settings, *, port: int | None, host: str | None, bootstrap: bool, with_scheduler: bool) -> int:
-    from handlers.registry import outbound_all
-
+def serve(
+    settings: Settings,
+    *,
+    port: int | None,
+    host: str | None,
+    bootstrap: bool,
+    with_scheduler: bool,
+    workers: int = 1,
+) -> int:
+    """Migrate (and bootstrap) once, then answer on `host:port`: in this process, or with
+    `workers` > 1 in that many forked processes sharing the socket (`actionbot.workers`)."""
     rt = build_runtime(settings)
     if bootstrap:
         print(f"actionbot: {bootstrap_database(rt)}")
     else:
         ensure_database(rt.engine)
-    rt.channels = outbound_all(rt)
-    app = create_app(rt, with_scheduler=with_scheduler)
     port = port or int(os.environ.get("PORT", settings.port))
     host = host or settings.host
-    for line in banner(rt, host, port, with_scheduler):
-        print(line)
-    web.run_app(app, host=host, port=port, print=None)
-    return 0
+    if workers <= 1:
+        app = web_app(rt, with_scheduler=with_scheduler)
+        for line in banner(rt, host, port, with_scheduler):
+            print(line)
+        web.run_app(app, host=host, port=port, print=None)
+        return 0
+    from actionbot.workers import Supervisor, listening_socket
+
+    sock = listening_socket(host, port)
+    for line in banner(rt, host, port, with_scheduler, workers=workers):
+        print(line, flush=True)
+    rt.engine.dispose()  # no pooled connection may cross the fork: each worker opens its own
+
+    def run_worker(index: int, sock) -> int:
+        worker_rt = build_runtime(settings)
+        app = web_app(worker_rt, with_scheduler=with_scheduler and index == 0)
+        web.run_app(app, sock=sock, print=None)
+        return 0
+
+    return Supervisor(workers, sock, run_worker).run()
 
 
-def banner(rt, host: str, port: int, with_scheduler: bool) -> list[str]:
+def web_app(rt, *, with_scheduler: bool) -> web.Application:
+    """The process's app with every configured channel's sender (nudges go out from here)."""
+    from handlers.registry import outbound_all
+
+    rt.channels = outbound_all(rt)
+    return create_app(rt, with_scheduler=with_scheduler)
+
+
+def banner(rt, host: str, port: int, with_scheduler: bool, *, workers: int = 1) -> list[str]:
     s = rt.settings
     url = f"http://127.0.0.1:{port}"
     lines = [
         f"actionbot is running on {host}:{port} (database: {s.database_url}; now: {rt.clock.now():%Y-%m-%d %H:%M} UTC)",
         f"  health:  {url}/healthz",
     ]
+    if workers > 1:
+        lines.append(f"  workers: {workers} processes on this port (the first runs the scheduler)")
     from handlers import registry
 
     lines.extend(f"  {line}" for line in registry.banner_lines(rt, url))

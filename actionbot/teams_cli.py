@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from actionbot.cli import command, fail, runtime
-from handlers.teams import addresses
 
 
 def add_parsers(sub) -> None:
@@ -54,6 +53,7 @@ def package(args: argparse.Namespace) -> int:
 
 
 def set_sit_channel(args: argparse.Namespace) -> int:
+    from handlers.teams import addresses
     from storage import repo
     from storage.db import session_scope
 
@@ -93,6 +93,8 @@ def set_sit_channel(args: argparse.Namespace) -> int:
 
 
 def _choose(known, wanted: str):
+    from handlers.teams import addresses
+
     if wanted.isdigit() and 1 <= int(wanted) <= len(known):
         return known[int(wanted) - 1]
     exact = [r for r in known if (r.data or {}).get("conversation_id") == wanted]

@@ -3,6 +3,8 @@
 - timescale parsing: our parser vs dateparser alone (which also gets "Sep 16" wrong);
 - importing the whole reference plan (the issue asks for well under a second);
 - answering `/status priority 5` (the largest priority) and the plan summary, SQLite vs PostgreSQL;
+- start-up (`actionbot --help`, `serve` to its first /healthz) and an idle server's memory;
+- Slack and Teams under load against their frameworks' floors, and `serve --workers` 1 vs 2;
 - refusing the issue's hostile import files (a zip-bomb workbook expanding to 1.5 GB, a
   1,000,000-row CSV): the reader alone, and the whole `actionbot import` in a child process
   with its peak memory (issue #9 asks for under 2 s and under 200 MB).
@@ -173,6 +175,24 @@ def bench_teams() -> None:
     teams_load.main()
 
 
+def bench_startup() -> None:
+    from bench import startup
+
+    startup.main_startup()
+
+
+def bench_memory() -> None:
+    from bench import startup
+
+    startup.main_memory()
+
+
+def bench_workers() -> None:
+    from bench import workers
+
+    workers.main()
+
+
 BENCHES: dict[str, Callable[[], None]] = {
     "timescales": bench_timescales,
     "storage": bench_storage,
@@ -181,6 +201,9 @@ BENCHES: dict[str, Callable[[], None]] = {
     "teams": bench_teams,
     "scale": bench_scale,
     "scale-100k": bench_scale_100k,  # minutes: not in the default run (`make bench-scale`)
+    "startup": bench_startup,
+    "memory": bench_memory,
+    "workers": bench_workers,
 }
 DEFAULT = [name for name in BENCHES if name != "scale-100k"]
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
-import dateparser
-
 from domain.timescale import MONTHS, TimescaleError, _month_end, parse_full_date, parse_timescale
 
 _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+)?(.+)$")
@@ -46,6 +44,8 @@ def _parse_date(text: str, today: date) -> date | None:
             return ts.due
     except TimescaleError:
         pass
+    import dateparser  # loaded on the first date it must guess: its language data is large
+
     found = dateparser.parse(
         t,
         languages=["en"],

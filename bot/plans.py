@@ -112,7 +112,7 @@ def _live_plans_with(session: Session, refs: tuple[str, ...]) -> list[Plan]:
 
 def plan_line(session: Session, plan: Plan) -> NoticeView | None:
     """`Plan: Youth Justice Plan (yj)` at the top of an answer, only when several plans are live."""
-    if len(repo.live_plans(session)) < 2:
+    if repo.live_plan_count(session) < 2:
         return None
     return plan_heading(plan)
 

@@ -15,8 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 QUIET_START = time(1, 0)
 QUIET_END = time(2, 0)
 
@@ -56,6 +54,8 @@ class WorkCalendar:
     def _holidays(self, year: int):
         key = ("holidays", year)
         if key not in self._cache:
+            import holidays  # loaded when the first date is checked, not when a process starts
+
             self._cache[key] = holidays.country_holidays(self.country, subdiv=self.subdiv, years=year)
         return self._cache[key]
 

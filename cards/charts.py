@@ -11,16 +11,17 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING
 
 from bot.report_model import HighlightReport
 from bot.views import RagCountsView
 from cards.format import RAG_LETTERS
 from domain.vocabulary import RAG_LABELS, RAG_ORDER
+
+if TYPE_CHECKING:  # matplotlib loads on the first chart drawn: it is 40 MB a `serve` mostly never needs
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ def draw_trend(ax: Axes, report: HighlightReport) -> None:
 
 
 def legend_handles() -> list[Patch]:
+    from matplotlib.patches import Patch
+
     return [
         Patch(facecolor=STYLES[r].colour, hatch=STYLES[r].hatch, edgecolor=STYLES[r].edge, label=f"{RAG_LABELS[r]}")
         for r in RAG_ORDER
@@ -143,6 +146,9 @@ def legend_handles() -> list[Patch]:
 
 
 def _figure(width: float, height: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig

@@ -61,6 +61,11 @@ def live_plans(session: Session) -> list[Plan]:
     return list(session.exec(select(Plan).where(Plan.active == True).order_by(col(Plan.id))).all())  # noqa: E712
 
 
+def live_plan_count(session: Session) -> int:
+    """How many plans are live: one aggregate, no rows loaded (asked on every chat answer)."""
+    return session.exec(select(func.count()).select_from(Plan).where(Plan.active == True)).one()  # noqa: E712
+
+
 def plan_actions(session: Session, plan_id: int) -> list[Action]:
     return list(session.exec(select(Action).where(Action.plan_id == plan_id).order_by(Action.position)).all())
 

@@ -19,12 +19,14 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import text
 
 from bot.http_errors import error_id
 from bot.outage import RETRY_AFTER_SECONDS, is_database_outage
 from bot.runtime import Runtime
 from handlers.slack.client import configure
 from handlers.slack.listeners import SlackListeners
+from handlers.slack.pacing import Pacing
 from handlers.slack.settings import slack_settings
 from storage import repo
 from storage.db import session_scope
@@ -36,7 +38,7 @@ SLACK_BOLT = web.AppKey("slack_bolt", AsyncApp)
 SLACK_SIGNING_SECRET = web.AppKey("slack_signing_secret", str)
 
 
-def build_bolt_app(rt: Runtime) -> AsyncApp:
+def build_bolt_app(rt: Runtime, pacing: Pacing | None = None) -> AsyncApp:
     """The Bolt app with our listeners; request signatures are checked with
     SLACK_SIGNING_SECRET (Bolt answers 401 to a forged or stale request)."""
     settings = slack_settings(rt)
@@ -47,9 +49,10 @@ def build_bolt_app(rt: Runtime) -> AsyncApp:
         process_before_response=False,  # ack first, work after: Slack's 3-second limit
     )
     configure(bolt.client, settings, rt.clock.sleep)
-    bolt.use(handle_each_event_once(rt))
+    pacing = pacing or Pacing()
+    bolt.use(handle_each_event_once(rt, pacing))
     bolt.error(answer_errors)
-    SlackListeners(rt).register(bolt)
+    SlackListeners(rt, pacing).register(bolt)
     return bolt
 
 
@@ -85,7 +88,7 @@ def _raised_by_bolt(error: BaseException) -> bool:
     return module.startswith("slack_bolt.")
 
 
-def handle_each_event_once(rt: Runtime) -> Callable[..., Awaitable[Any]]:
+def handle_each_event_once(rt: Runtime, pacing: Pacing | None = None) -> Callable[..., Awaitable[Any]]:
     """Slack re-sends an event it thinks we missed (X-Slack-Retry-Num); the event id is claimed
     in the database (`seen_event`) so a retry, even to another process, is acknowledged and
     dropped instead of recording an update twice.
@@ -96,17 +99,28 @@ def handle_each_event_once(rt: Runtime) -> Callable[..., Awaitable[Any]]:
     and dropped, while the next click on the same card (a new invocation) is handled.
 
     When the database is down the claim cannot be made; the request goes on and the core
-    answers "temporarily unavailable, nothing was recorded" (nothing to replay)."""
+    answers "temporarily unavailable, nothing was recorded" (nothing to replay).
+
+    The claim runs on the ack's own threads (`handlers.slack.pacing`), never queued behind the
+    answers of earlier requests."""
+    run = pacing.for_ack if pacing is not None else asyncio.to_thread
 
     def claim(event_key: str) -> bool:
         with session_scope(rt.engine) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # The ack waits for this commit; PostgreSQL need not wait for its disk. The row
+                # still survives a crash of this process (the server has it), and the commit of
+                # whatever the request then writes flushes the log up to and including it, so
+                # only a server crash in the next fraction of a second can forget a claim of a
+                # request that wrote nothing: a read whose retry is then answered twice.
+                session.execute(SYNC_COMMIT_OFF)
             return repo.mark_seen(session, event_key, rt.clock.now())
 
     async def once(req, body: dict, next_, logger) -> BoltResponse | None:
         key = invocation_key(body)
         if key is not None:
             try:
-                first = await asyncio.to_thread(claim, key)
+                first = await run(claim, key)
             except Exception as exc:
                 if not is_database_outage(exc):
                     raise
@@ -123,6 +137,7 @@ def handle_each_event_once(rt: Runtime) -> Callable[..., Awaitable[Any]]:
     return once
 
 
+SYNC_COMMIT_OFF = text("SET LOCAL synchronous_commit = off")
 _SEEN_KEY_MAX = 200  # seen_event.event_key
 
 
@@ -192,7 +207,9 @@ def mount_slack(app: web.Application, rt: Runtime) -> bool:
     settings = slack_settings(rt)
     if not settings.slack_enabled:
         return False
-    bolt = build_bolt_app(rt)
+    pacing = Pacing()
+    bolt = build_bolt_app(rt, pacing)
+    app.cleanup_ctx.append(pacing.lifetime())
     app[SLACK_BOLT] = bolt
     if settings.slack_signing_secret:
         app[SLACK_SIGNING_SECRET] = settings.slack_signing_secret

@@ -11,7 +11,6 @@ quick (one database transaction) so that fits well inside the limit.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -22,7 +21,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity, Reply
@@ -35,6 +33,7 @@ from cards.chat_charts import charts_in
 from cards.format import shorten
 from cards.slack_escape import unescape
 from handlers.slack.client import api_error
+from handlers.slack.pacing import Pacing
 from handlers.slack.people import identity_of
 from handlers.slack.settings import slack_settings
 from handlers.slack.threads import card_refs
@@ -109,6 +108,7 @@ def _first(views: list[Any], kind: type) -> Any:
 @dataclass
 class SlackListeners:
     rt: Runtime
+    pacing: Pacing = field(default_factory=Pacing)  # threads, the bound on answers, the HTTP pool
 
     def register(self, app: AsyncApp) -> None:
         app.command(slack_settings(self.rt).slack_command)(self.on_status)
@@ -120,25 +120,29 @@ class SlackListeners:
 
     # ------------------------------------------------------------------ the core
 
-    @staticmethod
-    async def after_ack(work: Awaitable[None], what: str) -> None:
-        """Work done after Slack has its ack: a failure is logged, never turned into an error
-        response (Slack already has its 200)."""
+    async def after_ack(self, work: Awaitable[None], what: str) -> None:
+        """Work done after Slack has its ack, one of a bounded number at a time
+        (`handlers.slack.pacing`): a failure is logged, never turned into an error response
+        (Slack already has its 200)."""
         try:
-            await work
+            async with self.pacing.answer_slot():
+                await work
         except Exception:
             log.exception("Slack: %s failed after the ack", what)
 
-    async def ask(self, request: ChatRequest) -> Reply:
-        """The core, off the event loop (it is one blocking database transaction)."""
+    async def ask(self, request: ChatRequest, *, before_ack: bool = False) -> Reply:
+        """The core, off the event loop (it is one blocking database transaction); `before_ack`:
+        the ack waits for it (the modal), so it runs on the ack's threads, not behind answers."""
+        run = self.pacing.for_ack if before_ack else self.pacing.in_thread
         try:
-            return await asyncio.to_thread(self.rt.core.handle, request)
+            return await run(self.rt.core.handle, request)
         except Exception as exc:
             log.exception("the core failed on a Slack %s", request.kind)
             return Reply([failure_notice(is_database_outage(exc))])
 
-    async def who(self, client: AsyncWebClient, user_id: str) -> Identity:
-        return await identity_of(self.rt.engine, client, user_id)
+    async def who(self, client: AsyncWebClient, user_id: str, *, before_ack: bool = False) -> Identity:
+        run = self.pacing.for_ack if before_ack else self.pacing.in_thread
+        return await identity_of(self.rt.engine, client, user_id, in_thread=run)
 
     @property
     def command_prefix(self) -> str:
@@ -150,18 +154,23 @@ class SlackListeners:
 
     # ------------------------------------------------------------------ /actionbot
 
-    async def on_status(self, ack, command: dict, respond, client: AsyncWebClient) -> None:
+    async def on_status(self, ack, command: dict, client: AsyncWebClient) -> None:
         await ack()
-        await self.after_ack(self.answer_status(command, respond, client), command.get("command") or "the command")
+        await self.after_ack(self.answer_status(command, client), command.get("command") or "the command")
 
-    async def answer_status(self, command: dict, respond, client: AsyncWebClient) -> None:
+    async def answer_status(self, command: dict, client: AsyncWebClient) -> None:
+        """The answer goes to the command's `response_url` (as Bolt's `respond` would send it,
+        through the process's connection pool): ephemeral unless the query asked to share."""
         identity = await self.who(client, command["user_id"])
         reply = await self.ask(ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command"))
-        response = await respond(
-            response_type="ephemeral" if reply.private else "in_channel", **self.message(reply.views)
-        )
-        if response.status_code != 200:
-            log.warning("command answer via response_url failed: %s %s", response.status_code, response.body)
+        response_url = command.get("response_url")
+        if not isinstance(response_url, str) or not response_url:
+            log.warning("a Slack command without a response_url was not answered")
+            return
+        payload = {"response_type": "ephemeral" if reply.private else "in_channel", **self.message(reply.views)}
+        status, body = await self.pacing.post_response(response_url, payload)
+        if status != 200:
+            log.warning("command answer via response_url failed: %s %s", status, body[:200])
 
     # ------------------------------------------------------------------ direct messages
 
@@ -320,7 +329,7 @@ class SlackListeners:
             return
         if not origin.refs and origin.surface == "message" and origin.channel:
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts))
-        identity = await self.who(client, user)
+        identity = await self.who(client, user, before_ack=True)
         request = ChatRequest(
             identity,
             kind="form",
@@ -330,7 +339,7 @@ class SlackListeners:
             proposed_date=date,
             thread_refs=tuple(origin.refs),
         )
-        reply = await self.ask(request)
+        reply = await self.ask(request, before_ack=True)
         form = _first(reply.views, UpdateFormView)
         if form is not None:
             await ack(response_action="errors", errors=blockkit.form_errors(form))
@@ -359,12 +368,12 @@ class SlackListeners:
                     await client.chat_update(channel=origin.channel, ts=origin.ts, **message, **extra)
                     return
                 if origin.response_url:
-                    sent = await AsyncWebhookClient(origin.response_url).send_dict(
-                        {"replace_original": True, **message}
+                    status, body = await self.pacing.post_response(
+                        origin.response_url, {"replace_original": True, **message}
                     )
-                    if sent.status_code == 200:
+                    if status == 200:
                         return
-                    log.warning("replacing an ephemeral card failed: %s %s", sent.status_code, sent.body)
+                    log.warning("replacing an ephemeral card failed: %s %s", status, body[:200])
             except SlackApiError as exc:
                 log.warning("updating the card in place failed: %s", api_error(exc))
         if origin.channel:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -31,6 +33,7 @@ from storage.db import session_scope
 from storage.models import Person
 
 log = logging.getLogger(__name__)
+InThread = Callable[..., Awaitable[Any]]
 
 
 def _linked_name(engine: Engine, user_id: str) -> str | None:
@@ -39,9 +42,12 @@ def _linked_name(engine: Engine, user_id: str) -> str | None:
         return person.name if person else None
 
 
-async def identity_of(engine: Engine, client: AsyncWebClient, user_id: str) -> Identity:
+async def identity_of(
+    engine: Engine, client: AsyncWebClient, user_id: str, *, in_thread: InThread = asyncio.to_thread
+) -> Identity:
+    """Who is writing; `in_thread` runs the blocking lookup (the listeners pass their own pool)."""
     try:
-        name = await asyncio.to_thread(_linked_name, engine, user_id)
+        name = await in_thread(_linked_name, engine, user_id)
     except Exception as exc:
         if not is_database_outage(exc):
             raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import SimpleNamespace
@@ -30,6 +31,14 @@ from botbuilder.schema import (
     DeliveryModes,
     ErrorResponseException,
     ExpectedReplies,
+)
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    JwtTokenValidation,
+    UserTokenClient,
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 
@@ -166,7 +175,7 @@ class TeamsAdapter:
             app_id=app_id, app_password=app_password, tenant_id=tenant_id, app_type=app_type, **(auth_overrides or {})
         )
         _bound_signing_key_fetches()
-        self._adapter = _CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+        self._adapter = _CloudAdapter(_ReusingAuthentication(ConfigurationBotFrameworkAuthentication(config)))
         self._adapter.on_turn_error = self._on_turn_error
 
     async def process(self, request: web.Request, handler: TurnHandler) -> web.Response:
@@ -226,6 +235,126 @@ class TeamsAdapter:
                 await context.send_activity(text)
             except Exception:  # the connector may be what failed
                 log.warning("could not tell the user about the failure")
+
+
+class _ReusingAuthentication(BotFrameworkAuthentication):
+    """The SDK's authentication, with the clients it makes for every turn made once and reused.
+
+    For each incoming activity CloudAdapter asks for a new `ConnectorClient` (to send the reply)
+    and a new `UserTokenClient` (for sign-in prompts, which this bot never shows). Building one
+    builds an msrest configuration and its retry policy and a fresh HTTP session: in the SDK's
+    own echo bot that is most of a turn's time, and every reply opens a new connection. Both
+    depend only on the bot's app id, the audience and the service URL, never on the request,
+    so they are kept per such key (as the SDK's older `BotFrameworkAdapter` kept connector
+    clients): each reply reuses the client, its credentials' cached token and its connection pool.
+
+    A verified token is remembered too. The Bot Framework sends the same token with every
+    activity for up to an hour, and checking it (an RSA signature, the issuer, audience,
+    endorsement of the channel and the `serviceurl` claim against the activity) gives the same
+    answer each time for the same (token, channel, service URL). So that triple, once accepted,
+    is accepted again without the check until the token's own `exp`, and at most
+    `VERIFIED_SECONDS` after it was checked (a signing key withdrawn from the JWKS stops being
+    trusted within that time). Anything else (another service URL, another channel, an expired
+    entry, no token at all in local development mode) goes through the full check. A refused
+    token is never remembered."""
+
+    KEEP = 64  # service URLs are per region: a handful; the bound only stops a runaway
+    KEEP_TOKENS = 1024
+    VERIFIED_SECONDS = 300.0
+
+    def __init__(self, inner: BotFrameworkAuthentication, *, now: Callable[[], float] = time.time):
+        self._inner = inner
+        self._now = now  # seconds since the epoch, as PyJWT reads `exp`
+        self._connectors: dict[tuple[str | None, str | None, str], Any] = {}
+        self._token_clients: dict[str | None, UserTokenClient] = {}
+        self._verified: dict[tuple[str, str | None, str | None], tuple[float, AuthenticateRequestResult]] = {}
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        key = (auth_header, activity.channel_id, activity.service_url) if auth_header else None
+        kept = self._verified.get(key) if key else None
+        if kept is not None and self._now() < kept[0]:
+            return _copy(kept[1])
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            app_id = _app_id(result.claims_identity)
+            result.connector_factory = _ReusingConnectorFactory(result.connector_factory, app_id, self._connectors)
+        if key is not None:
+            self._remember(key, result)
+        return result
+
+    def _remember(self, key: tuple[str, str | None, str | None], result: AuthenticateRequestResult) -> None:
+        claims = result.claims_identity.claims if result.claims_identity is not None else None
+        expires = (claims or {}).get("exp")
+        if not result.claims_identity or not result.claims_identity.is_authenticated:
+            return
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            return
+        now = self._now()
+        if len(self._verified) >= self.KEEP_TOKENS:
+            self._verified = {k: v for k, v in self._verified.items() if v[0] > now}
+            if len(self._verified) >= self.KEEP_TOKENS:
+                self._verified.clear()
+        self._verified[key] = (min(float(expires), now + self.VERIFIED_SECONDS), result)
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        factory = self._inner.create_connector_factory(claims_identity)
+        return _ReusingConnectorFactory(factory, _app_id(claims_identity), self._connectors)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        app_id = _app_id(claims_identity)
+        client = self._token_clients.get(app_id)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            if len(self._token_clients) >= self.KEEP:
+                self._token_clients.clear()
+            self._token_clients[app_id] = client
+        return client
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+
+class _ReusingConnectorFactory(ConnectorFactory):
+    """One `ConnectorClient` per (app id, audience, service URL), shared by every turn."""
+
+    def __init__(self, inner: ConnectorFactory, app_id: str | None, clients: dict):
+        self._inner = inner
+        self._app_id = app_id
+        self._clients = clients
+
+    async def create(self, service_url: str, audience: str | None = None):
+        key = (self._app_id, audience, service_url)
+        client = self._clients.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            if len(self._clients) >= _ReusingAuthentication.KEEP:
+                self._clients.clear()
+            self._clients[key] = client
+        return client
+
+
+def _copy(result: AuthenticateRequestResult) -> AuthenticateRequestResult:
+    """A remembered verification as a new result (the adapter sets things on the activity from it)."""
+    again = AuthenticateRequestResult()
+    again.audience, again.claims_identity = result.audience, result.claims_identity
+    again.caller_id, again.connector_factory = result.caller_id, result.connector_factory
+    return again
+
+
+def _app_id(claims_identity: ClaimsIdentity | None) -> str | None:
+    """The bot's app id the request was addressed to (None in local development mode)."""
+    if claims_identity is None or not claims_identity.claims:
+        return None
+    return JwtTokenValidation.get_app_id_from_claims(claims_identity.claims)
 
 
 KEYS_RETRY_AFTER_SECONDS = 30

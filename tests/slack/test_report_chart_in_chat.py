@@ -10,10 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from actionbot.app import create_app
-from bot.runtime import build_runtime
 from handlers import outbound_channels
 from tests.fakes.slack_files import FakeSlackWithFiles
-from tests.slack.conftest import TOKEN, USERS, SlackBench, slack_settings
+from tests.slack.conftest import TOKEN, USERS, SlackBench, slack_runtime, slack_settings
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ async def files_bench(reference_engine, slack_clock):
     await api.start()
     for user_id, (email, name) in USERS.items():
         api.add_user(user_id, email, name)
-    rt = build_runtime(slack_settings(api), engine=reference_engine, clock=slack_clock)
+    rt = slack_runtime(slack_settings(api), reference_engine, slack_clock)
     rt.channels = outbound_channels(rt)
     http = TestClient(TestServer(create_app(rt)))
     await http.start_server()

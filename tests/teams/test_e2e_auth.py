@@ -229,3 +229,17 @@ async def test_a_token_signed_by_another_key_is_401(verified_world):
     bearer = token(other, w.rt.clock, w.connector.url)
     response = await w.post(w.activity(HANNAH, "4.2.1 green"), headers={"Authorization": f"Bearer {bearer}"})
     assert response.status == 401
+
+
+async def test_an_accepted_token_sent_with_another_service_url_is_401(verified_world, signing_key):
+    """The accepted token is remembered (`sdk._ReusingAuthentication`), but only for the service
+    URL it names: replayed beside another serviceUrl, it is checked again and refused."""
+    w = verified_world
+    bearer = token(signing_key, w.rt.clock, w.connector.url)
+    accepted = await w.post(w.activity(HANNAH, "help", deliveryMode="expectReplies"),
+                            headers={"Authorization": f"Bearer {bearer}"})
+    assert accepted.status == 200
+    elsewhere = w.activity(HANNAH, "4.2.1 green", serviceUrl="http://127.0.0.1:9/elsewhere/")
+    assert (await w.post(elsewhere, headers={"Authorization": f"Bearer {bearer}"})).status == 401
+    with session_scope(w.rt.engine) as s:
+        assert s.exec(select(ActionUpdate)).all() == []

@@ -1,0 +1,70 @@
+"""What a process loads before it needs it (issue #14): an idle `serve` must not carry the report
+and import libraries (matplotlib alone is ~40 MB), and `actionbot --help` must not load the
+settings, the database layer or the chat SDKs. Each check runs in a fresh interpreter, since
+this test process has imported everything already. The figures themselves are in
+`python -m bench startup` and `python -m bench memory`; this only guards against a regression.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ["matplotlib", "numpy", "PIL", "fpdf", "openpyxl", "docx", "dateparser"]
+
+_SERVE = """
+import json, sys
+from actionbot.serve import web_app
+from bot.config import Settings
+from bot.runtime import build_runtime, ensure_database
+rt = build_runtime(Settings())
+ensure_database(rt.engine)
+app = web_app(rt, with_scheduler=True)
+print(json.dumps({"routes": sorted(r.resource.canonical for r in app.router.routes()),
+                  "channels": sorted(rt.channels), "modules": sorted(sys.modules)}))
+"""
+
+_HELP = """
+import contextlib, io, json, sys
+from actionbot.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
+    main(["--help"])
+print(json.dumps({"help": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+def run(code: str, env: dict[str, str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "ACTIONBOT_"))}
+    return env | {"DATABASE_URL": f"sqlite:///{tmp_path / 'lazy.db'}", "ACTIONBOT_NOW": "2016-10-14"}
+
+
+def test_a_serve_with_every_channel_loads_no_report_or_import_library(tmp_path):
+    env = clean_env(tmp_path) | {
+        "SLACK_BOT_TOKEN": "xoxb-lazy",
+        "SLACK_SIGNING_SECRET": "lazy-signing-secret",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    result = run(_SERVE, env)
+    # the app really is the whole server: Slack, Teams and the health probe mounted, both senders built
+    assert {"/slack/events", "/api/messages", "/healthz"} <= set(result["routes"])
+    assert result["channels"] == ["slack", "teams"]
+    loaded = set(result["modules"])
+    assert [m for m in HEAVY if m in loaded] == []
+
+
+def test_help_loads_neither_settings_nor_database_nor_sdks(tmp_path):
+    result = run(_HELP, clean_env(tmp_path))
+    assert "serve" in result["help"] and "import" in result["help"]  # the real help text was printed
+    loaded = set(result["modules"])
+    unwanted = ["pydantic", "sqlalchemy", "sqlmodel", "aiohttp", "slack_bolt", "botbuilder", "asyncio", *HEAVY]
+    assert [m for m in unwanted if m in loaded] == []
