@@ -1,5 +1,6 @@
 """Outbound messages: which channel reaches a person, and the one send path every sender uses
-(`actionbot nudge`, the scheduler's nudges, chases, escalations and digests).
+(`actionbot nudge`, the scheduler's nudges, chases, escalations and digests, and their retries:
+`resend`).
 
 Channels implement `OutboundChannel`; each registered channel (`handlers.registry`) provides one
 through its `CHANNEL.outbound(rt)` when configured, and the terminal chat one for the person at
