@@ -21,7 +21,7 @@ from sqlmodel import Session
 from bot.outage import is_database_outage
 from storage import ledger
 from storage.db import session_scope
-from storage.models import Person
+from storage.models import Person, SendLedger
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,6 @@ async def resend(
     SIT hears of a final failure once per message, naming the tries (`tell_sit_failed`).
     `worker` is the reclaiming sender, who also claims a fallback row."""
     from storage import repo
-    from storage.models import SendLedger
 
     with session_scope(engine) as session:
         row = session.get(SendLedger, row_id)
@@ -310,10 +309,12 @@ async def resend(
                 with session_scope(engine) as session:
                     ledger.mark_sent(session, session.get(SendLedger, row_id), now, found)
                 return SendOutcome(key, recipient, channel.name, "sent", found)
-        if to_sit:
-            send = lambda: channel.send_to_sit(views, kind=kind, meta=meta)  # noqa: E731
-        else:
-            send = lambda: channel.send_to_person(person, views, kind=kind, meta=meta)  # noqa: E731
+
+        async def send() -> str:
+            if to_sit:
+                return await channel.send_to_sit(views, kind=kind, meta=meta)
+            return await channel.send_to_person(person, views, kind=kind, meta=meta)
+
         outcome = await _attempt(engine, channel, key, send, recipient, now)
     if outcome.status != "failed":
         return outcome
@@ -333,8 +334,6 @@ def _finish_failed(engine, key: str, now: datetime, error: str) -> SendOutcome:
     """A retry that cannot be attempted at all: failed for good, like a permanent refusal."""
     from sqlmodel import select
 
-    from storage.models import SendLedger
-
     with session_scope(engine) as session:
         row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
         ledger.mark_failed(session, row, now, error, permanent=True)
@@ -348,7 +347,6 @@ async def tell_sit_failed(engine, channels: Mapping[str, OutboundChannel], key: 
     from sqlmodel import select
 
     from storage import repo
-    from storage.models import SendLedger
 
     with session_scope(engine) as session:
         row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
@@ -366,7 +364,7 @@ async def tell_sit_failed(engine, channels: Mapping[str, OutboundChannel], key: 
     )
 
 
-def failure_views(row, name: str) -> list[Any]:
+def failure_views(row: SendLedger, name: str) -> list[Any]:
     """The SIT's notice for a message that will not be tried again."""
     from bot.views import NoticeView
 
@@ -387,8 +385,6 @@ def failure_views(row, name: str) -> list[Any]:
 
 async def _attempt(engine, channel, key, send, recipient, now) -> SendOutcome:
     from sqlmodel import select
-
-    from storage.models import SendLedger
 
     try:
         ref = await send()

@@ -140,6 +140,48 @@ def test_a_retry_that_runs_out_of_tries_falls_back_and_else_the_sit_is_told(refe
     assert "after 4 tries" in reports[0].views[0].text and "via fake" in reports[0].views[0].text
 
 
+def test_a_retry_delivered_as_the_database_goes_away_is_marked_later_not_sent_again(reference_any_engine):
+    """The retry path keeps the first send's outage handling: the channel delivers, the row
+    cannot be marked (the database is gone), the tick keeps an `UnmarkedSend`, and the first
+    tick that reaches the database marks it, so the stale claim is never re-sent."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy import exc as sa_exc
+
+    down = False
+
+    def refuse(*_args, **_kwargs):
+        if down:
+            raise sa_exc.OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
+
+    class GoesDown(RecordingChannel):
+        async def send_to_person(self, person, views, *, kind, meta) -> str:
+            nonlocal down
+            ref = await super().send_to_person(person, views, kind=kind, meta=meta)
+            down = True  # delivered; then the database is unavailable
+            return ref
+
+    channel = GoesDown(fail_first=1)
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(reference_any_engine, clock, POLICY, {"fake": channel}, recipients={"hos-eifs"}, include_sit=False)
+    tick(ticker, clock, at(2016, 9, 1, 9, 0))  # the first try fails (transient): the row waits for a retry
+    down = False
+    event.listen(reference_any_engine, "before_cursor_execute", refuse)
+    try:
+        report = tick(ticker, clock, at(2016, 9, 1, 9, 1))
+        assert [o.status for o in report.retried] == ["unmarked"] and [s.key for s in channel.sent] == [KEY]
+        assert asyncio.run(ticker.run()) is None  # while it is down, ticks are skipped
+        down = False
+        tick(ticker, clock, at(2016, 9, 1, 9, 7))  # back: marked, not re-sent as a stale claim
+        tick(ticker, clock, at(2016, 9, 1, 9, 30))
+    finally:
+        event.remove(reference_any_engine, "before_cursor_execute", refuse)
+    r = row(reference_any_engine, KEY)
+    assert (r.status, r.message_ref, r.attempts) == ("sent", "fake:1", 2)
+    assert [s.key for s in channel.sent] == [KEY]
+
+
 def test_a_crash_between_claim_and_send_is_recovered_once_after_restart(reference_any_engine):
     channel = RecordingChannel(crash_on={KEY})
     clock = FixedClock(at(2016, 9, 1, 9, 0))
@@ -280,6 +322,7 @@ def test_two_scheduler_processes_racing_send_each_message_exactly_once(reference
 
 def test_only_one_process_can_take_over_a_row_for_a_retry(reference_any_engine):
     from storage import ledger
+
     now = at(2016, 9, 1, 9, 0)
     with Session(reference_any_engine) as s:
         r = ledger.claim(s, "k", kind="nudge", recipient="dcs", channel="fake", now=now, worker="a")
