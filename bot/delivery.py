@@ -1,5 +1,6 @@
 """Outbound messages: which channel reaches a person, and the one send path every sender uses
-(`actionbot nudge`, the scheduler's nudges, chases, escalations and digests).
+(`actionbot nudge`, the scheduler's nudges, chases, escalations and digests, and their retries:
+`resend`).
 
 Channels implement `OutboundChannel`; each registered channel (`handlers.registry`) provides one
 through its `CHANNEL.outbound(rt)` when configured, and the terminal chat one for the person at
@@ -20,7 +21,7 @@ from sqlmodel import Session
 from bot.outage import is_database_outage
 from storage import ledger
 from storage.db import session_scope
-from storage.models import Person
+from storage.models import Person, SendLedger
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,8 @@ def fallback_channel(
 ) -> OutboundChannel | None:
     """A channel that offers itself as the fallback (`fallback = True`, e.g. email with the
     policy's `delivery.email_fallback: true`) and can reach the person some other way, when
-    the channel picked for them refused the message for good."""
+    the channel picked for them refused the message for good, ran out of retries, or is no
+    longer configured (`failed` is None)."""
     for channel in channels.values():
         if channel is failed or not getattr(channel, "fallback", False):
             continue
@@ -168,13 +170,24 @@ def fallback_channel(
     return None
 
 
-async def _fall_back(engine, channel, person: Person, views, *, key: str, kind: str, now, meta) -> SendOutcome:
+async def _fall_back(
+    engine, channel, person: Person, views, *, key: str, kind: str, now, meta, worker: str | None = None
+) -> SendOutcome:
     """The same message once more through the fallback channel, claimed under its own key so
-    the ledger still holds exactly one row per attempt."""
+    the ledger still holds exactly one row per attempt. `worker` is who claims it: a retry
+    claims it as the scheduler that reclaimed the original row, so an `unmarked` outcome is
+    later marked by that same sender."""
     fkey = f"{key}|fallback:{channel.name}"
     with session_scope(engine) as session:
         row = ledger.claim(
-            session, fkey, kind=kind, recipient=person.key, channel=channel.name, now=now, worker=worker_id(), payload=meta
+            session,
+            fkey,
+            kind=kind,
+            recipient=person.key,
+            channel=channel.name,
+            now=now,
+            worker=worker or worker_id(),
+            payload=meta,
         )
     if row is None:
         return SendOutcome(fkey, person.key, channel.name, "duplicate", "already sent or being sent")
@@ -250,10 +263,128 @@ async def send_to_sit(
     return outcomes
 
 
-async def _attempt(engine, channel, key, send, recipient, now) -> SendOutcome:
+async def resend(
+    engine,
+    channels: Mapping[str, OutboundChannel],
+    row_id: int,
+    views: list[Any],
+    *,
+    now: datetime,
+    meta: dict[str, Any],
+    was_claimed: bool,
+    worker: str,
+) -> SendOutcome:
+    """Another try of a ledger row the caller has already reclaimed (`storage.ledger.reclaim`):
+    a `retry` after its backoff, or a claim a crash left unmarked (`was_claimed`). It is the
+    same path as a first send (`_attempt`: mark sent or failed, permanent or transient, and
+    `unmarked` when the database went away after the channel delivered; then the fallback
+    channel and the SIT), so a retry cannot drift from the first send: a retry that fails for
+    good goes by email too when the policy offers it.
+
+    What differs is only what a retry must know: the row's own channel is tried again (a
+    person's preferred channel is not re-picked, so the row's history stays on one channel),
+    and a crash's claim is first looked up with the channel's `already_sent` (e.g. Slack
+    message metadata) so a message the platform did receive is marked, not sent twice. The
+    SIT hears of a final failure once per message, naming the tries (`tell_sit_failed`).
+    `worker` is the reclaiming sender, who also claims a fallback row."""
+    from storage import repo
+
+    with session_scope(engine) as session:
+        row = session.get(SendLedger, row_id)
+        key, kind, recipient, channel_name = row.key, row.kind, row.recipient, row.channel
+        person = repo.person_by_key(session, recipient) if recipient != "sit" else None
+    channel = channels.get(channel_name)
+    meta = {**meta, "ledger_key": meta.get("ledger_key", key)}
+    to_sit = recipient == "sit"
+    if not views:
+        outcome = _finish_failed(engine, key, now, "cannot resend: nothing left to show (its plan is no longer live)")
+    elif not to_sit and person is None:
+        outcome = _finish_failed(engine, key, now, f"cannot resend: {recipient} is not in the people directory")
+    elif channel is None:
+        outcome = _finish_failed(engine, key, now, f"cannot resend: channel {channel_name!r} is not configured")
+    else:
+        if was_claimed and hasattr(channel, "already_sent"):
+            found = await channel.already_sent(key, person, meta)
+            if found:
+                with session_scope(engine) as session:
+                    ledger.mark_sent(session, session.get(SendLedger, row_id), now, found)
+                return SendOutcome(key, recipient, channel.name, "sent", found)
+
+        async def send() -> str:
+            if to_sit:
+                return await channel.send_to_sit(views, kind=kind, meta=meta)
+            return await channel.send_to_person(person, views, kind=kind, meta=meta)
+
+        outcome = await _attempt(engine, channel, key, send, recipient, now)
+    if outcome.status != "failed":
+        return outcome
+    if to_sit:  # the SIT channel itself refused: nobody else to tell but the log
+        log.error("could not post %s to the SIT channel via %s: %s", key, channel_name, outcome.detail)
+        return outcome
+    backup = fallback_channel(channels, channel, person) if views and person is not None else None
+    if backup is not None:
+        second = await _fall_back(engine, backup, person, views, key=key, kind=kind, now=now, meta=meta, worker=worker)
+        if second.status == "sent":
+            return second
+    await tell_sit_failed(engine, channels, key, now)
+    return outcome
+
+
+def _finish_failed(engine, key: str, now: datetime, error: str) -> SendOutcome:
+    """A retry that cannot be attempted at all: failed for good, like a permanent refusal."""
     from sqlmodel import select
 
-    from storage.models import SendLedger
+    with session_scope(engine) as session:
+        row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
+        ledger.mark_failed(session, row, now, error, permanent=True)
+        return SendOutcome(key, row.recipient, row.channel, row.status, error)
+
+
+async def tell_sit_failed(engine, channels: Mapping[str, OutboundChannel], key: str, now: datetime) -> None:
+    """After a message's last try (and its fallback, if any), the SIT hears which message could
+    not be delivered to whom, after how many tries and why, once per message (`failed:<key>`),
+    so someone contacts the person directly."""
+    from sqlmodel import select
+
+    from storage import repo
+
+    with session_scope(engine) as session:
+        row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()
+        person = repo.person_by_key(session, row.recipient)
+        views = failure_views(row, person.name if person else row.recipient)
+        recipient = row.recipient
+    await send_to_sit(
+        engine,
+        dict(channels),
+        views,
+        key=f"failed:{key}",
+        kind="failure_report",
+        now=now,
+        meta={"about": key, "recipient": recipient},
+    )
+
+
+def failure_views(row: SendLedger, name: str) -> list[Any]:
+    """The SIT's notice for a message that will not be tried again."""
+    from bot.views import NoticeView
+
+    what = {
+        "nudge": "request for an update",
+        "reading": "request for indicator readings",
+        "escalation": "escalation",
+    }.get(row.kind.split("+")[0], row.kind)
+    return [
+        NoticeView(
+            f"Could not deliver a {what} to {name} ({row.recipient}) via {row.channel or 'any channel'} "
+            f"after {row.attempts} tries: {row.last_error or 'unknown error'}. "
+            f"It is not retried again; please contact them directly.",
+            "error",
+        )
+    ]
+
+
+async def _attempt(engine, channel, key, send, recipient, now) -> SendOutcome:
+    from sqlmodel import select
 
     try:
         ref = await send()

@@ -192,19 +192,3 @@ def monthly_report_views(session: Session, state: PlanState, r: Round, now: date
     from bot.report import build_report, digest_views
 
     return list(digest_views(build_report(session, state.plan, r.key, as_of=now)))
-
-
-def failure_views(row: SendLedger, name: str) -> list[Any]:
-    what = {
-        "nudge": "request for an update",
-        "reading": "request for indicator readings",
-        "escalation": "escalation",
-    }.get(row.kind.split("+")[0], row.kind)
-    return [
-        NoticeView(
-            f"Could not deliver a {what} to {name} ({row.recipient}) via {row.channel or 'any channel'} "
-            f"after {row.attempts} tries: {row.last_error or 'unknown error'}. "
-            f"It is not retried again; please contact them directly.",
-            "error",
-        )
-    ]

@@ -32,7 +32,7 @@ from domain.clock import Clock
 from scheduler import escalations, heartbeat
 from scheduler.action_memo import ActionMemo, Handled
 from scheduler.leader import LeaderLock
-from scheduler.messages import failure_views, monthly_report_views, person_views, weekly_digest_views
+from scheduler.messages import monthly_report_views, person_views, weekly_digest_views
 from scheduler.plan_scopes import SEPARATOR, PlanScope, prefix_for, prefix_of
 from scheduler.planned import SIT, Item, Planned
 from scheduler.planner import plan_every, zones_in_use
@@ -40,7 +40,7 @@ from scheduler.rules import round_of
 from scheduler.snapshot import HistoryReader, load_inputs
 from storage import ledger, repo
 from storage.db import session_scope
-from storage.models import Person, Plan, SendLedger
+from storage.models import Plan, SendLedger
 
 log = logging.getLogger(__name__)
 
@@ -359,22 +359,10 @@ class Ticker:
                 if not ledger.reclaim(session, row, now, self.worker):
                     continue  # another process took it
                 p = _planned_from_row(row, now, self.policy.default_timezone)
-                work.append(
-                    (
-                        row.id,
-                        row.key,
-                        row.recipient,
-                        row.channel,
-                        was_claimed,
-                        p,
-                        self.views_for(session, p, scopes, now),
-                    )
-                )
+                work.append((row.id, row.key, was_claimed, p, self.views_for(session, p, scopes, now)))
         outcomes = []
-        for row_id, key, recipient, channel_name, was_claimed, p, views in work:
-            outcomes.append(
-                await self._resend(row_id, key, recipient, channel_name, was_claimed, p, views, now, channels)
-            )
+        for row_id, key, was_claimed, p, views in work:
+            outcomes.append(await self._resend(row_id, key, was_claimed, p, views, now, channels))
         return outcomes
 
     def _retry_wanted(self, row: SendLedger) -> bool:
@@ -384,66 +372,28 @@ class Ticker:
             return self.include_sit
         return self.recipients is None or row.recipient in self.recipients
 
-    async def _resend(self, row_id, key, recipient, channel_name, was_claimed, p: Planned, views, now, channels):
-        channel = channels.get(channel_name)
+    async def _resend(self, row_id, key, was_claimed, p: Planned, views, now, channels) -> delivery.SendOutcome:
+        """One reclaimed row sent again through `bot.delivery.resend`, the path every send takes
+        (attempt, mark, fallback channel, the SIT told after the last try). What stays here is
+        the scheduler's part: the escalations a delivered message carries are recorded (as after
+        a first send), and a delivery the database could not record is kept as an `UnmarkedSend`
+        (claimed by this ticker, which reclaimed the row) rather than re-sent as a stale claim."""
         meta = {**p.payload(), "refs": p.refs, "ledger_key": key, "why": p.why()}
-        person = None
-        if recipient != SIT:
-            with session_scope(self.engine) as session:
-                person = repo.person_by_key(session, recipient)
-        if channel is None or (recipient != SIT and person is None) or not views:
-            return await self._finish(
-                row_id, now, error=f"cannot resend: channel {channel_name!r} or recipient gone", permanent=True
-            )
-        if was_claimed and hasattr(channel, "already_sent"):
-            found = await channel.already_sent(key, person, meta)  # e.g. Slack message metadata
-            if found:
-                return await self._finish(row_id, now, ref=found)
-        try:
-            if recipient == SIT:
-                ref = await channel.send_to_sit(views, kind=p.kind, meta=meta)
-            else:
-                ref = await channel.send_to_person(person, views, kind=p.kind, meta=meta)
-        except delivery.DeliveryError as exc:
-            return await self._finish(row_id, now, error=str(exc), permanent=exc.permanent)
-        try:
-            self._record_escalations(list(p.items), now)
-            return await self._finish(row_id, now, ref=ref or "")
-        except Exception as exc:
-            if not is_database_outage(exc):
-                raise
-            self._unmarked.append(UnmarkedSend(key, ref or "", self.worker, tuple(p.items), now))
-            raise
-
-    async def _finish(self, row_id: int, now: datetime, *, ref: str = "", error: str = "", permanent: bool = False):
-        with session_scope(self.engine) as session:
-            row = session.get(SendLedger, row_id)
-            if error:
-                ledger.mark_failed(session, row, now, error, permanent=permanent)
-            else:
-                ledger.mark_sent(session, row, now, ref)
-            outcome = delivery.SendOutcome(row.key, row.recipient, row.channel, row.status, error or ref)
-        if row.status == "failed":
-            await self.report_failure(row, now)
-        return outcome
-
-    async def report_failure(self, row: SendLedger, now: datetime) -> None:
-        """After the last try, the SIT hears about it (once per message)."""
-        if row.recipient == SIT:
-            log.error("could not post %s to the SIT channel via %s: %s", row.key, row.channel, row.last_error)
-            return
-        with session_scope(self.engine) as session:
-            person = session.exec(select(Person).where(Person.key == row.recipient)).first()
-            name = person.name if person else row.recipient
-        await delivery.send_to_sit(
-            self.engine,
-            self.channels,
-            failure_views(row, name),
-            key=f"failed:{row.key}",
-            kind="failure_report",
-            now=now,
-            meta={"about": row.key, "recipient": row.recipient},
+        outcome = await delivery.resend(
+            self.engine, channels, row_id, views, now=now, meta=meta, was_claimed=was_claimed, worker=self.worker
         )
+        if outcome.status == "unmarked":
+            self._unmarked.append(UnmarkedSend(outcome.key, outcome.detail, self.worker, tuple(p.items), now))
+        elif outcome.status == "sent":
+            try:
+                self._record_escalations(list(p.items), now)
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    raise
+                # marked sent already: the next tick that reaches the database records them
+                self._unmarked.append(UnmarkedSend(outcome.key, outcome.detail, self.worker, tuple(p.items), now))
+                raise
+        return outcome
 
 
 def _planned_from_row(row: SendLedger, now: datetime, default_tz: str) -> Planned:

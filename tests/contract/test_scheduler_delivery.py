@@ -94,6 +94,95 @@ def test_after_the_last_try_the_sit_is_told_once(reference_any_engine):
     assert len({s.to for s in channel.sent if s.to != "sit"}) == 18
 
 
+def test_a_retry_refused_for_good_falls_back_to_another_channel_like_a_first_send(reference_any_engine):
+    """A retry takes the first send's path (`bot.delivery`): the chat channel fails once
+    (transient, retried), then refuses for good; the fallback channel carries the same message
+    under its own ledger key, and the SIT is not told, since it was delivered."""
+    chat = RecordingChannel(fail_first=1)
+    email = RecordingChannel(name="email", fallback=True)
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(
+        reference_any_engine, clock, POLICY, {"fake": chat, "email": email}, recipients={"hos-eifs"}, include_sit=False
+    )
+    tick(ticker, clock, at(2016, 9, 1, 9, 0))
+    assert row(reference_any_engine, KEY).status == "retry" and email.sent == []
+    chat.fail_always, chat.permanent = True, True  # e.g. the person blocked the bot meanwhile
+    report = tick(ticker, clock, at(2016, 9, 1, 9, 1))
+    [outcome] = report.retried
+    assert (outcome.status, outcome.channel, outcome.key) == ("sent", "email", f"{KEY}|fallback:email")
+    first, fallback = row(reference_any_engine, KEY), row(reference_any_engine, f"{KEY}|fallback:email")
+    assert (first.status, first.attempts, first.channel) == ("failed", 2, "fake")  # the chat tries stay on record
+    assert (fallback.status, fallback.message_ref, fallback.recipient) == ("sent", "email:1", "hos-eifs")
+    [sent] = email.sent
+    assert sent.to == "hos-eifs" and sent.key == KEY and sent.refs == first.payload["refs"]
+    assert {"4.7.1", "4.7.2"} <= set(sent.refs)
+    assert [type(v).__name__ for v in sent.views] == ["NudgeView"]
+    assert chat.to("sit") == [] and email.to("sit") == []  # delivered: nothing for the SIT to chase
+    for minutes in (5, 30, 120):  # and nothing is tried again
+        tick(ticker, clock, at(2016, 9, 1, 9, 0) + timedelta(minutes=minutes))
+    assert chat.attempts == [KEY, KEY] and len(email.sent) == 1
+
+
+def test_a_retry_that_runs_out_of_tries_falls_back_and_else_the_sit_is_told(reference_any_engine):
+    """After the last transient failure the fallback is tried too; when it refuses as well the
+    SIT hears once, naming the tries (the retry's own notice, `bot.delivery.tell_sit_failed`)."""
+    chat = RecordingChannel(fail_to={"hos-eifs"})
+    email = RecordingChannel(name="email", fallback=True, fail_to={"hos-eifs"}, permanent=True)
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(reference_any_engine, clock, POLICY, {"fake": chat, "email": email}, recipients={"hos-eifs"})
+    for minutes in (0, 1, 5, 21, 60, 600):
+        tick(ticker, clock, at(2016, 9, 1, 9, 0) + timedelta(minutes=minutes))
+    assert chat.attempts.count(KEY) == 4 and email.attempts.count(KEY) == 1
+    assert row(reference_any_engine, KEY).status == "failed"
+    assert row(reference_any_engine, f"{KEY}|fallback:email").status == "failed"
+    reports = [s for c in (chat, email) for s in c.to("sit") if s.kind == "failure_report"]
+    assert len(reports) == 2 and {s.meta["about"] for s in reports} == {KEY}  # one per SIT channel, once
+    assert all(row(reference_any_engine, f"failed:{KEY}|{c}").status == "sent" for c in ("fake", "email"))
+    assert "after 4 tries" in reports[0].views[0].text and "via fake" in reports[0].views[0].text
+
+
+def test_a_retry_delivered_as_the_database_goes_away_is_marked_later_not_sent_again(reference_any_engine):
+    """The retry path keeps the first send's outage handling: the channel delivers, the row
+    cannot be marked (the database is gone), the tick keeps an `UnmarkedSend`, and the first
+    tick that reaches the database marks it, so the stale claim is never re-sent."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy import exc as sa_exc
+
+    down = False
+
+    def refuse(*_args, **_kwargs):
+        if down:
+            raise sa_exc.OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
+
+    class GoesDown(RecordingChannel):
+        async def send_to_person(self, person, views, *, kind, meta) -> str:
+            nonlocal down
+            ref = await super().send_to_person(person, views, kind=kind, meta=meta)
+            down = True  # delivered; then the database is unavailable
+            return ref
+
+    channel = GoesDown(fail_first=1)
+    clock = FixedClock(at(2016, 9, 1, 9, 0))
+    ticker = Ticker(reference_any_engine, clock, POLICY, {"fake": channel}, recipients={"hos-eifs"}, include_sit=False)
+    tick(ticker, clock, at(2016, 9, 1, 9, 0))  # the first try fails (transient): the row waits for a retry
+    down = False
+    event.listen(reference_any_engine, "before_cursor_execute", refuse)
+    try:
+        report = tick(ticker, clock, at(2016, 9, 1, 9, 1))
+        assert [o.status for o in report.retried] == ["unmarked"] and [s.key for s in channel.sent] == [KEY]
+        assert asyncio.run(ticker.run()) is None  # while it is down, ticks are skipped
+        down = False
+        tick(ticker, clock, at(2016, 9, 1, 9, 7))  # back: marked, not re-sent as a stale claim
+        tick(ticker, clock, at(2016, 9, 1, 9, 30))
+    finally:
+        event.remove(reference_any_engine, "before_cursor_execute", refuse)
+    r = row(reference_any_engine, KEY)
+    assert (r.status, r.message_ref, r.attempts) == ("sent", "fake:1", 2)
+    assert [s.key for s in channel.sent] == [KEY]
+
+
 def test_a_crash_between_claim_and_send_is_recovered_once_after_restart(reference_any_engine):
     channel = RecordingChannel(crash_on={KEY})
     clock = FixedClock(at(2016, 9, 1, 9, 0))
@@ -235,6 +324,7 @@ def test_two_scheduler_processes_racing_send_each_message_exactly_once(reference
 
 def test_only_one_process_can_take_over_a_row_for_a_retry(reference_any_engine):
     from storage import ledger
+
     now = at(2016, 9, 1, 9, 0)
     with Session(reference_any_engine) as s:
         r = ledger.claim(s, "k", kind="nudge", recipient="dcs", channel="fake", now=now, worker="a")

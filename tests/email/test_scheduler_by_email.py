@@ -134,3 +134,27 @@ async def test_a_refused_chat_message_falls_back_to_email(rt, sink):
 def test_the_policy_key_is_read():
     assert load_policy().email_fallback is False
     assert dataclasses.replace(load_policy(), email_fallback=True).email_fallback
+
+
+async def test_a_retry_refused_for_good_falls_back_to_email_too(rt, sink):
+    """The scheduler's retry takes the same path as its first send (`bot.delivery.resend`): a
+    chat message that failed once and is then refused for good goes by email."""
+    slack = RecordingChannel(name="slack", reach={HANNAH}, fail_first=1)
+    email = rt.channels["email"]
+    email.fallback = True
+    clock: FixedClock = rt.clock  # type: ignore[assignment]
+    ticker = Ticker(rt.engine, clock, POLICY, {"slack": slack, "email": email}, recipients={HANNAH}, include_sit=False)
+    clock.set(datetime(2016, 9, 1, 9, 0, tzinfo=UK))
+    await ticker.tick()
+    [first] = [r for r in rows(rt) if r.recipient == HANNAH]
+    assert (first.channel, first.status) == ("slack", "retry") and not sink.to(HANNAH_EMAIL)
+    slack.fail_always, slack.permanent = True, True
+    clock.set(datetime(2016, 9, 1, 9, 1, tzinfo=UK))
+    report = await ticker.tick()
+    [outcome] = report.retried
+    assert (outcome.status, outcome.channel, outcome.key) == ("sent", "email", f"{first.key}|fallback:email")
+    by_key = {r.key: r for r in rows(rt)}
+    assert by_key[first.key].status == "failed"
+    [mail] = sink.to(HANNAH_EMAIL)
+    assert by_key[outcome.key].message_ref == str(mail["Message-ID"])
+    assert set(links_in(mail)) == {i["ref"] for i in first.payload["items"] if i.get("ref")}

@@ -47,12 +47,16 @@ class RecordingChannel:
     fail_to: set[str] = field(default_factory=set)  # recipients (person keys, "sit") whose sends always fail
     permanent: bool = False
     crash_on: set[str] = field(default_factory=set)  # ledger keys whose first send 'kills the process'
+    fallback: bool = False  # offers itself for a send another channel refused (bot.delivery.fallback_channel)
     sent: list[Sent] = field(default_factory=list)
     attempts: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def can_reach(self, session, person) -> bool:
         return self.reach is None or person.key in self.reach
+
+    def can_fall_back(self, person) -> bool:
+        return self.can_reach(None, person)
 
     async def send_to_person(self, person, views, *, kind, meta) -> str:
         return self._send(person.key, views, kind, meta)
