@@ -48,6 +48,7 @@ class BoardSession:
     via: str  # chat-link | board-link | proxy
     plan_key: str | None
     expires: datetime
+    link_id: str | None = None  # the link it was opened with: revoking the link ends the session
 
     def may_read(self, plan_key: str) -> bool:
         return self.plan_key is None or self.plan_key == plan_key
@@ -74,6 +75,7 @@ def session_cookie(secret: str, board_session: BoardSession) -> str:
         "via": board_session.via,
         "plan": board_session.plan_key,
         "exp": board_session.expires.isoformat(),
+        "link": board_session.link_id,
     }
     return _serializer(secret).dumps(data)
 
@@ -85,14 +87,24 @@ def read_session(secret: str, value: str | None, now: datetime) -> BoardSession 
     try:
         data = _serializer(secret or "").loads(value)
         expires = datetime.fromisoformat(data["exp"])
-        session = BoardSession(str(data["who"]), str(data["via"]), data.get("plan"), expires)
+        link = data.get("link")
+        session = BoardSession(
+            str(data["who"]), str(data["via"]), data.get("plan"), expires, link if isinstance(link, str) else None
+        )
     except (BadSignature, SecretKeyMissing, KeyError, TypeError, ValueError):
         return None
     return session if now < expires else None
 
 
 def open_session(
-    session: Session, *, who: str, via: str, plan_key: str | None, now: datetime, details: dict | None = None
+    session: Session,
+    *,
+    who: str,
+    via: str,
+    plan_key: str | None,
+    now: datetime,
+    details: dict | None = None,
+    link_id: str | None = None,
 ) -> BoardSession:
     """A new 8-hour session, audited as a sign-in."""
     repo.add_audit(
@@ -103,7 +115,7 @@ def open_session(
         subject=plan_key or "*",
         details={"via": via, "expires": (now + SESSION_TTL).isoformat(), **(details or {})},
     )
-    return BoardSession(who, via, plan_key, now + SESSION_TTL)
+    return BoardSession(who, via, plan_key, now + SESSION_TTL, link_id)
 
 
 def parse_proxies(text: str | None) -> tuple[Network, ...]:

@@ -17,9 +17,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config_lines import ConfigLine, mask_url
+from storage.defaults import DEFAULT_DATABASE_URL
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits
 
-DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

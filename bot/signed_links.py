@@ -190,6 +190,13 @@ def revoke(session: Session, link_id: str, *, now: datetime, actor: str) -> Sign
     return row
 
 
+def is_revoked(session: Session, link_id: str) -> bool:
+    """Whether a link was withdrawn (or never existed): a session opened with it ends then,
+    not 8 hours later. One primary-key look-up."""
+    row = session.get(SignedLink, link_id)
+    return row is None or row.revoked_at is not None
+
+
 def list_links(session: Session, purpose: str) -> list[SignedLink]:
     """Every link for a purpose, newest first (for `actionbot board links`)."""
     stmt = select(SignedLink).where(SignedLink.purpose == purpose).order_by(SignedLink.issued_at.desc())  # type: ignore[attr-defined]

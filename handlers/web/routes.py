@@ -172,6 +172,7 @@ class BoardRoutes:
                 plan_key=grant.plan_key,
                 now=now,
                 details={"link": grant.id},
+                link_id=grant.id,
             )
             landing = grant.plan_key or (grant.subject or {}).get("plan")
         return board_session, landing if isinstance(landing, str) else None
@@ -193,6 +194,12 @@ class BoardRoutes:
         cookie, else None. The proxy wins over a cookie: it knows who is at the browser now."""
         now = self.rt.clock.now()
         found = access.read_session(self.secret, request.cookies.get(access.COOKIE), now)
+        if found is not None and found.link_id is not None:
+            from bot import signed_links
+
+            with session_scope(self.rt.engine) as session:
+                if signed_links.is_revoked(session, found.link_id):
+                    found = None  # `actionbot board revoke` ends the sessions the link opened
         s = self.rt.settings
         user = access.trusted_user(request.remote, request.headers, s.actionbot_trusted_user_header, s.trusted_proxies)
         if user is None or (found is not None and found.who == user and found.via == "proxy"):

@@ -15,11 +15,13 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     engine = context.config.attributes.get("engine")
     if engine is None:
+        import os  # the plain `alembic` command: storage reads the variable itself, never bot's settings
+
         from sqlmodel import create_engine
 
-        from bot.config import Settings
+        from storage.defaults import DEFAULT_DATABASE_URL
 
-        engine = create_engine(Settings().database_url)
+        engine = create_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     # one migrator at a time on PostgreSQL (concurrent upgrades of a fresh schema would collide)
     with engine.connect() as connection, migration_lock(connection):
         context.configure(

@@ -126,6 +126,23 @@ async def test_a_revoked_board_link_is_refused(board):
     r = await board.get(f"/board/link/{token}")
     assert r.status == 403
     assert "withdrawn" in await r.text()
+    # and the sessions it opened end now, not when their 8 hours are up
+    assert (await board.get("/board", cookie)).status == 401
+    assert (await board.get("/board", second)).status == 401
+
+
+async def test_revoking_a_link_leaves_other_sessions_open(board):
+    from bot import signed_links
+    from bot.board_access import PURPOSE
+    from storage.db import session_scope
+
+    kept = await board.sign_in(board.issue(person="", single_use=False, ttl=timedelta(days=30), name="Kept"))
+    gone = await board.sign_in(board.issue(person="", single_use=False, ttl=timedelta(days=30), name="Gone"))
+    with session_scope(board.rt.engine) as s:
+        link = next(x for x in signed_links.list_links(s, PURPOSE) if x.name == "Gone")
+        signed_links.revoke(s, link.id, now=board.rt.clock.now(), actor="test")
+    assert (await board.get("/board", gone)).status == 401
+    assert (await board.get("/board", kept)).status == 200
 
 
 async def test_a_link_for_one_plan_opens_that_plan_only(reference_engine, clock):

@@ -30,8 +30,6 @@ def edges() -> dict[tuple[str, str], list[str]]:
     found: dict[tuple[str, str], list[str]] = {}
     for package in LAYER:
         for path in (ROOT / package).rglob("*.py"):
-            if "migrations" in path.parts:  # Alembic's env reads settings by design, outside the layers
-                continue
             for target in imported_packages(path) - {package}:
                 found.setdefault((package, target), []).append(str(path.relative_to(ROOT)))
     return found
