@@ -11,11 +11,14 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.conversation import Core
+from bot.plan_state import load_state
 from bot.policy import load_policy
 from bot.requests import ChatRequest, Identity
 from cards.text import render_all
+from scheduler.messages import weekly_digest_views
 from scheduler.planned import SIT
 from scheduler.tick import Ticker
+from storage import repo
 from storage.models import Person
 from tests.conftest import uk
 from tests.fakes.outbound import RecordingChannel
@@ -61,3 +64,13 @@ def test_an_audit_joins_the_sits_daily_message_on_its_day_until_cleared(core, cl
     assert "Cleared the audit date of 4.2.1" in ask(core, "audit 4.2.1 off")
     after = sits_daily(reference_any_engine, clock, *range(19, 29))
     assert after and not any("Thematic audits due" in text for text in after)
+
+
+def test_the_weekly_digest_lists_the_audits_due_too(core, reference_any_engine):
+    ask(core, "audit 4.2.1 due 14 Oct")
+    ask(core, "audit 5.1.1 due 30 Sep")
+    with Session(reference_any_engine) as s:
+        state = load_state(s, repo.active_plan(s), uk(2016, 10, 17, 9, 0))
+        text = render_all(weekly_digest_views(s, state, uk(2016, 10, 17, 9, 0)))
+    assert "Thematic audits due: 5.1.1 (due 30 Sep), 4.2.1 (due 14 Oct)." in text
+    assert "`audit 5.1.1 off` clears one done" in text
