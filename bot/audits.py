@@ -80,6 +80,25 @@ def coming_round(state: PlanState) -> list[ActionState]:
     return sorted(due, key=lambda a: (a.audit_due, a.action.position))
 
 
+def due_now(state: PlanState) -> list[ActionState]:
+    """Actions whose audit date has come (on or before today) and was not cleared since: the
+    audits the SIT should be doing now, most overdue first."""
+    return [a for a in coming_round(state) if a.audit_due is not None and a.audit_due <= state.today]
+
+
+def due_now_phrase(state: PlanState, limit: int = LIST_LIMIT) -> str:
+    """The line the SIT's daily message carries ("" when no audit has come round), e.g.
+    "Thematic audits due: 4.2.1 (due 17 Mar)": the audit date is set weeks ahead, so on the day
+    it has to reach the SIT without anyone asking `status audits`."""
+    found = due_now(state)
+    if not found:
+        return ""
+    shown = ", ".join(f"{a.ref} (due {a.audit_due.day} {a.audit_due:%b})" for a in found[:limit] if a.audit_due)
+    more = f" and {len(found) - limit} more" if len(found) > limit else ""
+    how = f"`{typed('status audits')}` lists them; `{typed(f'audit {found[0].ref} off')}` clears one done."
+    return f"Thematic audits due: {shown}{more}. {how}"
+
+
 def audits_view(state: PlanState) -> ActionListView:
     """The SIT's audit list: each line says when the audit is due (or how late it is)."""
     found = coming_round(state)

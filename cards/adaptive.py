@@ -62,10 +62,17 @@ RAG_VERBS = {rag: f"{VERB_PREFIX}{rag}" for rag, _, _ in RAG_BUTTONS}
 SIGNOFF_VERB = "actionbot.signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
 APPROVE_VERB = "actionbot.approve"  # an SIT admin decides a proposed date (`status approve <ref>`)
 REJECT_VERB = "actionbot.reject"  # … or `status reject <ref>`
-COMMAND_VERBS = {SIGNOFF_VERB: "signoff {ref}", APPROVE_VERB: "status approve {ref}", REJECT_VERB: "status reject {ref}"}
+REOPEN_VERB = "actionbot.reopen"  # … or returns it: the handler sends `reopen <ref> - <reason>`, the reason typed in the card
+COMMAND_VERBS = {
+    SIGNOFF_VERB: "signoff {ref}",
+    APPROVE_VERB: "status approve {ref}",
+    REJECT_VERB: "status reject {ref}",
+    REOPEN_VERB: "reopen {ref} - {reason}",
+}
 NO_CHANGE_VERB = "actionbot.nochange"  # a round's "No change on the rest" (the handler sends `no change`)
 NOTE_INPUT = "note.{ref}"
 DATE_INPUT = "date.{ref}"
+REASON_INPUT = "reason.{ref}"  # the reopen reason, next to the Reopen button
 
 RAG_COLOURS = {"red": "attention", "amber": "warning", "green": "good", "completed": "accent", "not_rated": "default"}
 LEVEL_COLOURS = {"info": "default", "warning": "warning", "error": "attention"}
@@ -185,30 +192,58 @@ def rag_buttons(ref: str, refs: tuple[str, ...], chosen: str | None = None) -> d
 
 
 def parse_command_button(data: Any) -> str | None:
-    """The text command a Sign off, Approve or Reject button types for the person (the core
-    checks it as if typed), or None if the data is not one of those buttons."""
+    """The text command a Sign off, Approve, Reject or Reopen button types for the person (the
+    core checks it as if typed, so an empty or over-long reason is refused there, as typed), or
+    None if the data is not one of those buttons."""
     if not isinstance(data, dict) or data.get("verb") not in COMMAND_VERBS:
         return None
-    ref = canonical_action_id(data.get("ref"))
-    return COMMAND_VERBS[data["verb"]].format(ref=ref) if ref else None
+    raw = data.get("ref")
+    ref = canonical_action_id(raw)
+    if not ref:
+        return None
+    reason = data.get(REASON_INPUT.format(ref=raw))
+    reason = " ".join(reason.split()) if isinstance(reason, str) else ""
+    return COMMAND_VERBS[data["verb"]].format(ref=ref, reason=reason)
 
 
-def signoff_button(ref: str) -> dict[str, Any]:
-    data = {"verb": SIGNOFF_VERB, "ref": ref}
-    title = "Sign off completion"
-    return {
-        "type": "ActionSet",
-        "actions": [
-            {
-                "type": "Action.Execute",
-                "title": title,
-                "verb": SIGNOFF_VERB,
-                "data": data,
-                "style": "positive",
-                "fallback": {"type": "Action.Submit", "title": title, "data": data},
-            }
-        ],
-    }
+def signoff_buttons(ref: str) -> list[dict[str, Any]]:
+    """The SIT's two answers to a completion claim: a reason box, then "Sign off completion" and
+    "Reopen". Sign off ignores the box (associatedInputs none); the box is not marked required,
+    so an empty reason reaches the core, which says what it needs."""
+    signoff = {"verb": SIGNOFF_VERB, "ref": ref}
+    reopen = {"verb": REOPEN_VERB, "ref": ref}
+    return [
+        {
+            "type": "Input.Text",
+            "id": REASON_INPUT.format(ref=ref),
+            "label": f"Reason, to reopen {ref} (the lead sees it)",
+            "placeholder": "e.g. the audit found two teams untrained",
+            "maxLength": NOTE_MAX,
+            "errorMessage": f"Keep it to {NOTE_MAX} characters.",
+        },
+        {
+            "type": "ActionSet",
+            "actions": [
+                {
+                    "type": "Action.Execute",
+                    "title": "Sign off completion",
+                    "verb": SIGNOFF_VERB,
+                    "data": signoff,
+                    "associatedInputs": "none",
+                    "style": "positive",
+                    "fallback": {"type": "Action.Submit", "title": "Sign off completion", "data": signoff},
+                },
+                {
+                    "type": "Action.Execute",
+                    "title": "Reopen",
+                    "verb": REOPEN_VERB,
+                    "data": reopen,
+                    "associatedInputs": "auto",
+                    "fallback": {"type": "Action.Submit", "title": "Reopen", "data": reopen},
+                },
+            ],
+        },
+    ]
 
 
 def update_inputs(ref: str) -> list[dict[str, Any]]:
@@ -362,10 +397,7 @@ def _(view: ActionDetailView) -> list[dict[str, Any]]:
         out.append(_text(f"Update {view.ref}:", weight="bolder", separator=True))
         out += [*update_inputs(view.ref), rag_buttons(view.ref, (view.ref,))]
     if view.can_signoff:
-        out += [
-            signoff_button(view.ref),
-            _text(view.signoff_hint, isSubtle=True),
-        ]
+        out += [*signoff_buttons(view.ref), _text(view.signoff_hint, isSubtle=True)]
     return out
 
 

@@ -221,16 +221,26 @@ def _(view: ActionDetailView) -> list[Block]:
     if view.can_update:
         blocks.append(button_row(view.ref, ids.DETAIL_BLOCK))
     if view.can_signoff:
-        button = {
-            "type": "button",
-            "text": _plain(ids.BUTTON_LABELS[ids.SIGNOFF]),
-            "action_id": ids.button_action_id(ids.SIGNOFF, view.ref, ids.SIGNOFF_BLOCK),
-            "value": ids.button_value(ids.SIGNOFF, view.ref),
-            "style": "primary",
-        }
-        blocks.append({"type": "actions", "block_id": ids.row_block_id(ids.SIGNOFF_BLOCK, view.ref), "elements": [button]})
+        blocks.append(signoff_row(view.ref))
         blocks.append(context(escape(view.signoff_hint)))
     return blocks
+
+
+def signoff_row(ref: str) -> Block:
+    """"Sign off completion" and "Reopen" side by side: the SIT's two answers to a completion
+    claim. Sign off types `signoff <ref>`; Reopen opens `reopen_modal` for the reason."""
+    buttons = []
+    for verb, style in ((ids.SIGNOFF, "primary"), (ids.REOPEN, "")):
+        button: Block = {
+            "type": "button",
+            "text": _plain(ids.BUTTON_LABELS[verb]),
+            "action_id": ids.button_action_id(verb, ref, ids.SIGNOFF_BLOCK),
+            "value": ids.button_value(verb, ref),
+        }
+        if style:
+            button["style"] = style
+        buttons.append(button)
+    return {"type": "actions", "block_id": ids.row_block_id(ids.SIGNOFF_BLOCK, ref), "elements": buttons}
 
 
 @render.register
@@ -439,6 +449,34 @@ def update_modal(view: UpdateFormView, private_metadata: str) -> dict[str, Any]:
         "close": _plain("Cancel"),
         "private_metadata": private_metadata,
         "blocks": blocks,
+    }
+
+
+def reopen_modal(ref: str, private_metadata: str) -> dict[str, Any]:
+    """The "Reopen" modal: only the reason, because a reopen without one is refused (`bot.signoff`
+    checks it; the input's limit is the same NOTE_MAX so Slack stops an over-long reason early)."""
+    return {
+        "type": "modal",
+        "callback_id": ids.REOPEN_MODAL,
+        "title": _plain(f"Reopen {ref}"[:MODAL_TITLE]),
+        "submit": _plain("Reopen"),
+        "close": _plain("Cancel"),
+        "private_metadata": private_metadata,
+        "blocks": [
+            section(f"Return the completion of *{escape(ref)}* to its lead. They see your reason."),
+            {
+                "type": "input",
+                "block_id": ids.REASON_BLOCK,
+                "label": _plain("Reason"),
+                "hint": _plain(f"Why it is not complete yet; at most {NOTE_MAX} characters."),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.REASON_INPUT,
+                    "max_length": NOTE_MAX,
+                    "placeholder": _plain("e.g. the audit found two teams untrained"),
+                },
+            },
+        ],
     }
 
 

@@ -23,6 +23,7 @@ ADD_UPDATE = "update"
 SIGNOFF = "signoff"  # an SIT admin verifies a completion (the handler sends `signoff <ref>`)
 APPROVE = "approve"  # an SIT admin decides a proposed date (the handler sends `status approve <ref>`)
 REJECT = "reject"  # … or `status reject <ref>`
+REOPEN = "reopen"  # an SIT admin returns a completion: opens the reason modal, whose submission sends `reopen <ref> - <reason>`
 NO_CHANGE = "nochange"  # a round's "No change on the rest" (the handler sends `no change`); value has no ref
 BUTTON_LABELS = {
     "green": "Green",
@@ -31,6 +32,7 @@ BUTTON_LABELS = {
     "completed": "Completed",
     ADD_UPDATE: "Add update",
     SIGNOFF: "Sign off completion",
+    REOPEN: "Reopen",
     APPROVE: "Approve",
     REJECT: "Reject",
     NO_CHANGE: "No change on the rest",
@@ -50,6 +52,11 @@ UPDATE_MODAL = "actionbot_update_modal"
 RAG_BLOCK, RAG_INPUT = "rag_block", "rag_input"
 NOTE_BLOCK, NOTE_INPUT = "note_block", "note_input"
 DATE_BLOCK, DATE_INPUT = "date_block", "date_input"
+
+# The reopen modal: the one thing a reopen needs that a button cannot carry is the reason.
+REOPEN_MODAL = "actionbot_reopen_modal"
+REASON_BLOCK, REASON_INPUT = "reason_block", "reason_input"
+REOPEN_COMMAND = "reopen {ref} - {reason}"  # what the submission types for the person (`bot.signoff`)
 
 # Message metadata on every card the bot sends (`actionbot_nudge` for nudges): recognises our
 # own cards and the actions they ask about, even after a crash.
@@ -82,7 +89,7 @@ def parse_button_value(value: str) -> tuple[str, str]:
         return NO_CHANGE, ""
     verb, _, raw = value.partition("|")
     ref = canonical_action_id(raw)
-    if verb not in (*RAG_VERBS, ADD_UPDATE, *COMMAND_VERBS) or ref is None:
+    if verb not in (*RAG_VERBS, ADD_UPDATE, REOPEN, *COMMAND_VERBS) or ref is None:
         raise ValueError(f"not an actionbot button value: {value!r}")
     return verb, ref
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.audits import due_now_phrase as audits_due_phrase
 from bot.indicators import reading_request
 from bot.nudges import nudge_view
 from bot.periods import Period
@@ -60,11 +61,16 @@ def person_views(planned: Planned, state: PlanState, directory: Directory) -> li
     notices = [i for i in planned.items if i.kind == "notice"]
     if notices:
         views.append(unreached_view(notices))
-    if planned.recipient == SIT and views:  # the SIT's daily message counts what waits for its decision
-        waiting = pending_phrase(len(pending(state.actions)))
-        if waiting:
-            views.append(NoticeView(waiting))
+    if planned.recipient == SIT and views:  # the SIT's daily message: what waits for its decision, audits come round
+        views += sit_reminders(state)
     return views
+
+
+def sit_reminders(state: PlanState) -> list[NoticeView]:
+    """What waits on the SIT itself: proposed dates to decide, thematic audits whose day has
+    come. Both the daily message and the weekly digest end with them."""
+    lines = (pending_phrase(len(pending(state.actions))), audits_due_phrase(state))
+    return [NoticeView(line) for line in lines if line]
 
 
 def reading_views(name: str, items: list[Item]) -> list[NoticeView]:
@@ -178,9 +184,7 @@ def weekly_digest_views(session: Session, state: PlanState, now: datetime) -> li
         list_view("Most overdue", overdue(state.actions), "status overdue", "Nothing is overdue.", limit=10),
         NoticeView(activity),
     ]
-    waiting = pending_phrase(len(pending(state.actions)))
-    if waiting:
-        views.append(NoticeView(waiting))
+    views += sit_reminders(state)
     log = log_repo.entries(session, state.plan.id, open_only=True)
     if log:
         views.append(LogView(f"Open risks and issues ({len(log)})", tuple(line_of(e) for e in log)))

@@ -32,6 +32,7 @@ from cards import blockkit_ids as ids
 from cards.chat_charts import charts_in
 from cards.format import shorten
 from cards.slack_escape import unescape
+from domain.vocabulary import canonical_action_id
 from handlers.slack.client import api_error
 from handlers.slack.pacing import Pacing
 from handlers.slack.people import identity_of
@@ -117,6 +118,7 @@ class SlackListeners:
         app.event("app_home_opened")(self.on_home_opened)
         app.action(ids.BUTTON_ACTION)(self.on_button)
         app.view(ids.UPDATE_MODAL)(self.on_update_submitted)
+        app.view(ids.REOPEN_MODAL)(self.on_reopen_submitted)
 
     # ------------------------------------------------------------------ the core
 
@@ -272,7 +274,17 @@ class SlackListeners:
         origin = self._origin_of_click(body, ref)
         if ids.ref_of_block(action.get("block_id") or "", ids.NUDGE_BLOCK):
             origin.refs = list(await card_refs(self.rt.engine, client, origin.channel, origin.ts, body.get("message")))
+        if verb == ids.REOPEN:  # a reopen needs a reason: ask for it first (the core checks who may on submission)
+            try:
+                await client.views_open(trigger_id=body["trigger_id"], view=blockkit.reopen_modal(ref, origin.dump()))
+                return
+            except SlackApiError as exc:  # e.g. the trigger expired: the core's refusal says what to type
+                log.warning("views.open failed: %s", api_error(exc))
         identity = await self.who(client, user)
+        if verb == ids.REOPEN:
+            reply = await self.ask(ChatRequest(identity, text=ids.REOPEN_COMMAND.format(ref=ref, reason=""), kind="command"))
+            await self.show(client, origin, user, identity, reply)
+            return
         if verb in ids.COMMAND_VERBS:  # sign off, approve, reject, no change: the text command as typed; the core checks who may
             reply = await self.ask(ChatRequest(identity, text=ids.COMMAND_VERBS[verb].format(ref=ref), kind="command"))
             await self.show(client, origin, user, identity, reply)
@@ -351,6 +363,33 @@ class SlackListeners:
             return
         await ack()
         await self.after_ack(self.show(client, origin, user, identity, reply), "answering a modal submission")
+
+    async def on_reopen_submitted(self, ack, body: dict, view: dict, client: AsyncWebClient) -> None:
+        """The reopen modal: the same `reopen <ref> - <reason>` as typed, so who may and what
+        reason is good enough are the core's (`bot.signoff`); a refusal stays in the modal under
+        the reason, and only a reopen closes it."""
+        try:
+            origin = Origin.load(view.get("private_metadata"))
+        except BadOrigin as exc:
+            log.warning("Slack: refused a reopen submission: %s", exc)
+            await ack(response_action="errors", errors={ids.REASON_BLOCK: STALE_FORM})
+            return
+        values = _dict(_dict(view.get("state")).get("values"))
+        reason = _text(_dict(_dict(values.get(ids.REASON_BLOCK)).get(ids.REASON_INPUT)).get("value")) or ""
+        ref = canonical_action_id(origin.ref)
+        user = _text(_dict(body.get("user")).get("id"))
+        if not user or ref is None:
+            await ack(response_action="errors", errors={ids.REASON_BLOCK: STALE_FORM})
+            return
+        identity = await self.who(client, user, before_ack=True)
+        command = ids.REOPEN_COMMAND.format(ref=ref, reason=" ".join(reason.split()))
+        reply = await self.ask(ChatRequest(identity, text=command, kind="command"), before_ack=True)
+        refusal = next((v for v in reply.views if isinstance(v, NoticeView) and v.level != "info"), None)
+        if refusal is not None:
+            await ack(response_action="errors", errors={ids.REASON_BLOCK: shorten(refusal.text, 150)})
+            return
+        await ack()
+        await self.after_ack(self.show(client, origin, user, identity, reply), "answering a reopen")
 
     # ------------------------------------------------------------------ answering a click
 

@@ -99,7 +99,8 @@ class TeamsBot:
         return await asyncio.to_thread(self.rt.core.handle, request)
 
     async def _command_button(self, turn: Turn, activity: dict[str, Any], command: str) -> Reply:
-        """A Sign off, Approve or Reject button: the same text command as typed (the core checks who may)."""
+        """A Sign off, Approve, Reject or Reopen button: the same text command as typed (the core checks
+        who may, and the reopen reason typed in the card)."""
         who = await self.identity(turn, activity)
         reply = await self._core(ChatRequest(identity=who, text=command, kind="command"))
         await asyncio.to_thread(self._remember, turn, activity, who)

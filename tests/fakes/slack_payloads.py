@@ -189,6 +189,19 @@ def view_submission(
         ids.NOTE_BLOCK: {ids.NOTE_INPUT: {"type": "plain_text_input", "value": note}},
         ids.DATE_BLOCK: {ids.DATE_INPUT: {"type": "plain_text_input", "value": date}},
     }
+    return modal_submission(user, opened_view, values)
+
+
+def reopen_submission(user: str, opened_view: dict[str, Any], reason: str | None) -> str:
+    """Submitting the reopen modal the bot opened, with this reason typed (None: left empty)."""
+    from cards import blockkit_ids as ids
+
+    values = {ids.REASON_BLOCK: {ids.REASON_INPUT: {"type": "plain_text_input", "value": reason}}}
+    return modal_submission(user, opened_view, values)
+
+
+def modal_submission(user: str, opened_view: dict[str, Any], values: dict[str, Any]) -> str:
+    """A view_submission of `opened_view` with these input values (Slack's state.values shape)."""
     payload = {
         "type": "view_submission",
         "team": TEAM,

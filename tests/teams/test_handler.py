@@ -6,7 +6,7 @@ from botbuilder.schema import Activity, ChannelAccount
 from sqlmodel import select
 
 from bot.identity import link_identity
-from cards.adaptive import RAG_VERBS, SIGNOFF_VERB
+from cards.adaptive import RAG_VERBS, REASON_INPUT, REOPEN_VERB, SIGNOFF_VERB
 from handlers.teams.turns import message_text
 from storage import repo
 from storage.db import session_scope
@@ -216,3 +216,80 @@ async def test_no_change_on_the_rest_with_the_round_card_s_button(adapter, rt, t
     await flow.assert_reply(lambda reply, description=None: None)
     with session_scope(rt.engine) as s:
         assert [e.subject for e in repo.audit_events(s, [CONFIRMED])] == ["4.2.1"]  # the second found it answered
+
+
+async def _sit_detail_card(adapter, rt, assert_valid_card) -> dict:
+    """Hannah (HOS S&CP) claims 4.2.1 complete; her account is then the SIT manager's, who asks
+    for 4.2.1's detail card."""
+    flow = await adapter.send("4.2.1 completed - evidence: audit report Oct 16")
+    await flow.assert_reply(lambda reply, description=None: None)
+    adapter.activity_buffer.clear()
+    _relink(rt, "sit-manager")
+    flow = await adapter.send("status 4.2.1")
+    cards: list[dict] = []
+    await flow.assert_reply(lambda reply, description=None: cards.append(assert_valid_card(card_of(reply))))
+    adapter.activity_buffer.clear()
+    return cards[0]
+
+
+def _reopened(rt) -> list:
+    with session_scope(rt.engine) as s:
+        return [(e.subject, e.details.get("reason")) for e in repo.audit_events(s, ["completion.reopened"])]
+
+
+async def test_an_sit_admin_reopens_with_the_reason_typed_in_the_card(adapter, rt, assert_valid_card):
+    card = await _sit_detail_card(adapter, rt, assert_valid_card)
+    reason_input = next(i for i in card["body"] if i.get("id") == REASON_INPUT.format(ref="4.2.1"))
+    assert reason_input["type"] == "Input.Text" and reason_input["maxLength"] == 280
+    button = _find_action(card, REOPEN_VERB)
+    assert (
+        button is not None and button["title"] == "Reopen" and button["data"] == {"verb": REOPEN_VERB, "ref": "4.2.1"}
+    )
+    assert _find_action(card, SIGNOFF_VERB)["associatedInputs"] == "none"  # Sign off needs no reason
+    data = {**button["data"], REASON_INPUT.format(ref="4.2.1"): "  the audit found\ntwo teams untrained "}
+    invoke = Activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": REOPEN_VERB, "data": data}},
+    )
+    await adapter.send(invoke)
+    [response] = adapter.activity_buffer
+    assert "Reopened 4.2.1: it goes back to its lead" in response.value.body.serialize()["value"]
+    assert _reopened(rt) == [("4.2.1", "the audit found two teams untrained")]
+
+
+async def test_reopen_without_a_reason_is_refused_by_the_core(adapter, rt, assert_valid_card):
+    card = await _sit_detail_card(adapter, rt, assert_valid_card)
+    button = _find_action(card, REOPEN_VERB)
+    for data in (
+        button["data"],
+        {**button["data"], REASON_INPUT.format(ref="4.2.1"): "   "},
+        {**button["data"], REASON_INPUT.format(ref="4.2.1"): ["not", "text"]},
+    ):
+        adapter.activity_buffer.clear()
+        invoke = Activity(
+            type="invoke",
+            name="adaptiveCard/action",
+            value={"action": {"type": "Action.Execute", "verb": REOPEN_VERB, "data": data}},
+        )
+        await adapter.send(invoke)
+        [response] = adapter.activity_buffer
+        assert "Say why 4.2.1 is reopened" in response.value.body.serialize()["value"]
+    assert _reopened(rt) == []
+
+
+async def test_reopen_through_the_action_submit_fallback_and_a_forged_ref(adapter, rt, assert_valid_card):
+    card = await _sit_detail_card(adapter, rt, assert_valid_card)
+    fallback = _find_action(card, REOPEN_VERB)["fallback"]
+    assert fallback["type"] == "Action.Submit"
+    forged = {**fallback["data"], "ref": "4.2.1; drop", "reason.4.2.1; drop": "x"}
+    await adapter.send(Activity(type="message", value=forged))  # not one of ours: read as an empty message
+    assert _reopened(rt) == []
+    adapter.activity_buffer.clear()
+    flow = await adapter.send(
+        Activity(type="message", value={**fallback["data"], REASON_INPUT.format(ref="4.2.1"): "no evidence"})
+    )
+    answers: list[str] = []
+    await flow.assert_reply(lambda reply, description=None: answers.append(card_texts(card_of(reply))))
+    assert "Reopened 4.2.1" in answers[0]
+    assert _reopened(rt) == [("4.2.1", "no evidence")]
