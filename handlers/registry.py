@@ -91,11 +91,16 @@ def summaries(env: Mapping[str, str]) -> list[tuple[str, str]]:
 
 
 def banner_lines(rt: Runtime, url: str) -> list[str]:
-    """Each channel's lines in `serve`'s banner (a channel without `banner` gets one line)."""
+    """Each channel's lines in `serve`'s banner (a channel without `banner` gets one line, which
+    says on or off as its `talks_to_people` does, or on when it has none)."""
     lines: list[str] = []
     for channel in channels():
         banner = getattr(channel, "banner", None)
-        lines.extend(banner(rt, url) if banner is not None else [f"{channel.name}: on"])
+        if banner is not None:
+            lines.extend(banner(rt, url))
+        else:
+            on = getattr(channel, "talks_to_people", lambda _rt: True)(rt)
+            lines.append(f"{channel.name}: {'on' if on else 'off'}")
     return lines
 
 

@@ -66,6 +66,16 @@ class EmailPlugin:
         settings = self._settings()
         return bool(settings.configured and not settings.refusal())
 
+    def banner(self, rt: Runtime, url: str) -> list[str]:
+        """`serve`'s line: where mail goes out from, or what turns email on."""
+        settings = self._settings()
+        if not settings.configured:
+            return ["Email:   off (set SMTP_URL and ACTIONBOT_MAIL_FROM; see README)"]
+        refusal = settings.refusal()
+        if refusal:
+            return [f"Email:   OFF: {refusal}"]
+        return [f"Email:   on, from {settings.actionbot_mail_from}; answer pages at {url}/u/…"]
+
     def config_lines(self, env: Mapping[str, str]) -> list[ConfigLine]:
         from handlers.email.config_check import config_lines
 

@@ -97,3 +97,4 @@ def test_serve_bootstraps_an_empty_database_and_reports_health(tmp_path):
         out, _ = proc.communicate(timeout=10)
     assert "loaded the reference plan" in out
     assert "actionbot chat --as DCS" in out  # no credentials: tells the user about the terminal channel
+    assert "Email:   off (set SMTP_URL" in out and "email: on" not in out

@@ -99,6 +99,8 @@ def test_the_plugin_contract(rt):
     paths = {r.resource.canonical for r in app.router.routes()}
     assert {"/u/{token}", "/mail/inbound"} <= paths
     assert CHANNEL.outbound(rt).name == "email"
+    [line] = CHANNEL.banner(rt, "http://127.0.0.1:3978")
+    assert line.startswith("Email:   on, from actionbot <") and "http://127.0.0.1:3978/u/" in line
 
 
 def test_email_stays_off_without_smtp(reference_engine, clock, monkeypatch):
@@ -107,6 +109,7 @@ def test_email_stays_off_without_smtp(reference_engine, clock, monkeypatch):
     monkeypatch.setenv("ACTIONBOT_SECRET_KEY", SECRET)
     runtime = build_runtime(Settings(database_url="sqlite://"), engine=reference_engine, clock=clock)
     assert CHANNEL.outbound(runtime) is None and CHANNEL.mount(web.Application(), runtime) is False
+    assert CHANNEL.banner(runtime, "http://x") == ["Email:   off (set SMTP_URL and ACTIONBOT_MAIL_FROM; see README)"]
 
 
 @pytest.mark.parametrize("key", [None, "too-short"])
@@ -123,6 +126,8 @@ def test_email_refuses_to_start_without_a_secret_key(reference_engine, clock, mo
         assert CHANNEL.mount(app, runtime) is False
     assert not list(app.router.routes())
     assert "ACTIONBOT_SECRET_KEY" in caplog.text
+    [line] = CHANNEL.banner(runtime, "http://x")
+    assert line.startswith("Email:   OFF: ") and "ACTIONBOT_SECRET_KEY" in line
 
 
 def test_smtp_urls():
