@@ -61,7 +61,8 @@ def person_views(planned: Planned, state: PlanState, directory: Directory) -> li
     notices = [i for i in planned.items if i.kind == "notice"]
     if notices:
         views.append(unreached_view(notices))
-    if planned.recipient == SIT and views:  # the SIT's daily message: what waits for its decision, audits come round
+    audits = any(i.kind == "audit" for i in planned.items)  # an audit's day: the reminders below name it
+    if planned.recipient == SIT and (views or audits):  # the SIT's daily message: decisions waiting, audits come round
         views += sit_reminders(state)
     return views
 

@@ -58,7 +58,7 @@ class Item:
     key: str  # "<series>:<stage>@<recipient>", unique for ever
     series: str  # "due:4.2.1:2016-09-30", "round:4.2.1:2016-09", "esc-red:4.2.1:17", "digest:weekly:2016-W36"
     stage: str  # "pre10", "due", "chase1", "ask", "escalate", "cover", "notice", "weekly", "report"
-    kind: str  # nudge | reading | escalation | notice | digest | report
+    kind: str  # nudge | reading | escalation | notice | audit | digest | report
     recipient: str  # person key, or SIT
     trigger: datetime  # the instant it becomes due (UTC)
     rule: str  # pre_due | due_date | round | chase | escalation.overdue | … (shown by preview)

@@ -21,7 +21,7 @@ from scheduler.plan_scopes import PlanScope, namespaced, prefix_of, scoped
 from scheduler.planned import SIT, History, Inputs, Item, Planned
 from scheduler.rules import Rules
 
-KIND_ORDER = ("nudge", "reading", "escalation", "notice")
+KIND_ORDER = ("nudge", "reading", "escalation", "notice", "audit")
 
 
 def message_key(recipient: str, day) -> str:

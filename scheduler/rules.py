@@ -222,6 +222,36 @@ class Rules:
             out += found
         out += self.reading_items()
         out += self.digest_items()
+        out += self.audit_items()
+        return out
+
+    def audit_items(self) -> list[Item]:
+        """A thematic audit whose date has come (`audit 4.2.1 due Mar 17`): the SIT hears of it
+        once, in its daily message of that day (or of the first working day after), so an audit
+        is on the SIT's list when it comes round even on a day nothing else is. Completed
+        actions too: an audit is how a completion is checked."""
+        out = []
+        for s in self.state.actions:
+            d = s.audit_due
+            if d is None or d > self.today:
+                continue
+            series = f"audit:{s.ref}:{d.isoformat()}"
+            key = f"{series}:due@{SIT}"
+            if self.history.delivered(key):
+                continue
+            out.append(
+                Item(
+                    key=key,
+                    series=series,
+                    stage="due",
+                    kind="audit",
+                    recipient=SIT,
+                    trigger=self.cal.at(d, self.policy.send_time, self.plan_tz),
+                    rule="audit.due",
+                    reason=f"thematic audit of {s.ref} due {_d(d)}",
+                    ref=s.ref,
+                )
+            )
         return out
 
     def owner_series(self, s: ActionState) -> list[tuple[str, list[Stage], datetime]]:

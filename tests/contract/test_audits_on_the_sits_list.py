@@ -41,10 +41,12 @@ def reachable(engine) -> set[str]:
         return {p.key for p in s.exec(select(Person)).all() if p.key != UNLINKED}
 
 
-def sits_daily(engine, clock, *days) -> list[str]:
+def sits_daily(engine, clock, *days, everyone_reachable: bool = False) -> list[str]:
     """One tick at 09:30 on each day; the words of each of the SIT's daily messages (not the
     digest or the report)."""
-    channel = RecordingChannel(reach=reachable(engine))
+    with Session(engine) as s:
+        everyone = {p.key for p in s.exec(select(Person)).all()}
+    channel = RecordingChannel(reach=everyone if everyone_reachable else reachable(engine))
     ticker = Ticker(engine, clock, load_policy(), {"fake": channel})
     for day in days:
         clock.set(uk(2016, 10, day, 9, 30))
@@ -74,3 +76,13 @@ def test_the_weekly_digest_lists_the_audits_due_too(core, reference_any_engine):
         text = render_all(weekly_digest_views(s, state, uk(2016, 10, 17, 9, 0)))
     assert "Thematic audits due: 5.1.1 (due 30 Sep), 4.2.1 (due 14 Oct)." in text
     assert "`audit 5.1.1 off` clears one done" in text
+
+
+def test_an_audit_day_brings_the_sit_a_message_of_its_own_once(core, clock, reference_any_engine):
+    """With everyone reachable the SIT has no daily message on 14 October but for the audit: it
+    gets one that day naming it, and not again the next days for the same audit."""
+    ask(core, "audit 4.2.1 due 14 Oct")
+    assert sits_daily(reference_any_engine, clock, 13, everyone_reachable=True) == []
+    (on_the_day,) = sits_daily(reference_any_engine, clock, 14, everyone_reachable=True)
+    assert "Thematic audits due: 4.2.1 (due 14 Oct)" in on_the_day
+    assert sits_daily(reference_any_engine, clock, 17, 18, everyone_reachable=True) == []
