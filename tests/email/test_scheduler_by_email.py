@@ -160,3 +160,24 @@ async def test_a_retry_refused_for_good_falls_back_to_email_too(rt, sink):
     [mail] = sink.to(HANNAH_EMAIL)
     assert by_key[outcome.key].message_ref == str(mail["Message-ID"])
     assert set(links_in(mail)) == {i["ref"] for i in first.payload["items"] if i.get("ref")}
+
+
+async def test_a_date_decision_reaches_the_lead_by_email(rt, sink):
+    """The SIT approves Hannah's proposed date in chat; she is not on chat, so the next tick
+    tells her by email, once, with the new due date."""
+    from bot.requests import ChatRequest, Identity
+
+    clock: FixedClock = rt.clock  # type: ignore[assignment]
+    clock.set(datetime(2016, 9, 12, 10, 0, tzinfo=UK))
+    asked = rt.core.handle(
+        ChatRequest(Identity("terminal", HANNAH), text="4.2.1 amber - waiting on HR, new date 30 Nov 2016")
+    )
+    assert asked.recorded
+    decided = rt.core.handle(ChatRequest(Identity("terminal", "sit-manager"), text="status approve 4.2.1"))
+    assert "30" in " ".join(getattr(v, "text", "") for v in decided.views)
+    await run_days(rt, date(2016, 9, 12), date(2016, 9, 13))
+    texts = [m.get_body(preferencelist=("plain",)).get_content() for m in sink.to(HANNAH_EMAIL)]
+    told = [t for t in texts if "4.2.1" in t and "30 Nov" in t and "approved" in t.lower()]
+    assert len(told) == 1
+    decisions = [r for r in rows(rt) if r.kind == "decision"]
+    assert [(r.recipient, r.channel, r.status) for r in decisions] == [(HANNAH, "email", "sent")]
