@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import create_engine
 from sqlmodel import select
 
 from storage.db import session_scope
@@ -138,3 +139,41 @@ async def test_the_link_use_is_audited(rt, sink, served):
     with session_scope(rt.engine) as s:
         kinds = [e.kind for e in s.exec(select(AuditEvent).where(AuditEvent.kind.like("link_%"))).all()]
     assert kinds.count("link_issued") == 2 and kinds.count("link_used") == 1
+
+
+async def test_an_outage_while_recording_answers_503_and_the_link_still_works(rt, sink, served, tmp_path):
+    """The link is spent in its own transaction before the core records: when the core cannot
+    reach its database the use is undone, so the same link records once the database is back."""
+    by = await links(rt, sink, served)
+    working = rt.core.engine
+    rt.core.engine = create_engine(f"sqlite:///{tmp_path}/no-such-dir/actionbot.db")  # cannot be opened
+    try:
+        status, html = await post(served, by["4.2.1"]["green"], {"choice": "green"})
+    finally:
+        rt.core.engine = working
+    assert status == 503 and "temporarily unavailable" in html
+    assert recorded(rt) == []
+    status, html = await post(served, by["4.2.1"]["green"], {"choice": "green"})
+    assert status == 200 and "recorded" in html
+    assert recorded(rt) == [("4.2.1", "green", "")]
+    assert (await post(served, by["4.2.1"]["green"], {"choice": "green"}))[0] == 409
+    with session_scope(rt.engine) as s:
+        kinds = [e.kind for e in s.exec(select(AuditEvent).where(AuditEvent.kind.like("link_%"))).all()]
+    assert kinds.count("link_released") == 1 and kinds.count("link_used") == 2
+
+
+async def test_a_core_failure_leaves_the_link_usable(rt, sink, served):
+    """Not an outage but a failure all the same (here the core's database has no tables): an
+    error status, nothing recorded, and the link is given back."""
+    by = await links(rt, sink, served)
+    working = rt.core.engine
+    rt.core.engine = create_engine("sqlite://")
+    try:
+        status, _ = await post(served, by["4.2.2"]["update"], {"choice": "update", "rag": "amber", "note": "HR"})
+    finally:
+        rt.core.engine = working
+    assert status >= 500
+    assert recorded(rt) == []
+    status, _ = await post(served, by["4.2.2"]["update"], {"choice": "update", "rag": "amber", "note": "HR"})
+    assert status == 200
+    assert recorded(rt) == [("4.2.2", "amber", "HR")]
