@@ -216,6 +216,7 @@ class AnswerPages:
             note=note or None,
             proposed_date=proposed or None,
             thread_refs=(info.ref,),
+            plan_key=grant.plan_key,  # the link knows its plan: an id two live plans share is not ambiguous
         )
         try:
             reply = self.rt.core.handle(request)
