@@ -9,6 +9,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from sqlalchemy import create_engine
 from sqlmodel import select
 
 from storage.db import session_scope
@@ -144,3 +145,38 @@ async def test_the_reply_is_in_the_audit_trail_as_an_email_update(rt, sink, serv
         [u] = s.exec(select(ActionUpdate).where(ActionUpdate.channel == "email")).all()
         assert u.author_key == "hos-scp"
         assert s.exec(select(AuditEvent).where(AuditEvent.kind == "person.linked")).all() == []
+
+
+async def test_a_reply_the_core_could_not_record_is_503_and_its_retry_is_handled(rt, sink, served, tmp_path):
+    """The message is marked seen before the core runs (two concurrent deliveries are handled
+    once); when the core cannot reach its database the mark is taken back and the answer is
+    503, so the webhook's retry is recorded instead of being dropped as a duplicate."""
+    n = await nudge(rt, sink)
+    raw = reply(n, "4.2.1 amber - waiting on HR")
+    working = rt.core.engine
+    rt.core.engine = create_engine(f"sqlite:///{tmp_path}/no-such-dir/actionbot.db")  # cannot be opened
+    try:
+        status, body = await post(served, raw)
+    finally:
+        rt.core.engine = working
+    assert status == 503 and "temporarily unavailable" in body["error"]
+    assert updates(rt) == []
+    assert await post(served, raw) == (200, {"status": "handled", "recorded": 1})
+    assert await post(served, raw) == (200, {"status": "duplicate"})
+    assert updates(rt) == [("4.2.1", "amber", "waiting on HR", "hos-scp")]
+
+
+async def test_a_core_failure_un_marks_the_reply_too(rt, sink, served):
+    n = await nudge(rt, sink)
+    raw = reply(n, "4.2.2 green")
+    working = rt.core.engine
+    rt.core.engine = create_engine("sqlite://")  # no tables: a failure that is not an outage
+    try:
+        async with served.http.post(
+            served.url + "/mail/inbound", data=raw, headers={"X-Actionbot-Inbound-Secret": INBOUND}
+        ) as resp:
+            assert resp.status >= 500
+    finally:
+        rt.core.engine = working
+    assert await post(served, raw) == (200, {"status": "handled", "recorded": 1})
+    assert updates(rt) == [("4.2.2", "green", "", "hos-scp")]
