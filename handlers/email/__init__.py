@@ -65,7 +65,13 @@ class EmailPlugin:
         AnswerPages(rt, channel.settings.actionbot_secret_key or "").mount(app)
         secret = channel.settings.actionbot_inbound_secret
         if secret:
-            endpoint = InboundEndpoint(rt, channel, secret, channel.settings.actionbot_mail_max_bytes)
+            endpoint = InboundEndpoint(
+                rt,
+                channel,
+                secret,
+                channel.settings.actionbot_mail_max_bytes,
+                require_auth=channel.settings.actionbot_inbound_require_auth,
+            )
             app.router.add_post(PATH, endpoint.handle)
         else:
             log.warning("ACTIONBOT_INBOUND_SECRET is not set: %s is off, emailed replies are not read", PATH)

@@ -3,7 +3,9 @@ inbound-parse webhooks of mail services, or an Exchange / Power Automate forward
 
 Accepted only when, in this order: the shared secret header matches `ACTIONBOT_INBOUND_SECRET`
 (constant-time compare; 401), the body is within `ACTIONBOT_MAIL_MAX_BYTES` (413) and is a
-message with a From and a Message-ID (400), the sender is in the people directory (403), and
+message with a From and a Message-ID (400), the receiving mail system's `Authentication-Results`
+do not say the From domain failed DMARC (or DKIM and SPF), and, with
+`ACTIONBOT_INBOUND_REQUIRE_AUTH`, say it passed (403; `sender_auth`), the sender is in the people directory (403), and
 its In-Reply-To names a message the bot sent that person by email (a `send_ledger` row with
 that Message-ID; 403). The new text (quotes and signature stripped) then goes to the core as a
 message in that nudge's thread (`thread_refs` = its actions), so `amber - waiting on HR` alone
@@ -32,6 +34,7 @@ from bot.requests import ChatRequest, Identity, Reply
 from bot.runtime import Runtime
 from bot.views import NoticeView
 from cards.email import render_email
+from handlers.email import sender_auth
 from handlers.email.outbound import EmailChannel
 from handlers.email.quoting import html_to_text, strip_quoted, update_lines
 from storage import repo
@@ -90,8 +93,9 @@ def new_text(msg: EmailMessage) -> str:
 
 
 class InboundEndpoint:
-    def __init__(self, rt: Runtime, channel: EmailChannel, secret: str, max_bytes: int):
+    def __init__(self, rt: Runtime, channel: EmailChannel, secret: str, max_bytes: int, *, require_auth: bool = False):
         self.rt = rt
+        self.require_auth = require_auth
         self.channel = channel
         self.secret = secret.encode("utf-8")
         self.max_bytes = max_bytes
@@ -112,6 +116,12 @@ class InboundEndpoint:
         message_id = str(msg.get("Message-ID", "")).strip()
         if address is None or not message_id:
             return _problem(400, "the message needs one From address and a Message-ID")
+        checked = sender_auth.verdict(msg.get_all("Authentication-Results") or [], address.rsplit("@", 1)[1])
+        if checked == sender_auth.FAIL:
+            log.warning("refused an emailed reply from %s: its domain failed DMARC/DKIM/SPF", address)
+            return _problem(403, "the sender's domain failed authentication (Authentication-Results)")
+        if self.require_auth and checked != sender_auth.PASS:
+            return _problem(403, "the sender's domain is not authenticated (no passing Authentication-Results)")
         in_reply_to = str(msg.get("In-Reply-To", "")).strip().split()
         text = new_text(msg)
         outcome = await asyncio.to_thread(
