@@ -156,3 +156,8 @@ def test_the_email_channels_secrets_are_redacted(restore_logging):
     written = out.getvalue()
     assert "smtp-pa55-w0rd-77" not in written and "inbound-hook-secret-31337" not in written
     assert REDACTED in written
+
+
+def test_a_channel_whose_settings_do_not_validate_costs_the_others_nothing():
+    found = secret_values(*channel_settings({**CHANNEL_ENV, "SMTP_URL": "http://not-smtp.example"}))
+    assert {BOT_TOKEN, SIGNING, APP_PASSWORD} <= set(found)
