@@ -293,12 +293,15 @@ class Ticker:
     ) -> list[delivery.SendOutcome]:
         """`plan_keys` (plan prefix → plan key) lets the message say which plan each action is
         from (`meta["plans"]`, ref → key): a channel whose answers arrive without a chat
-        context (an email link) needs it when two live plans share an action id."""
+        context (an email link) needs it when two live plans share an action id. An id that this
+        very message asks about in two plans is left out: one link per id could not say which."""
         meta = {**p.payload(), "refs": p.refs, "ledger_key": p.key, "why": p.why()}
         if plan_keys:
-            meta["plans"] = {
-                i.ref: plan_keys[prefix_of(i.key)] for i in p.items if i.ref and prefix_of(i.key) in plan_keys
-            }
+            of_ref: dict[str, set[str]] = {}
+            for i in p.items:
+                if i.ref and prefix_of(i.key) in plan_keys:
+                    of_ref.setdefault(i.ref, set()).add(plan_keys[prefix_of(i.key)])
+            meta["plans"] = {ref: next(iter(keys)) for ref, keys in of_ref.items() if len(keys) == 1}
         if p.unreachable:  # recorded, not sent: its steps count, and the SIT's message names them
             outcomes = [
                 delivery.record_unreachable(
