@@ -87,7 +87,7 @@ class Core:
             named = plans.address(session, text) if typed_text else None
             refs = card_refs(request)
             try:
-                plan = plans.plan_for(session, actor, self.plan_key, named.key if named else None, refs)
+                plan = plans.plan_for(session, actor, self.plan_key, named.key if named else request.plan_key, refs)
             except repo.NoPlanError as exc:
                 return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
             state = self.states.state(session, plan, now, version)

@@ -34,6 +34,16 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class NotOnChannel(DeliveryError):
+    """The person has no account on this channel at all (Slack: `users.lookupByEmail` said
+    `users_not_found`). Not a failure to reach them but a wrong guess of where they are, so the
+    message always goes on to the next channel that can reach them (email), whatever the
+    policy's `email_fallback` says; permanent for this channel."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
+
+
 class OutboundChannel(Protocol):
     name: str
 
@@ -51,6 +61,7 @@ class SendOutcome:
     channel: str
     status: str  # sent | duplicate | unreachable | failed | retry | unmarked (sent; the database was down)
     detail: str = ""
+    not_on_channel: bool = False  # failed with NotOnChannel: the next channel that reaches them is tried
 
 
 def worker_id() -> str:
@@ -146,7 +157,7 @@ async def send_to_person(
         engine, channel, key, lambda: channel.send_to_person(person, views, kind=kind, meta=meta), person_key, now
     )
     if outcome.status == "failed":
-        backup = fallback_channel(channels, channel, person)
+        backup = fallback_channel(channels, channel, person, engine=engine, not_on_channel=outcome.not_on_channel)
         if backup is not None:
             second = await _fall_back(engine, backup, person, views, key=key, kind=kind, now=now, meta=meta)
             if second.status == "sent":
@@ -156,17 +167,30 @@ async def send_to_person(
 
 
 def fallback_channel(
-    channels: Mapping[str, OutboundChannel], failed: OutboundChannel, person: Person
+    channels: Mapping[str, OutboundChannel],
+    failed: OutboundChannel | None,
+    person: Person,
+    *,
+    engine=None,
+    not_on_channel: bool = False,
 ) -> OutboundChannel | None:
     """A channel that offers itself as the fallback (`fallback = True`, e.g. email with the
     policy's `delivery.email_fallback: true`) and can reach the person some other way, when
     the channel picked for them refused the message for good, ran out of retries, or is no
-    longer configured (`failed` is None)."""
+    longer configured (`failed` is None). When the failed channel said the person is not on it
+    at all (`not_on_channel`, from `NotOnChannel`), any other channel that can reach them
+    (`can_reach`, e.g. email for someone with an address and no chat account) is next, with or
+    without the fallback setting: "no chat identity gets email" must hold when a chat
+    channel only guessed it could reach them."""
     for channel in channels.values():
-        if channel is failed or not getattr(channel, "fallback", False):
+        if channel is failed:
             continue
-        if channel.can_fall_back(person):  # type: ignore[attr-defined]
+        if getattr(channel, "fallback", False) and channel.can_fall_back(person):  # type: ignore[attr-defined]
             return channel
+        if not_on_channel and engine is not None:
+            with session_scope(engine) as session:
+                if channel.can_reach(session, person):
+                    return channel
     return None
 
 
@@ -321,7 +345,11 @@ async def resend(
     if to_sit:  # the SIT channel itself refused: nobody else to tell but the log
         log.error("could not post %s to the SIT channel via %s: %s", key, channel_name, outcome.detail)
         return outcome
-    backup = fallback_channel(channels, channel, person) if views and person is not None else None
+    backup = (
+        fallback_channel(channels, channel, person, engine=engine, not_on_channel=outcome.not_on_channel)
+        if views and person is not None
+        else None
+    )
     if backup is not None:
         second = await _fall_back(engine, backup, person, views, key=key, kind=kind, now=now, meta=meta, worker=worker)
         if second.status == "sent":
@@ -394,7 +422,7 @@ async def _attempt(engine, channel, key, send, recipient, now) -> SendOutcome:
             ledger.mark_failed(session, row, now, str(exc), permanent=exc.permanent)
             status = row.status
         log.warning("send %s to %s via %s failed (%s): %s", key, recipient, channel.name, status, exc)
-        return SendOutcome(key, recipient, channel.name, status, str(exc))
+        return SendOutcome(key, recipient, channel.name, status, str(exc), isinstance(exc, NotOnChannel))
     try:
         with session_scope(engine) as session:
             row = session.exec(select(SendLedger).where(SendLedger.key == key)).one()

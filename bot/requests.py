@@ -38,6 +38,8 @@ class ChatRequest:
     proposed_date: str | None = None  # form: free-text proposed new date
     thread_refs: tuple[str, ...] = ()  # a reply in a nudge's thread: the actions that nudge was about
     shared: bool = False  # asked where others read the answer (a channel, a group chat): nothing personal
+    plan_key: str | None = None  # the plan the channel already knows the answer is about (an email link's);
+    # honoured like `… in KEY` typed in chat (checked to be a live plan), so an id two plans share is not refused
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

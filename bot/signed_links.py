@@ -178,6 +178,31 @@ def consume(session: Session, grant: LinkGrant, *, now: datetime) -> None:
         _audit_use(session, row, now)
 
 
+def release(session: Session, grant: LinkGrant, *, used_at: datetime, now: datetime, reason: str = "") -> bool:
+    """Undo `consume` when what the link was spent on did not happen (the core failed, or
+    refused and recorded nothing), so the person's link still works. Conditional on the row
+    still carrying this very use (`used_at`): a use that has since been recorded by another
+    request is never undone. True when released; audited as `link_released`."""
+    if not grant.single_use:
+        return False
+    result = session.execute(
+        update(SignedLink)
+        .where(SignedLink.id == grant.id, SignedLink.used_at == used_at)  # type: ignore[arg-type]
+        .values(used_at=None)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    add_audit(
+        session,
+        at=now,
+        actor=grant.person_key or grant.name or "link",
+        kind="link_released",
+        subject=grant.id,
+        details={"purpose": grant.purpose, "reason": reason},
+    )
+    return True
+
+
 def revoke(session: Session, link_id: str, *, now: datetime, actor: str) -> SignedLink:
     """Withdraw a link; `KeyError` if there is no such link. Revoking twice keeps the first time."""
     row = session.get(SignedLink, link_id)

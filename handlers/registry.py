@@ -110,11 +110,19 @@ def anyone_can_talk(rt: Runtime) -> bool:
 
 
 def channel_settings(env: Mapping[str, str]) -> list[Any]:
-    """Each channel's settings object (for the log redactor); validation errors propagate."""
+    """Each channel's settings object (for the log redactor). A channel whose settings do not
+    validate is left out (the command that uses it reports the error) rather than failing the
+    whole list: one mistyped variable (say SMTP_URL) must not cost every other channel's
+    secrets their redaction."""
+    from pydantic import ValidationError
+
     found = []
     for channel in channels():
         load = getattr(channel, "settings", None)
-        settings = load(env) if load is not None else None
+        try:
+            settings = load(env) if load is not None else None
+        except ValidationError:
+            continue
         if settings is not None:
             found.append(settings)
     return found

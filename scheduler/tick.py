@@ -191,10 +191,11 @@ class Ticker:
             if self.include_sit:
                 for scope in scopes:
                     escalations.resolve(session, scope.inputs.state, now)
+            plan_keys = {scope.prefix: scope.inputs.state.plan.key for scope in scopes}
         report = TickReport(planned=planned)
         for p, views in batch:
             if p.unreachable or views:
-                report.outcomes += await self.send(p, views, now, channels)
+                report.outcomes += await self.send(p, views, now, channels, plan_keys)
         # the SIT's decisions (dates approved or rejected, completions reopened) to the lead, once
         report.outcomes += await decisions.send_due(self.engine, channels, now, self.recipients)
         if self.retries:
@@ -287,8 +288,20 @@ class Ticker:
             views += part
         return views
 
-    async def send(self, p: Planned, views: list[Any], now: datetime, channels) -> list[delivery.SendOutcome]:
+    async def send(
+        self, p: Planned, views: list[Any], now: datetime, channels, plan_keys: dict[str, str] | None = None
+    ) -> list[delivery.SendOutcome]:
+        """`plan_keys` (plan prefix → plan key) lets the message say which plan each action is
+        from (`meta["plans"]`, ref → key): a channel whose answers arrive without a chat
+        context (an email link) needs it when two live plans share an action id. An id that this
+        very message asks about in two plans is left out: one link per id could not say which."""
         meta = {**p.payload(), "refs": p.refs, "ledger_key": p.key, "why": p.why()}
+        if plan_keys:
+            of_ref: dict[str, set[str]] = {}
+            for i in p.items:
+                if i.ref and prefix_of(i.key) in plan_keys:
+                    of_ref.setdefault(i.ref, set()).add(plan_keys[prefix_of(i.key)])
+            meta["plans"] = {ref: next(iter(keys)) for ref, keys in of_ref.items() if len(keys) == 1}
         if p.unreachable:  # recorded, not sent: its steps count, and the SIT's message names them
             outcomes = [
                 delivery.record_unreachable(

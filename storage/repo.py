@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from storage.models import (
@@ -249,6 +250,13 @@ def mark_seen(session: Session, event_key: str, at: datetime) -> bool:
     from storage.ledger_sql import insert_ignore
 
     return insert_ignore(session, SeenEvent, {"event_key": event_key, "at": at}, ["event_key"]) == 1
+
+
+def forget_seen(session: Session, event_key: str, at: datetime) -> bool:
+    """Undo `mark_seen` when handling the event failed, so the platform's retry is handled
+    instead of dropped as a duplicate. Only the mark made `at` is removed. True if removed."""
+    result = session.execute(delete(SeenEvent).where(SeenEvent.event_key == event_key, SeenEvent.at == at))  # type: ignore[arg-type]
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def channel_address(session: Session, channel: str, address_key: str) -> ChannelAddress | None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from bot.runtime import Runtime
     from handlers.email.outbound import EmailChannel
+    from handlers.email.settings import EmailSettings
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,19 @@ log = logging.getLogger(__name__)
 class EmailPlugin:
     name = "email"
 
-    def _settings(self):
+    def _settings(self) -> EmailSettings:
         from handlers.email.settings import EmailSettings
 
         return EmailSettings()
+
+    def settings(self, env: Mapping[str, str]) -> EmailSettings:
+        """The channel's settings read with `env` on top: the registry hands them to the log
+        redactor, which is how the SMTP password inside SMTP_URL, ACTIONBOT_SECRET_KEY and
+        ACTIONBOT_INBOUND_SECRET are kept out of every log line without the core naming them."""
+        from bot.config import settings_from
+        from handlers.email.settings import EmailSettings
+
+        return settings_from(EmailSettings, env)
 
     def outbound(self, rt: Runtime) -> EmailChannel | None:
         settings = self._settings()
@@ -55,7 +65,13 @@ class EmailPlugin:
         AnswerPages(rt, channel.settings.actionbot_secret_key or "").mount(app)
         secret = channel.settings.actionbot_inbound_secret
         if secret:
-            endpoint = InboundEndpoint(rt, channel, secret, channel.settings.actionbot_mail_max_bytes)
+            endpoint = InboundEndpoint(
+                rt,
+                channel,
+                secret,
+                channel.settings.actionbot_mail_max_bytes,
+                require_auth=channel.settings.actionbot_inbound_require_auth,
+            )
             app.router.add_post(PATH, endpoint.handle)
         else:
             log.warning("ACTIONBOT_INBOUND_SECRET is not set: %s is off, emailed replies are not read", PATH)

@@ -73,7 +73,8 @@ def config_lines(env: Mapping[str, str]) -> list:
             **{
                 k.lower(): v
                 for k, v in env.items()
-                if k.upper() in {"ACTIONBOT_PUBLIC_URL", "ACTIONBOT_SIT_EMAIL", "ACTIONBOT_LINK_DAYS"}
+                if k.upper()
+                in {"ACTIONBOT_PUBLIC_URL", "ACTIONBOT_SIT_EMAIL", "ACTIONBOT_LINK_DAYS", "ACTIONBOT_INBOUND_REQUIRE_AUTH"}
             }
         )
         lines.append(
@@ -94,6 +95,16 @@ def config_lines(env: Mapping[str, str]) -> list:
                 "" if s.actionbot_sit_email else "optional: the SIT's mailbox for digests",
             )
         )
+        if inbound:  # only meaningful with emailed replies on
+            lines.append(
+                ConfigLine(
+                    "email",
+                    "ACTIONBOT_INBOUND_REQUIRE_AUTH",
+                    "true" if s.actionbot_inbound_require_auth else "false",
+                    True,
+                    "" if s.actionbot_inbound_require_auth else "replies refused only when authentication failed",
+                )
+            )
     except ValidationError as exc:
         lines.append(ConfigLine("email", "ACTIONBOT_PUBLIC_URL", "(invalid)", False, str(exc.errors()[0]["msg"])))
     return lines

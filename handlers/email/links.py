@@ -9,7 +9,7 @@ which mail scanners prefetch) only checks it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -35,8 +35,11 @@ def issue_answer_links(
     now: datetime,
     ttl: timedelta,
     plan_key: str | None = None,
+    plan_of: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, str]]:
-    """ref → choice → url, one token per action (so answering one action never spends another's)."""
+    """ref → choice → url, one token per action (so answering one action never spends another's).
+    Each link remembers its action's plan (`plan_of[ref]`, else `plan_key`): the answer page
+    hands it to the core, so an action id that several live plans share is still answerable."""
     links: dict[str, dict[str, str]] = {}
     for ref in dict.fromkeys(refs):
         token, _row = signed_links.issue(
@@ -48,7 +51,7 @@ def issue_answer_links(
             ttl=ttl,
             now=now,
             single_use=True,
-            plan_key=plan_key,
+            plan_key=(plan_of or {}).get(ref, plan_key),
         )
         url = f"{base_url}/u/{quote(token, safe='')}"
         links[ref] = {choice: f"{url}?choice={choice}" for choice in CHOICE_NAMES}

@@ -97,6 +97,7 @@ class EmailChannel:
                     now=self.clock.now(),
                     ttl=timedelta(days=self.settings.actionbot_link_days),
                     plan_key=meta.get("plan"),
+                    plan_of=meta.get("plans") if isinstance(meta.get("plans"), dict) else None,
                 )
         rendered = render_email(views, links=links)
         return await self.deliver(rendered, to=person.email, to_name=person.name, ledger_key=meta.get("ledger_key"))

@@ -29,6 +29,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot import signed_links
+from bot.outage import RETRY_AFTER_SECONDS, UNAVAILABLE, is_database_outage
 from bot.requests import ChatRequest, Identity
 from bot.runtime import Runtime
 from bot.views import ConfirmationView, NoticeView, UpdateFormView
@@ -84,6 +85,13 @@ def _page(status: int, **values: Any) -> web.Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+    return response
+
+
+def unavailable() -> web.Response:
+    """The database could not be reached: 503 with Retry-After, and the link still works."""
+    response = _page(503, title="Please try again in a few minutes", message=UNAVAILABLE, status_role="alert")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -198,6 +206,7 @@ class AnswerPages:
             person = repo.person_by_key(session, grant.person_key)
             email = person.email if person else None
         if not email:
+            self._release(grant, now, "not in the directory")
             return _page(403, title="You are no longer in the people directory", message="Nothing was recorded.")
         request = ChatRequest(
             identity=Identity(channel="email", user_id=email.lower(), email=email),
@@ -207,8 +216,20 @@ class AnswerPages:
             note=note or None,
             proposed_date=proposed or None,
             thread_refs=(info.ref,),
+            plan_key=grant.plan_key,  # the link knows its plan: an id two live plans share is not ambiguous
         )
-        reply = self.rt.core.handle(request)
+        try:
+            reply = self.rt.core.handle(request)
+        except Exception as exc:  # the link was spent for an answer that was never recorded
+            self._release(grant, now, "error")
+            if not is_database_outage(exc):
+                raise
+            return unavailable()
+        if not reply.recorded and any(
+            isinstance(v, NoticeView) and v.text == UNAVAILABLE for v in reply.views
+        ):  # the core met a database outage and said so: nothing recorded, the link stays good
+            self._release(grant, now, "database unavailable")
+            return unavailable()
         if reply.recorded:
             lines = [
                 f"{r.ref}: {rag_tag(r.rag)}"
@@ -245,7 +266,18 @@ class AnswerPages:
             )
         notice = next((v for v in reply.views if isinstance(v, NoticeView)), None)
         text = notice.text.replace("`", "") if notice else "Nothing was recorded."
+        self._release(grant, now, "refused")  # nothing recorded: the link may be used again
         return _page(403, title="Your update was not recorded", message=text, status_role="alert", action=info)
+
+    def _release(self, grant: Any, used_at: datetime, reason: str) -> None:
+        """Give back a link spent on an answer that was not recorded, in its own transaction
+        (the core's failed). If even that fails (the database is down) the link stays spent and
+        the person answers by reply or in chat; the page says nothing was recorded either way."""
+        try:
+            with session_scope(self.rt.engine) as session:
+                signed_links.release(session, grant, used_at=used_at, now=self.rt.clock.now(), reason=reason)
+        except Exception:
+            log.warning("could not release link %s after an unrecorded answer", grant.id, exc_info=True)
 
     def _reissue(self, grant: Any, now: datetime) -> str:
         """A new single-use link for the same person and action, expiring when the spent one

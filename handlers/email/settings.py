@@ -68,6 +68,10 @@ class EmailSettings(BaseSettings):
     actionbot_mail_max_bytes: int = Field(
         256_000, gt=1000, description="Largest raw message POST /mail/inbound accepts, bytes"
     )
+    actionbot_inbound_require_auth: bool = Field(
+        False,
+        description="POST /mail/inbound accepts a reply only when Authentication-Results says its From domain passed",
+    )
     actionbot_smtp_timeout: float = Field(30.0, gt=0, description="Seconds before an SMTP exchange is given up")
 
     @field_validator("smtp_url")

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.delivery import DeliveryError
+from bot.delivery import DeliveryError, NotOnChannel
 from bot.identity import chat_id
 from bot.views import ReportDigestView
 from cards import blockkit
@@ -97,6 +97,8 @@ class SlackChannel:
             raise DeliveryError(f"{person.key} has no Slack user id and no email to find it by", permanent=True)
         result = await self.link(person)
         user_id = result.lookup.user_id if result.lookup.found and not result.problem else None
+        if not user_id and result.lookup.outcome == "not_found":
+            raise NotOnChannel(f"{person.key} ({person.email}) not found on Slack: {result.problem}")
         if not user_id:
             raise DeliveryError(
                 f"{person.key} ({person.email}) not found on Slack: {result.problem}",

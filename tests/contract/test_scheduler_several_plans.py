@@ -74,6 +74,10 @@ def test_one_message_a_day_lists_every_live_plan_each_under_its_name(reference_a
     keys = [i["key"] for i in row.payload["items"]]
     assert "round:4.7.1:2016-09:ask@hos-eifs" in keys  # the default plan's keys are as they always were
     assert "yj/round:4.7.1:2016-09:ask@hos-eifs" in keys  # the other plan's are its own
+    # each action's plan travels with the message (an email link remembers it), except 4.7.1,
+    # which this message asks about in both plans: a single link for it could not say which
+    plans = row.payload["plans"]
+    assert "4.7.1" not in plans and plans and set(plans.values()) == {"bromley-2016-17"}
     # the next working day nothing is asked again, of either plan (the round's chases come later)
     tick(ticker, clock, at(2016, 9, 2, 9, 0))
     assert [s.key for s in channel.sent] == [KEY]

@@ -147,3 +147,21 @@ def test_a_role_with_in_in_its_name_is_not_taken_for_a_plan(two_plans):
     reply = ask(two_plans, "dcs", "status lead Head of Service in Schools")
     assert "No plan" not in text_of(reply)
     assert "in Schools" in text_of(reply)
+
+
+def test_a_button_that_knows_its_plan_is_recorded_there_and_an_unlive_plan_is_refused(two_plans):
+    """A channel that knows the plan (an email link remembers it) passes `plan_key`: the id
+    both live plans have is then not ambiguous; a plan that is not live is refused as typed."""
+    click = ChatRequest(
+        identity=Identity("terminal", "dcs"), kind="button", action_ref="1.1.1", rag="green", plan_key="yj"
+    )
+    Core(two_plans, FixedClock(NOW)).handle(click)
+    with Session(two_plans) as s:
+        [update] = s.exec(select(ActionUpdate)).all()
+        assert update.rag == "green" and s.get(Action, update.action_id).plan_id == plan_status.find(s, "yj").id
+    with session_scope(two_plans) as s:
+        plan_status.archive(s, "yj", actor="test", now=NOW)
+    text = text_of(Core(two_plans, FixedClock(NOW)).handle(click))
+    assert "yj is not live" in text or "not live" in text
+    with Session(two_plans) as s:
+        assert len(s.exec(select(ActionUpdate)).all()) == 1

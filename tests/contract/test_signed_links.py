@@ -151,3 +151,25 @@ def test_revoking_an_unknown_link_is_a_key_error(any_engine):
 def test_no_link_without_a_long_secret(secret):
     with pytest.raises(links.SecretKeyMissing, match="ACTIONBOT_SECRET_KEY"):
         links.check_secret(secret)
+
+
+def test_a_use_whose_answer_failed_afterwards_is_released_once(any_engine):
+    """The answer pages spend a link in its own transaction before the core records; when the
+    core then records nothing, `release` gives the link back, only for that very use."""
+    token, _ = _issue(any_engine)
+    used_at = NOW + timedelta(seconds=5)
+    with Session(any_engine) as s:
+        grant = links.check(s, token, secret=SECRET, purpose="email-answer", now=used_at)
+        links.consume(s, grant, now=used_at)
+        s.commit()
+    with Session(any_engine) as s:  # another time than this use: not ours to undo
+        assert links.release(s, grant, used_at=NOW, now=used_at) is False
+        s.commit()
+    with Session(any_engine) as s:
+        assert links.release(s, grant, used_at=used_at, now=used_at, reason="error") is True
+        s.commit()
+    with Session(any_engine) as s:
+        assert links.release(s, grant, used_at=used_at, now=used_at) is False  # already released
+        s.commit()
+    assert _check(any_engine, token, now=used_at).id == grant.id
+    assert _kinds(any_engine) == ["link_issued", "link_used", "link_released"]

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import create_engine
 from sqlmodel import select
 
+from bot import delivery
+from storage import plan_status, repo
 from storage.db import session_scope
 from storage.models import Action, ActionUpdate, AuditEvent
-from tests.email.conftest import HANNAH_EMAIL, links_in, send_nudge
+from storage.plan_data import ActionRow, FindingRow, PlanData, PriorityRow
+from storage.plan_store import save_plan
+from tests.email.conftest import HANNAH, HANNAH_EMAIL, links_in, nudge_views, send_nudge
 
 PUBLIC = "http://localhost:3978"
 
@@ -138,3 +143,78 @@ async def test_the_link_use_is_audited(rt, sink, served):
     with session_scope(rt.engine) as s:
         kinds = [e.kind for e in s.exec(select(AuditEvent).where(AuditEvent.kind.like("link_%"))).all()]
     assert kinds.count("link_issued") == 2 and kinds.count("link_used") == 1
+
+
+async def test_an_outage_while_recording_answers_503_and_the_link_still_works(rt, sink, served, tmp_path):
+    """The link is spent in its own transaction before the core records: when the core cannot
+    reach its database the use is undone, so the same link records once the database is back."""
+    by = await links(rt, sink, served)
+    working = rt.core.engine
+    rt.core.engine = create_engine(f"sqlite:///{tmp_path}/no-such-dir/actionbot.db")  # cannot be opened
+    try:
+        status, html = await post(served, by["4.2.1"]["green"], {"choice": "green"})
+    finally:
+        rt.core.engine = working
+    assert status == 503 and "temporarily unavailable" in html
+    assert recorded(rt) == []
+    status, html = await post(served, by["4.2.1"]["green"], {"choice": "green"})
+    assert status == 200 and "recorded" in html
+    assert recorded(rt) == [("4.2.1", "green", "")]
+    assert (await post(served, by["4.2.1"]["green"], {"choice": "green"}))[0] == 409
+    with session_scope(rt.engine) as s:
+        kinds = [e.kind for e in s.exec(select(AuditEvent).where(AuditEvent.kind.like("link_%"))).all()]
+    assert kinds.count("link_released") == 1 and kinds.count("link_used") == 2
+
+
+async def test_a_core_failure_leaves_the_link_usable(rt, sink, served):
+    """Not an outage but a failure all the same (here the core's database has no tables): an
+    error status, nothing recorded, and the link is given back."""
+    by = await links(rt, sink, served)
+    working = rt.core.engine
+    rt.core.engine = create_engine("sqlite://")
+    try:
+        status, _ = await post(served, by["4.2.2"]["update"], {"choice": "update", "rag": "amber", "note": "HR"})
+    finally:
+        rt.core.engine = working
+    assert status >= 500
+    assert recorded(rt) == []
+    status, _ = await post(served, by["4.2.2"]["update"], {"choice": "update", "rag": "amber", "note": "HR"})
+    assert status == 200
+    assert recorded(rt) == [("4.2.2", "amber", "HR")]
+
+
+async def test_an_id_two_live_plans_share_is_recorded_on_the_links_plan(rt, sink, served):
+    """A second live plan also has 4.2.1: the link remembers its plan (from the message's
+    `plans`, as the scheduler sends it), the page passes it to the core, and the answer is
+    recorded on that plan instead of being refused as ambiguous."""
+    with session_scope(rt.engine) as s:
+        reference = repo.active_plan(s)
+        reference_key, reference_id = reference.key, reference.id
+        leads = s.exec(select(Action).where(Action.plan_id == reference_id, Action.ref == "4.2.1")).one().leads
+        other = PlanData(
+            key="yj",
+            title="Youth Justice Plan",
+            priorities=[PriorityRow(4, "Safeguarding", "Director (DCS)", ["DCS"])],
+            findings=[FindingRow("4.2", 4, "A finding")],
+            actions=[ActionRow("4.2.1", "4.2", 4, "The same id, another plan", "Sep 16", None, None, None, leads)],
+        )
+        save_plan(s, other, actor="test", now=rt.clock.now())
+        plan_status.activate(s, "yj", actor="test", now=rt.clock.now())
+    key = "msg:hos-scp:2016-09-14"
+    await delivery.send_to_person(  # as the scheduler sends it: each action's plan in `plans`
+        rt.engine,
+        rt.channels,
+        HANNAH,
+        nudge_views(rt, ("4.2.1",), "Hello Hannah"),
+        key=key,
+        kind="nudge",
+        now=rt.clock.now(),
+        meta={"refs": ["4.2.1"], "ledger_key": key, "plans": {"4.2.1": reference_key}},
+    )
+    [msg] = sink.to(HANNAH_EMAIL)
+    url = links_in(msg)["4.2.1"]["green"].replace(PUBLIC, served.url)
+    status, html = await post(served, url, {"choice": "green"})
+    assert status == 200 and "recorded" in html
+    with session_scope(rt.engine) as s:
+        [u] = s.exec(select(ActionUpdate).where(ActionUpdate.channel == "email")).all()
+        assert s.get(Action, u.action_id).plan_id == reference_id

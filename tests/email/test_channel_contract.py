@@ -188,3 +188,13 @@ async def test_the_same_reply_means_the_same_by_email_as_in_the_terminal(rt, sin
     assert _recorded(rt, "email") == expected
     ack = sink.to(HANNAH_EMAIL)[-1].get_body(preferencelist=("plain",)).get_content()
     assert plain.render_all(terminal.views).splitlines()[0].strip() in ack
+
+
+def test_config_check_shows_whether_replies_need_authentication():
+    env = {"SMTP_URL": "smtp+plain://127.0.0.1:25", "ACTIONBOT_MAIL_FROM": "bot@example.org", "ACTIONBOT_SECRET_KEY": SECRET}
+    assert "ACTIONBOT_INBOUND_REQUIRE_AUTH" not in {line.name for line in CHANNEL.config_lines(env)}
+    env["ACTIONBOT_INBOUND_SECRET"] = "inbound-secret-value"
+    lines = {line.name: line for line in CHANNEL.config_lines(env)}
+    assert lines["ACTIONBOT_INBOUND_REQUIRE_AUTH"].value == "false"
+    lines = {line.name: line for line in CHANNEL.config_lines({**env, "ACTIONBOT_INBOUND_REQUIRE_AUTH": "true"})}
+    assert lines["ACTIONBOT_INBOUND_REQUIRE_AUTH"].value == "true"

@@ -9,8 +9,11 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+import pytest
+from sqlalchemy import create_engine
 from sqlmodel import select
 
+from handlers.email.sender_auth import verdict
 from storage.db import session_scope
 from storage.models import ActionUpdate, AuditEvent
 from tests.email.conftest import BOT, HANNAH_EMAIL, INBOUND, send_nudge
@@ -144,3 +147,83 @@ async def test_the_reply_is_in_the_audit_trail_as_an_email_update(rt, sink, serv
         [u] = s.exec(select(ActionUpdate).where(ActionUpdate.channel == "email")).all()
         assert u.author_key == "hos-scp"
         assert s.exec(select(AuditEvent).where(AuditEvent.kind == "person.linked")).all() == []
+
+
+async def test_a_reply_the_core_could_not_record_is_503_and_its_retry_is_handled(rt, sink, served, tmp_path):
+    """The message is marked seen before the core runs (two concurrent deliveries are handled
+    once); when the core cannot reach its database the mark is taken back and the answer is
+    503, so the webhook's retry is recorded instead of being dropped as a duplicate."""
+    n = await nudge(rt, sink)
+    raw = reply(n, "4.2.1 amber - waiting on HR")
+    working = rt.core.engine
+    rt.core.engine = create_engine(f"sqlite:///{tmp_path}/no-such-dir/actionbot.db")  # cannot be opened
+    try:
+        status, body = await post(served, raw)
+    finally:
+        rt.core.engine = working
+    assert status == 503 and "temporarily unavailable" in body["error"]
+    assert updates(rt) == []
+    assert await post(served, raw) == (200, {"status": "handled", "recorded": 1})
+    assert await post(served, raw) == (200, {"status": "duplicate"})
+    assert updates(rt) == [("4.2.1", "amber", "waiting on HR", "hos-scp")]
+
+
+async def test_a_core_failure_un_marks_the_reply_too(rt, sink, served):
+    n = await nudge(rt, sink)
+    raw = reply(n, "4.2.2 green")
+    working = rt.core.engine
+    rt.core.engine = create_engine("sqlite://")  # no tables: a failure that is not an outage
+    try:
+        async with served.http.post(
+            served.url + "/mail/inbound", data=raw, headers={"X-Actionbot-Inbound-Secret": INBOUND}
+        ) as resp:
+            assert resp.status >= 500
+    finally:
+        rt.core.engine = working
+    assert await post(served, raw) == (200, {"status": "handled", "recorded": 1})
+    assert updates(rt) == [("4.2.2", "green", "", "hos-scp")]
+
+
+def signed(raw: bytes, *results: str) -> bytes:
+    """The message as the receiving mail service hands it on: its Authentication-Results on top."""
+    return b"".join(f"Authentication-Results: mx.council.example; {r}\r\n".encode() for r in results) + raw
+
+
+DOMAIN = HANNAH_EMAIL.split("@")[1]
+
+
+def test_the_verdict_reads_dmarc_first_then_dkim_and_spf():
+    assert verdict([f"mx; dmarc=fail (p=reject) header.from={DOMAIN}"], DOMAIN) == "fail"
+    assert verdict([f"mx; dmarc=pass header.from={DOMAIN}; spf=fail smtp.mailfrom=x@{DOMAIN}"], DOMAIN) == "pass"
+    assert verdict([f"mx; dkim=fail header.d={DOMAIN}; spf=fail smtp.mailfrom=x@{DOMAIN}"], DOMAIN) == "fail"
+    assert verdict([f"mx; dkim=pass header.d=mail.{DOMAIN}; spf=fail smtp.mailfrom=x@{DOMAIN}"], DOMAIN) == "pass"
+    assert verdict(["mx; dmarc=fail header.from=elsewhere.example"], DOMAIN) == "none"  # not this domain
+    assert verdict([f"mx; dmarc=none header.from={DOMAIN}; dkim=pass header.d={DOMAIN}"], DOMAIN) == "pass"
+    assert verdict(["mx; none"], DOMAIN) == verdict([], DOMAIN) == "none"
+
+
+async def test_a_reply_whose_domain_failed_dmarc_is_403_and_records_nothing(rt, sink, served):
+    n = await nudge(rt, sink)
+    forged = signed(reply(n, "4.2.1 green"), f"dmarc=fail (p=none) header.from={DOMAIN}")
+    status, body = await post(served, forged)
+    assert status == 403 and "authentication" in body["error"]
+    forged = signed(reply(n, "4.2.1 green"), f"dkim=fail header.d={DOMAIN}; spf=fail smtp.mailfrom={DOMAIN}")
+    assert (await post(served, forged))[0] == 403
+    assert updates(rt) == []
+    genuine = signed(reply(n, "4.2.1 green"), f"dmarc=pass header.from={DOMAIN}")
+    assert await post(served, genuine) == (200, {"status": "handled", "recorded": 1})
+
+
+@pytest.fixture
+def require_auth(email_env, monkeypatch):
+    monkeypatch.setenv("ACTIONBOT_INBOUND_REQUIRE_AUTH", "true")
+
+
+async def test_with_require_auth_only_a_passing_domain_is_accepted(require_auth, rt, sink, served):
+    n = await nudge(rt, sink)
+    status, body = await post(served, reply(n, "4.2.1 green"))  # no Authentication-Results at all
+    assert status == 403 and "not authenticated" in body["error"]
+    assert (await post(served, signed(reply(n, "4.2.1 green"), f"dmarc=none header.from={DOMAIN}")))[0] == 403
+    assert updates(rt) == []
+    passed = signed(reply(n, "4.2.1 green"), f"spf=pass smtp.mailfrom=hannah@{DOMAIN}")
+    assert await post(served, passed) == (200, {"status": "handled", "recorded": 1})

@@ -134,3 +134,30 @@ def test_the_command_line_logs_json_at_the_configured_level(tmp_path):
     records = [json.loads(line) for line in chatty.stderr.splitlines()]
     assert records and all({"time", "level", "logger", "message"} <= set(r) for r in records)
     assert any(r["logger"].startswith("alembic") for r in records)
+
+
+def test_the_email_channels_secrets_are_redacted(restore_logging):
+    """The SMTP password (inside SMTP_URL), the link-signing key and the inbound webhook
+    secret reach the redactor through the registry, like Slack's and Teams' tokens."""
+    env = {
+        **CHANNEL_ENV,
+        "SMTP_URL": "smtp://mailer:smtp-pa55-w0rd-77@mail.example.org:587",
+        "ACTIONBOT_MAIL_FROM": "actionbot@example.org",
+        "ACTIONBOT_SECRET_KEY": "k" * 40,
+        "ACTIONBOT_INBOUND_SECRET": "inbound-hook-secret-31337",
+    }
+    found = secret_values(*channel_settings(env))
+    assert {"smtp-pa55-w0rd-77", "k" * 40, "inbound-hook-secret-31337"} <= set(found)
+    out = io.StringIO()
+    configure_logging(settings(), stream=out, secrets=found)
+    logging.getLogger("handlers.email").warning(
+        "relay said no for smtp://mailer:smtp-pa55-w0rd-77@mail.example.org with inbound-hook-secret-31337"
+    )
+    written = out.getvalue()
+    assert "smtp-pa55-w0rd-77" not in written and "inbound-hook-secret-31337" not in written
+    assert REDACTED in written
+
+
+def test_a_channel_whose_settings_do_not_validate_costs_the_others_nothing():
+    found = secret_values(*channel_settings({**CHANNEL_ENV, "SMTP_URL": "http://not-smtp.example"}))
+    assert {BOT_TOKEN, SIGNING, APP_PASSWORD} <= set(found)
