@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -153,10 +154,13 @@ class KeyServer:
 
 
 def _closed_port_url() -> str:
+    """A port nothing listens on, under a path no other test used: the SDK caches signing keys
+    per metadata URL for the whole process, and a port an earlier test's key server had would
+    otherwise find that server's keys still cached."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{port}/closed-{uuid.uuid4().hex}"
 
 
 @pytest.fixture
