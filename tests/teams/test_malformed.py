@@ -278,7 +278,8 @@ def silent_server() -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        # a path no other test used (the SDK caches signing keys per metadata URL: see above)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/silent-{uuid.uuid4().hex}"
     finally:
         listener.close()
 
