@@ -167,12 +167,12 @@ class FakeSlackApi:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 20.0) -> list[Call]:
         """Wait until `count` calls to `method` arrived (the bot works after its ack)."""
         await self.wait_until(lambda: len(self.calls_to(method)) >= count, f"{count} call(s) to {method}", timeout)
         return self.calls_to(method)
 
-    async def wait_until(self, condition, what: str, timeout: float = 5.0) -> None:
+    async def wait_until(self, condition, what: str, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             remaining = deadline - time.monotonic()
@@ -183,7 +183,7 @@ class FakeSlackApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), remaining)
 
-    async def response_to(self, name: str, timeout: float = 5.0) -> Call:
+    async def response_to(self, name: str, timeout: float = 20.0) -> Call:
         """The message the bot sent to the response_url called `name`."""
         path = f"/response/{name}"
         await self.wait_until(lambda: any(c.path == path for c in self.calls), f"a POST to {path}", timeout)

@@ -76,7 +76,7 @@ def slack_runtime(slack: SlackSettings, engine, clock) -> Runtime:
     )
 
 
-async def settle(timeout: float = 5.0) -> None:
+async def settle(timeout: float = 20.0) -> None:
     """Wait until every Slack listener Bolt started after its ack has finished, so a test can
     assert that something did NOT happen (e.g. a retried event handled twice)."""
     pending = [
@@ -114,7 +114,7 @@ class SlackBench:
         async with self.http.post("/slack/events", data=body.encode(), headers=headers) as response:
             return response.status, await response.text()
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self, timeout: float = 20.0) -> None:
         await settle(timeout)
 
     async def status(self, text: str, user: str = "U0HOSSCP", *, raw: bool = False) -> dict[str, Any]:
