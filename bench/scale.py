@@ -140,6 +140,12 @@ def run_size(actions: int, people: int, tmp: Path) -> None:
         reused = sum(m.hits for m in ticker._action_memos.values())
         line(name, wall(took), "target <= 1 s at 100,000" if minutes == 2 else "")
         line("  SQL statements in that tick", f"{statements[0]:,}", f"the same at every size; {reused:,} actions reused")
+    steady = []  # one wall figure moves with the machine's load: the median of five more, with its CPU
+    for minutes in range(3, 8):
+        clock.set(datetime(2016, 9, 14, 10, minutes, tzinfo=UK))
+        steady.append((seconds(lambda: asyncio.run(ticker.tick()))[0], CPU[0]))
+    took, CPU[0] = sorted(steady)[2]
+    line("steady tick, median of 5 more", wall(took), "target <= 1 s at 100,000")
 
     if actions <= 10_000:
         took, done = seconds(lambda: subprocess.run(

@@ -24,6 +24,11 @@ stage, another process's day), a chase while a silence escalation may follow on 
 (`silence_same_day`), or, when the action has an escalation remembered, an ask whose delivery
 changes the escalation's "could not be reached" reason.
 
+When nothing at all changed since the last tick (the same key, no ledger row touching the
+plan's actions, the very same list of `ActionState`s: the kept plan state's), every action would
+be a hit; the memo then hands back the whole list of the last tick's action items at once
+(`unchanged`), so a steady tick does not even walk the plan's 100,000 actions.
+
 The memo is an optimisation only: `tests/unit/test_action_memo.py` checks that a ticker with it
 plans exactly what a fresh evaluation plans, tick after tick.
 """
@@ -56,6 +61,9 @@ class ActionMemo:
         self._states: dict[str, ActionState] = {}  # the state each action's items were found for
         self.hits = 0  # counts for the benchmark and the tests: how much was not evaluated again
         self.misses = 0
+        # the last full walk: (the state's list of actions, every open action's items in plan
+        # order, how many open actions), valid while nothing was forgotten since
+        self._whole: tuple[list[ActionState], list[Item], int] | None = None
 
     def begin(self, key: Hashable, handled: Iterable[Handled], *, silence_same_day: bool = True) -> None:
         """Start a tick: a new key forgets everything; else apply the items the ledger newly holds."""
@@ -64,11 +72,13 @@ class ActionMemo:
             self.key = key
             self._items.clear()
             self._states.clear()
+            self._whole = None
             return
         for h in handled:
             kept = self._items.get(h.ref)
             if kept is None:
                 continue
+            self._whole = None  # an action's items change: the next walk puts the list together again
             done = next((i for i in kept if i.key == h.key), None)
             rest = [i for i in kept if i.key != h.key]
             if done is None or self._changes_more(done, rest, h.unreachable, silence_same_day):
@@ -86,11 +96,24 @@ class ActionMemo:
             return unreachable or any(i.unreached for i in rest)
         return False
 
+    def unchanged(self, actions: list[ActionState]) -> list[Item] | None:
+        """Every open action's items, as the last walk over this very list of actions found
+        them, when nothing has been forgotten since; else None (walk the actions)."""
+        if self._whole is None or self._whole[0] is not actions:
+            return None
+        self.hits += self._whole[2]
+        return self._whole[1]
+
+    def walked(self, actions: list[ActionState], items: list[Item], count: int) -> None:
+        """Remember a complete walk over `actions` (`count` open actions) and what it found."""
+        self._whole = (actions, items, count)
+
     def get(self, s: ActionState) -> list[Item] | None:
         """The items kept for this very state of the action (a kept plan state hands out the
         same `ActionState` object until the action changes; a new object is evaluated again)."""
-        kept = self._states.get(s.ref)
-        found = self._items.get(s.ref) if kept is s else None
+        ref = s.action.ref
+        kept = self._states.get(ref)
+        found = self._items.get(ref) if kept is s else None
         if found is None:
             self.misses += 1
         else:
@@ -98,5 +121,6 @@ class ActionMemo:
         return found
 
     def put(self, s: ActionState, items: list[Item]) -> None:
-        self._states[s.ref] = s
-        self._items[s.ref] = items
+        ref = s.action.ref
+        self._states[ref] = s
+        self._items[ref] = items

@@ -54,11 +54,10 @@ def is_resolved(e: Escalation, s: ActionState) -> bool:
 
 
 def resolve(session: Session, state: PlanState, now: datetime) -> int:
-    by_id = {s.action.id: s for s in state.actions}
     open_rows = session.exec(select(Escalation).where(col(Escalation.resolved_at).is_(None))).all()
     done = 0
-    for e in open_rows:
-        s = by_id.get(e.action_id)
+    for e in open_rows:  # the state's own index of its actions (kept with it), not a new one a tick
+        s = state.by_action_id.get(e.action_id)
         if s is not None and is_resolved(e, s):
             e.resolved_at = now
             session.add(e)

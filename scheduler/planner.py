@@ -32,8 +32,8 @@ def message_key(recipient: str, day) -> str:
 
 def zones_in_use(inputs: Inputs, policy: Policy) -> set[str]:
     zones = {inputs.state.plan.timezone or policy.default_timezone}
-    for p in inputs.directory.people.values():
-        zones.add(p.timezone if valid_zone(p.timezone) else policy.default_timezone)
+    for tz in inputs.directory.timezones:  # a handful of zones, however many people
+        zones.add(tz if valid_zone(tz) else policy.default_timezone)
     return zones
 
 
@@ -61,13 +61,10 @@ def plan_every(
     rules = all_rules[0][1]  # names, time zones and the SIT's zone: the default plan's
     inputs = scopes[0].inputs
     by_recipient: dict[str, list[Item]] = defaultdict(list)
-    order: dict[str, tuple[int, int]] = {}
-    for rank, (prefix, plan_rules) in enumerate(all_rules):
+    for prefix, plan_rules in all_rules:
         for item in plan_rules.items((memos or {}).get(prefix)):
             by_recipient[item.recipient].append(namespaced(item, prefix))
-        plan_inputs = plan_rules.inputs
-        order |= {prefix + s.ref: (rank, s.action.position) for s in plan_inputs.state.actions}  # the plans' order …
-        order |= {prefix + ind.code: (rank, n) for n, ind in enumerate(plan_inputs.indicators)}  # … and the indicators'
+    order = PlanOrder([(prefix, plan_rules.inputs) for prefix, plan_rules in all_rules])
     out: list[Planned] = []
     unreached = dict(history.unreached)
     for recipient, items in by_recipient.items():
@@ -86,9 +83,29 @@ def plan_every(
     return sorted(out, key=lambda p: (p.send_at, p.recipient, p.key))
 
 
-def _rank(item: Item, order: dict[str, tuple[int, int]]) -> tuple[int, int]:
-    """Where an item comes in its message: its plan, then its place in the plan."""
-    return order.get(prefix_of(item.key) + item.subject, (0, 0))
+class PlanOrder:
+    """Where an item comes in its message: its plan (in the order of the scopes), then its place
+    in the plan (an action's position, an indicator's place in the plan's list); (0, 0) for
+    anything else. Looked up only for the items that go into a message: a table of every
+    action's place, built each tick, cost more than a steady tick's whole planning at 100,000."""
+
+    def __init__(self, plans: list[tuple[str, Inputs]]) -> None:
+        self._plans = {prefix: (rank, inputs) for rank, (prefix, inputs) in enumerate(plans)}
+        self._indicators: dict[str, dict[str, int]] = {}
+
+    def rank(self, item: Item) -> tuple[int, int]:
+        prefix = prefix_of(item.key)
+        found = self._plans.get(prefix)
+        if found is None:
+            return (0, 0)
+        rank, inputs = found
+        codes = self._indicators.get(prefix)
+        if codes is None:
+            codes = self._indicators[prefix] = {ind.code: n for n, ind in enumerate(inputs.indicators)}
+        if item.subject in codes:
+            return (rank, codes[item.subject])
+        s = inputs.state.action(item.subject)
+        return (rank, s.action.position) if s is not None and s.ref == item.subject else (0, 0)
 
 
 def notice_items(unreached: dict[tuple[str, date], tuple[str, str]], rules: Rules, history: History) -> list[Item]:
@@ -117,7 +134,9 @@ def notice_items(unreached: dict[tuple[str, date], tuple[str, str]], rules: Rule
     return out
 
 
-def _batch(recipient, items, rules: Rules, policy: Policy, history: History, now, order) -> Planned | None:
+def _batch(
+    recipient, items, rules: Rules, policy: Policy, history: History, now, order: PlanOrder
+) -> Planned | None:
     """The recipient's one message of the day: every item that has come due for them."""
     cal = policy.calendar
     tz = rules.tz_of(recipient)
@@ -132,11 +151,13 @@ def _batch(recipient, items, rules: Rules, policy: Policy, history: History, now
         return None
     send_at = max(min(cal.next_slot(i.trigger, tz, policy.send_time) for i in personal), opening)
     kinds = sorted({i.kind for i in personal}, key=KIND_ORDER.index)
-    personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), _rank(i, order), i.key))
+    personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), order.rank(i), i.key))
     return Planned(key, "+".join(kinds), recipient, send_at, tz, tuple(personal))
 
 
-def _sit_messages(items: list[Item], rules: Rules, policy: Policy, history: History, now, order) -> list[Planned]:
+def _sit_messages(
+    items: list[Item], rules: Rules, policy: Policy, history: History, now, order: PlanOrder
+) -> list[Planned]:
     """Digests and reports as messages of their own; everything else in the SIT's daily message."""
     cal = policy.calendar
     tz = rules.tz_of(SIT)

@@ -210,16 +210,23 @@ class Rules:
     def items(self, memo: ActionMemo | None = None) -> list[Item]:
         """Every item due now. With a `memo` (the ticker's), an action whose inputs have not
         changed since the last tick is not evaluated again (`scheduler.action_memo`)."""
-        out: list[Item] = []
-        for s in self.state.actions:
-            if not s.is_open:
-                continue
-            found = memo.get(s) if memo is not None else None
-            if found is None:
-                found = self.owner_items(s) + self.escalation_items(s)
-                if memo is not None:
-                    memo.put(s, found)
-            out += found
+        actions = self.state.actions
+        whole = memo.unchanged(actions) if memo is not None else None
+        out: list[Item] = list(whole) if whole is not None else []
+        if whole is None:
+            count = 0
+            for s in actions:
+                if not s.is_open:
+                    continue
+                count += 1
+                found = memo.get(s) if memo is not None else None
+                if found is None:
+                    found = self.owner_items(s) + self.escalation_items(s)
+                    if memo is not None:
+                        memo.put(s, found)
+                out += found
+            if memo is not None:
+                memo.walked(actions, list(out), count)
         out += self.reading_items()
         out += self.digest_items()
         out += self.audit_items()

@@ -5,6 +5,7 @@ the ledger's history. The only impure half of the policy."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -13,13 +14,33 @@ from sqlmodel import Session, col, select
 
 from bot.delivery import unreachable_people
 from bot.plan_state import StateCache, load_state
-from bot.recipients import directory
+from bot.recipients import Directory, DirectoryCache, directory
 from scheduler.action_memo import Handled
 from scheduler.plan_scopes import prefix_of
 from scheduler.planned import History, IndicatorInput, Inputs
 from storage import indicator_repo, repo
 from storage.db import utc_aware
 from storage.models import Plan, SendLedger, Snooze
+
+
+@dataclass(frozen=True)
+class People:
+    """The people directory and who the channels cannot reach (person key → why): the same
+    for every live plan, so a tick reads them once for all its plans."""
+
+    directory: Directory
+    unreachable: dict[str, str]
+
+
+def load_people(
+    session: Session, channels: Mapping[str, Any] | None = None, kept: DirectoryCache | None = None, audit_version: int = 0
+) -> People:
+    """With `channels`, the people none of them can reach are marked, so their messages are
+    planned as undelivered (without: everyone counts as reachable). With `kept` (the ticker's)
+    and the newest audit event's id, the directory is reused while it is unchanged."""
+    people = kept.directory(session, audit_version) if kept is not None else directory(session)
+    unreachable = {} if channels is None else unreachable_people(session, channels, people.people.values())
+    return People(people, unreachable)
 
 
 def load_inputs(
@@ -29,22 +50,23 @@ def load_inputs(
     channels: Mapping[str, Any] | None = None,
     states: StateCache | None = None,
     version: tuple[int, int] | None = None,
+    people: People | None = None,
 ) -> Inputs:
-    """The policy's inputs at `now`. With `channels`, the people none of them can reach are
-    marked, so their messages are planned as undelivered (without: everyone counts as reachable).
-    With `states` and the trail's `version`, a state kept from the last tick is reused while the
-    trail is unchanged (the ticker's; the preview reads the plan once)."""
+    """The policy's inputs at `now`; `channels` and `people` as for `load_people` (`people`
+    already read for this tick, or None to read them here). With `states` and the trail's
+    `version`, a state kept from the last tick is reused while the trail is unchanged (the
+    ticker's; the preview reads the plan once)."""
     if states is not None and version is not None:
         state = states.state(session, plan, now, version)
     else:
         state = load_state(session, plan, now)
-    people = directory(session)
+    people = people or load_people(session, channels)
     return Inputs(
         state=state,
-        directory=people,
+        directory=people.directory,
         snoozes=active_snoozes(session, state, now),
         indicators=indicator_inputs(session, plan, now),
-        unreachable={} if channels is None else unreachable_people(session, channels, people.people.values()),
+        unreachable=people.unreachable,
     )
 
 
@@ -64,12 +86,12 @@ def indicator_inputs(session: Session, plan: Plan, now: datetime) -> tuple[Indic
 
 def active_snoozes(session: Session, state, now: datetime) -> dict[str, date]:
     """action ref → the day reminders resume (the latest snooze set up to `now` wins)."""
-    refs = {s.action.id: s.ref for s in state.actions}
     out: dict[str, date] = {}
     rows = session.exec(select(Snooze).order_by(Snooze.at, Snooze.id)).all()
-    for row in rows:
-        if row.action_id in refs and utc_aware(row.at) <= now:
-            out[refs[row.action_id]] = row.until
+    for row in rows:  # the state's own index of its actions: no walk over every action a tick
+        s = state.by_action_id.get(row.action_id)
+        if s is not None and utc_aware(row.at) <= now:
+            out[s.ref] = row.until
     return out
 
 

@@ -27,6 +27,7 @@ from bot.outage import is_database_outage
 from bot.plan_state import StateCache
 from bot.plans import plan_heading
 from bot.policy import Policy
+from bot.recipients import DirectoryCache
 from bot.workdays import valid_zone
 from domain.clock import Clock
 from scheduler import escalations, heartbeat
@@ -37,10 +38,10 @@ from scheduler.plan_scopes import SEPARATOR, PlanScope, prefix_for, prefix_of
 from scheduler.planned import SIT, Item, Planned
 from scheduler.planner import plan_every, zones_in_use
 from scheduler.rules import round_of
-from scheduler.snapshot import HistoryReader, load_inputs
+from scheduler.snapshot import HistoryReader, load_inputs, load_people
 from storage import ledger, repo
 from storage.db import session_scope
-from storage.models import Plan, SendLedger
+from storage.models import SendLedger
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class Ticker:
         self._running = asyncio.Lock()
         self._history = HistoryReader()  # the ledger read incrementally, tick after tick
         self._states = StateCache(keep=4)  # each live plan's state, while its trail is unchanged
+        self._directory = DirectoryCache()  # the people directory, while it is unchanged
         self._action_memos: dict[str, ActionMemo] = {}  # by plan prefix (scheduler.action_memo)
         self._warned_no_channel = False
         self._database_down = False
@@ -205,8 +207,7 @@ class Ticker:
     def _anyone_at_work(self, now: datetime) -> bool:
         cal = self.policy.calendar
         with session_scope(self.engine) as session:
-            zones = {p.timezone for p in repo.all_people(session)} | {self.policy.default_timezone}
-            zones |= {plan.timezone for plan in session.exec(select(Plan)).all()}
+            zones = repo.timezones_in_use(session) | {self.policy.default_timezone}
         return any(cal.in_working_hours(now, tz) for tz in zones if valid_zone(tz))
 
     def _wanted(self, p: Planned) -> bool:
@@ -223,12 +224,15 @@ class Ticker:
     ) -> list[PlanScope]:
         """Every live plan, the default one first (its ledger keys carry no prefix; see
         `scheduler.plan_scopes`). The default is served even when it is not live, as before.
-        With the trail's `version`, a plan's state is reused while it is unchanged (`StateCache`)."""
+        With the trail's `version`, a plan's state is reused while it is unchanged (`StateCache`),
+        and the people directory likewise (`DirectoryCache`); it is read once for every plan."""
         default = repo.active_plan(session, self.plan_key)
         plans = [default] + [p for p in repo.live_plans(session) if p.id != default.id]
         states = self._states if version is not None else None
+        kept = self._directory if version is not None else None
+        people = load_people(session, channels, kept, version[1] if version is not None else 0)
         return [
-            PlanScope(prefix_for(p.key, default.key), load_inputs(session, p, now, channels, states, version))
+            PlanScope(prefix_for(p.key, default.key), load_inputs(session, p, now, channels, states, version, people))
             for p in plans
         ]
 

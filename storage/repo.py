@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, union
 from sqlmodel import Session, col, func, select
 
 from storage.models import (
@@ -151,6 +151,19 @@ def add_audit(
 
 def all_people(session: Session) -> list[Person]:
     return list(session.exec(select(Person).order_by(Person.key)).all())
+
+
+def people_fingerprint(session: Session) -> tuple[int, int]:
+    """How many people the directory holds and the newest one's id: with the newest audit event
+    (every change to a person is audited), what says a kept directory is still the directory."""
+    row = session.exec(select(func.count(col(Person.id)), func.max(Person.id))).one()
+    return (row[0] or 0, row[1] or 0)
+
+
+def timezones_in_use(session: Session) -> set[str]:
+    """Every time zone a person or a plan is in, as stored (valid or not): one statement, not
+    the whole directory, for "is anyone at work now?"."""
+    return set(session.execute(union(select(Person.timezone), select(Plan.timezone))).scalars().all())
 
 
 def person_by_key(session: Session, key: str) -> Person | None:
