@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from bot.outage import is_database_outage
-from storage import ledger
+from storage import ledger, repo
 from storage.db import session_scope
 from storage.models import Person, SendLedger
 
@@ -93,7 +93,8 @@ def unreachable_people(
 ) -> dict[str, str]:
     """Person key → why, for everyone no channel can reach. The scheduler plans their messages
     as undelivered (recorded, never silently dropped) from this one answer."""
-    return {p.key: reach_problem(channels) for p in people if pick_channel(session, channels, p) is None}
+    with repo.reach_index(session):  # every person asked: identities and addresses read once
+        return {p.key: reach_problem(channels) for p in people if pick_channel(session, channels, p) is None}
 
 
 def record_unreachable(

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.delivery import DeliveryError
 from bot.identity import identities_of
@@ -30,8 +30,9 @@ from handlers.email.links import issue_answer_links
 from handlers.email.message import build_message
 from handlers.email.settings import EmailSettings
 from handlers.email.smtp import send_message
+from storage import repo
 from storage.db import session_scope
-from storage.models import ChannelAddress, Person
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,7 @@ def has_chat_identity(session: Session, person: Person) -> bool:
     """An account on a chat channel in the directory, or a working chat conversation with the bot."""
     if any(channel != "email" for channel in identities_of(session, person.key)):
         return True
-    row = session.exec(
-        select(ChannelAddress).where(
-            ChannelAddress.address_key == f"person:{person.key}",
-            ChannelAddress.failed_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
-    return row is not None
+    return repo.has_working_address(session, f"person:{person.key}")
 
 
 class EmailChannel:
