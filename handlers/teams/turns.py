@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from bot import identity as identity_mod
-from bot.channel_setup import acting_role
+from bot.channel_setup import acting_role, may_choose_role
 from bot.identity import Actor
 from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity, Reply
@@ -114,7 +114,7 @@ class TeamsBot:
         a reference that is new or changed is written after it (`_remember`). The database work
         runs off the event loop, so one slow query never stalls the other conversations (or
         Slack, which shares this server)."""
-        check = ReferenceCheck.of(turn, activity, request.identity, dev_mode=self.dev_mode)
+        check = ReferenceCheck.of(turn, activity, request, dev_mode=self.dev_mode)
         reply = await asyncio.to_thread(self.rt.core.handle, request, alongside=check)
         if check.stale:
             await asyncio.to_thread(self._remember, turn, activity, request.identity)
@@ -342,12 +342,14 @@ class ReferenceCheck:
     described: dict[str, Any]
     who: Identity
     dev_mode: bool
+    may_choose_role: bool  # the text could be `iam …`: the role is read again after the answer
     stale: bool = True  # until checked: a transaction that failed checked nothing
 
     @classmethod
-    def of(cls, turn: Turn, activity: dict[str, Any], who: Identity, *, dev_mode: bool) -> ReferenceCheck:
+    def of(cls, turn: Turn, activity: dict[str, Any], request: ChatRequest, *, dev_mode: bool) -> ReferenceCheck:
         reference = addresses.proactive_reference(turn.reference)
-        return cls(reference, addresses.describe_conversation(activity), who, dev_mode)
+        described = addresses.describe_conversation(activity)
+        return cls(reference, described, request.identity, dev_mode, dev_mode and may_choose_role(request.text))
 
     def __call__(self, session: Session, actor: Actor, now: datetime) -> None:
         described = self.described
@@ -358,8 +360,9 @@ class ReferenceCheck:
             key = addresses.conversation_key(described["conversation_id"])
             self.stale = not addresses.is_stored(session, key, addresses.conversation_data(self.reference, described))
             return
-        # this turn may have been `iam ROLE`: the role as it is now, as `_store_reference` reads it
-        role = acting_role(session, "teams", self.who.user_id, dev_mode=self.dev_mode)
+        role = actor.acting_role  # what the core read at the start of this transaction
+        if self.may_choose_role:  # this turn may have been `iam ROLE`: the role as it is now
+            role = acting_role(session, "teams", self.who.user_id, dev_mode=self.dev_mode)
         if role != actor.acting_role:
             self.stale = True  # a new role may be a new person: `_store_reference` resolves again
             return
