@@ -5,6 +5,7 @@ Only `sdk.py` imports the Bot Framework SDK; everything else here speaks Activit
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -14,8 +15,9 @@ from aiohttp import web
 from bot.config_lines import ConfigLine, mask
 from handlers.teams.settings import TENANT_REQUIRED, TeamsSettings, teams_settings
 
-if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams is mounted
+if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams first needs it
     from bot.runtime import Runtime
+    from handlers.teams.deferred import DeferredAdapter
     from handlers.teams.outbound import TeamsChannel
     from handlers.teams.sdk import TeamsAdapter
 
@@ -35,8 +37,22 @@ def build_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] | N
     )
 
 
+def deferred_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] | None = None) -> DeferredAdapter:
+    """`build_adapter` on first use, off the event loop (`handlers.teams.deferred`)."""
+    from handlers.teams.deferred import DeferredAdapter
+
+    return DeferredAdapter(lambda: build_adapter(settings, auth_overrides=auth_overrides))
+
+
+# The SDK is loaded this long after the server starts, in a worker thread, so the first Teams
+# request does not wait for it and the first /healthz does not share the processor with it.
+WARM_UP_AFTER_SECONDS = 1.0
+
+
 def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, Any] | None = None) -> str:
-    """Serve POST /api/messages on `app` (always: with no app id, in local development mode)."""
+    """Serve POST /api/messages on `app` (always: with no app id, in local development mode).
+    The Bot Framework SDK is loaded after the server is listening (see `WARM_UP_AFTER_SECONDS`)
+    or by the first request, whichever comes first."""
     from handlers.teams.endpoint import PATH, MessagesEndpoint
     from handlers.teams.turns import TeamsBot
 
@@ -47,11 +63,27 @@ def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, 
             "from this machine only. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD before exposing it.",
             PATH,
         )
-    endpoint = MessagesEndpoint(
-        build_adapter(teams_settings(rt), auth_overrides=auth_overrides), TeamsBot(rt), dev_mode=dev_mode
-    )
+    adapter = deferred_adapter(teams_settings(rt), auth_overrides=auth_overrides)
+    endpoint = MessagesEndpoint(adapter, TeamsBot(rt), dev_mode=dev_mode)
     app.router.add_post(PATH, endpoint.handle)
+    app.cleanup_ctx.append(_warm_up(adapter))
     return "teams"
+
+
+def _warm_up(adapter: DeferredAdapter):
+    async def lifetime(_app: web.Application):
+        async def later() -> None:
+            await asyncio.sleep(WARM_UP_AFTER_SECONDS)
+            try:
+                await adapter.get()
+            except Exception:  # the first request will try again, and answer with the reason
+                log.exception("Teams: building the Bot Framework adapter failed")
+
+        task = asyncio.create_task(later())
+        yield
+        task.cancel()
+
+    return lifetime
 
 
 def teams_outbound(rt: Runtime, **kwargs: Any) -> TeamsChannel:
@@ -59,7 +91,7 @@ def teams_outbound(rt: Runtime, **kwargs: Any) -> TeamsChannel:
     from handlers.teams.outbound import TeamsChannel
 
     kwargs.setdefault("sleep", rt.clock.sleep)  # backoff waits go through the injected clock
-    return TeamsChannel(rt.engine, rt.clock, build_adapter(teams_settings(rt)), **kwargs)
+    return TeamsChannel(rt.engine, rt.clock, deferred_adapter(teams_settings(rt)), **kwargs)
 
 
 class TeamsPlugin:

@@ -47,18 +47,11 @@ from msrest.serialization import Model
 
 from bot.outage import is_database_outage
 from bot.wordings import failure_notice
+from handlers.teams.errors import ConnectorError
+
+__all__ = ["ConnectorError", "SdkTurn", "TeamsAdapter", "outgoing_activity", "sdk_bot"]
 
 log = logging.getLogger(__name__)
-
-
-class ConnectorError(Exception):
-    """The Bot Connector refused a send: HTTP status (0 = no answer), Teams error code, Retry-After."""
-
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None):
-        super().__init__(f"{status} {code}: {message}".strip())
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after
 
 
 class _CardActionResponse(AdaptiveCardInvokeResponse):
