@@ -231,6 +231,7 @@ class TeamsBot:
     def _welcome(self, activity: dict[str, Any], who: Identity) -> list[Any]:
         """The core decides the greeting (`bot.welcome`); this only says whether it is a 1:1 chat."""
         with session_scope(self.rt.engine) as session:
+            who = replace(who, as_role=acting_role(session, "teams", who.user_id, dev_mode=self.dev_mode))
             return welcome(
                 session, who, self.rt.clock.now(), personal=addresses.is_personal(activity), dev_mode=self.dev_mode
             )
