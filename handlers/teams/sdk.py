@@ -43,7 +43,6 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
-from msrest.serialization import Model
 
 from bot.outage import is_database_outage
 from bot.wordings import failure_notice
@@ -63,7 +62,12 @@ class _CardActionResponse(AdaptiveCardInvokeResponse):
     _attribute_map = {**AdaptiveCardInvokeResponse._attribute_map, "value": {"key": "value", "type": "object"}}
 
 
-class _RawJson(dict, Model):
+# msrest's `Model`, the base of every schema class: botbuilder's own dependency, which we do not
+# import by name (it is not ours to declare), reached through a schema class instead.
+_Model: type = Attachment.__base__
+
+
+class _RawJson(dict, _Model):
     """An attachment's content (an Adaptive Card) that msrest copies as it is.
 
     msrest serialises an `object` attribute by walking every key and value of it, one Python
