@@ -64,17 +64,22 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (idempotent).
-
-    Every `serve`, `clock` and command starts with this. A database already at the scripts' head
-    (the usual case) is recognised without Alembic, whose import is a large part of a start-up:
-    the head is read from the scripts' `revision` / `down_revision` lines (`script_heads`), and
-    whenever that reading or the comparison is not conclusive, Alembic decides."""
-    if revision == "head" and at_head(engine):
-        return
+    """Bring the schema to `revision` (idempotent), through Alembic."""
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+
+
+def upgrade_if_behind(engine: Engine) -> None:
+    """`upgrade` to the head, unless the database is already there.
+
+    `serve`, `clock` and every command start with this. A database at the scripts' head (the
+    usual case) is recognised without Alembic, whose import is a large part of a start-up: the
+    head is read from the scripts' `revision` / `down_revision` lines (`script_heads`), and
+    whenever that reading or the comparison is not conclusive, Alembic decides. (`actionbot db
+    upgrade` always runs Alembic.)"""
+    if not at_head(engine):
+        upgrade(engine)
 
 
 _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
