@@ -5,7 +5,6 @@ Only `sdk.py` imports the Bot Framework SDK; everything else here speaks Activit
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -44,15 +43,10 @@ def deferred_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] 
     return DeferredAdapter(lambda: build_adapter(settings, auth_overrides=auth_overrides))
 
 
-# The SDK is loaded this long after the server starts, in a worker thread, so the first Teams
-# request does not wait for it and the first /healthz does not share the processor with it.
-WARM_UP_AFTER_SECONDS = 1.0
-
-
 def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, Any] | None = None) -> str:
     """Serve POST /api/messages on `app` (always: with no app id, in local development mode).
-    The Bot Framework SDK is loaded after the server is listening (see `WARM_UP_AFTER_SECONDS`)
-    or by the first request, whichever comes first."""
+    The Bot Framework SDK loads with the first request that passes the endpoint's own checks,
+    in a worker thread (`handlers.teams.deferred`), not while the server starts."""
     from handlers.teams.endpoint import PATH, MessagesEndpoint
     from handlers.teams.turns import TeamsBot
 
@@ -66,24 +60,7 @@ def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, 
     adapter = deferred_adapter(teams_settings(rt), auth_overrides=auth_overrides)
     endpoint = MessagesEndpoint(adapter, TeamsBot(rt), dev_mode=dev_mode)
     app.router.add_post(PATH, endpoint.handle)
-    app.cleanup_ctx.append(_warm_up(adapter))
     return "teams"
-
-
-def _warm_up(adapter: DeferredAdapter):
-    async def lifetime(_app: web.Application):
-        async def later() -> None:
-            await asyncio.sleep(WARM_UP_AFTER_SECONDS)
-            try:
-                await adapter.get()
-            except Exception:  # the first request will try again, and answer with the reason
-                log.exception("Teams: building the Bot Framework adapter failed")
-
-        task = asyncio.create_task(later())
-        yield
-        task.cancel()
-
-    return lifetime
 
 
 def teams_outbound(rt: Runtime, **kwargs: Any) -> TeamsChannel:

@@ -3,9 +3,10 @@
 Importing the Bot Framework SDK (botbuilder, msrest, azure-core, msal) is most of what `serve`
 spent starting Teams, and none of it is needed to answer `/healthz`. So `serve` mounts
 `/api/messages` and builds its Teams sender with a `DeferredAdapter`: the SDK is imported and
-the CloudAdapter built when the first Teams request or proactive send needs it (or by the
-warm-up `serve` schedules once it is listening), in a worker thread, so the event loop keeps
-answering meanwhile. Building twice is prevented by a thread lock, which works from any
+the CloudAdapter built when the first Teams request or proactive send needs it, in a worker
+thread, so the event loop keeps answering meanwhile (that first Teams answer takes the SDK's
+import longer, well within Teams' 15 s). A background warm-up was tried and dropped: on a busy
+machine it ran before the first /healthz was answered and competed with it for the processor. Building twice is prevented by a thread lock, which works from any
 event loop (the CLI's `nudge` runs its own).
 """
 

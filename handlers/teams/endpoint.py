@@ -52,7 +52,7 @@ def from_this_machine(request: web.Request) -> bool:
 
 class MessagesEndpoint:
     """The route's handler. Its adapter (the SDK) is built by the first request that passes the
-    checks below, or before by `serve`'s warm-up (`DeferredAdapter`)."""
+    checks below (`DeferredAdapter`)."""
 
     def __init__(self, adapter: DeferredAdapter, bot: TeamsBot, *, dev_mode: bool):
         self.adapter = adapter
