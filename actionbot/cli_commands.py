@@ -70,9 +70,11 @@ def add_parsers(sub) -> None:
 
 @command("db")
 def db_cmd(args: argparse.Namespace) -> int:
-    from storage.db import current_revision
+    from storage.db import current_revision, upgrade
 
-    rt = runtime(args, migrate=args.action == "upgrade")
+    rt = runtime(args, migrate=False)
+    if args.action == "upgrade":
+        upgrade(rt.engine)  # through Alembic every time: the command is how an operator migrates
     print(f"database {rt.settings.database_url}: schema at revision {current_revision(rt.engine) or '(empty)'}")
     return 0
 

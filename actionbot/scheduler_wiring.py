@@ -21,7 +21,7 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -61,8 +61,21 @@ def tick_interval(policy: Policy, speed: float) -> float:
     return max(1.0, policy.tick_seconds / max(speed, 1.0))
 
 
+# `serve` listens first and ticks after: its first tick (a day's first is the heaviest: the
+# plans' state, every rule, the sends) would otherwise hold the event loop while the server
+# comes up, and /healthz, Slack and Teams would wait for it. /healthz is truthful meanwhile:
+# a scheduler started in the process counts as healthy for three tick intervals from its start
+# (`scheduler.heartbeat`), and its `last_tick` shows it has not ticked yet.
+SERVE_FIRST_TICK_AFTER_SECONDS = 2.0
+
+
 def build_scheduler(
-    ticker: Ticker, policy: Policy, *, speed: float = 1.0, timezone: str = "Europe/London"
+    ticker: Ticker,
+    policy: Policy,
+    *,
+    speed: float = 1.0,
+    timezone: str = "Europe/London",
+    first_tick_after: float = 0.0,
 ) -> AsyncIOScheduler:
     sched = AsyncIOScheduler(timezone=timezone, job_defaults=dict(JOB_DEFAULTS))
     sched.add_job(
@@ -71,7 +84,7 @@ def build_scheduler(
         id=TICK_JOB,
         name="reconcile: send what the database says is due",
         replace_existing=True,
-        next_run_time=datetime.now(UTC),
+        next_run_time=datetime.now(UTC) + timedelta(seconds=first_tick_after),
     )
     if policy.weekly_enabled:
         t = policy.weekly_time
@@ -129,7 +142,9 @@ def make_ticker(rt, policy: Policy, leader: LeaderLock | None, *, kind: str | No
     )
 
 
-def attach_scheduler(app: web.Application, rt) -> SchedulerHandle:
+def attach_scheduler(
+    app: web.Application, rt, *, first_tick_after: float = SERVE_FIRST_TICK_AFTER_SECONDS
+) -> SchedulerHandle:
     """Run the scheduler inside the web app: started on startup, stopped on cleanup. The policy
     is checked now, so a bad ACTIONBOT_POLICY stops `serve` before it listens."""
     handle = SchedulerHandle(policy=load_policy_or_exit(rt.settings))
@@ -140,7 +155,11 @@ def attach_scheduler(app: web.Application, rt) -> SchedulerHandle:
         handle.ticker = make_ticker(rt, handle.policy, handle.leader, kind="serve")
         handle.local = heartbeat.LocalScheduler(rt.clock.now(), handle.ticker.heartbeat_seconds)
         handle.scheduler = build_scheduler(
-            handle.ticker, handle.policy, speed=rt.settings.actionbot_speed, timezone=handle.policy.default_timezone
+            handle.ticker,
+            handle.policy,
+            speed=rt.settings.actionbot_speed,
+            timezone=handle.policy.default_timezone,
+            first_tick_after=first_tick_after,
         )
         handle.scheduler.start()
 

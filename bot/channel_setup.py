@@ -31,6 +31,16 @@ _SET_SIT = re.compile(r"^set\s+(?:this\s+as\s+(?:the\s+)?)?sit\s+channel$", re.I
 IAM_OFF = ("off", "nobody", "me", "none")
 
 
+# Any text that could be an `iam` command, however it is prefixed or addressed: a superset of
+# what `command` accepts, for a channel that must know whether a turn may have changed the role.
+_MAY_BE_IAM = re.compile(r"\b(?:iam|i\s+am|act\s+as)\b", re.IGNORECASE)
+
+
+def may_choose_role(text: str) -> bool:
+    """Could this text be `iam …` (and so change the role `acting_role` reads)? Never False for one."""
+    return bool(_MAY_BE_IAM.search(text or ""))
+
+
 def iam_key(user_id: str) -> str:
     return f"iam:{user_id}"
 

@@ -8,7 +8,8 @@ business rules; they translate and render.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -16,6 +17,7 @@ from sqlmodel import Session
 
 from bot import identity, plans, proposals, report_chat, status, updates
 from bot.board_access import BoardLinks
+from bot.channel_setup import acting_role
 from bot.nudges import nudge_view
 from bot.outage import is_database_outage, unavailable_notice
 from bot.parsing import (
@@ -42,6 +44,13 @@ from storage.models import ActionUpdate
 
 log = logging.getLogger(__name__)
 
+# What a channel may do inside a request's own transaction once the answer is known, with the
+# person the core resolved: read what it must check about them (e.g. whether the conversation
+# reference it keeps for them is still the one stored), so one turn is one transaction rather
+# than one for the core and more for the channel's own reads. It only reads: anything it finds
+# to write, the channel writes after the transaction, so its write can never undo the answer's.
+Alongside = Callable[[Session, identity.Actor, datetime], None]
+
 
 def _text_commands() -> tuple:
     """Commands beyond status and updates (snooze, away, kpi, iam …), each in its own module.
@@ -62,43 +71,53 @@ class Core:
     states: StateCache = field(default_factory=StateCache, repr=False)
     board: BoardLinks | None = None  # where the board's web view is and how its links are signed (`board` in chat)
 
-    def handle(self, request: ChatRequest) -> Reply:
+    def handle(self, request: ChatRequest, *, alongside: Alongside | None = None) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
-        never commits, and the person is told exactly that, on every channel alike."""
+        never commits, and the person is told exactly that, on every channel alike.
+
+        `alongside` (see `Alongside`) runs in the same transaction after the answer."""
         try:
             request = clean_request(request)
         except MalformedRequest as exc:
             return Reply([NoticeView(f"I can't read that request ({exc}); nothing was recorded.", "error")])
         try:
-            return self._handle(request)
+            return self._handle(request, alongside)
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
             log.warning("database unavailable: answered a %s with 'nothing was recorded'", request.kind)
             return Reply([unavailable_notice()])
 
-    def _handle(self, request: ChatRequest) -> Reply:
+    def _handle(self, request: ChatRequest, alongside: Alongside | None) -> Reply:
         with session_scope(self.engine) as session:
             now = self.clock.now()
             version = repo.trail_version(session)  # before anything is written (see StateCache)
+            request = _with_chosen_role(session, request)
             actor = identity.resolve(session, request.identity, now)
-            typed_text = request.kind not in ("button", "form")
-            text = strip_command(request.text) if typed_text else ""  # `/actionbot status p4`, `/actionbot p4`
-            named = plans.address(session, text) if typed_text else None
-            refs = card_refs(request)
-            try:
-                plan = plans.plan_for(session, actor, self.plan_key, named.key if named else request.plan_key, refs)
-            except repo.NoPlanError as exc:
-                return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
-            state = self.states.state(session, plan, now, version)
-            ctx = Turn(session, state, actor, request, now, self.policy, self.board)
-            if request.kind in ("button", "form"):
-                return ctx.submission()
-            reply = self._answer(ctx, named.text if named else text)
-            label = plans.plan_line(session, plan) if not plans.is_plans_command(text) else None
-            if label is not None:
-                reply.views.insert(0, label)
+            reply = self._reply(session, request, actor, now, version)
+            if alongside is not None:
+                alongside(session, actor, now)
             return reply
+
+    def _reply(self, session: Session, request: ChatRequest, actor: identity.Actor, now: datetime, version) -> Reply:
+        """The answer, inside `_handle`'s transaction."""
+        typed_text = request.kind not in ("button", "form")
+        text = strip_command(request.text) if typed_text else ""  # `/actionbot status p4`, `/actionbot p4`
+        named = plans.address(session, text) if typed_text else None
+        refs = card_refs(request)
+        try:
+            plan = plans.plan_for(session, actor, self.plan_key, named.key if named else request.plan_key, refs)
+        except repo.NoPlanError as exc:
+            return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
+        state = self.states.state(session, plan, now, version)
+        ctx = Turn(session, state, actor, request, now, self.policy, self.board)
+        if request.kind in ("button", "form"):
+            return ctx.submission()
+        reply = self._answer(ctx, named.text if named else text)
+        label = plans.plan_line(session, plan) if not plans.is_plans_command(text) else None
+        if label is not None:
+            reply.views.insert(0, label)
+        return reply
 
     def _answer(self, ctx: Turn, text: str) -> Reply:
         """A typed request (not a button or form) against the plan it is about."""
@@ -117,6 +136,17 @@ class Core:
         return Reply(
             [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
         )
+
+
+def _with_chosen_role(session: Session, request: ChatRequest) -> ChatRequest:
+    """In local development mode (`extra["dev_mode"]`), the role the person chose with `iam`
+    (`bot.channel_setup`), read here, in the request's transaction, rather than by the channel
+    in one of its own."""
+    who = request.identity
+    if who.as_role is not None or not request.extra.get("dev_mode"):
+        return request
+    role = acting_role(session, who.channel, who.user_id, dev_mode=True)
+    return request if role is None else replace(request, identity=replace(who, as_role=role))
 
 
 def card_refs(request: ChatRequest) -> tuple[str, ...]:

@@ -188,7 +188,10 @@ def parse_policy(raw: dict[str, Any], source: str = "built-in defaults") -> Poli
     start, end = c.clock_time("calendar.working_hours_start"), c.clock_time("calendar.working_hours_end")
     try:
         calendar = WorkCalendar(country=str(country), subdiv=subdiv or None, day_start=start, day_end=end)
-        calendar.is_working_day(date(2016, 1, 4))  # the `holidays` package rejects unknown places here
+        if (calendar.country, calendar.subdiv) != (WorkCalendar.country, WorkCalendar.subdiv):
+            # the `holidays` package rejects unknown places here; the built-in place (England)
+            # is known to it, so a start-up with it does not load `holidays` before it is needed
+            calendar.is_working_day(date(2016, 1, 4))
     except (NotImplementedError, KeyError, ValueError, TypeError) as exc:
         c.problems.append(f"calendar.holidays_country/holidays_subdiv: {country}/{subdiv} unknown to `holidays`: {exc}")
     if start >= end:

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.conversation import Core
 from bot.policy import PolicyError, default_policy, policy_from_settings
 from domain.clock import Clock, clock_from
-from storage.db import make_engine, session_scope, upgrade
+from storage.db import make_engine, session_scope, upgrade_if_behind
 from storage.plan_store import ImportSummary, save_people, save_plan
 from storage.reference import load_reference_people, load_reference_plan
 
@@ -66,4 +66,5 @@ def import_reference(engine: Engine, clock: Clock, *, actor: str = "cli") -> tup
 
 
 def ensure_database(engine: Engine) -> None:
-    upgrade(engine)
+    """Migrate when the schema is behind (`storage.db.upgrade_if_behind`)."""
+    upgrade_if_behind(engine)

@@ -616,10 +616,13 @@ def message_activity(views: list[Any]) -> dict[str, Any]:
     if digest is not None:  # the highlight report: its own card, with the chart inside
         return _report_adaptive.digest_activity(digest.report)
     card = render_card(views)
+    # the card's fallback text is the reply as text: its first line, when it is whole, is the
+    # summary's, and the reply is not rendered as text a second time
+    first, whole, _ = card["fallbackText"].partition("\n")
     return {
         "type": "message",
         "attachments": [attachment(card)],
-        "summary": shorten(render_text(views).split("\n", 1)[0], 120),
+        "summary": shorten(first if whole else render_text(views).split("\n", 1)[0], 120),
     }
 
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-
-from jinja2 import Environment, PackageLoader, select_autoescape
+from typing import TYPE_CHECKING
 
 from bot.board import SHOW_CHOICES, BoardPage, RecommendationGroup, priority_logs
 from bot.report_model import FIGURES, HighlightReport
@@ -22,6 +21,9 @@ from cards import report_format as w
 from cards.charts import alt_text, by_priority_png, trend_png
 from cards.format import counts_phrase, fmt_date
 from domain.vocabulary import RAG_LABELS, RAG_ORDER
+
+if TYPE_CHECKING:  # Jinja2 loads with the first page, not with `serve` (issue #14: start-up)
+    from jinja2 import Environment
 
 CHARTS = {
     "by-priority": ("RAG status by priority", by_priority_png),
@@ -32,6 +34,8 @@ CHARTS = {
 @cache
 def environment() -> Environment:
     """One Jinja2 environment per process (templates are read once, then kept)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     env = Environment(
         loader=PackageLoader("cards", "templates/board"),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -6,17 +6,21 @@ same schema (including the append-only triggers) the same way.
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:  # Alembic loads only when there is something to migrate (see `upgrade`)
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -51,6 +55,8 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -58,8 +64,57 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (idempotent)."""
+    """Bring the schema to `revision` (idempotent), through Alembic."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
+
+
+def upgrade_if_behind(engine: Engine) -> None:
+    """`upgrade` to the head, unless the database is already there.
+
+    `serve`, `clock` and every command start with this. A database at the scripts' head (the
+    usual case) is recognised without Alembic, whose import is a large part of a start-up: the
+    head is read from the scripts' `revision` / `down_revision` lines (`script_heads`), and
+    whenever that reading or the comparison is not conclusive, Alembic decides. (`actionbot db
+    upgrade` always runs Alembic.)"""
+    if not at_head(engine):
+        upgrade(engine)
+
+
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def script_heads() -> frozenset[str] | None:
+    """The head revisions of the migration scripts, as Alembic would find them (a test checks),
+    or None if a script does not declare its revisions as plain literals."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        declared = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        try:
+            revision = ast.literal_eval(declared["revision"])
+            down = ast.literal_eval(declared["down_revision"])
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        parents.update(down if isinstance(down, tuple | list) else [down] if down else [])
+    heads = frozenset(revisions - parents)
+    return heads or None
+
+
+def at_head(engine: Engine) -> bool:
+    """The database's Alembic version is exactly the scripts' head (nothing to migrate)."""
+    heads = script_heads()
+    if heads is None:
+        return False
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        current = {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    return current == heads
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -14,8 +14,9 @@ from aiohttp import web
 from bot.config_lines import ConfigLine, mask
 from handlers.teams.settings import TENANT_REQUIRED, TeamsSettings, teams_settings
 
-if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams is mounted
+if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams first needs it
     from bot.runtime import Runtime
+    from handlers.teams.deferred import DeferredAdapter
     from handlers.teams.outbound import TeamsChannel
     from handlers.teams.sdk import TeamsAdapter
 
@@ -35,8 +36,17 @@ def build_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] | N
     )
 
 
+def deferred_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] | None = None) -> DeferredAdapter:
+    """`build_adapter` on first use, off the event loop (`handlers.teams.deferred`)."""
+    from handlers.teams.deferred import DeferredAdapter
+
+    return DeferredAdapter(lambda: build_adapter(settings, auth_overrides=auth_overrides))
+
+
 def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, Any] | None = None) -> str:
-    """Serve POST /api/messages on `app` (always: with no app id, in local development mode)."""
+    """Serve POST /api/messages on `app` (always: with no app id, in local development mode).
+    The Bot Framework SDK loads with the first request that passes the endpoint's own checks,
+    in a worker thread (`handlers.teams.deferred`), not while the server starts."""
     from handlers.teams.endpoint import PATH, MessagesEndpoint
     from handlers.teams.turns import TeamsBot
 
@@ -47,9 +57,8 @@ def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, 
             "from this machine only. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD before exposing it.",
             PATH,
         )
-    endpoint = MessagesEndpoint(
-        build_adapter(teams_settings(rt), auth_overrides=auth_overrides), TeamsBot(rt), dev_mode=dev_mode
-    )
+    adapter = deferred_adapter(teams_settings(rt), auth_overrides=auth_overrides)
+    endpoint = MessagesEndpoint(adapter, TeamsBot(rt), dev_mode=dev_mode)
     app.router.add_post(PATH, endpoint.handle)
     return "teams"
 
@@ -59,7 +68,7 @@ def teams_outbound(rt: Runtime, **kwargs: Any) -> TeamsChannel:
     from handlers.teams.outbound import TeamsChannel
 
     kwargs.setdefault("sleep", rt.clock.sleep)  # backoff waits go through the injected clock
-    return TeamsChannel(rt.engine, rt.clock, build_adapter(teams_settings(rt)), **kwargs)
+    return TeamsChannel(rt.engine, rt.clock, deferred_adapter(teams_settings(rt)), **kwargs)
 
 
 class TeamsPlugin:

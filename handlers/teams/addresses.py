@@ -77,10 +77,15 @@ def is_personal(activity: dict[str, Any]) -> bool:
     return describe_conversation(activity)["conversation_type"] == "personal"
 
 
+def is_stored(session: Session, address_key: str, data: dict[str, Any]) -> bool:
+    """The address holds exactly `data` and has not failed: `remember` would write nothing."""
+    row = repo.channel_address(session, CHANNEL, address_key)
+    return row is not None and row.data == data and row.failed_at is None
+
+
 def remember(session: Session, address_key: str, data: dict[str, Any], at: datetime) -> bool:
     """Store or refresh an address. Writes only when something changed or it had failed."""
-    row = repo.channel_address(session, CHANNEL, address_key)
-    if row is not None and row.data == data and row.failed_at is None:
+    if is_stored(session, address_key, data):
         return False
     repo.save_channel_address(session, CHANNEL, address_key, data, at)
     return True

@@ -13,7 +13,7 @@ import logging
 
 from aiohttp import web
 
-from handlers.teams.sdk import TeamsAdapter
+from handlers.teams.deferred import DeferredAdapter
 from handlers.teams.turns import TeamsBot
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,10 @@ def from_this_machine(request: web.Request) -> bool:
 
 
 class MessagesEndpoint:
-    def __init__(self, adapter: TeamsAdapter, bot: TeamsBot, *, dev_mode: bool):
+    """The route's handler. Its adapter (the SDK) is built by the first request that passes the
+    checks below (`DeferredAdapter`)."""
+
+    def __init__(self, adapter: DeferredAdapter, bot: TeamsBot, *, dev_mode: bool):
         self.adapter = adapter
         self.bot = bot
         self.dev_mode = dev_mode
@@ -75,7 +78,7 @@ class MessagesEndpoint:
         if problem is not None:
             log.warning("Teams: refused a request that is not an Activity: %s", problem)
             return web.json_response({"error": f"not a Bot Framework Activity: {problem}"}, status=400)
-        return await self.adapter.process(request, self.bot.on_turn)
+        return await (await self.adapter.get()).process(request, self.bot.on_turn)
 
 
 # What the bot reads from an Activity, and the JSON type each must have when present. Teams

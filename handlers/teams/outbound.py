@@ -21,7 +21,8 @@ from sqlmodel import Session
 from bot.delivery import DeliveryError
 from cards.adaptive import message_activity
 from handlers.teams import addresses
-from handlers.teams.sdk import ConnectorError, TeamsAdapter
+from handlers.teams.deferred import DeferredAdapter
+from handlers.teams.errors import ConnectorError
 from storage.db import session_scope
 from storage.models import Person
 
@@ -35,7 +36,8 @@ PERMANENT = {
 
 
 class TeamsChannel:
-    """The Teams `OutboundChannel` (see bot/delivery.py)."""
+    """The Teams `OutboundChannel` (see bot/delivery.py). Its adapter is built at the first send
+    (`DeferredAdapter`): a process that never sends to Teams never loads the SDK."""
 
     name = "teams"
 
@@ -43,7 +45,7 @@ class TeamsChannel:
         self,
         engine,
         clock,
-        adapter: TeamsAdapter,
+        adapter: DeferredAdapter,
         *,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
@@ -82,7 +84,7 @@ class TeamsChannel:
         activity = message_activity(views)
         for attempt in range(self.max_retries + 1):
             try:
-                return await self.adapter.send_proactive(reference, activity)
+                return await (await self.adapter.get()).send_proactive(reference, activity)
             except ConnectorError as exc:
                 if exc.status in PERMANENT:
                     reason = PERMANENT[exc.status].format(code=f" {exc.code}" if exc.code else "")

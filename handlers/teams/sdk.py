@@ -10,6 +10,7 @@ proactive send with its errors translated into `ConnectorError`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ from botbuilder.schema import (
     Activity,
     ActivityTypes,
     AdaptiveCardInvokeResponse,
+    Attachment,
     ConversationReference,
     DeliveryModes,
     ErrorResponseException,
@@ -44,18 +46,11 @@ from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _
 
 from bot.outage import is_database_outage
 from bot.wordings import failure_notice
+from handlers.teams.errors import ConnectorError
+
+__all__ = ["ConnectorError", "SdkTurn", "TeamsAdapter", "outgoing_activity", "sdk_bot"]
 
 log = logging.getLogger(__name__)
-
-
-class ConnectorError(Exception):
-    """The Bot Connector refused a send: HTTP status (0 = no answer), Teams error code, Retry-After."""
-
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None):
-        super().__init__(f"{status} {code}: {message}".strip())
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after
 
 
 class _CardActionResponse(AdaptiveCardInvokeResponse):
@@ -67,28 +62,69 @@ class _CardActionResponse(AdaptiveCardInvokeResponse):
     _attribute_map = {**AdaptiveCardInvokeResponse._attribute_map, "value": {"key": "value", "type": "object"}}
 
 
+# msrest's `Model`, the base of every schema class: botbuilder's own dependency, which we do not
+# import by name (it is not ours to declare), reached through a schema class instead.
+_Model: type = Attachment.__base__
+
+
+class _RawJson(dict, _Model):
+    """An attachment's content (an Adaptive Card) that msrest copies as it is.
+
+    msrest serialises an `object` attribute by walking every key and value of it, one Python
+    call per node: for a status card of 59 actions that walk was most of the time a reply spent
+    in the SDK. A Model whose only attribute is its `additional_properties` is copied into the
+    body in one `dict.update` instead. The content is already JSON (`cards.adaptive` builds it
+    from str, int, bool, list and dict), so nothing the walk would have converted is lost; it
+    stays a dict, so whoever reads a sent activity (botbuilder's TestAdapter) reads the card."""
+
+    _attribute_map = {"additional_properties": {"key": "", "type": "{object}"}}
+
+    def __init__(self, content: dict[str, Any]):
+        dict.__init__(self, content)
+        self.additional_properties = self
+
+
+def outgoing_activity(activity: dict[str, Any]) -> Activity:
+    """Our Activity JSON as the SDK's object, cards carried as `_RawJson` (read once, not walked)."""
+    attachments = activity.get("attachments")
+    result = Activity().deserialize({k: v for k, v in activity.items() if k != "attachments"})
+    if attachments is not None:
+        result.attachments = [_attachment(a) for a in attachments]
+    return result
+
+
+def _attachment(data: dict[str, Any]) -> Attachment:
+    attachment = Attachment().deserialize({k: v for k, v in data.items() if k != "content"})
+    content = data.get("content")
+    attachment.content = _RawJson(content) if isinstance(content, dict) else content
+    return attachment
+
+
 class SdkTurn:
-    """One incoming activity and what the bot may do in answer, in plain dicts."""
+    """One incoming activity and what the bot may do in answer, in plain dicts.
+
+    The activity and its conversation reference are serialised once per turn: a turn reads them
+    several times (who is asking, the request, where to reach the person again)."""
 
     def __init__(self, context: TurnContext):
         self._context = context
 
-    @property
+    @functools.cached_property
     def activity(self) -> dict[str, Any]:
         return self._context.activity.serialize()
 
-    @property
+    @functools.cached_property
     def reference(self) -> dict[str, Any]:
         """What a proactive send needs later (stored in the database, never only in memory)."""
         return TurnContext.get_conversation_reference(self._context.activity).serialize()
 
     async def send(self, activity: dict[str, Any]) -> str:
-        response = await self._context.send_activity(Activity().deserialize(activity))
+        response = await self._context.send_activity(outgoing_activity(activity))
         return (response.id or "") if response else ""
 
     async def update(self, activity_id: str, activity: dict[str, Any]) -> None:
         """Replace an earlier bot message (the card whose button was pressed) in place."""
-        replacement = Activity().deserialize(activity)
+        replacement = outgoing_activity(activity)
         replacement.id = activity_id
         await self._context.update_activity(replacement)
 
@@ -213,7 +249,7 @@ class TeamsAdapter:
             # a reply would land in a thread; in a chat it is ignored)
             context.activity.id = None
             try:
-                response = await context.send_activity(Activity().deserialize(activity))
+                response = await context.send_activity(outgoing_activity(activity))
                 outcome["id"] = (response.id or "") if response else ""
             except Exception as exc:  # re-raised below, outside the SDK's error handler
                 outcome["error"] = exc

@@ -11,6 +11,13 @@ What arrives (as Activity JSON, through `handlers.teams.sdk.SdkTurn`):
 
 Every incoming activity also stores or refreshes the conversation reference used for
 proactive messages (`handlers.teams.addresses`).
+
+A turn is one transaction and one trip off the event loop: the core's (`Core.handle`), which
+also reads, alongside its answer, whether the stored reference is still this one
+(`ReferenceCheck`); only a new or changed reference is written, after it, in a second one.
+Who is asking needs no transaction of its own either: a Teams user id once found linked to a
+person is remembered for `KNOWN_SECONDS` (`bot.identity.resolve` in the core still decides
+who they are; the memo only saves looking for an email the core will not need).
 """
 
 from __future__ import annotations
@@ -19,13 +26,17 @@ import asyncio
 import html
 import logging
 import re
-from dataclasses import replace
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from bot import identity as identity_mod
-from bot.channel_setup import acting_role
+from bot.channel_setup import acting_role, may_choose_role
+from bot.identity import Actor
 from bot.outage import is_database_outage
 from bot.requests import ChatRequest, Identity, Reply
 from bot.runtime import Runtime
@@ -75,9 +86,14 @@ def message_text(activity: dict[str, Any]) -> str:
 class TeamsBot:
     """The Teams conversation: thin translation around `rt.core.handle`."""
 
-    def __init__(self, rt: Runtime):
+    KNOWN_SECONDS = 300.0  # how long a user id found linked is taken as still linked
+    KNOWN_KEEP = 4096  # a bound on the memo, not a limit on users
+
+    def __init__(self, rt: Runtime, *, monotonic: Callable[[], float] = time.monotonic):
         self.rt = rt
         self.dev_mode = not teams_settings(rt).teams_authenticated
+        self._monotonic = monotonic
+        self._known: dict[str, float] = {}  # Teams user id → until when it counts as linked
 
     async def on_turn(self, turn: Turn) -> None:
         activity = turn.activity
@@ -93,25 +109,29 @@ class TeamsBot:
 
     # ------------------------------------------------------------ messages and card answers
 
-    async def _core(self, request: ChatRequest) -> Reply:
-        """The core's database work runs off the event loop, so one slow query never stalls the
-        other conversations (or Slack, which shares this server)."""
-        return await asyncio.to_thread(self.rt.core.handle, request)
+    async def _core(self, turn: Turn, activity: dict[str, Any], request: ChatRequest) -> Reply:
+        """The core's answer, and the conversation reference checked in the same transaction;
+        a reference that is new or changed is written after it (`_remember`). The database work
+        runs off the event loop, so one slow query never stalls the other conversations (or
+        Slack, which shares this server)."""
+        check = ReferenceCheck.of(turn, activity, request, dev_mode=self.dev_mode)
+        reply = await asyncio.to_thread(self.rt.core.handle, request, alongside=check)
+        if check.stale:
+            await asyncio.to_thread(self._remember, turn, activity, request.identity)
+        return reply
 
     async def _command_button(self, turn: Turn, activity: dict[str, Any], command: str) -> Reply:
         """A Sign off, Approve, Reject or Reopen button: the same text command as typed (the core checks
         who may, and the reopen reason typed in the card)."""
         who = await self.identity(turn, activity)
-        reply = await self._core(ChatRequest(identity=who, text=command, kind="command"))
-        await asyncio.to_thread(self._remember, turn, activity, who)
-        return reply
+        request = ChatRequest(identity=who, text=command, kind="command", extra=self._extra(None, activity))
+        return await self._core(turn, activity, request)
 
     async def _no_change(self, turn: Turn, activity: dict[str, Any]) -> Reply:
         """"No change on the rest": the same `no change` text command as typed."""
         who = await self.identity(turn, activity)
-        reply = await self._core(ChatRequest(identity=who, text="no change", kind="command"))
-        await asyncio.to_thread(self._remember, turn, activity, who)
-        return reply
+        request = ChatRequest(identity=who, text="no change", kind="command", extra=self._extra(None, activity))
+        return await self._core(turn, activity, request)
 
     async def _message(self, turn: Turn, activity: dict[str, Any]) -> None:
         command = adaptive.parse_command_button(activity.get("value"))
@@ -124,8 +144,7 @@ class TeamsBot:
         action = adaptive.parse_card_action(activity.get("value"))
         if action is not None:
             who = await self.identity(turn, activity)
-            reply = await self._core(self._form_request(who, activity, action))
-            await asyncio.to_thread(self._remember, turn, activity, who)
+            reply = await self._core(turn, activity, self._form_request(who, activity, action))
             replaced = activity.get("replyToId")
             if reply.replace_original and replaced:
                 await turn.update(replaced, adaptive.message_activity(reply.views))
@@ -139,8 +158,9 @@ class TeamsBot:
             return
         extra = self._extra(turn, activity)
         shared = not addresses.is_personal(activity)  # a team channel or group chat reads the answer
-        reply = await self._core(ChatRequest(identity=who, text=text, kind="message", extra=extra, shared=shared))
-        await asyncio.to_thread(self._remember, turn, activity, who)
+        reply = await self._core(
+            turn, activity, ChatRequest(identity=who, text=text, kind="message", extra=extra, shared=shared)
+        )
         await turn.send(adaptive.message_activity(reply.views))
 
     async def _execute(self, turn: Turn, activity: dict[str, Any]) -> None:
@@ -163,8 +183,7 @@ class TeamsBot:
             await turn.respond_to_card_action(adaptive.invoke_message_response(NOT_OUR_BUTTON))
             return
         who = await self.identity(turn, activity)
-        reply = await self._core(self._form_request(who, activity, action))
-        await asyncio.to_thread(self._remember, turn, activity, who)
+        reply = await self._core(turn, activity, self._form_request(who, activity, action))
         if reply.replace_original or any(isinstance(v, UpdateFormView) for v in reply.views):
             await turn.respond_to_card_action(adaptive.invoke_card_response(reply.views))
         else:
@@ -201,16 +220,18 @@ class TeamsBot:
         action = (activity.get("action") or "").lower()
         conversation_id = addresses.describe_conversation(activity)["conversation_id"]
         if action.startswith("remove") or (bot_id and bot_id in removed):
-            self._uninstalled(activity, conversation_id)
+            await asyncio.to_thread(self._uninstalled, activity, conversation_id)
             return
         who = await self.identity(turn, activity)
         await asyncio.to_thread(self._remember, turn, activity, who)
         if activity.get("type") == "conversationUpdate" and bot_id and bot_id in added:
-            await turn.send(adaptive.message_activity(self._welcome(activity, who)))
+            views = await asyncio.to_thread(self._welcome, activity, who)
+            await turn.send(adaptive.message_activity(views))
 
     def _welcome(self, activity: dict[str, Any], who: Identity) -> list[Any]:
         """The core decides the greeting (`bot.welcome`); this only says whether it is a 1:1 chat."""
         with session_scope(self.rt.engine) as session:
+            who = replace(who, as_role=acting_role(session, "teams", who.user_id, dev_mode=self.dev_mode))
             return welcome(
                 session, who, self.rt.clock.now(), personal=addresses.is_personal(activity), dev_mode=self.dev_mode
             )
@@ -225,31 +246,45 @@ class TeamsBot:
     # ------------------------------------------------------------ who is talking, and how to reach them again
 
     async def identity(self, turn: Turn, activity: dict[str, Any]) -> Identity:
-        """The platform identity: Teams user id, and an email from Teams when we don't know them yet."""
+        """The platform identity: Teams user id, and an email from Teams when we don't know them
+        yet. In development mode the role chosen with `iam` is added by the core, in its
+        transaction (`ChatRequest.extra["dev_mode"]`); `_remember` and `_welcome` read it here."""
         sender = activity.get("from") or {}
         user_id = sender.get("id") or ""
         email = sender.get("email") or None
+        display_name = sender.get("name") or None
+        if email or self._is_known(user_id):
+            return Identity(channel="teams", user_id=user_id, email=email, display_name=display_name)
         try:
-            with session_scope(self.rt.engine) as session:
-                known = repo.person_by_chat_id(session, "teams", user_id) is not None
-                role = acting_role(session, "teams", user_id, dev_mode=self.dev_mode)
-                if not known and not email:
-                    email = _email_by_aad(session, sender.get("aadObjectId"))
+            known, email = await asyncio.to_thread(self._lookup, user_id, sender.get("aadObjectId"))
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
             # the core will answer "temporarily unavailable, nothing was recorded"
-            return Identity(channel="teams", user_id=user_id, email=email, display_name=sender.get("name") or None)
-        if not known and not email:
+            return Identity(channel="teams", user_id=user_id, email=email, display_name=display_name)
+        if known:
+            self._learn_known(user_id)
+        elif not email:
             profile = await turn.member(user_id) or {}
             email = profile.get("email") or _upn_email(profile.get("userPrincipalName"))
-        return Identity(
-            channel="teams",
-            user_id=user_id,
-            email=email,
-            display_name=sender.get("name") or None,
-            as_role=role,
-        )
+        return Identity(channel="teams", user_id=user_id, email=email, display_name=display_name)
+
+    def _lookup(self, user_id: str, aad_object_id: str | None) -> tuple[bool, str | None]:
+        """Is this Teams user linked to a person; if not, the email of the directory entry with
+        their Entra (AAD) object id, if any."""
+        with session_scope(self.rt.engine) as session:
+            if repo.person_by_chat_id(session, "teams", user_id) is not None:
+                return True, None
+            return False, _email_by_aad(session, aad_object_id)
+
+    def _is_known(self, user_id: str) -> bool:
+        until = self._known.get(user_id)
+        return until is not None and self._monotonic() < until
+
+    def _learn_known(self, user_id: str) -> None:
+        if len(self._known) >= self.KNOWN_KEEP:
+            self._known.clear()
+        self._known[user_id] = self._monotonic() + self.KNOWN_SECONDS
 
     def _remember(self, turn: Turn, activity: dict[str, Any], who: Identity) -> None:
         """Store the reference for proactive messages: the person's personal chat, or the channel.
@@ -273,18 +308,70 @@ class TeamsBot:
                 who = replace(who, as_role=acting_role(session, "teams", who.user_id, dev_mode=self.dev_mode))
                 actor = identity_mod.resolve(session, who, now)
                 if actor.person is not None:
-                    data = {
-                        "reference": reference,
-                        "user_id": who.user_id,
-                        "name": who.display_name or "",
-                        "acting_role": who.as_role or "",
-                        **{k: described[k] for k in ("conversation_id", "tenant_id")},
-                    }
+                    data = personal_chat_data(reference, described, who)
                     if addresses.remember(session, addresses.person_key(actor.person.key), data, now):
                         log.info("Teams: stored the personal chat of %s", actor.person.key)
             elif described["conversation_id"]:
                 data = addresses.conversation_data(reference, described)
                 addresses.remember(session, addresses.conversation_key(described["conversation_id"]), data, now)
+
+
+def personal_chat_data(reference: dict[str, Any], described: dict[str, Any], who: Identity) -> dict[str, Any]:
+    """What is stored for a person's personal chat with the bot (`person:<key>`)."""
+    return {
+        "reference": reference,
+        "user_id": who.user_id,
+        "name": who.display_name or "",
+        "acting_role": who.as_role or "",
+        **{k: described[k] for k in ("conversation_id", "tenant_id")},
+    }
+
+
+@dataclass
+class ReferenceCheck:
+    """Run by the core alongside its answer (`bot.conversation.Alongside`): is the reference
+    stored for this conversation exactly the one this activity gives, and not marked failed?
+    It only reads; `stale` tells the bot to write it (`TeamsBot._store_reference`) after the
+    transaction.
+
+    Reading the stored address (one row, by its key) decides for the service URL too: every
+    address of a conversation is refreshed together (`addresses.refresh_service_url`), so an
+    unchanged address means an unchanged service URL. A personal chat whose person the core
+    could not resolve stores nothing, exactly as `_store_reference` would not."""
+
+    reference: dict[str, Any]
+    described: dict[str, Any]
+    who: Identity
+    dev_mode: bool
+    may_choose_role: bool  # the text could be `iam …`: the role is read again after the answer
+    stale: bool = True  # until checked: a transaction that failed checked nothing
+
+    @classmethod
+    def of(cls, turn: Turn, activity: dict[str, Any], request: ChatRequest, *, dev_mode: bool) -> ReferenceCheck:
+        reference = addresses.proactive_reference(turn.reference)
+        described = addresses.describe_conversation(activity)
+        return cls(reference, described, request.identity, dev_mode, dev_mode and may_choose_role(request.text))
+
+    def __call__(self, session: Session, actor: Actor, now: datetime) -> None:
+        described = self.described
+        if not described["conversation_id"]:
+            self.stale = False
+            return
+        if described["conversation_type"] != "personal":
+            key = addresses.conversation_key(described["conversation_id"])
+            self.stale = not addresses.is_stored(session, key, addresses.conversation_data(self.reference, described))
+            return
+        role = actor.acting_role  # what the core read at the start of this transaction
+        if self.may_choose_role:  # this turn may have been `iam ROLE`: the role as it is now
+            role = acting_role(session, "teams", self.who.user_id, dev_mode=self.dev_mode)
+        if role != actor.acting_role:
+            self.stale = True  # a new role may be a new person: `_store_reference` resolves again
+            return
+        if actor.person is None:
+            self.stale = False
+            return
+        data = personal_chat_data(self.reference, described, replace(self.who, as_role=role))
+        self.stale = not addresses.is_stored(session, addresses.person_key(actor.person.key), data)
 
 
 def _upn_email(upn: str | None) -> str | None:

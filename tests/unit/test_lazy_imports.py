@@ -68,3 +68,15 @@ def test_help_loads_neither_settings_nor_database_nor_sdks(tmp_path):
     loaded = set(result["modules"])
     unwanted = ["pydantic", "sqlalchemy", "sqlmodel", "aiohttp", "slack_bolt", "botbuilder", "asyncio", *HEAVY]
     assert [m for m in unwanted if m in loaded] == []
+
+
+def test_serve_leaves_the_teams_sdk_holidays_and_alembic_until_they_are_needed(tmp_path):
+    """On a database already at the migrations' head: the Bot Framework SDK loads on the first
+    Teams request or send, `holidays` on the first working-day question, Alembic only to migrate,
+    Jinja2 with the first board page."""
+    env = clean_env(tmp_path)
+    run(_SERVE, env)  # migrates the new database (Alembic loads for that)
+    result = run(_SERVE, env)
+    assert "/api/messages" in result["routes"] and "teams" in result["channels"]
+    loaded = set(result["modules"])
+    assert [m for m in ("botbuilder", "msrest", "holidays", "alembic", "jinja2") if m in loaded] == []
