@@ -15,6 +15,7 @@ listed `Problem`, like every other import error, never as a traceback.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import unicodedata
 import zipfile
@@ -22,6 +23,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Text, cast
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -113,9 +115,10 @@ def load_context(session: Session, plan_key: str) -> Context:
         role_abbrevs={r.abbrev for r in roles},
         role_titles={" ".join(r.title.split()).casefold(): r.abbrev for r in roles if r.title},
     )
-    for leads, partners in session.exec(select(Action.leads, Action.partners)).all():
-        context.names_in_use.update(leads or [])
-        context.names_in_use.update(partners or [])
+    for column in (Action.leads, Action.partners):
+        # each distinct cell once, as stored text: a plan repeats the same few thousand lists
+        for stored in session.exec(select(cast(column, Text)).distinct()).all():
+            context.names_in_use.update((json.loads(stored) if stored else None) or [])
     plan = session.exec(select(Plan).where(Plan.key == plan_key)).first()
     if plan is None:
         return context
@@ -136,9 +139,10 @@ def load_context(session: Session, plan_key: str) -> Context:
         existing.findings[f.ref] = FindingRow(
             ref=f.ref, priority_number=numbers[f.priority_id], text=f.text, ofsted_refs=f.ofsted_refs
         )
-    for a in session.exec(select(Action).where(Action.plan_id == plan.id)).all():
-        existing.decisions[a.ref] = a.decision
-        existing.dues[a.ref] = (a.due, a.original_due)
+    columns = select(Action.ref, Action.decision, Action.due, Action.original_due)  # rows, not ORM objects
+    for ref, decision, due, original_due in session.exec(columns.where(Action.plan_id == plan.id)).all():
+        existing.decisions[ref] = decision
+        existing.dues[ref] = (due, original_due)
     context.existing = existing
     return context
 
