@@ -24,6 +24,7 @@ from bot.identity import identities_of
 from bot.recipients import unowned_roles
 from bot.runtime import Runtime
 from storage import repo
+from storage.bulk import current_rows
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.importers.csv_text import read_rows
@@ -306,14 +307,16 @@ def check_partial_rows(people: PeopleFile, known_keys: set[str], source: str) ->
 
 def keep_what_the_file_omits(session: Session, people: PeopleFile) -> None:
     """A column the file does not have keeps the directory's value for people already in it."""
-    existing = {p.key: p for p in session.exec(select(Person)).all()}
+    if all(given >= KEPT_FIELDS.keys() for given in people.given):
+        return  # (the usual whole directory: nothing to keep, nothing to read)
+    existing = current_rows(session, Person, "key", KEPT_FIELDS.values())
     for row, given in zip(people.rows, people.given, strict=True):
         current = existing.get(row.key)
         if current is None:
             continue
         for name, column in KEPT_FIELDS.items():
             if name not in given:
-                value = getattr(current, column)
+                value = current[column]
                 setattr(row, name, list(value) if isinstance(value, list) else value)
 
 
@@ -322,7 +325,7 @@ def import_people(rt: Runtime, path: str) -> int:
         people = read_people(path, rt.settings.import_limits)
         rows, bodies = people.rows, people.bodies
         with session_scope(rt.engine) as session:
-            known_keys = {p.key for p in repo.all_people(session)}
+            known_keys = set(session.exec(select(Person.key)).all())
             problems = (
                 people.problems
                 + check_partial_rows(people, known_keys, path)

@@ -19,6 +19,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, SQLModel
 
 Current = dict[Any, Mapping[str, Any]]
+ROW_ID = "_row_id"  # the bound id of a row to update (a name no column has)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -44,8 +45,9 @@ def upsert_rows(
     rows: Iterable[dict[str, Any]],
     counts: tuple[Counter, Counter, Counter],
     kind: str,
-) -> None:
-    """Insert the rows whose `key` is not in `current`, update those that differ, leave the rest.
+) -> set[Any]:
+    """Insert the rows whose `key` is not in `current`, update those that differ, leave the rest;
+    return the keys of the rows written (new or changed).
 
     `counts` are the (created, updated, unchanged) counters the import summary reports; each
     row adds one to one of them under `kind`. Every row of one call must give the same columns.
@@ -53,25 +55,38 @@ def upsert_rows(
     created, updated, unchanged = counts
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
+    written: set[Any] = set()
     for values in rows:
         stored = current.get(values[key])
         if stored is None:
             new.append(values)
             created[kind] += 1
         elif any(stored[k] != v for k, v in values.items()):
-            changed.append({**values, "_row_id": stored["id"]})
+            changed.append({**values, ROW_ID: stored["id"]})
             updated[kind] += 1
         else:
             unchanged[kind] += 1
+            continue
+        written.add(values[key])
+    write_rows(session, model, new, changed)
+    return written
+
+
+def write_rows(
+    session: Session, model: type[SQLModel], new: list[dict[str, Any]], changed: list[dict[str, Any]]
+) -> None:
+    """One executemany INSERT of `new` and one executemany UPDATE of `changed` (each row's id in
+    `ROW_ID`, the columns to set beside it), on the session's connection."""
+    if not new and not changed:
+        return
     table = table_of(model)
     session.flush()  # the ORM's pending changes first: `forget` below must not discard them
     connection = session.connection()
     if new:
         connection.execute(insert(table), new)
     if changed:
-        connection.execute(update(table).where(table.c.id == bindparam("_row_id")), changed)
-    if new or changed:
-        forget(session, model)
+        connection.execute(update(table).where(table.c.id == bindparam(ROW_ID)), changed)
+    forget(session, model)
 
 
 def forget(session: Session, model: type[SQLModel]) -> None:

@@ -313,18 +313,23 @@ def _identity_problems(session: Session, rows: list[PersonRow], source: str) -> 
     """Chat ids that would belong to two people: twice in the file, or someone else's already."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
+    owners = repo.chat_id_owners(session)
     for i, r in enumerate(rows, start=1):
         for channel, user_id in sorted(r.chat_ids.items()):
             if not user_id:
                 continue
             column = f"{channel}_user_id"
             first = seen.setdefault((channel, user_id), r.key)
-            owner = repo.person_by_chat_id(session, channel, user_id)
+            owner = owners.get((channel, user_id))
             if first != r.key:
                 problems.append(Problem(source, i, column, f"{channel} user {user_id} is also given to {first!r}"))
-            elif owner is not None and owner.key != r.key:
-                problems.append(Problem(source, i, column, f"{channel} user {user_id} is already linked to {owner.key!r}"))
+            elif owner is not None and owner != r.key:
+                problems.append(Problem(source, i, column, f"{channel} user {user_id} is already linked to {owner!r}"))
     return problems
+
+
+PERSON_COLUMNS = ("name", "email", "roles", "manager_key", "delegate_key", "timezone", "sit_admin",
+                  "performance_officer", "preferred_channel")
 
 
 def save_people(
@@ -335,7 +340,7 @@ def save_people(
     another person's (in the file or the database) is a problem, and nothing is written."""
     problems: list[Problem] = []
     keys = Counter(r.key for r in rows)
-    existing = {p.key: p for p in session.exec(select(Person)).all()}
+    existing = current_rows(session, Person, "key", PERSON_COLUMNS)
     known = set(existing) | set(keys)
     for i, r in enumerate(rows, start=1):
         if keys[r.key] > 1:
@@ -349,9 +354,8 @@ def save_people(
     if problems:
         raise PlanValidationError(problems)
     summary = ImportSummary(PEOPLE)
-    for r in rows:
-        current = existing.get(r.key)
-        values = dict(
+    values = [
+        dict(
             key=r.key,
             name=r.name,
             email=r.email,
@@ -363,12 +367,14 @@ def save_people(
             performance_officer=r.performance_officer,
             preferred_channel=r.preferred_channel,
         )
-        unchanged = summary.unchanged["person"]
-        _upsert(session, summary, "person", current, Person, values)
-        linked = [repo.put_identity(session, channel, uid, r.key) for channel, uid in sorted(r.chat_ids.items()) if uid]
-        if any(linked) and summary.unchanged["person"] > unchanged:  # only a chat id changed
-            summary.unchanged["person"] -= 1
-            summary.updated["person"] += 1
+        for r in rows
+    ]
+    counts = (summary.created, summary.updated, summary.unchanged)
+    written = upsert_rows(session, Person, "key", existing, values, counts, "person")
+    accounts = [(channel, uid, r.key) for r in rows for channel, uid in sorted(r.chat_ids.items()) if uid]
+    only_linked = len(repo.put_identities(session, accounts) & (set(keys) - written))  # only a chat id changed
+    summary.unchanged["person"] -= only_linked
+    summary.updated["person"] += only_linked
     session.add(
         AuditEvent(
             at=now,
