@@ -24,7 +24,7 @@ from bot.identity import identities_of
 from bot.recipients import unowned_roles
 from bot.runtime import Runtime
 from storage import repo
-from storage.bulk import current_rows
+from storage.bulk import collector_paused, current_rows
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.importers.csv_text import read_rows
@@ -322,32 +322,37 @@ def keep_what_the_file_omits(session: Session, people: PeopleFile) -> None:
 
 def import_people(rt: Runtime, path: str) -> int:
     try:
-        people = read_people(path, rt.settings.import_limits)
-        rows, bodies = people.rows, people.bodies
-        with session_scope(rt.engine) as session:
-            known_keys = set(session.exec(select(Person.key)).all())
-            problems = (
-                people.problems
-                + check_partial_rows(people, known_keys, path)
-                + check_rows(rows, people.numbers, known_keys, path)
-            )
-            if problems:
-                raise PlanValidationError(problems)
-            keep_what_the_file_omits(session, people)
-            summary = save_people(session, rows, actor="cli", now=rt.clock.now(), source=path)
-            roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
-            for body, represented_by in bodies:
-                role = roles.get(body) or Role(abbrev=body, extra=True, note=f"body named in {path}")
-                role.represented_by = represented_by
-                if body in people.members:
-                    role.members = people.members[body]
-                session.add(role)
-            known = set(roles) | {b for b, _ in bodies}
-            for plan in session.exec(select(Plan)).all():
-                known |= plan_lead_roles(session, plan.id)
+        with collector_paused():
+            return _import_people(rt, path)
     except PlanValidationError as exc:
         print(f"actionbot: {path}: nothing was imported; {exc}", file=sys.stderr)
         return 1
+
+
+def _import_people(rt: Runtime, path: str) -> int:
+    people = read_people(path, rt.settings.import_limits)
+    rows, bodies = people.rows, people.bodies
+    with session_scope(rt.engine) as session:
+        known_keys = set(session.exec(select(Person.key)).all())
+        problems = (
+            people.problems
+            + check_partial_rows(people, known_keys, path)
+            + check_rows(rows, people.numbers, known_keys, path)
+        )
+        if problems:
+            raise PlanValidationError(problems)
+        keep_what_the_file_omits(session, people)
+        summary = save_people(session, rows, actor="cli", now=rt.clock.now(), source=path)
+        roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
+        for body, represented_by in bodies:
+            role = roles.get(body) or Role(abbrev=body, extra=True, note=f"body named in {path}")
+            role.represented_by = represented_by
+            if body in people.members:
+                role.members = people.members[body]
+            session.add(role)
+        known = set(roles) | {b for b, _ in bodies}
+        for plan in session.exec(select(Plan)).all():
+            known |= plan_lead_roles(session, plan.id)
     print(summary.describe())
     strangers = sorted({role for r in rows for role in r.roles} - known)
     if strangers:

@@ -10,8 +10,10 @@ caller's one transaction (a failure writes nothing).
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -95,3 +97,20 @@ def forget(session: Session, model: type[SQLModel]) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, model):
             session.expire(obj)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the duration of a bulk import, then as it was.
+
+    An import builds a few hundred thousand small objects (rows, dicts, parameter lists) that
+    hold no reference cycles, so the collector's repeated passes over a heap that keeps growing
+    find nothing to free: about a fifth of a 100,000-action import's CPU time. Only for the
+    command-line imports, which run alone in their process."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

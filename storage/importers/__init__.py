@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.clock import Clock
+from storage.bulk import collector_paused
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, cell_too_long, check_file_size
 from storage.importers.build import Context, ExistingPlan, build_plan
@@ -37,7 +38,7 @@ from storage.importers.table import ReadResult
 from storage.importers.xlsx_plan import read_xlsx
 from storage.models import Action, Finding, Plan, Priority, Role
 from storage.plan_data import FindingRow, PriorityRow
-from storage.plan_store import ImportSummary, PlanValidationError, Problem, save_plan, validate
+from storage.plan_store import ImportSummary, PlanValidationError, Problem, save_plan
 
 READERS = {".csv": read_csv, ".txt": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx, ".docx": read_docx}
 OLD_FORMATS = {".xls": ".xlsx", ".doc": ".docx"}
@@ -168,25 +169,26 @@ def import_plan_file(
     """
     stage = on_stage or (lambda _name: None)
     source = str(path)
-    stage("reading the file")
-    read = read_plan_file(path, limits)
-    if read.problems:
-        raise PlanValidationError(read.problems)
-    key = plan_key or slugify(Path(path).stem)
-    with session_scope(engine) as session:
-        context = load_context(session, key)
-        plan_title = title or (context.existing.title if context.existing else "") or read.title or Path(path).stem
-        stage("checking every row")
-        built = build_plan(read.tables, key=key, title=plan_title, context=context, skip_invalid=skip_invalid)
-        if built.fatal or (built.problems and not skip_invalid):
-            raise PlanValidationError(built.problems)
-        if not built.data.actions:
-            raise PlanValidationError([*built.problems, Problem(source, None, "", "no actions to import")])
-        late = validate(built.data, source)
-        if late:
-            raise PlanValidationError(built.problems + late)
-        stage(f"saving {len(built.data.actions)} actions")
-        summary = save_plan(session, built.data, actor=actor, now=clock.now(), source=source)
+    with collector_paused():
+        stage("reading the file")
+        read = read_plan_file(path, limits)
+        if read.problems:
+            raise PlanValidationError(read.problems)
+        key = plan_key or slugify(Path(path).stem)
+        with session_scope(engine) as session:
+            context = load_context(session, key)
+            plan_title = title or (context.existing.title if context.existing else "") or read.title or Path(path).stem
+            stage("checking every row")
+            built = build_plan(read.tables, key=key, title=plan_title, context=context, skip_invalid=skip_invalid)
+            if built.fatal or (built.problems and not skip_invalid):
+                raise PlanValidationError(built.problems)
+            if not built.data.actions:
+                raise PlanValidationError([*built.problems, Problem(source, None, "", "no actions to import")])
+            stage(f"saving {len(built.data.actions)} actions")
+            try:  # save_plan validates the whole plan before it writes anything
+                summary = save_plan(session, built.data, actor=actor, now=clock.now(), source=source)
+            except PlanValidationError as late:
+                raise PlanValidationError(built.problems + late.problems) from None
     return summary, built.problems
 
 
