@@ -15,6 +15,7 @@ listed `Problem`, like every other import error, never as a traceback.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import re
 import unicodedata
@@ -32,15 +33,20 @@ from storage.bulk import collector_paused
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, cell_too_long, check_file_size
 from storage.importers.build import Context, ExistingPlan, build_plan
-from storage.importers.csv_plan import read_csv
-from storage.importers.docx_plan import read_docx
 from storage.importers.table import ReadResult
-from storage.importers.xlsx_plan import read_xlsx
 from storage.models import Action, Finding, Plan, Priority, Role
 from storage.plan_data import FindingRow, PriorityRow
 from storage.plan_store import ImportSummary, PlanValidationError, Problem, save_plan
 
-READERS = {".csv": read_csv, ".txt": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx, ".docx": read_docx}
+# suffix → (module, reader): a reader's module is imported when a file needs it, so a CSV import
+# never loads openpyxl or python-docx (about a second of a command's start-up between them)
+READERS = {
+    ".csv": ("storage.importers.csv_plan", "read_csv"),
+    ".txt": ("storage.importers.csv_plan", "read_csv"),
+    ".xlsx": ("storage.importers.xlsx_plan", "read_xlsx"),
+    ".xlsm": ("storage.importers.xlsx_plan", "read_xlsx"),
+    ".docx": ("storage.importers.docx_plan", "read_docx"),
+}
 OLD_FORMATS = {".xls": ".xlsx", ".doc": ".docx"}
 
 
@@ -77,11 +83,12 @@ def read_plan_file(path: str | Path, limits: ImportLimits = DEFAULT_LIMITS) -> R
     suffix = p.suffix.lower()
     if suffix in OLD_FORMATS:
         raise ValueError(f"{suffix} is the old binary format: save the file as {OLD_FORMATS[suffix]} and import that")
-    reader = READERS.get(suffix)
-    if reader is None:
+    where = READERS.get(suffix)
+    if where is None:
         raise ValueError(f"cannot import {suffix or 'a file without an extension'}: use .csv, .xlsx or .docx")
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    reader = getattr(importlib.import_module(where[0]), where[1])
     problem = check_file_size(p, source, limits)
     if problem is not None:
         return ReadResult(source, problems=[problem])
