@@ -28,7 +28,7 @@ from storage.bulk import collector_paused, current_rows
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.importers.csv_text import read_rows
-from storage.models import ChannelAddress, Person, Plan, Role
+from storage.models import Action, ChannelAddress, Person, Plan, Role
 from storage.plan_data import CHAT_ID_COLUMN, PersonRow, chat_ids_of
 from storage.plan_store import PlanValidationError, Problem, save_people
 
@@ -382,7 +382,7 @@ def _check_roles(session, plan) -> int:
 
 def plan_lead_roles(session: Session, plan_id: int) -> set[str]:
     """Every role a plan names as a lead: its actions' leads and its priorities' lead officers."""
-    used = {lead for a in repo.plan_actions(session, plan_id) for lead in a.leads}
+    used = repo.names_in(session, Action.leads, plan_id)
     for p in repo.plan_priorities(session, plan_id):
         used |= set(p.lead_roles)
     return used

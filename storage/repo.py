@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Text, cast, delete
 from sqlmodel import Session, col, func, select
 
 from storage.bulk import ROW_ID, write_rows
@@ -66,6 +67,19 @@ def live_plans(session: Session) -> list[Plan]:
 def live_plan_count(session: Session) -> int:
     """How many plans are live: one aggregate, no rows loaded (asked on every chat answer)."""
     return session.exec(select(func.count()).select_from(Plan).where(Plan.active == True)).one()  # noqa: E712
+
+
+def names_in(session: Session, column: Any, plan_id: int | None = None) -> set[str]:
+    """Every name in a list column of actions (`Action.leads`, `Action.partners`), of one plan or
+    of all: each distinct stored list read and decoded once, as a large plan repeats the same
+    few thousand lists (no ORM object per action)."""
+    query = select(cast(column, Text)).distinct()
+    if plan_id is not None:
+        query = query.where(Action.plan_id == plan_id)
+    names: set[str] = set()
+    for stored in session.exec(query).all():
+        names.update((json.loads(stored) if stored else None) or [])
+    return names
 
 
 def plan_actions(session: Session, plan_id: int) -> list[Action]:

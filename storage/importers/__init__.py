@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import importlib
-import json
 import re
 import unicodedata
 import zipfile
@@ -24,11 +23,11 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Text, cast
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.clock import Clock
+from storage import repo
 from storage.bulk import collector_paused
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, cell_too_long, check_file_size
@@ -123,10 +122,7 @@ def load_context(session: Session, plan_key: str) -> Context:
         role_abbrevs={r.abbrev for r in roles},
         role_titles={" ".join(r.title.split()).casefold(): r.abbrev for r in roles if r.title},
     )
-    for column in (Action.leads, Action.partners):
-        # each distinct cell once, as stored text: a plan repeats the same few thousand lists
-        for stored in session.exec(select(cast(column, Text)).distinct()).all():
-            context.names_in_use.update((json.loads(stored) if stored else None) or [])
+    context.names_in_use = repo.names_in(session, Action.leads) | repo.names_in(session, Action.partners)
     plan = session.exec(select(Plan).where(Plan.key == plan_key)).first()
     if plan is None:
         return context
