@@ -24,10 +24,11 @@ from bot.identity import identities_of
 from bot.recipients import unowned_roles
 from bot.runtime import Runtime
 from storage import repo
+from storage.bulk import collector_paused, current_rows
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, check_file_size
 from storage.importers.csv_text import read_rows
-from storage.models import ChannelAddress, Person, Plan, Role
+from storage.models import Action, ChannelAddress, Person, Plan, Role
 from storage.plan_data import CHAT_ID_COLUMN, PersonRow, chat_ids_of
 from storage.plan_store import PlanValidationError, Problem, save_people
 
@@ -306,45 +307,52 @@ def check_partial_rows(people: PeopleFile, known_keys: set[str], source: str) ->
 
 def keep_what_the_file_omits(session: Session, people: PeopleFile) -> None:
     """A column the file does not have keeps the directory's value for people already in it."""
-    existing = {p.key: p for p in session.exec(select(Person)).all()}
+    if all(given >= KEPT_FIELDS.keys() for given in people.given):
+        return  # (the usual whole directory: nothing to keep, nothing to read)
+    existing = current_rows(session, Person, "key", KEPT_FIELDS.values())
     for row, given in zip(people.rows, people.given, strict=True):
         current = existing.get(row.key)
         if current is None:
             continue
         for name, column in KEPT_FIELDS.items():
             if name not in given:
-                value = getattr(current, column)
+                value = current[column]
                 setattr(row, name, list(value) if isinstance(value, list) else value)
 
 
 def import_people(rt: Runtime, path: str) -> int:
     try:
-        people = read_people(path, rt.settings.import_limits)
-        rows, bodies = people.rows, people.bodies
-        with session_scope(rt.engine) as session:
-            known_keys = {p.key for p in repo.all_people(session)}
-            problems = (
-                people.problems
-                + check_partial_rows(people, known_keys, path)
-                + check_rows(rows, people.numbers, known_keys, path)
-            )
-            if problems:
-                raise PlanValidationError(problems)
-            keep_what_the_file_omits(session, people)
-            summary = save_people(session, rows, actor="cli", now=rt.clock.now(), source=path)
-            roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
-            for body, represented_by in bodies:
-                role = roles.get(body) or Role(abbrev=body, extra=True, note=f"body named in {path}")
-                role.represented_by = represented_by
-                if body in people.members:
-                    role.members = people.members[body]
-                session.add(role)
-            known = set(roles) | {b for b, _ in bodies}
-            for plan in session.exec(select(Plan)).all():
-                known |= plan_lead_roles(session, plan.id)
+        with collector_paused():
+            return _import_people(rt, path)
     except PlanValidationError as exc:
         print(f"actionbot: {path}: nothing was imported; {exc}", file=sys.stderr)
         return 1
+
+
+def _import_people(rt: Runtime, path: str) -> int:
+    people = read_people(path, rt.settings.import_limits)
+    rows, bodies = people.rows, people.bodies
+    with session_scope(rt.engine) as session:
+        known_keys = set(session.exec(select(Person.key)).all())
+        problems = (
+            people.problems
+            + check_partial_rows(people, known_keys, path)
+            + check_rows(rows, people.numbers, known_keys, path)
+        )
+        if problems:
+            raise PlanValidationError(problems)
+        keep_what_the_file_omits(session, people)
+        summary = save_people(session, rows, actor="cli", now=rt.clock.now(), source=path)
+        roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
+        for body, represented_by in bodies:
+            role = roles.get(body) or Role(abbrev=body, extra=True, note=f"body named in {path}")
+            role.represented_by = represented_by
+            if body in people.members:
+                role.members = people.members[body]
+            session.add(role)
+        known = set(roles) | {b for b, _ in bodies}
+        for plan in session.exec(select(Plan)).all():
+            known |= plan_lead_roles(session, plan.id)
     print(summary.describe())
     strangers = sorted({role for r in rows for role in r.roles} - known)
     if strangers:
@@ -374,7 +382,7 @@ def _check_roles(session, plan) -> int:
 
 def plan_lead_roles(session: Session, plan_id: int) -> set[str]:
     """Every role a plan names as a lead: its actions' leads and its priorities' lead officers."""
-    used = {lead for a in repo.plan_actions(session, plan_id) for lead in a.leads}
+    used = repo.names_in(session, Action.leads, plan_id)
     for p in repo.plan_priorities(session, plan_id):
         used |= set(p.lead_roles)
     return used

@@ -169,6 +169,12 @@ def bench_scale_100k() -> None:
     scale.main_100k()
 
 
+def bench_import() -> None:
+    from bench import imports
+
+    imports.main()
+
+
 def bench_teams() -> None:
     from bench import teams_load
 
@@ -200,7 +206,8 @@ BENCHES: dict[str, Callable[[], None]] = {
     "slack": bench_slack,
     "teams": bench_teams,
     "scale": bench_scale,
-    "scale-100k": bench_scale_100k,  # minutes: not in the default run (`make bench-scale`)
+    "scale-100k": bench_scale_100k,
+    "import": bench_import,  # 10,000 actions; BENCH_IMPORT_100K=1 adds 100,000  # minutes: not in the default run (`make bench-scale`)
     "startup": bench_startup,
     "memory": bench_memory,
     "workers": bench_workers,

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
 from domain import action_ids
 from storage import repo
+from storage.bulk import current_rows, upsert_rows
 from storage.models import Action, AuditEvent, Finding, Indicator, Person, Plan, Priority, Role
 from storage.plan_data import PersonRow, PlanData
 
@@ -43,6 +43,10 @@ class PlanValidationError(ValueError):
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
 
+
+# what an action row holds, compared on re-import (`plan_id` and `ref` are how it is found)
+ACTION_COLUMNS = ("plan_id", "finding_id", "priority_number", "position", "text", "timescale", "start", "due",
+                  "original_due", "recurrence", "leads", "partners", "completed", "decision")
 
 PEOPLE = "people"  # the summary of a people import is not about a plan
 PLURAL = {"priority": "priorities", "person": "people"}
@@ -154,23 +158,21 @@ def save_plan(
     summary.live = plan.active
     session.flush()
 
-    roles = {r.abbrev: r for r in session.exec(select(Role)).all()}
-    for r in data.roles:
-        _upsert(
-            session,
-            summary,
-            "role",
-            roles.get(r.abbrev),
-            Role,
-            dict(
-                abbrev=r.abbrev,
-                title=r.title,
-                extra=r.extra,
-                note=r.note,
-                represented_by=r.represented_by,
-                members=list(r.members),
-            ),
+    counts = (summary.created, summary.updated, summary.unchanged)
+    role_rows = [
+        dict(
+            abbrev=r.abbrev,
+            title=r.title,
+            extra=r.extra,
+            note=r.note,
+            represented_by=r.represented_by,
+            members=list(r.members),
         )
+        for r in data.roles
+    ]
+    if role_rows:
+        stored_roles = current_rows(session, Role, "abbrev", role_rows[0])
+        upsert_rows(session, Role, "abbrev", stored_roles, role_rows, counts, "role")
 
     priorities = {p.number: p for p in session.exec(select(Priority).where(Priority.plan_id == plan.id)).all()}
     for p in data.priorities:
@@ -193,35 +195,34 @@ def save_plan(
         )
     session.flush()
 
-    findings = {f.ref: f for f in session.exec(select(Finding).where(Finding.plan_id == plan.id)).all()}
-    for pos, f in enumerate(data.findings):
-        findings[f.ref] = _upsert(
-            session,
-            summary,
-            "finding",
-            findings.get(f.ref),
-            Finding,
+    finding_rows = [
+        dict(
+            plan_id=plan.id,
+            priority_id=priorities[f.priority_number].id,
+            ref=f.ref,
+            text=f.text,
+            ofsted_refs=f.ofsted_refs,
+            position=pos,
+        )
+        for pos, f in enumerate(data.findings)
+    ]
+    in_plan = Finding.plan_id == plan.id
+    if finding_rows:
+        stored_findings = current_rows(session, Finding, "ref", finding_rows[0], in_plan)
+        upsert_rows(session, Finding, "ref", stored_findings, finding_rows, counts, "finding")
+    finding_ids = {ref: row["id"] for ref, row in current_rows(session, Finding, "ref", (), in_plan).items()}
+
+    stored = current_rows(session, Action, "ref", ACTION_COLUMNS, Action.plan_id == plan.id)
+    action_rows = []
+    for pos, a in enumerate(data.actions):
+        existing = stored.get(a.ref)
+        due = a.due
+        if existing is not None and existing["original_due"] == a.due and existing["due"] != existing["original_due"]:
+            due = existing["due"]  # an approved new date outlives a re-import of the same plan
+        action_rows.append(
             dict(
                 plan_id=plan.id,
-                priority_id=priorities[f.priority_number].id,
-                ref=f.ref,
-                text=f.text,
-                ofsted_refs=f.ofsted_refs,
-                position=pos,
-            ),
-        )
-    session.flush()
-
-    actions = {a.ref: a for a in session.exec(select(Action).where(Action.plan_id == plan.id)).all()}
-    new_actions: list[dict[str, Any]] = []  # inserted together below: a large plan is one executemany
-    for pos, a in enumerate(data.actions):
-        existing = actions.get(a.ref)
-        due = a.due
-        if existing is not None and existing.original_due == a.due and existing.due != existing.original_due:
-            due = existing.due  # an approved new date outlives a re-import of the same plan
-        values = dict(
-                plan_id=plan.id,
-                finding_id=findings[a.finding_ref].id,
+                finding_id=finding_ids[a.finding_ref],
                 priority_number=a.priority_number,
                 ref=a.ref,
                 position=pos,
@@ -236,13 +237,8 @@ def save_plan(
                 completed=a.completed,
                 decision=a.decision,
             )
-        if existing is None:
-            new_actions.append(values)
-            summary.created["action"] += 1
-        else:
-            _upsert(session, summary, "action", existing, Action, values)
-    if new_actions:
-        session.connection().execute(insert(Action.__table__), new_actions)  # Core: no ORM objects
+        )
+    upsert_rows(session, Action, "ref", stored, action_rows, counts, "action")
 
     indicators = {i.code: i for i in session.exec(select(Indicator).where(Indicator.plan_id == plan.id)).all()}
     for ind in data.indicators:
@@ -317,18 +313,23 @@ def _identity_problems(session: Session, rows: list[PersonRow], source: str) -> 
     """Chat ids that would belong to two people: twice in the file, or someone else's already."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
+    owners = repo.chat_id_owners(session)
     for i, r in enumerate(rows, start=1):
         for channel, user_id in sorted(r.chat_ids.items()):
             if not user_id:
                 continue
             column = f"{channel}_user_id"
             first = seen.setdefault((channel, user_id), r.key)
-            owner = repo.person_by_chat_id(session, channel, user_id)
+            owner = owners.get((channel, user_id))
             if first != r.key:
                 problems.append(Problem(source, i, column, f"{channel} user {user_id} is also given to {first!r}"))
-            elif owner is not None and owner.key != r.key:
-                problems.append(Problem(source, i, column, f"{channel} user {user_id} is already linked to {owner.key!r}"))
+            elif owner is not None and owner != r.key:
+                problems.append(Problem(source, i, column, f"{channel} user {user_id} is already linked to {owner!r}"))
     return problems
+
+
+PERSON_COLUMNS = ("name", "email", "roles", "manager_key", "delegate_key", "timezone", "sit_admin",
+                  "performance_officer", "preferred_channel")
 
 
 def save_people(
@@ -339,7 +340,7 @@ def save_people(
     another person's (in the file or the database) is a problem, and nothing is written."""
     problems: list[Problem] = []
     keys = Counter(r.key for r in rows)
-    existing = {p.key: p for p in session.exec(select(Person)).all()}
+    existing = current_rows(session, Person, "key", PERSON_COLUMNS)
     known = set(existing) | set(keys)
     for i, r in enumerate(rows, start=1):
         if keys[r.key] > 1:
@@ -353,9 +354,8 @@ def save_people(
     if problems:
         raise PlanValidationError(problems)
     summary = ImportSummary(PEOPLE)
-    for r in rows:
-        current = existing.get(r.key)
-        values = dict(
+    values = [
+        dict(
             key=r.key,
             name=r.name,
             email=r.email,
@@ -367,12 +367,14 @@ def save_people(
             performance_officer=r.performance_officer,
             preferred_channel=r.preferred_channel,
         )
-        unchanged = summary.unchanged["person"]
-        _upsert(session, summary, "person", current, Person, values)
-        linked = [repo.put_identity(session, channel, uid, r.key) for channel, uid in sorted(r.chat_ids.items()) if uid]
-        if any(linked) and summary.unchanged["person"] > unchanged:  # only a chat id changed
-            summary.unchanged["person"] -= 1
-            summary.updated["person"] += 1
+        for r in rows
+    ]
+    counts = (summary.created, summary.updated, summary.unchanged)
+    written = upsert_rows(session, Person, "key", existing, values, counts, "person")
+    accounts = [(channel, uid, r.key) for r in rows for channel, uid in sorted(r.chat_ids.items()) if uid]
+    only_linked = len(repo.put_identities(session, accounts) & (set(keys) - written))  # only a chat id changed
+    summary.unchanged["person"] -= only_linked
+    summary.updated["person"] += only_linked
     session.add(
         AuditEvent(
             at=now,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, union
+from sqlalchemy import Text, cast, delete, union
 from sqlmodel import Session, col, func, select
 
+from storage.bulk import ROW_ID, write_rows
 from storage.models import (
     Action,
     ActionUpdate,
@@ -66,6 +68,19 @@ def live_plans(session: Session) -> list[Plan]:
 def live_plan_count(session: Session) -> int:
     """How many plans are live: one aggregate, no rows loaded (asked on every chat answer)."""
     return session.exec(select(func.count()).select_from(Plan).where(Plan.active == True)).one()  # noqa: E712
+
+
+def names_in(session: Session, column: Any, plan_id: int | None = None) -> set[str]:
+    """Every name in a list column of actions (`Action.leads`, `Action.partners`), of one plan or
+    of all: each distinct stored list read and decoded once, as a large plan repeats the same
+    few thousand lists (no ORM object per action)."""
+    query = select(cast(column, Text)).distinct()
+    if plan_id is not None:
+        query = query.where(Action.plan_id == plan_id)
+    names: set[str] = set()
+    for stored in session.exec(query).all():
+        names.update((json.loads(stored) if stored else None) or [])
+    return names
 
 
 def plan_actions(session: Session, plan_id: int) -> list[Action]:
@@ -206,6 +221,17 @@ def reach_index(session: Session) -> Iterator[None]:
         session.info.pop(_REACH_INDEX, None)
 
 
+def chat_id_owners(session: Session) -> dict[tuple[str, str], str]:
+    """Every (channel, user id) linked to a person in the directory → that person's key: what
+    `person_by_chat_id` answers, for a whole people file in one query."""
+    rows = session.exec(
+        select(PersonIdentity.channel, PersonIdentity.user_id, Person.key).join(
+            Person, col(PersonIdentity.person_key) == col(Person.key)
+        )
+    ).all()
+    return {(channel, user_id): key for channel, user_id, key in rows}
+
+
 def identity_rows(session: Session, person_key: str) -> list[PersonIdentity]:
     """A person's chat accounts, by channel name."""
     if index := session.info.get(_REACH_INDEX):
@@ -261,6 +287,37 @@ def put_identity(session: Session, channel: str, user_id: str, person_key: str) 
         session.add(PersonIdentity(channel=channel, user_id=user_id, person_key=person_key))
     session.flush()
     return True
+
+
+def put_identities(session: Session, accounts: Iterable[tuple[str, str, str]]) -> set[str]:
+    """`put_identity` for many (channel, user id, person key) at once, in three statements
+    whatever their number (a directory of 20,000 people): the keys of the people whose account
+    was added or replaced. Raises `IdentityTaken` as `put_identity` does."""
+    by_account: dict[tuple[str, str], str] = {}
+    by_person: dict[tuple[str, str], int] = {}
+    for row_id, channel, user_id, person_key in session.exec(
+        select(PersonIdentity.id, PersonIdentity.channel, PersonIdentity.user_id, PersonIdentity.person_key)
+    ).all():
+        by_account[(channel, user_id)] = person_key
+        by_person.setdefault((person_key, channel), row_id)
+    new: list[dict[str, Any]] = []
+    replaced: list[dict[str, Any]] = []
+    linked: set[str] = set()
+    for channel, user_id, person_key in accounts:
+        owner = by_account.get((channel, user_id))
+        if owner is not None:
+            if owner != person_key:
+                raise IdentityTaken(channel, user_id, owner)
+            continue
+        row_id = by_person.get((person_key, channel))
+        if row_id is None:
+            new.append({"channel": channel, "user_id": user_id, "person_key": person_key})
+        else:
+            replaced.append({ROW_ID: row_id, "user_id": user_id})
+        by_account[(channel, user_id)] = person_key
+        linked.add(person_key)
+    write_rows(session, PersonIdentity, new, replaced)
+    return linked
 
 
 def person_by_aad_object_id(session: Session, aad_object_id: str) -> Person | None:

@@ -15,6 +15,7 @@ listed `Problem`, like every other import error, never as a traceback.
 from __future__ import annotations
 
 import csv
+import importlib
 import re
 import unicodedata
 import zipfile
@@ -26,18 +27,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.clock import Clock
+from storage import repo
+from storage.bulk import collector_paused
 from storage.db import session_scope
 from storage.import_limits import DEFAULT_LIMITS, ImportLimits, UnreadableFile, cell_too_long, check_file_size
 from storage.importers.build import Context, ExistingPlan, build_plan
-from storage.importers.csv_plan import read_csv
-from storage.importers.docx_plan import read_docx
 from storage.importers.table import ReadResult
-from storage.importers.xlsx_plan import read_xlsx
 from storage.models import Action, Finding, Plan, Priority, Role
 from storage.plan_data import FindingRow, PriorityRow
-from storage.plan_store import ImportSummary, PlanValidationError, Problem, save_plan, validate
+from storage.plan_store import ImportSummary, PlanValidationError, Problem, save_plan
 
-READERS = {".csv": read_csv, ".txt": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx, ".docx": read_docx}
+# suffix → (module, reader): a reader's module is imported when a file needs it, so a CSV import
+# never loads openpyxl or python-docx (about a second of a command's start-up between them)
+READERS = {
+    ".csv": ("storage.importers.csv_plan", "read_csv"),
+    ".txt": ("storage.importers.csv_plan", "read_csv"),
+    ".xlsx": ("storage.importers.xlsx_plan", "read_xlsx"),
+    ".xlsm": ("storage.importers.xlsx_plan", "read_xlsx"),
+    ".docx": ("storage.importers.docx_plan", "read_docx"),
+}
 OLD_FORMATS = {".xls": ".xlsx", ".doc": ".docx"}
 
 
@@ -74,11 +82,12 @@ def read_plan_file(path: str | Path, limits: ImportLimits = DEFAULT_LIMITS) -> R
     suffix = p.suffix.lower()
     if suffix in OLD_FORMATS:
         raise ValueError(f"{suffix} is the old binary format: save the file as {OLD_FORMATS[suffix]} and import that")
-    reader = READERS.get(suffix)
-    if reader is None:
+    where = READERS.get(suffix)
+    if where is None:
         raise ValueError(f"cannot import {suffix or 'a file without an extension'}: use .csv, .xlsx or .docx")
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    reader = getattr(importlib.import_module(where[0]), where[1])
     problem = check_file_size(p, source, limits)
     if problem is not None:
         return ReadResult(source, problems=[problem])
@@ -113,9 +122,7 @@ def load_context(session: Session, plan_key: str) -> Context:
         role_abbrevs={r.abbrev for r in roles},
         role_titles={" ".join(r.title.split()).casefold(): r.abbrev for r in roles if r.title},
     )
-    for leads, partners in session.exec(select(Action.leads, Action.partners)).all():
-        context.names_in_use.update(leads or [])
-        context.names_in_use.update(partners or [])
+    context.names_in_use = repo.names_in(session, Action.leads) | repo.names_in(session, Action.partners)
     plan = session.exec(select(Plan).where(Plan.key == plan_key)).first()
     if plan is None:
         return context
@@ -136,9 +143,10 @@ def load_context(session: Session, plan_key: str) -> Context:
         existing.findings[f.ref] = FindingRow(
             ref=f.ref, priority_number=numbers[f.priority_id], text=f.text, ofsted_refs=f.ofsted_refs
         )
-    for a in session.exec(select(Action).where(Action.plan_id == plan.id)).all():
-        existing.decisions[a.ref] = a.decision
-        existing.dues[a.ref] = (a.due, a.original_due)
+    columns = select(Action.ref, Action.decision, Action.due, Action.original_due)  # rows, not ORM objects
+    for ref, decision, due, original_due in session.exec(columns.where(Action.plan_id == plan.id)).all():
+        existing.decisions[ref] = decision
+        existing.dues[ref] = (due, original_due)
     context.existing = existing
     return context
 
@@ -164,25 +172,26 @@ def import_plan_file(
     """
     stage = on_stage or (lambda _name: None)
     source = str(path)
-    stage("reading the file")
-    read = read_plan_file(path, limits)
-    if read.problems:
-        raise PlanValidationError(read.problems)
-    key = plan_key or slugify(Path(path).stem)
-    with session_scope(engine) as session:
-        context = load_context(session, key)
-        plan_title = title or (context.existing.title if context.existing else "") or read.title or Path(path).stem
-        stage("checking every row")
-        built = build_plan(read.tables, key=key, title=plan_title, context=context, skip_invalid=skip_invalid)
-        if built.fatal or (built.problems and not skip_invalid):
-            raise PlanValidationError(built.problems)
-        if not built.data.actions:
-            raise PlanValidationError([*built.problems, Problem(source, None, "", "no actions to import")])
-        late = validate(built.data, source)
-        if late:
-            raise PlanValidationError(built.problems + late)
-        stage(f"saving {len(built.data.actions)} actions")
-        summary = save_plan(session, built.data, actor=actor, now=clock.now(), source=source)
+    with collector_paused():
+        stage("reading the file")
+        read = read_plan_file(path, limits)
+        if read.problems:
+            raise PlanValidationError(read.problems)
+        key = plan_key or slugify(Path(path).stem)
+        with session_scope(engine) as session:
+            context = load_context(session, key)
+            plan_title = title or (context.existing.title if context.existing else "") or read.title or Path(path).stem
+            stage("checking every row")
+            built = build_plan(read.tables, key=key, title=plan_title, context=context, skip_invalid=skip_invalid)
+            if built.fatal or (built.problems and not skip_invalid):
+                raise PlanValidationError(built.problems)
+            if not built.data.actions:
+                raise PlanValidationError([*built.problems, Problem(source, None, "", "no actions to import")])
+            stage(f"saving {len(built.data.actions)} actions")
+            try:  # save_plan validates the whole plan before it writes anything
+                summary = save_plan(session, built.data, actor=actor, now=clock.now(), source=source)
+            except PlanValidationError as late:
+                raise PlanValidationError(built.problems + late.problems) from None
     return summary, built.problems
 
 

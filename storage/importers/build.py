@@ -21,7 +21,7 @@ from domain.text import clean_text
 from domain.timescale import Timescale, TimescaleError, normalise, parse_full_date, parse_timescale
 from domain.vocabulary import Recurrence
 from storage.importers.columns import match_header
-from storage.importers.names import split_names, strict_pieces
+from storage.importers.names import NameSplitter, strict_pieces
 from storage.importers.table import SourceRow, SourceTable, is_blank
 from storage.plan_data import ActionRow, FindingRow, PlanData, PriorityRow, RoleRow
 from storage.plan_store import Problem
@@ -33,6 +33,7 @@ _LEADING_FINDING = re.compile(rf"^\s*({action_ids.FINDING_TOKEN})\.?(?=\s|:|$)\s
 _COMPLETED_MARK = re.compile(r"\s*\(\s*completed?\s*\)\s*\.?\s*$", re.IGNORECASE)
 _OFSTED_REF = re.compile(r"^(?:paras?|rec|recs|recommendations?|ofsted)\b", re.IGNORECASE)
 _PRIORITY_CELL = re.compile(r"^\s*(?:priority\s*)?(\d+)?\s*[.:–—-]?\s*(.*?)\s*$", re.IGNORECASE)
+_DIGITS = frozenset("0123456789")
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "✓", "✔", "completed", "complete", "done"}
 FALSE_WORDS = {"no", "n", "false", "0", "", "-", "open", "not completed"}
 
@@ -85,11 +86,12 @@ class _Builder:
     # cell text → the names in it: `known` is fixed once rows are read, and a large plan repeats
     # the same lead and partner cells thousands of times (splitting scans every known name)
     split: dict[str, list[str]] = field(default_factory=dict)
+    splitter: NameSplitter = field(default_factory=NameSplitter)  # built from `known` once it is complete
 
     def names(self, cell: object) -> list[str]:
         text = cell if isinstance(cell, str) else str(cell or "")
         if text not in self.split:
-            self.split[text] = split_names(cell, self.known)
+            self.split[text] = self.splitter.split(cell)
         return list(self.split[text])
 
 
@@ -113,6 +115,7 @@ def build_plan(
             for col in ("lead", "partners"):
                 if isinstance(row.values.get(col), str):
                     b.known.update(strict_pieces(row.values[col]))
+    b.splitter = NameSplitter(b.known)
     for table in tables:
         _check_required(b, table)
         if table.priority is not None and table.priority.number is not None:
@@ -143,7 +146,10 @@ def _cleaned(table: SourceTable) -> SourceTable:
     hint = table.priority
     if hint is not None:
         hint = replace(hint, title=clean_text(hint.title), lead_officer=clean_text(hint.lead_officer))
-    rows = [replace(row, values={k: clean(v) for k, v in row.values.items()}) for row in table.rows]
+    rows = [
+        SourceRow(row.number, {k: clean(v) for k, v in row.values.items()}, row.continues_previous)
+        for row in table.rows
+    ]
     return replace(table, rows=rows, priority=hint)
 
 
@@ -180,6 +186,8 @@ def _check_required(b: _Builder, table: SourceTable) -> None:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, str):  # (the usual case first: it runs for every cell of every row)
+        return value.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").strip()
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -192,8 +200,10 @@ def _text(value: object) -> str:
 def _is_repeated_header(values: dict[str, object]) -> bool:
     """A header row repeated inside the table (text pasted from a PDF, page by page)."""
     cells = {c: x for c, x in values.items() if not is_blank(x)}
-    if len(cells) < 2 or any(not isinstance(x, str) for x in cells.values()):
-        return False  # (the cheap test first: every body row of a large plan comes here)
+    # the cheap tests first, as every body row of a large plan comes here: no header name starts
+    # with a digit, and a body row's id cell usually does
+    if len(cells) < 2 or any(not isinstance(x, str) or x.lstrip()[:1] in _DIGITS for x in cells.values()):
+        return False
     return all(match_header(x) == c for c, x in cells.items())
 
 

@@ -25,6 +25,11 @@ from collections.abc import Iterable
 NOBODY = {"n/a", "na", "none", "nil", "-", "–", "—", "not applicable", "tbc"}
 _STRICT = re.compile(r"\s+/\s+|\s*;\s*")
 _BULLET = re.compile(r"^\s*(?:[-•▪◦·*\uf0b7]\s*)+")
+_SEPARATOR = re.compile(r",|/|\band\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_COMMA = re.compile(",")
+_COMMA_OR_SLASH = re.compile(r"[,/]")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
 def clean(name: str) -> str:
@@ -43,51 +48,70 @@ def strict_pieces(cell: str) -> list[str]:
 
 
 def split_names(cell: object, known: Iterable[str] = ()) -> list[str]:
-    text = str(cell or "").replace("\r", "\n")
-    if clean(text).lower() in NOBODY:
-        return []
-    known_map = {clean(k).casefold(): clean(k) for k in known if clean(k)}
-    names: list[str] = []
-    lines = [line for line in (clean(x) for x in text.split("\n")) if line and line.lower() not in NOBODY]
-    for line in lines:
-        if _STRICT.search(line):
-            names.extend(clean(p) for p in _STRICT.split(line))
-        elif len(lines) > 1:
-            names.extend(clean(p) for p in _split_outside_brackets(line, re.compile(",")))
-        else:
-            names.extend(_split_loose(line, known_map))
-    seen: dict[str, str] = {}
-    for n in names:
-        if n and n.lower() not in NOBODY:
-            seen.setdefault(n.casefold(), n)
-    return list(seen.values())
+    """The names in one cell (rules above). For many cells against the same `known` names, build
+    one `NameSplitter` instead: it prepares `known` once, not once a cell."""
+    return NameSplitter(known).split(cell)
 
 
-def _split_loose(line: str, known: dict[str, str]) -> list[str]:
-    if line.casefold() in known:
-        return [line]
-    protected: list[str] = []
+class NameSplitter:
+    """`split_names` with the known names prepared once.
 
-    def protect(match: re.Match) -> str:
-        protected.append(match.group(0))
-        return f"\x00{len(protected) - 1}\x00"
+    A large plan has thousands of distinct lead cells and, on a re-import, thousands of known
+    names; preparing the names per cell made importing grow with their product (and compiled
+    more patterns than `re` caches)."""
 
-    for name in sorted(known.values(), key=len, reverse=True):
-        if re.search(r",|/|\band\b", name, re.IGNORECASE):
-            line = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", protect, line, flags=re.IGNORECASE)
+    def __init__(self, known: Iterable[str] = ()) -> None:
+        self.known = {c.casefold(): c for c in (clean(k) for k in known) if c}
+        # names with a separator in them, longest first, each protected whole before splitting
+        self.protected = [
+            re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+            for name in sorted(self.known.values(), key=len, reverse=True)
+            if _SEPARATOR.search(name)
+        ]
 
-    def restore(text: str) -> str:
-        return clean(re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], text))
+    def split(self, cell: object) -> list[str]:
+        text = str(cell or "").replace("\r", "\n")
+        if clean(text).lower() in NOBODY:
+            return []
+        names: list[str] = []
+        lines = [line for line in (clean(x) for x in text.split("\n")) if line and line.lower() not in NOBODY]
+        for line in lines:
+            if _STRICT.search(line):
+                names.extend(clean(p) for p in _STRICT.split(line))
+            elif len(lines) > 1:
+                names.extend(clean(p) for p in _split_outside_brackets(line, _COMMA))
+            else:
+                names.extend(self._split_loose(line))
+        seen: dict[str, str] = {}
+        for n in names:
+            if n and n.lower() not in NOBODY:
+                seen.setdefault(n.casefold(), n)
+        return list(seen.values())
 
-    out = []
-    for part in _split_outside_brackets(line, re.compile(r"[,/]")):
-        pieces = _split_outside_brackets(part, re.compile(r"\s+and\s+", re.IGNORECASE))
-        restored = [restore(p) for p in pieces]
-        if len(restored) > 1 and all(p and (p[0].isupper() or p[0].isdigit()) for p in restored):
-            out.extend(restored)
-        else:
-            out.append(restore(part))
-    return [p for p in out if p]
+    def _split_loose(self, line: str) -> list[str]:
+        if line.casefold() in self.known:
+            return [line]
+        protected: list[str] = []
+
+        def protect(match: re.Match) -> str:
+            protected.append(match.group(0))
+            return f"\x00{len(protected) - 1}\x00"
+
+        for pattern in self.protected:
+            line = pattern.sub(protect, line)
+
+        def restore(text: str) -> str:
+            return clean(_PLACEHOLDER.sub(lambda m: protected[int(m.group(1))], text))
+
+        out = []
+        for part in _split_outside_brackets(line, _COMMA_OR_SLASH):
+            pieces = _split_outside_brackets(part, _AND)
+            restored = [restore(p) for p in pieces]
+            if len(restored) > 1 and all(p and (p[0].isupper() or p[0].isdigit()) for p in restored):
+                out.extend(restored)
+            else:
+                out.append(restore(part))
+        return [p for p in out if p]
 
 
 def _split_outside_brackets(text: str, separator: re.Pattern) -> list[str]:
