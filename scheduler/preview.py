@@ -30,8 +30,10 @@ from bot.plan_state import ActionState, PlanState, PriorityState
 from bot.policy import Policy
 from bot.progress import Progress, no_progress
 from bot.workdays import valid_zone
+from scheduler.plan_scopes import PlanScope
 from scheduler.planned import SIT, History, Inputs, Planned
-from scheduler.planner import plan_messages
+from scheduler.planner import plan_every
+from scheduler.quiet_actions import QuietActions
 from scheduler.snapshot import add_row, load_inputs
 from storage.csv_cells import neutralise
 from storage.db import utc_aware
@@ -118,18 +120,27 @@ def simulate(
     history: History | None = None,
     progress: Progress = no_progress,
     replies: SimulatedReplies | None = None,
+    quiet: QuietActions | None = None,
 ) -> list[Planned]:
-    """Step through [start, end): at each wake point, plan, and record what was planned as sent."""
+    """Step through [start, end): at each wake point, plan, and record what was planned as sent.
+
+    `quiet` (for inputs that change only through the simulated ledger and `replies`, as the
+    preview's do without `--replay`) skips the actions that cannot have anything new yet
+    (`scheduler.quiet_actions`); the messages are the same with or without it."""
     history = history or History()
     out: list[Planned] = []
     points = wake_points(policy, start, end, zones, extra or [])
     for point in progress(points, desc="preview", total=len(points), unit="wake-up"):
         inputs = inputs_at(point)
-        for message in plan_messages(inputs, policy, history, point):
+        if quiet is not None:
+            quiet.wake(point, zones, history)
+        for message in plan_every([PlanScope("", inputs)], policy, history, point, {"": quiet} if quiet else None):
             history.record(message)
             out.append(message)
             if replies is not None:
                 replies.record(message, inputs.state)
+            if quiet is not None:
+                quiet.touch(i.ref for i in message.items if i.ref)
     return out
 
 
@@ -181,6 +192,7 @@ def preview(
         history=_history_before(session, start),
         progress=progress,
         replies=None if replay else replies,
+        quiet=None if replay else QuietActions(policy, base),
     )
     rows = []
     for m in messages:
