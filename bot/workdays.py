@@ -84,13 +84,16 @@ class WorkCalendar:
     def add_working_days(self, d: date, n: int) -> date:
         """Step `n` working days after `d` (negative: before); `d` itself is not counted, so
         `add_working_days(Fri, 1)` is Monday and `add_working_days(Sun, -3)` is Wednesday."""
-        step = 1 if n >= 0 else -1
-        left = abs(n)
-        while left:
-            d += timedelta(days=step)
-            if self.is_working_day(d):
-                left -= 1
-        return d
+        key = ("add", d, n)  # the rules ask the same few (due date, n) pairs for every action
+        found = self._cache.get(key)
+        if found is None:
+            step, left, found = (1 if n >= 0 else -1), abs(n), d
+            while left:
+                found += timedelta(days=step)
+                if self.is_working_day(found):
+                    left -= 1
+            self._cache[key] = found
+        return found
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""

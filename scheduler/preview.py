@@ -63,6 +63,26 @@ def redated(state: PlanState, now: datetime, answered: dict[str, datetime] | Non
     return PlanState(plan=state.plan, as_of=now, today=today, priorities=priorities, findings=state.findings)
 
 
+def seen_by_rules(state: PlanState, now: datetime, answered: dict[str, datetime]) -> PlanState:
+    """`redated` as the rules need it, without copying every action at every wake-up: the
+    actions answered by `now` get their confirmation, every other `ActionState` is shared with
+    `state` and keeps the day it was loaded on (the rules take the day from `now`, never from an
+    action's state; `SimulatedReplies.record`, which does read it, redates the one it judges)."""
+    today = now.astimezone(_zone(state.plan.timezone)).date()
+    due = {ref for ref, at in answered.items() if at <= now}
+    priorities = state.priorities
+    if due:
+
+        def seen(a: ActionState) -> ActionState:
+            if a.ref not in due:
+                return a
+            at = answered[a.ref]
+            return replace(a, today=today, confirmed_at=max(at, a.confirmed_at or at))
+
+        priorities = [PriorityState(p.priority, [seen(a) for a in p.actions]) for p in state.priorities]
+    return PlanState(plan=state.plan, as_of=now, today=today, priorities=priorities, findings=state.findings)
+
+
 @dataclass
 class SimulatedReplies:
     """`--simulate-replies`: everyone answers their round on its first day with `no change`.
@@ -83,7 +103,7 @@ class SimulatedReplies:
             if s is None:
                 continue
             self.answered[item.ref] = message.send_at
-            if refusal(s) is not None:
+            if refusal(replace(s, today=state.today)) is not None:
                 self.real_answers += 1
             else:
                 self.confirmed += 1
@@ -134,13 +154,15 @@ def simulate(
         inputs = inputs_at(point)
         if quiet is not None:
             quiet.wake(point, zones, history)
+        refs: set[str] = set()
         for message in plan_every([PlanScope("", inputs)], policy, history, point, {"": quiet} if quiet else None):
             history.record(message)
             out.append(message)
             if replies is not None:
                 replies.record(message, inputs.state)
-            if quiet is not None:
-                quiet.touch(i.ref for i in message.items if i.ref)
+            refs |= {i.ref for i in message.items if i.ref}
+        if quiet is not None:
+            quiet.recorded(refs, answered=replies is not None)
     return out
 
 
@@ -180,7 +202,7 @@ def preview(
         answered = replies.answered if replies is not None else {}
 
         def inputs_at(now: datetime) -> Inputs:
-            return replace(base, state=redated(base.state, now, answered))
+            return replace(base, state=seen_by_rules(base.state, now, answered))
 
     messages = simulate(
         inputs_at,

@@ -58,7 +58,8 @@ class QuietActions(ActionMemo):
         self._round_days: list[date] = []
         self._round_last = ""
         self._next_global = date.max
-        self._quiet: dict[str, date] = {}
+        self._quiet: dict[str, date] = {}  # ref → the first day its rules may find something
+        self._found: dict[str, tuple[ActionState, list[Item]]] = {}  # what the last evaluation found
         self._due_days: dict[tuple[date, int], tuple[list[date], str]] = {}
 
     def wake(self, now: datetime, zones: Iterable[str], history: History) -> None:
@@ -86,13 +87,37 @@ class QuietActions(ActionMemo):
     def put(self, s: ActionState, items: list[Item]) -> None:
         if items:
             self._quiet.pop(s.ref, None)
+            self._found[s.ref] = (s, items)
         else:
             self._quiet[s.ref] = self._next_change(s)
+            self._found.pop(s.ref, None)
 
-    def touch(self, refs: Iterable[str]) -> None:
-        """The simulated ledger or an answer changed what these actions' rules read."""
+    def recorded(self, refs: Iterable[str], *, answered: bool = False) -> None:
+        """The wake-up's messages are in the simulated ledger; `refs` are the actions they name.
+
+        An action all of whose items went out finds nothing more until its next day, as the
+        ticker's memo reasons (`ActionMemo.begin`): each owner's step is keyed by its series
+        and holder, each escalation by its series and target, and those are now handled. Unless
+        an item was its episode's last stage (the silence escalation counts from the day that
+        went out) or `answered` (simulated replies change the actions' state): then, and when
+        some item is still waiting, the action is evaluated again at the next wake-up."""
         for ref in refs:
-            self._quiet.pop(ref, None)
+            found = self._found.pop(ref, None)
+            if found is None:
+                continue  # quiet at this wake-up: what named it was not one of its rules' items
+            s, items = found
+            if answered or any(not self.history.delivered(i.key) or self._is_last(i, s) for i in items):
+                self._quiet.pop(ref, None)
+            else:
+                self._quiet[ref] = self._next_change(s)
+
+    def _is_last(self, item: Item, s: ActionState) -> bool:
+        """Whether `item` is the last stage of its owner episode (the silence rule reads its day)."""
+        if item.series.startswith("round:"):
+            return self.round is None or not item.series.endswith(f":{self.round.key}") or item.stage == self._round_last
+        if item.series.startswith("due:"):
+            return s.due is None or item.stage == self._due_stage_days(s.due, 0)[1]
+        return False
 
     def _next_change(self, s: ActionState) -> date:
         """The first day after `lo` on which anything `s`'s rules compare with the day changes."""
