@@ -97,19 +97,26 @@ class QuietActions(ActionMemo):
 
         An action all of whose items went out finds nothing more until its next day, as the
         ticker's memo reasons (`ActionMemo.begin`): each owner's step is keyed by its series
-        and holder, each escalation by its series and target, and those are now handled. Unless
-        an item was its episode's last stage (the silence escalation counts from the day that
-        went out) or `answered` (simulated replies change the actions' state): then, and when
-        some item is still waiting, the action is evaluated again at the next wake-up."""
+        and holder, each escalation by its series and target, and those are now handled; when an
+        item was its episode's last stage, the silence escalation counted from today is one more
+        day for `_next_change`. The action is evaluated again at the next wake-up when an item is
+        still waiting, when `answered` (simulated replies change the actions' state), or when a
+        silence escalation could come due on the same day (`_silence_later`)."""
         for ref in refs:
             found = self._found.pop(ref, None)
             if found is None:
                 continue  # quiet at this wake-up: what named it was not one of its rules' items
             s, items = found
-            if answered or any(not self.history.delivered(i.key) or self._is_last(i, s) for i in items):
+            waiting = any(not self.history.delivered(i.key) for i in items)
+            if answered or waiting or (any(self._is_last(i, s) for i in items) and not self._silence_later(s)):
                 self._quiet.pop(ref, None)
             else:
                 self._quiet[ref] = self._next_change(s)
+
+    def _silence_later(self, s: ActionState) -> bool:
+        """Whether a silence escalation counted from today comes on a later day, which
+        `_next_change` then finds: everyone is on the same date and the policy waits a day or more."""
+        return self.lo == self.hi and self.policy.escalation_for(s.action.priority_number).silence_working_days >= 1
 
     def _is_last(self, item: Item, s: ActionState) -> bool:
         """Whether `item` is the last stage of its owner episode (the silence rule reads its day)."""
