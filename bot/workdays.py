@@ -115,7 +115,11 @@ class WorkCalendar:
 
     def at(self, d: date, t: time, tz: str) -> datetime:
         """Local wall-clock `t` on day `d` in `tz`, as a UTC instant (DST-correct)."""
-        return datetime.combine(d, t, zone(tz)).astimezone(UTC)
+        key = ("at", d, t, tz)  # asked for the same few days and zones for every action
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = datetime.combine(d, t, zone(tz)).astimezone(UTC)
+        return found
 
     def in_working_hours(self, instant: datetime, tz: str) -> bool:
         loc = self.local(instant, tz)
@@ -124,6 +128,13 @@ class WorkCalendar:
     def next_slot(self, instant: datetime, tz: str, send_time: time | None = None) -> datetime:
         """The first instant at or after `instant` when a message may reach someone in `tz`:
         inside working hours on a working day, and not before `send_time` that day."""
+        key = ("slot", instant, tz, send_time)  # a message's items share a few trigger instants
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._next_slot(instant, tz, send_time)
+        return found
+
+    def _next_slot(self, instant: datetime, tz: str, send_time: time | None) -> datetime:
         opening = max(send_time or self.day_start, self.day_start)
         loc = self.local(instant, tz)
         d = loc.date()

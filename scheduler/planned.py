@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from bot.plan_state import PlanState
@@ -149,6 +150,11 @@ class Planned:
         return out
 
     def why(self) -> str:
+        """The rules and what they are about, in one line (the preview's, the ledger's `why`)."""
+        return self._why
+
+    @cached_property
+    def _why(self) -> str:  # a message never changes, and the preview asks up to three times
         parts = []
         for rule, subjects in self.rules.items():
             if not subjects:
