@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.delivery import pick_channel
 from bot.no_change import refusal
@@ -232,7 +232,10 @@ def preview(
 def _history_before(session: Session, start: datetime) -> History:
     """What the real ledger shows as handled before the preview starts (it is not sent again)."""
     history = History()
-    for row in session.exec(select(SendLedger)).all():
+    # the rows claimed during the period (a live scheduler's) are not read at all: a day of
+    # margin in SQL (stored instants are UTC; the margin keeps a zone slip out), the exact test here
+    rough = start + timedelta(days=1)
+    for row in session.exec(select(SendLedger).where(col(SendLedger.claimed_at) < rough)).all():
         if utc_aware(row.claimed_at) < start:
             add_row(history, row)
     return history

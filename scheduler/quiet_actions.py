@@ -92,6 +92,14 @@ class QuietActions(ActionMemo):
             self._quiet[s.ref] = self._next_change(s)
             self._found.pop(s.ref, None)
 
+    def unchanged(self, actions: list[ActionState]) -> list[Item] | None:
+        """Never "the whole walk is as last time": every wake-up is a new day (for the ticker's
+        memo's shortcut, should `Rules.items` ask)."""
+        return None
+
+    def walked(self, actions: list[ActionState], items: list[Item], count: int) -> None:
+        """Nothing to keep of a whole walk (see `unchanged`)."""
+
     def recorded(self, refs: Iterable[str], *, answered: bool = False) -> None:
         """The wake-up's messages are in the simulated ledger; `refs` are the actions they name.
 
