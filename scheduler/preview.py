@@ -177,9 +177,12 @@ def preview(
     replay: bool = False,
     progress: Progress = no_progress,
     replies: SimulatedReplies | None = None,
+    skip_quiet: bool = True,
 ) -> list[PreviewRow]:
     """The messages of [start_day, end_day) with their recipient's name and channel. With
-    `replies`, everyone answers their round when it reaches them (not with `replay`)."""
+    `replies`, everyone answers their round when it reaches them (not with `replay`). With
+    `skip_quiet=False`, every action's rules run at every wake-up (the same messages, slower:
+    what the tests compare `scheduler.quiet_actions` with)."""
     tz = plan.timezone or policy.default_timezone
     start = policy.calendar.at(start_day, time(0, 0), tz)
     end = policy.calendar.at(end_day, time(0, 0), tz)
@@ -214,7 +217,7 @@ def preview(
         history=_history_before(session, start),
         progress=progress,
         replies=None if replay else replies,
-        quiet=None if replay else QuietActions(policy, base),
+        quiet=QuietActions(policy, base) if skip_quiet and not replay else None,
     )
     rows = []
     for m in messages:
