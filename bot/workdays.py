@@ -84,13 +84,16 @@ class WorkCalendar:
     def add_working_days(self, d: date, n: int) -> date:
         """Step `n` working days after `d` (negative: before); `d` itself is not counted, so
         `add_working_days(Fri, 1)` is Monday and `add_working_days(Sun, -3)` is Wednesday."""
-        step = 1 if n >= 0 else -1
-        left = abs(n)
-        while left:
-            d += timedelta(days=step)
-            if self.is_working_day(d):
-                left -= 1
-        return d
+        key = ("add", d, n)  # the rules ask the same few (due date, n) pairs for every action
+        found = self._cache.get(key)
+        if found is None:
+            step, left, found = (1 if n >= 0 else -1), abs(n), d
+            while left:
+                found += timedelta(days=step)
+                if self.is_working_day(found):
+                    left -= 1
+            self._cache[key] = found
+        return found
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
@@ -112,7 +115,11 @@ class WorkCalendar:
 
     def at(self, d: date, t: time, tz: str) -> datetime:
         """Local wall-clock `t` on day `d` in `tz`, as a UTC instant (DST-correct)."""
-        return datetime.combine(d, t, zone(tz)).astimezone(UTC)
+        key = ("at", d, t, tz)  # asked for the same few days and zones for every action
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = datetime.combine(d, t, zone(tz)).astimezone(UTC)
+        return found
 
     def in_working_hours(self, instant: datetime, tz: str) -> bool:
         loc = self.local(instant, tz)
@@ -121,6 +128,13 @@ class WorkCalendar:
     def next_slot(self, instant: datetime, tz: str, send_time: time | None = None) -> datetime:
         """The first instant at or after `instant` when a message may reach someone in `tz`:
         inside working hours on a working day, and not before `send_time` that day."""
+        key = ("slot", instant, tz, send_time)  # a message's items share a few trigger instants
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._next_slot(instant, tz, send_time)
+        return found
+
+    def _next_slot(self, instant: datetime, tz: str, send_time: time | None) -> datetime:
         opening = max(send_time or self.day_start, self.day_start)
         loc = self.local(instant, tz)
         d = loc.date()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from bot.plan_state import PlanState
@@ -149,6 +150,11 @@ class Planned:
         return out
 
     def why(self) -> str:
+        """The rules and what they are about, in one line (the preview's, the ledger's `why`)."""
+        return self._why
+
+    @cached_property
+    def _why(self) -> str:  # a message never changes, and the preview asks up to three times
         parts = []
         for rule, subjects in self.rules.items():
             if not subjects:
@@ -215,13 +221,17 @@ class History:
         to = payload.get("recipient", "")
         for item in payload.get("items", []):
             if "key" in item and "series" in item:
-                owner = item["key"].rsplit("@", 1)[-1]
-                self.add_item(item["key"], item["series"], item.get("stage", ""), owner, day)
-                ask = self.last_ask.get((item["series"], owner))
-                if to and (ask is None or ask[0] <= day):
-                    self.last_ask[(item["series"], owner)] = (day, to, unreachable)
+                self._sent_item(item["key"], item["series"], item.get("stage", ""), to, day, unreachable)
         if unreachable:
             self.add_unreached(to, day, unreachable, why or payload.get("why", ""))
+
+    def _sent_item(self, key: str, series: str, stage: str, to: str, day: date, unreachable: str) -> None:
+        """An item of a message to `to` on `day`: handled, and the latest ask of its owner."""
+        owner = key.rsplit("@", 1)[-1]
+        self.add_item(key, series, stage, owner, day)
+        ask = self.last_ask.get((series, owner))
+        if to and (ask is None or ask[0] <= day):
+            self.last_ask[(series, owner)] = (day, to, unreachable)
 
     def add_unreached(self, person: str, day: date, reason: str, what: str) -> None:
         if person:
@@ -231,14 +241,16 @@ class History:
             self.unreached[(person, day)] = (reason, "; ".join(x for x in dict.fromkeys(parts) if x))
 
     def record(self, planned: Planned) -> None:
-        """Remember a message as handled (the preview's simulated ledger), as the tick would."""
-        self.add_payload(
-            planned.key,
-            planned.payload(),
-            planned.local_at.date(),
-            unreachable=planned.unreachable,
-            why=planned.why(),
-        )
+        """Remember a message as handled (the preview's simulated ledger), as the tick would:
+        what `add_payload` reads from its ledger row, taken from the message without building
+        the row's payload (the preview records every message of its period)."""
+        day = planned.local_at.date()
+        self.messages.add(planned.key)
+        self.prefixes.add(prefix_of(planned.key))
+        for i in planned.items:
+            self._sent_item(i.key, i.series, i.stage, planned.recipient, day, planned.unreachable)
+        if planned.unreachable:
+            self.add_unreached(planned.recipient, day, planned.unreachable, planned.why())
 
     def delivered(self, key: str) -> bool:
         return key in self.items

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.delivery import pick_channel
 from bot.no_change import refusal
@@ -30,8 +30,10 @@ from bot.plan_state import ActionState, PlanState, PriorityState
 from bot.policy import Policy
 from bot.progress import Progress, no_progress
 from bot.workdays import valid_zone
+from scheduler.plan_scopes import PlanScope
 from scheduler.planned import SIT, History, Inputs, Planned
-from scheduler.planner import plan_messages
+from scheduler.planner import plan_every
+from scheduler.quiet_actions import QuietActions
 from scheduler.snapshot import add_row, load_inputs
 from storage.csv_cells import neutralise
 from storage.db import utc_aware
@@ -61,6 +63,26 @@ def redated(state: PlanState, now: datetime, answered: dict[str, datetime] | Non
     return PlanState(plan=state.plan, as_of=now, today=today, priorities=priorities, findings=state.findings)
 
 
+def seen_by_rules(state: PlanState, now: datetime, answered: dict[str, datetime]) -> PlanState:
+    """`redated` as the rules need it, without copying every action at every wake-up: the
+    actions answered by `now` get their confirmation, every other `ActionState` is shared with
+    `state` and keeps the day it was loaded on (the rules take the day from `now`, never from an
+    action's state; `SimulatedReplies.record`, which does read it, redates the one it judges)."""
+    today = now.astimezone(_zone(state.plan.timezone)).date()
+    due = {ref for ref, at in answered.items() if at <= now}
+    priorities = state.priorities
+    if due:
+
+        def seen(a: ActionState) -> ActionState:
+            if a.ref not in due:
+                return a
+            at = answered[a.ref]
+            return replace(a, today=today, confirmed_at=max(at, a.confirmed_at or at))
+
+        priorities = [PriorityState(p.priority, [seen(a) for a in p.actions]) for p in state.priorities]
+    return PlanState(plan=state.plan, as_of=now, today=today, priorities=priorities, findings=state.findings)
+
+
 @dataclass
 class SimulatedReplies:
     """`--simulate-replies`: everyone answers their round on its first day with `no change`.
@@ -81,7 +103,7 @@ class SimulatedReplies:
             if s is None:
                 continue
             self.answered[item.ref] = message.send_at
-            if refusal(s) is not None:
+            if refusal(replace(s, today=state.today)) is not None:
                 self.real_answers += 1
             else:
                 self.confirmed += 1
@@ -118,18 +140,29 @@ def simulate(
     history: History | None = None,
     progress: Progress = no_progress,
     replies: SimulatedReplies | None = None,
+    quiet: QuietActions | None = None,
 ) -> list[Planned]:
-    """Step through [start, end): at each wake point, plan, and record what was planned as sent."""
+    """Step through [start, end): at each wake point, plan, and record what was planned as sent.
+
+    `quiet` (for inputs that change only through the simulated ledger and `replies`, as the
+    preview's do without `--replay`) skips the actions that cannot have anything new yet
+    (`scheduler.quiet_actions`); the messages are the same with or without it."""
     history = history or History()
     out: list[Planned] = []
     points = wake_points(policy, start, end, zones, extra or [])
     for point in progress(points, desc="preview", total=len(points), unit="wake-up"):
         inputs = inputs_at(point)
-        for message in plan_messages(inputs, policy, history, point):
+        if quiet is not None:
+            quiet.wake(point, zones, history)
+        refs: set[str] = set()
+        for message in plan_every([PlanScope("", inputs)], policy, history, point, {"": quiet} if quiet else None):
             history.record(message)
             out.append(message)
             if replies is not None:
                 replies.record(message, inputs.state)
+            refs |= {i.ref for i in message.items if i.ref}
+        if quiet is not None:
+            quiet.recorded(refs, answered=replies is not None)
     return out
 
 
@@ -144,9 +177,12 @@ def preview(
     replay: bool = False,
     progress: Progress = no_progress,
     replies: SimulatedReplies | None = None,
+    skip_quiet: bool = True,
 ) -> list[PreviewRow]:
     """The messages of [start_day, end_day) with their recipient's name and channel. With
-    `replies`, everyone answers their round when it reaches them (not with `replay`)."""
+    `replies`, everyone answers their round when it reaches them (not with `replay`). With
+    `skip_quiet=False`, every action's rules run at every wake-up (the same messages, slower:
+    what the tests compare `scheduler.quiet_actions` with)."""
     tz = plan.timezone or policy.default_timezone
     start = policy.calendar.at(start_day, time(0, 0), tz)
     end = policy.calendar.at(end_day, time(0, 0), tz)
@@ -169,7 +205,7 @@ def preview(
         answered = replies.answered if replies is not None else {}
 
         def inputs_at(now: datetime) -> Inputs:
-            return replace(base, state=redated(base.state, now, answered))
+            return replace(base, state=seen_by_rules(base.state, now, answered))
 
     messages = simulate(
         inputs_at,
@@ -181,6 +217,7 @@ def preview(
         history=_history_before(session, start),
         progress=progress,
         replies=None if replay else replies,
+        quiet=QuietActions(policy, base) if skip_quiet and not replay else None,
     )
     rows = []
     for m in messages:
@@ -198,7 +235,10 @@ def preview(
 def _history_before(session: Session, start: datetime) -> History:
     """What the real ledger shows as handled before the preview starts (it is not sent again)."""
     history = History()
-    for row in session.exec(select(SendLedger)).all():
+    # the rows claimed during the period (a live scheduler's) are not read at all: a day of
+    # margin in SQL (stored instants are UTC; the margin keeps a zone slip out), the exact test here
+    rough = start + timedelta(days=1)
+    for row in session.exec(select(SendLedger).where(col(SendLedger.claimed_at) < rough)).all():
         if utc_aware(row.claimed_at) < start:
             add_row(history, row)
     return history
