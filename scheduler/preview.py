@@ -35,6 +35,7 @@ from scheduler.planned import SIT, History, Inputs, Planned
 from scheduler.planner import plan_every
 from scheduler.quiet_actions import QuietActions
 from scheduler.snapshot import add_row, load_inputs
+from storage import repo
 from storage.csv_cells import neutralise
 from storage.db import utc_aware
 from storage.models import ActionUpdate, Plan, SendLedger
@@ -220,15 +221,16 @@ def preview(
         quiet=QuietActions(policy, base) if skip_quiet and not replay else None,
     )
     rows = []
-    for m in messages:
-        if m.recipient == SIT:
-            name, reach = "SIT channel", "+".join(sorted(channels)) or "unreachable"
-        else:
-            person = people.get(m.recipient)
-            name = person.name if person else m.recipient
-            picked = None if m.unreachable or person is None else pick_channel(session, channels, person)
-            reach = picked.name if picked else "unreachable"
-        rows.append(PreviewRow(m, name, reach))
+    with repo.reach_index(session):  # each message's channel, from two reads, not a query a message
+        for m in messages:
+            if m.recipient == SIT:
+                name, reach = "SIT channel", "+".join(sorted(channels)) or "unreachable"
+            else:
+                person = people.get(m.recipient)
+                name = person.name if person else m.recipient
+                picked = None if m.unreachable or person is None else pick_channel(session, channels, person)
+                reach = picked.name if picked else "unreachable"
+            rows.append(PreviewRow(m, name, reach))
     return rows
 
 
