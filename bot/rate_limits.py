@@ -146,3 +146,14 @@ class Pacer:
         finally:
             for lock in reversed(locks):
                 lock.release()
+
+
+def fastest(limit: Limit, calls: int) -> float:
+    """Seconds from the first of `calls` calls to the last when each goes at the earliest
+    instant `limit` (fresh) allows: the least time those calls can take under it. Over several
+    independent limits the greatest of these is a lower bound for the whole."""
+    at = 0.0
+    for _ in range(calls):
+        at = limit.earliest(at)
+        limit.take(at)
+    return at

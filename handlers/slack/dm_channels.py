@@ -32,7 +32,9 @@ def dm_channel(session: Session, person_key: str, user_id: str) -> str | None:
 
 
 def remember(session: Session, person_key: str, user_id: str, channel_id: str, at: datetime) -> None:
-    repo.save_channel_address(session, CHANNEL, address_key(person_key), {"user_id": user_id, "dm_channel": channel_id}, at)
+    repo.save_channel_address(
+        session, CHANNEL, address_key(person_key), {"user_id": user_id, "dm_channel": channel_id}, at
+    )
 
 
 def forget(session: Session, person_key: str) -> None:
