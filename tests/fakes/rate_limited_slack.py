@@ -54,6 +54,12 @@ class RateLimitedSlackApi(FakeSlackApi):
             key = ("chat.postMessage", self._channel_for(str(body.get("channel", ""))))
         return key, self.parameters[_group(key)]
 
+    async def _body(self, request: web.Request) -> dict:
+        """Parsed once per request: the limit check reads it before the fake's own handler."""
+        if "fake_body" not in request:
+            request["fake_body"] = await super()._body(request)
+        return request["fake_body"]
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await self._body(request)
