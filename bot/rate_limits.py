@@ -29,6 +29,11 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Protocol
 
 Sleep = Callable[[float], Awaitable[object]]
+EPSILON = 1e-6  # seconds: float sums of intervals on epoch instants (~1e-7 apart) must not cost a burst its last call
+
+
+def _not_before(now: float, at: float) -> float:
+    return now if at <= now + EPSILON else at
 
 
 class Limit(Protocol):
@@ -54,7 +59,7 @@ class TokenBucket:
         self._tat = -math.inf  # when the bucket is full again
 
     def earliest(self, now: float) -> float:
-        return max(now, self._tat - self._tolerance)
+        return _not_before(now, self._tat - self._tolerance)
 
     def take(self, at: float) -> None:
         self._tat = max(self._tat, at) + self.interval
@@ -73,7 +78,7 @@ class SlidingWindows:
         at = now
         for limit, seconds in self.windows:
             if len(self._times) >= limit:
-                at = max(at, self._times[-limit] + seconds)
+                at = max(at, _not_before(now, self._times[-limit] + seconds))
         return at
 
     def take(self, at: float) -> None:

@@ -28,6 +28,7 @@ from tests.fakes.slack_api import FakeSlackApi
 POST_PER_CHANNEL = (1.0, 3)  # calls a second, burst
 TIER_3 = (50 / 60, 5)
 TIER_4 = (100 / 60, 10)
+_BODY = web.RequestKey("fake_body", dict)
 TIER_3_METHODS = frozenset({"conversations.open", "users.lookupByEmail", "conversations.history", "chat.update"})
 
 
@@ -56,9 +57,9 @@ class RateLimitedSlackApi(FakeSlackApi):
 
     async def _body(self, request: web.Request) -> dict:
         """Parsed once per request: the limit check reads it before the fake's own handler."""
-        if "fake_body" not in request:
-            request["fake_body"] = await super()._body(request)
-        return request["fake_body"]
+        if _BODY not in request:
+            request[_BODY] = await super()._body(request)
+        return request[_BODY]
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
