@@ -25,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
 from typing import Protocol
 
 Sleep = Callable[[float], Awaitable[object]]
@@ -99,15 +100,16 @@ def earliest_for(limits: tuple[Limit, ...], now: float) -> float:
 class Pacer:
     """Limits by key (a method, a channel, a conversation) and the wait before each call.
 
-    `wait(*keys)` waits, with the injected `sleep`, until a call fits every limit named, then
-    counts it against each. Callers under the same limit queue on one lock (first come, first
-    served), so concurrent senders never race for a slot; callers under different limits do
-    not wait for each other. `margin` seconds are added to every wait: the platform sees the
-    request a little after the instant we count, and a wait cut to the millisecond would meet
-    the occasional 429 from that alone."""
+    `async with pacer.slot(*keys): <call>` waits, with the injected `sleep`, until a call fits
+    every limit named, makes it, and counts it against each at the instant it *finished*. The
+    platform sees a request somewhere between its start and its answer; counting it at its
+    answer means the next call, spaced from there, can never reach the platform early, however
+    long this one took (the first call through an SDK can take a tenth of a second). Callers
+    under the same limit queue on one lock (first come, first served), so concurrent senders
+    never race for a slot; callers under different limits do not wait for each other."""
 
-    def __init__(self, now: Callable[[], float], sleep: Sleep, margin: float = 0.02):
-        self._now, self._sleep, self.margin = now, sleep, margin
+    def __init__(self, now: Callable[[], float], sleep: Sleep):
+        self._now, self._sleep = now, sleep
         self._limits: dict[Hashable, Limit] = {}
         self._locks: dict[Hashable, asyncio.Lock] = {}
         self.waited = 0.0  # seconds waited so far (a figure for benchmarks and logs)
@@ -116,21 +118,17 @@ class Pacer:
     def define(self, key: Hashable, limit: Limit) -> None:
         self._limits[key] = limit
 
-    def has(self, key: Hashable) -> bool:
-        return key in self._limits
-
     def limit(self, key: Hashable, make: Callable[[], Limit]) -> Hashable:
         """`key`, its limit made by `make` the first time it is named (one per channel, …)."""
         if key not in self._limits:
             self._limits[key] = make()
         return key
 
-    async def wait(self, *keys: Hashable) -> float:
-        """Wait until a call fits the limits of `keys` (unknown keys are not limited); returns
-        the seconds waited."""
+    @asynccontextmanager
+    async def slot(self, *keys: Hashable) -> AsyncIterator[float]:
+        """Wait until a call fits the limits of `keys` (unknown keys are not limited), hold them
+        while the call runs, then count it; yields the seconds waited."""
         known = sorted({k for k in keys if k in self._limits}, key=repr)  # one lock order: no deadlock
-        if not known:
-            return 0.0
         locks = [self._locks.setdefault(k, asyncio.Lock()) for k in known]
         for lock in locks:
             await lock.acquire()
@@ -140,14 +138,16 @@ class Pacer:
             at = earliest_for(limits, now)
             waited = 0.0
             if at > now:
-                waited = at - now + self.margin
+                waited = at - now
                 self.waited += waited
                 self.waits += 1
                 await self._sleep(waited)
-            sent = max(at, self._now())
-            for limit in limits:
-                limit.take(sent)
-            return waited
+            try:
+                yield waited
+            finally:
+                done = max(at, self._now())
+                for limit in limits:
+                    limit.take(done)
         finally:
             for lock in reversed(locks):
                 lock.release()

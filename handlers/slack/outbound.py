@@ -99,8 +99,8 @@ class SlackChannel:
         if self.engine is None:
             raise RuntimeError("SlackChannel needs the engine to remember links")
         now = self.clock.now() if self.clock else datetime.now(UTC)
-        await self.pacer.wait("users_lookupByEmail")
-        return await link_by_email(self.engine, self.client, person, now, actor)
+        async with self.pacer.slot("users_lookupByEmail"):
+            return await link_by_email(self.engine, self.client, person, now, actor)
 
     async def user_id_of(self, person: Person) -> str:
         """The person's Slack id; the first time, looked up by email (and remembered)."""
@@ -209,9 +209,9 @@ class SlackChannel:
     async def _call(self, method: str, **kwargs: Any) -> Any:
         """One Web API call, paced to Slack's limits; Slack's errors become DeliveryErrors the
         ledger understands."""
-        await self.pacer.wait(*keys_for(self.pacer, method, kwargs))
         try:
-            return await getattr(self.client, method)(**kwargs)
+            async with self.pacer.slot(*keys_for(self.pacer, method, kwargs)):
+                return await getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
             error = api_error(exc)
             raise DeliveryError(f"Slack {method}: {error}", permanent=error in PERMANENT_ERRORS) from exc

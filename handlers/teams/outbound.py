@@ -95,9 +95,9 @@ class TeamsChannel:
             activity["channelData"] = {**data, "actionbot": {"ledgerKey": str(meta["ledger_key"])}}
         conversation = str((reference.get("conversation") or {}).get("id") or address_key)
         for attempt in range(self.max_retries + 1):
-            await self.pacer.wait(*keys_for(self.pacer, conversation))
             try:
-                return await self.adapter.send_proactive(reference, activity)
+                async with self.pacer.slot(*keys_for(self.pacer, conversation)):
+                    return await self.adapter.send_proactive(reference, activity)
             except ConnectorError as exc:
                 if exc.status in PERMANENT:
                     reason = PERMANENT[exc.status].format(code=f" {exc.code}" if exc.code else "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -63,22 +63,35 @@ def test_fastest_is_when_the_last_call_can_go():
     assert fastest(TokenBucket(1.0, 3), 3) == 0.0
 
 
+async def paced(pacer: Pacer, clock: FixedClock, *keys: str, took: float = 0.0) -> float:
+    """One call under `keys` that takes `took` seconds; returns the seconds waited before it."""
+    async with pacer.slot(*keys) as waited:
+        clock.advance(timedelta(seconds=took))
+    return waited
+
+
 async def test_the_pacer_waits_on_the_injected_clock_only_when_a_call_would_not_fit():
     clock = FixedClock(datetime(2016, 9, 14, 9, 0, tzinfo=UTC))
-    pacer = Pacer(lambda: clock.now().timestamp(), clock.sleep, margin=0.0)
+    pacer = Pacer(lambda: clock.now().timestamp(), clock.sleep)
     pacer.define("tier3", TokenBucket(rate=0.5, burst=2))
-    waits = [await pacer.wait("tier3") for _ in range(4)]
+    waits = [await paced(pacer, clock, "tier3") for _ in range(4)]
     assert waits == [0.0, 0.0, 2.0, 2.0]
     assert clock.slept == [2.0, 2.0]  # the clock moved; nothing really waited
-    assert await pacer.wait("unlimited") == 0.0
+    assert await paced(pacer, clock, "unlimited") == 0.0
     assert (pacer.waits, pacer.waited) == (2, 4.0)
 
 
-async def test_the_margin_is_added_to_each_wait_and_counted_from_when_the_call_went():
+async def test_a_call_counts_from_when_it_finished_so_a_slow_one_never_lets_the_next_arrive_early():
     clock = FixedClock(datetime(2016, 9, 14, 9, 0, tzinfo=UTC))
-    pacer = Pacer(lambda: clock.now().timestamp(), clock.sleep, margin=0.25)
+    start = clock.now().timestamp()
+    pacer = Pacer(lambda: clock.now().timestamp(), clock.sleep)
     pacer.define("m", TokenBucket(rate=1.0, burst=1))
-    assert [await pacer.wait("m") for _ in range(3)] == [0.0, 1.25, 1.25]
+    starts = []
+    for _ in range(3):
+        async with pacer.slot("m"):
+            starts.append(clock.now().timestamp() - start)
+            clock.advance(timedelta(seconds=0.25))  # the request's own time
+    assert starts == [0.0, 1.25, 2.5]
 
 
 async def test_concurrent_callers_under_one_limit_queue_and_other_limits_do_not_wait_for_them():
@@ -89,13 +102,14 @@ async def test_concurrent_callers_under_one_limit_queue_and_other_limits_do_not_
         await asyncio.sleep(0)  # let the others run meanwhile
         await clock.sleep(seconds)
 
-    pacer = Pacer(lambda: clock.now().timestamp(), sleep, margin=0.0)
+    pacer = Pacer(lambda: clock.now().timestamp(), sleep)
     pacer.define("channel", TokenBucket(rate=1.0, burst=1))
     pacer.define("other", TokenBucket(rate=1.0, burst=1))
 
     async def send(name: str, key: str) -> None:
-        await pacer.wait(key)
-        order.append(f"{name}@{clock.now().timestamp() - start:g}")
+        async with pacer.slot(key):
+            order.append(f"{name}@{clock.now().timestamp() - start:g}")
+            await asyncio.sleep(0)
 
     start = clock.now().timestamp()
     await asyncio.gather(send("a", "channel"), send("b", "channel"), send("c", "channel"), send("x", "other"))
