@@ -1,4 +1,5 @@
-"""The fake Slack Web API (`tests.fakes.slack_api`) with Slack's rate limits enforced.
+"""The fake Slack Web API (`tests.fakes.slack_api`, with the file uploads of
+`tests.fakes.slack_files`: the digest's chart) with Slack's rate limits enforced.
 
 Every request is checked at its arrival, on the clock it is given (the fan-out benchmark and its
 tests share a `domain.clock.FastForwardClock` with the bot), against a token bucket for its
@@ -23,7 +24,7 @@ from collections.abc import Callable, Hashable
 from aiohttp import web
 
 from bot.rate_limits import TokenBucket, fastest
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_files import FakeSlackWithFiles
 
 POST_PER_CHANNEL = (1.0, 3)  # calls a second, burst
 TIER_3 = (50 / 60, 5)
@@ -32,7 +33,7 @@ _BODY = web.RequestKey("fake_body", dict)
 TIER_3_METHODS = frozenset({"conversations.open", "users.lookupByEmail", "conversations.history", "chat.update"})
 
 
-class RateLimitedSlackApi(FakeSlackApi):
+class RateLimitedSlackApi(FakeSlackWithFiles):
     def __init__(
         self,
         now: Callable[[], float],
