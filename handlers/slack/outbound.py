@@ -13,6 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.delivery import DeliveryError, NotOnChannel
@@ -149,9 +150,12 @@ class SlackChannel:
         channel = (await self._call("conversations_open", users=user_id))["channel"]["id"]
         if self.engine is not None:
             now = self.clock.now() if self.clock else datetime.now(UTC)
-            await asyncio.to_thread(
-                self._write, lambda session: dm_channels.remember(session, person.key, user_id, channel, now)
-            )
+            try:
+                await asyncio.to_thread(
+                    self._write, lambda session: dm_channels.remember(session, person.key, user_id, channel, now)
+                )
+            except SQLAlchemyError as exc:  # a cache: not remembering it must not stop this send
+                log.warning("could not keep %s's Slack DM channel (opened again next time): %s", person.key, exc)
         return channel, False
 
     def _read(self, read):
