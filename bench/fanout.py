@@ -11,8 +11,9 @@ shared clock, the least time the fake's limits allow for what was sent (`minimum
 the ratio (target <= 1.1), real wall and CPU time, and the ledger check (every planned message
 exactly one sent ledger row and exactly one message at the fake).
 
-Run: `python -m bench fanout` (Slack then Teams, 2,000 actions to 400 people: under two real
-minutes); `BENCH_FANOUT=10000:2000` for the issue's size (several real minutes);
+Run: `python -m bench fanout` (Slack then Teams, 2,000 actions to 400 people: about three real
+minutes on a loaded 2-core machine); `BENCH_FANOUT=10000:2000` for the issue's size (about 13
+real minutes there);
 `BENCH_FANOUT_CHANNELS=slack` or `teams` for one platform.
 """
 
