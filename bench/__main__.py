@@ -5,6 +5,7 @@
 - answering `/status priority 5` (the largest priority) and the plan summary, SQLite vs PostgreSQL;
 - start-up (`actionbot --help`, `serve` to its first /healthz) and an idle server's memory;
 - Slack and Teams under load against their frameworks' floors, and `serve --workers` 1 vs 2;
+- a nudge round through fakes that enforce Slack's and Teams' rate limits (`fanout`);
 - refusing the issue's hostile import files (a zip-bomb workbook expanding to 1.5 GB, a
   1,000,000-row CSV): the reader alone, and the whole `actionbot import` in a child process
   with its peak memory (issue #9 asks for under 2 s and under 200 MB).
@@ -187,6 +188,12 @@ def bench_teams() -> None:
     teams_load.main()
 
 
+def bench_fanout() -> None:
+    from bench import fanout
+
+    fanout.main()
+
+
 def bench_startup() -> None:
     from bench import startup
 
@@ -215,6 +222,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "scale-100k": bench_scale_100k,  # minutes: not in the default run (`make bench-scale`)
     "import": bench_import,  # 10,000 actions; BENCH_IMPORT_100K=1 adds 100,000
     "preview": bench_preview,  # the month's preview of `scale` alone: not in the default run
+    "fanout": bench_fanout,
     "startup": bench_startup,
     "memory": bench_memory,
     "workers": bench_workers,

@@ -76,6 +76,40 @@ class ShiftedClock:
         await asyncio.sleep(seconds)  # the platforms' limits are in real seconds
 
 
+class FastForwardClock:
+    """Real time from a chosen start in which waiting costs nothing: `now()` is the start plus
+    the real time elapsed plus every wait skipped so far, and `sleep(d)` skips `d` at once
+    (yielding to the event loop once). What a round spends working is counted as it happens;
+    what it spends waiting for a platform's rate limit is not waited. The fan-out benchmark
+    shares one between the bot and the rate-limiting fakes, so a 40-minute round runs in the
+    time its work takes while the fakes still see every request at its virtual instant.
+
+    Waits add up: it models one sender at a time. Two tasks sleeping at once would each move
+    time on, so a concurrent sender is shown slower than it is, never faster."""
+
+    def __init__(self, start: datetime, *, monotonic=time.monotonic):
+        self.start = as_utc(start)
+        self._monotonic = monotonic
+        self._origin = monotonic()
+        self.skipped = 0.0  # seconds of waiting skipped so far
+
+    def elapsed(self) -> float:
+        """Seconds since the start: the real time taken plus the waits skipped."""
+        return self._monotonic() - self._origin + self.skipped
+
+    def real(self) -> float:
+        """Real seconds since the start."""
+        return self._monotonic() - self._origin
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.elapsed())
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.skipped += seconds
+        await asyncio.sleep(0)
+
+
 def as_utc(when: datetime) -> datetime:
     """Naive datetimes are taken as UK local time: that is what people type."""
     if when.tzinfo is None:

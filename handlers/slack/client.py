@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
@@ -42,8 +41,12 @@ class ConnectionErrorRetry(_ClockedBackoff, AsyncConnectionErrorRetryHandler):
 
 
 class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """slack_sdk's 429 handler (wait `Retry-After` plus up to a second of jitter, then retry),
-    with the wait going through the runtime's clock so tests move time instead of waiting."""
+    """slack_sdk's 429 handler (wait `Retry-After`, then retry), with the wait going through the
+    runtime's clock so tests move time instead of waiting. The wait is exactly `Retry-After`:
+    slack_sdk adds up to a second of jitter, which only spreads out many uncoordinated clients;
+    our sender paces itself (`handlers.slack.rate_limits`), so a 429 means the limit's window
+    reopens at the instant Slack named, and a second of jitter per 429 would only lengthen a
+    round."""
 
     def __init__(self, sleep: Sleep, max_retry_count: int = 3):
         super().__init__(max_retry_count=max_retry_count)
@@ -54,8 +57,8 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
             raise error  # type: ignore[misc]
         state.next_attempt_requested = True
         header = next((k for k in response.headers if k.lower() == "retry-after"), None)
-        seconds = int(response.headers[header][0]) if header else 1
-        await self._sleep(seconds + random.random())
+        seconds = float(response.headers[header][0]) if header else 1.0
+        await self._sleep(seconds)
         state.increment_current_attempt()
 
 

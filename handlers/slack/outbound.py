@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.delivery import DeliveryError, NotOnChannel
@@ -20,8 +22,10 @@ from bot.views import ReportDigestView
 from cards import blockkit
 from cards import blockkit_ids as ids
 from domain.clock import Clock
+from handlers.slack import dm_channels
 from handlers.slack.client import Sleep, api_error, web_client
 from handlers.slack.people import LinkResult, link_by_email
+from handlers.slack.rate_limits import keys_for, slack_pacer
 from handlers.slack.report_digest import post_digest
 from handlers.slack.settings import SlackSettings
 from handlers.slack.threads import message_ref
@@ -53,7 +57,12 @@ PERMANENT_ERRORS = frozenset(
 class SlackChannel:
     """Reaches people who have a Slack user id (set in the directory, linked when they first
     wrote to the bot, or found by their directory email before the first message) and the
-    channel in `SLACK_SIT_CHANNEL`."""
+    channel in `SLACK_SIT_CHANNEL`.
+
+    Every Web API call first waits (on the injected clock) until it fits Slack's limits
+    (`handlers.slack.rate_limits`), so a round of thousands of nudges paces itself instead of
+    collecting 429s; each person's DM channel is opened once and remembered
+    (`handlers.slack.dm_channels`)."""
 
     name = "slack"
 
@@ -68,8 +77,13 @@ class SlackChannel:
     ):
         self.settings = settings
         self.client = client or web_client(settings, sleep)
-        self.engine = engine  # where a Slack id found by email is remembered
+        self.engine = engine  # where a Slack id found by email, and a DM channel, is remembered
         self.clock = clock
+        self.pacer = slack_pacer(self._seconds, sleep)
+
+    def _seconds(self) -> float:
+        """Now, in seconds, on the runtime's clock (the pacer's time; real time without one)."""
+        return self.clock.now().timestamp() if self.clock is not None else time.monotonic()
 
     @property
     def command_prefix(self) -> str:
@@ -86,7 +100,8 @@ class SlackChannel:
         if self.engine is None:
             raise RuntimeError("SlackChannel needs the engine to remember links")
         now = self.clock.now() if self.clock else datetime.now(UTC)
-        return await link_by_email(self.engine, self.client, person, now, actor)
+        async with self.pacer.slot("users_lookupByEmail"):
+            return await link_by_email(self.engine, self.client, person, now, actor)
 
     async def user_id_of(self, person: Person) -> str:
         """The person's Slack id; the first time, looked up by email (and remembered)."""
@@ -110,18 +125,46 @@ class SlackChannel:
         """The Slack id already linked to the person (`person_identity`), read in its own session."""
         if self.engine is None:
             return None
-        engine = self.engine
-
-        def read() -> str | None:
-            with session_scope(engine) as session:
-                return chat_id(session, person.key, "slack")
-
-        return await asyncio.to_thread(read)
+        return await asyncio.to_thread(self._read, lambda session: chat_id(session, person.key, "slack"))
 
     async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
-        opened = await self._call("conversations_open", users=await self.user_id_of(person))
-        channel = opened["channel"]["id"]
+        user_id = await self.user_id_of(person)
+        channel, kept = await self._dm_channel(person, user_id)
+        try:
+            return await self._post(channel, views, kind, meta)
+        except DeliveryError as exc:
+            if not (kept and "channel_not_found" in str(exc)):
+                raise
+        # the kept DM channel is gone (Slack said so before posting anything): open it again
+        await asyncio.to_thread(self._write, lambda session: dm_channels.forget(session, person.key))
+        channel, _ = await self._dm_channel(person, user_id)
         return await self._post(channel, views, kind, meta)
+
+    async def _dm_channel(self, person: Person, user_id: str) -> tuple[str, bool]:
+        """The person's DM channel with the bot, and whether it was kept from before: opened
+        (`conversations.open`, tier 3) only the first time, then remembered."""
+        if self.engine is not None:
+            kept = await asyncio.to_thread(self._read, lambda s: dm_channels.dm_channel(s, person.key, user_id))
+            if kept:
+                return kept, True
+        channel = (await self._call("conversations_open", users=user_id))["channel"]["id"]
+        if self.engine is not None:
+            now = self.clock.now() if self.clock else datetime.now(UTC)
+            try:
+                await asyncio.to_thread(
+                    self._write, lambda session: dm_channels.remember(session, person.key, user_id, channel, now)
+                )
+            except SQLAlchemyError as exc:  # a cache: not remembering it must not stop this send
+                log.warning("could not keep %s's Slack DM channel (opened again next time): %s", person.key, exc)
+        return channel, False
+
+    def _read(self, read):
+        with session_scope(self.engine) as session:
+            return read(session)
+
+    def _write(self, write) -> None:
+        with session_scope(self.engine) as session:
+            write(session)
 
     async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
         if not self.settings.slack_sit_channel:
@@ -155,7 +198,7 @@ class SlackChannel:
             user_id = await self._linked_id(person)
             if not user_id:
                 return ""
-            channel = (await self._call("conversations_open", users=user_id))["channel"]["id"]
+            channel, _ = await self._dm_channel(person, user_id)
         elif self.settings.slack_sit_channel:
             channel = self.settings.slack_sit_channel
         else:
@@ -168,9 +211,11 @@ class SlackChannel:
         return ""
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
-        """One Web API call; Slack's errors become DeliveryErrors the ledger understands."""
+        """One Web API call, paced to Slack's limits; Slack's errors become DeliveryErrors the
+        ledger understands."""
         try:
-            return await getattr(self.client, method)(**kwargs)
+            async with self.pacer.slot(*keys_for(self.pacer, method, kwargs)):
+                return await getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
             error = api_error(exc)
             raise DeliveryError(f"Slack {method}: {error}", permanent=error in PERMANENT_ERRORS) from exc

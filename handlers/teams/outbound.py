@@ -4,8 +4,16 @@ A person is reachable when we hold a working reference to their personal chat wi
 (they installed the app or wrote to it). A 403 (blocked / app uninstalled) or 404 (conversation
 gone) marks that reference failed, so `actionbot people check` reports the person and the
 delivery layer tells the SIT; a 429 (throttled) or a transient 412/502/503/504 is retried with
-exponential backoff and jitter, within Teams' per-conversation limits. The sleep and the random
-source are injected, so tests never wait.
+exponential backoff and jitter (exactly Teams' Retry-After when it gives one). Before each
+request the sender waits until it fits Teams' throttling limits (`handlers.teams.rate_limits`:
+per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; about 30 a second per app), so a round of
+thousands of nudges rarely meets a 429. The clock, the sleep and the random source are
+injected, so tests never wait.
+
+Each activity carries its send-ledger key in `channelData.actionbot.ledgerKey` (the Bot
+Framework passes `channelData` through; Teams ignores keys it does not know), as Slack
+messages carry it in their metadata: what the connector received can be checked against the
+ledger, one message per key.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from cards.adaptive import message_activity
 from handlers.teams import addresses
 from handlers.teams.deferred import DeferredAdapter
 from handlers.teams.errors import ConnectorError
+from handlers.teams.rate_limits import keys_for, teams_pacer
 from storage.db import session_scope
 from storage.models import Person
 
@@ -61,17 +70,18 @@ class TeamsChannel:
         self.max_retries = max_retries
         self.base_delay = base_delay
         self.max_delay = max_delay
+        self.pacer = teams_pacer(lambda: self.clock.now().timestamp(), sleep)
 
     def can_reach(self, session: Session, person: Person) -> bool:
         return addresses.reference_for(session, addresses.person_key(person.key)) is not None
 
     async def send_to_person(self, person: Person, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
-        return await self._send(addresses.person_key(person.key), views, who=person.name)
+        return await self._send(addresses.person_key(person.key), views, who=person.name, meta=meta)
 
     async def send_to_sit(self, views: list[Any], *, kind: str, meta: dict[str, Any]) -> str:
-        return await self._send(addresses.SIT, views, who="the SIT channel")
+        return await self._send(addresses.SIT, views, who="the SIT channel", meta=meta)
 
-    async def _send(self, address_key: str, views: list[Any], *, who: str) -> str:
+    async def _send(self, address_key: str, views: list[Any], *, who: str, meta: dict[str, Any]) -> str:
         with session_scope(self.engine) as session:
             reference = addresses.reference_for(session, address_key)
         if reference is None:
@@ -82,9 +92,14 @@ class TeamsChannel:
                 )
             raise DeliveryError(f"no working Teams conversation with {who}", permanent=True)
         activity = message_activity(views)
+        if meta.get("ledger_key"):
+            data = activity.get("channelData") or {}
+            activity["channelData"] = {**data, "actionbot": {"ledgerKey": str(meta["ledger_key"])}}
+        conversation = str((reference.get("conversation") or {}).get("id") or address_key)
         for attempt in range(self.max_retries + 1):
             try:
-                return await (await self.adapter.get()).send_proactive(reference, activity)
+                async with self.pacer.slot(*keys_for(self.pacer, conversation)):
+                    return await (await self.adapter.get()).send_proactive(reference, activity)
             except ConnectorError as exc:
                 if exc.status in PERMANENT:
                     reason = PERMANENT[exc.status].format(code=f" {exc.code}" if exc.code else "")
@@ -100,9 +115,11 @@ class TeamsChannel:
         raise AssertionError("unreachable")  # the loop always returns or raises
 
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
-        """Exponential backoff with full jitter on top, never sooner than Teams' Retry-After."""
+        """Teams' Retry-After when it gives one (the instant its window reopens: waiting longer
+        only lengthens a round, and the pacer keeps the next requests within the limits);
+        otherwise exponential backoff with jitter on top."""
+        if retry_after is not None:
+            return min(retry_after, self.max_delay)
         delay = min(self.max_delay, self.base_delay * (2**attempt))
         delay += self.jitter() * self.base_delay
-        if retry_after is not None:
-            delay = max(delay, retry_after)
         return min(delay, self.max_delay)
