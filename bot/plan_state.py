@@ -49,8 +49,10 @@ class ActionState:
             return True
         return any(utc_aware(u.at) >= since for u in self.updates)
 
-    @property
+    @cached_property
     def ref(self) -> str:
+        """Kept once read: an action's ref never changes, and the scheduler's rules ask for it
+        about a hundred times per action per wake-up (an ORM attribute read each time)."""
         return self.action.ref
 
     @property
@@ -142,6 +144,9 @@ class PlanState:
         """The action an id names, in any spelling of the one grammar (`1.1.1A` is `1.1.1a`);
         None for an unknown action or for anything that is not an action id. One dict lookup:
         nudges, chases and the report ask for thousands of refs a tick."""
+        found = self._by_ref.get(ref)  # already in the one spelling (the keys are canonical)
+        if found is not None:
+            return found
         key = canonical_action_id(ref)
         return None if key is None else self._by_ref.get(key)
 
