@@ -314,19 +314,20 @@ class Rules:
         """(series, stages, answered-since instant) for the episodes asking the owner about `s`."""
         series = []
         asked_by_round: date | None = None
+        due = s.due
         if self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
             stages = self.round_stages(r)
-            if s.due is not None and r.opens <= s.due and (s.due.year, s.due.month) == (r.year, r.month):
+            if due is not None and r.opens <= due and (due.year, due.month) == (r.year, r.month):
                 stages = stages[:1]  # due this month: its due-date reminders ask again, the round does not chase
                 asked_by_round = r.opens
-            series.append((f"round:{s.ref}:{r.key}", stages, answers_from(self.policy, r, self.plan_tz)))
-        if s.due is not None:
-            after_due = self.cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
-            due_stages = self.due_stages(s.due)
+            series.append((f"round:{s.ref}:{r.key}", stages, self.round_answers_from))
+        if due is not None:
+            after_due = self.cal.at(due + timedelta(days=1), MIDNIGHT, self.plan_tz)
+            due_stages = self.due_stages(due)
             if asked_by_round is not None:
                 due_stages = without_first_heads_up(due_stages, asked_by_round)
-            series.append((f"due:{s.ref}:{s.due.isoformat()}", due_stages, after_due))
+            series.append((f"due:{s.ref}:{due.isoformat()}", due_stages, after_due))
         return series
 
     def owner_items(self, s: ActionState) -> list[Item]:
@@ -342,6 +343,7 @@ class Rules:
             return out
         ref = s.ref
         delivered = self.history.items
+        handled_series = self.history.series_to  # (series, holder) of every key handled: most are not
         snoozed_until = self.inputs.snoozes.get(ref)
         for series, stages, since in self.owner_series(s):
             latest: dict[date, int | None] = {}
@@ -351,7 +353,10 @@ class Rules:
                 i = latest.get(today, -1)
                 if i == -1:
                     i = latest[today] = latest_stage(stages, today)
-                if i is None or any(f"{series}:{st.name}@{holder_key}" in delivered for st in stages[i:]):
+                if i is None or (
+                    (series, holder_key) in handled_series
+                    and any(f"{series}:{st.name}@{holder_key}" in delivered for st in stages[i:])
+                ):
                     continue
                 stage = stages[i]
                 if stage.only_if_silent:
@@ -496,33 +501,32 @@ class Rules:
         """(series, trigger day or instant, why, reason) for each escalation episode due now."""
         cal, h = self.cal, self.history
         found = []
-        if s.due is not None:
-            due_series = f"due:{s.ref}:{s.due.isoformat()}"
+        due = s.due
+        if due is not None:
+            due_series = f"due:{s.ref}:{due.isoformat()}"
             candidates = []
             if esc.overdue_working_days:
-                day = cal.add_working_days(s.due, esc.overdue_working_days)
+                day = cal.add_working_days(due, esc.overdue_working_days)
                 if day <= self.today:
-                    candidates.append(
-                        (day, "overdue", f"{esc.overdue_working_days} working days overdue (due {_d(s.due)})")
-                    )
-            after_due = cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
+                    candidates.append((day, "overdue", f"{esc.overdue_working_days} working days overdue (due {_d(due)})"))
+            after_due = cal.at(due + timedelta(days=1), MIDNIGHT, self.plan_tz)
             if esc.on_silence and not snoozed and not self.answered_since(s, after_due):
-                last = self.due_stages(s.due)[-1]
+                last = self.due_stages(due)[-1]
                 sent = h.stage_day.get((due_series, last.name))
                 if sent is not None and last.only_if_silent:
                     day = cal.add_working_days(sent, esc.silence_working_days)
                     if day <= self.today:
                         candidates.append(
-                            (day, "silence", f"no answer after {self.policy.chase_count} chase(s): was due {_d(s.due)}")
+                            (day, "silence", f"no answer after {self.policy.chase_count} chase(s): was due {_d(due)}")
                         )
             if candidates:
                 day, why, reason = min(candidates)
-                found.append((f"esc-due:{s.ref}:{s.due.isoformat()}", day, why, reason))
+                found.append((f"esc-due:{s.ref}:{due.isoformat()}", day, why, reason))
         if esc.on_silence and not snoozed and self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
             last = self.round_stages(r)[-1]
             sent = h.stage_day.get((f"round:{s.ref}:{r.key}", last.name))
-            since = answers_from(self.policy, r, self.plan_tz)
+            since = self.round_answers_from
             if sent is not None and not self.answered_since(s, since):
                 day = cal.add_working_days(sent, esc.silence_working_days)
                 if day <= self.today:
