@@ -127,7 +127,7 @@ def notice_items(unreached: dict[tuple[str, date], tuple[str, str]], rules: Rule
         key = f"{series}:notice@{SIT}"
         if not history.delivered(key):
             waiting.append((day, person, series, key, reason, what))
-    for day, person, series, key, reason, what in sorted(waiting, key=lambda w: (w[0], w[1])):
+    for day, person, series, key, reason, what in sorted(waiting):  # by day, then person: each pair once
         text = f"{rules.name_of(person)} ({person}) on {day:%a} {day.day} {day:%b}: {reason}"
         out.append(
             Item(
@@ -154,13 +154,14 @@ def _batch(
     if not cal.in_working_hours(now, tz):
         return None
     opening = cal.at(cal.local(now, tz).date(), max(policy.send_time, cal.day_start), tz)
-    personal = [i for i in items if cal.next_slot(i.trigger, tz, policy.send_time) <= now]
+    slots = {t: cal.next_slot(t, tz, policy.send_time) for t in {i.trigger for i in items}}  # a few instants
+    personal = [i for i in items if slots[i.trigger] <= now]
     if not personal:
         return None
     key = message_key(recipient, cal.local(now, tz).date())
     if key in history.messages:
         return None
-    send_at = max(min(cal.next_slot(i.trigger, tz, policy.send_time) for i in personal), opening)
+    send_at = max(min(slots[i.trigger] for i in personal), opening)
     kinds = sorted({i.kind for i in personal}, key=KIND_ORDER.index)
     personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), order.rank(i), i.key))
     return Planned(key, "+".join(kinds), recipient, send_at, tz, tuple(personal))
