@@ -171,7 +171,10 @@ class PlanState:
         loaded state at each of a month's wake-ups; rebuilding the index of 10,000 refs each
         time was a tenth of its simulation."""
         later = PlanState(self.plan, as_of, today, self.priorities, self.findings)
-        return self._keeping(later, ("actions", "_by_ref", "by_action_id"))
+        kept = ("actions", "_by_ref")
+        for name in kept:
+            getattr(self, name)  # built once, here, and shared by every copy
+        return self._keeping(later, (*kept, "by_action_id"))
 
     def _keeping(self, later: PlanState, kept: tuple[str, ...]) -> PlanState:
         later.__dict__.update({k: v for k, v in self.__dict__.items() if k in kept})  # cached_property values

@@ -22,6 +22,7 @@ from scheduler.planned import SIT, History, Inputs, Item, Planned
 from scheduler.rules import Rules
 
 KIND_ORDER = ("nudge", "reading", "escalation", "notice", "audit")
+KIND_RANK = {kind: n for n, kind in enumerate(KIND_ORDER)}
 
 
 def message_key(recipient: str, day) -> str:
@@ -163,7 +164,7 @@ def _batch(
         return None
     send_at = max(min(slots[i.trigger] for i in personal), opening)
     kinds = sorted({i.kind for i in personal}, key=KIND_ORDER.index)
-    personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), order.rank(i), i.key))
+    personal.sort(key=lambda i: (KIND_RANK[i.kind], order.rank(i), i.key))
     return Planned(key, "+".join(kinds), recipient, send_at, tz, tuple(personal))
 
 
