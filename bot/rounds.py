@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from bot.plan_state import ActionState
 from bot.policy import Policy
@@ -24,11 +25,11 @@ class Round:
     deadline: date
     closes: date  # the working day after the deadline: the highlight report goes out
 
-    @property
-    def key(self) -> str:
+    @cached_property
+    def key(self) -> str:  # kept: the scheduler names every action's round episode with it
         return f"{self.year:04d}-{self.month:02d}"
 
-    @property
+    @cached_property
     def label(self) -> str:
         return f"{date(self.year, self.month, 1):%B %Y}"
 

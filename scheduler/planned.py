@@ -142,12 +142,13 @@ class Planned:
     @property
     def rules(self) -> dict[str, list[str]]:
         """rule → action refs or indicator codes (or [] for digests), in first-seen order."""
-        out: dict[str, list[str]] = {}
+        out: dict[str, dict[str, None]] = {}  # ordered sets: the SIT's message holds thousands of items
         for i in self.items:
-            out.setdefault(i.rule, [])
-            if i.subject and i.subject not in out[i.rule]:
-                out[i.rule].append(i.subject)
-        return out
+            subjects = out.setdefault(i.rule, {})
+            subject = i.subject
+            if subject:
+                subjects[subject] = None
+        return {rule: list(subjects) for rule, subjects in out.items()}
 
     def why(self) -> str:
         """The rules and what they are about, in one line (the preview's, the ledger's `why`)."""

@@ -22,6 +22,7 @@ from scheduler.planned import SIT, History, Inputs, Item, Planned
 from scheduler.rules import Rules
 
 KIND_ORDER = ("nudge", "reading", "escalation", "notice", "audit")
+KIND_RANK = {kind: n for n, kind in enumerate(KIND_ORDER)}
 
 
 def message_key(recipient: str, day) -> str:
@@ -92,9 +93,18 @@ class PlanOrder:
     def __init__(self, plans: list[tuple[str, Inputs]]) -> None:
         self._plans = {prefix: (rank, inputs) for rank, (prefix, inputs) in enumerate(plans)}
         self._indicators: dict[str, dict[str, int]] = {}
+        self._ranks: dict[tuple[str, str], tuple[int, int]] = {}
 
     def rank(self, item: Item) -> tuple[int, int]:
+        """Kept per (plan, subject): an action's holders all get an item about it."""
         prefix = prefix_of(item.key)
+        key = (prefix, item.subject)
+        found = self._ranks.get(key)
+        if found is None:
+            found = self._ranks[key] = self._rank(prefix, item.subject)
+        return found
+
+    def _rank(self, prefix: str, subject: str) -> tuple[int, int]:
         found = self._plans.get(prefix)
         if found is None:
             return (0, 0)
@@ -102,21 +112,23 @@ class PlanOrder:
         codes = self._indicators.get(prefix)
         if codes is None:
             codes = self._indicators[prefix] = {ind.code: n for n, ind in enumerate(inputs.indicators)}
-        if item.subject in codes:
-            return (rank, codes[item.subject])
-        s = inputs.state.action(item.subject)
-        return (rank, s.action.position) if s is not None and s.ref == item.subject else (0, 0)
+        if subject in codes:
+            return (rank, codes[subject])
+        s = inputs.state.action(subject)
+        return (rank, s.action.position) if s is not None and s.ref == subject else (0, 0)
 
 
 def notice_items(unreached: dict[tuple[str, date], tuple[str, str]], rules: Rules, history: History) -> list[Item]:
     """'Could not reach X' for the SIT: one item per person and day they could not be reached
     (from the ledger, or planned just now), until the SIT has been told."""
     out = []
-    for (person, day), (reason, what) in sorted(unreached.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    waiting = []  # those the SIT has not been told of yet: a month's preview holds thousands told
+    for (person, day), (reason, what) in unreached.items():
         series = f"unreachable:{person}:{day.isoformat()}"
         key = f"{series}:notice@{SIT}"
-        if history.delivered(key):
-            continue
+        if not history.delivered(key):
+            waiting.append((day, person, series, key, reason, what))
+    for day, person, series, key, reason, what in sorted(waiting):  # by day, then person: each pair once
         text = f"{rules.name_of(person)} ({person}) on {day:%a} {day.day} {day:%b}: {reason}"
         out.append(
             Item(
@@ -143,15 +155,16 @@ def _batch(
     if not cal.in_working_hours(now, tz):
         return None
     opening = cal.at(cal.local(now, tz).date(), max(policy.send_time, cal.day_start), tz)
-    personal = [i for i in items if cal.next_slot(i.trigger, tz, policy.send_time) <= now]
+    slots = {t: cal.next_slot(t, tz, policy.send_time) for t in {i.trigger for i in items}}  # a few instants
+    personal = [i for i in items if slots[i.trigger] <= now]
     if not personal:
         return None
     key = message_key(recipient, cal.local(now, tz).date())
     if key in history.messages:
         return None
-    send_at = max(min(cal.next_slot(i.trigger, tz, policy.send_time) for i in personal), opening)
+    send_at = max(min(slots[i.trigger] for i in personal), opening)
     kinds = sorted({i.kind for i in personal}, key=KIND_ORDER.index)
-    personal.sort(key=lambda i: (KIND_ORDER.index(i.kind), order.rank(i), i.key))
+    personal.sort(key=lambda i: (KIND_RANK[i.kind], order.rank(i), i.key))
     return Planned(key, "+".join(kinds), recipient, send_at, tz, tuple(personal))
 
 

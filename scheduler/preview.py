@@ -71,16 +71,16 @@ def seen_by_rules(state: PlanState, now: datetime, answered: dict[str, datetime]
     action's state; `SimulatedReplies.record`, which does read it, redates the one it judges)."""
     today = now.astimezone(_zone(state.plan.timezone)).date()
     due = {ref for ref, at in answered.items() if at <= now}
-    priorities = state.priorities
-    if due:
+    if not due:  # nobody answered yet: the very same actions, and their index kept
+        return state.same_actions_on(now, today)
 
-        def seen(a: ActionState) -> ActionState:
-            if a.ref not in due:
-                return a
-            at = answered[a.ref]
-            return replace(a, today=today, confirmed_at=max(at, a.confirmed_at or at))
+    def seen(a: ActionState) -> ActionState:
+        if a.ref not in due:
+            return a
+        at = answered[a.ref]
+        return replace(a, today=today, confirmed_at=max(at, a.confirmed_at or at))
 
-        priorities = [PriorityState(p.priority, [seen(a) for a in p.actions]) for p in state.priorities]
+    priorities = [PriorityState(p.priority, [seen(a) for a in p.actions]) for p in state.priorities]
     return PlanState(plan=state.plan, as_of=now, today=today, priorities=priorities, findings=state.findings)
 
 

@@ -145,6 +145,10 @@ class Rules:
         self._answerable: dict[tuple[str, ...], list] = {}
         self._owners: dict[tuple[str, ...], list] = {}
         self._targets: dict[tuple, list[str]] = {}
+        self._tz: dict[str, str] = {}
+        self._asked: dict[tuple[str, ...], list[tuple]] = {}
+        self._holders: dict[tuple[str, ...], tuple[list, tuple[str, ...], set[str]]] = {}
+        self._escalation: dict[int | None, Escalation] = {}
 
     def due_stages(self, due: date) -> list[Stage]:
         if due not in self._stages:
@@ -159,6 +163,12 @@ class Rules:
     # --- helpers --------------------------------------------------------------------------
 
     def tz_of(self, key: str) -> str:
+        found = self._tz.get(key)
+        if found is None:  # one instant, one directory: each person's zone once
+            found = self._tz[key] = self._zone_of(key)
+        return found
+
+    def _zone_of(self, key: str) -> str:
         if key == SIT:
             return self.plan_tz
         person = self.directory.person(key)
@@ -185,6 +195,45 @@ class Rules:
         found = self._answerable.get(roles)
         if found is None:
             found = self._answerable[roles] = self.directory.answerable(s.action, self.today)
+        return found
+
+    def asked(self, s: ActionState) -> list[tuple]:
+        """`answerable` as plain values, once per set of lead roles: (holder, holder's key,
+        who is asked, their key, their local date, their zone, whether they are on leave).
+        The rules read these for every holder of every action; read from the ORM objects each
+        time, they were most of a month's preview."""
+        roles = tuple(s.action.leads or ())
+        found = self._asked.get(roles)
+        if found is None:
+            found = self._asked[roles] = [
+                (
+                    holder,
+                    holder.key,
+                    target,
+                    target.key,
+                    self.local_today(target.key),
+                    self.tz_of(target.key),
+                    on_leave(target, self.today),
+                )
+                for holder, target in self.answerable(s)
+            ]
+        return found
+
+    def holders(self, s: ActionState) -> tuple[list, tuple[str, ...], set[str]]:
+        """The holders of the action's lead roles, their keys (each once) and everyone an
+        escalation about it must not go to (holders and whoever is asked), once per set of roles."""
+        roles = tuple(s.action.leads or ())
+        found = self._holders.get(roles)
+        if found is None:
+            holders = [p for role in roles for p in self.directory.holders(role)]
+            exclude = {p.key for p in holders} | {p.key for p in self.owners(s)}
+            found = self._holders[roles] = (holders, tuple(dict.fromkeys(p.key for p in holders)), exclude)
+        return found
+
+    def escalation_for(self, priority_number: int | None) -> Escalation:
+        found = self._escalation.get(priority_number)
+        if found is None:
+            found = self._escalation[priority_number] = self.policy.escalation_for(priority_number)
         return found
 
     def owners(self, s: ActionState) -> list:
@@ -265,56 +314,83 @@ class Rules:
         """(series, stages, answered-since instant) for the episodes asking the owner about `s`."""
         series = []
         asked_by_round: date | None = None
+        due = s.due
         if self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
             stages = self.round_stages(r)
-            if s.due is not None and r.opens <= s.due and (s.due.year, s.due.month) == (r.year, r.month):
+            if due is not None and r.opens <= due and (due.year, due.month) == (r.year, r.month):
                 stages = stages[:1]  # due this month: its due-date reminders ask again, the round does not chase
                 asked_by_round = r.opens
-            series.append((f"round:{s.ref}:{r.key}", stages, answers_from(self.policy, r, self.plan_tz)))
-        if s.due is not None:
-            after_due = self.cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
-            due_stages = self.due_stages(s.due)
+            series.append((f"round:{s.ref}:{r.key}", stages, self.round_answers_from))
+        if due is not None:
+            after_due = self.cal.at(due + timedelta(days=1), MIDNIGHT, self.plan_tz)
+            due_stages = self.due_stages(due)
             if asked_by_round is not None:
                 due_stages = without_first_heads_up(due_stages, asked_by_round)
-            series.append((f"due:{s.ref}:{s.due.isoformat()}", due_stages, after_due))
+            series.append((f"due:{s.ref}:{due.isoformat()}", due_stages, after_due))
         return series
 
     def owner_items(self, s: ActionState) -> list[Item]:
         """Each holder's latest due step, sent to them or to the delegate standing in for them.
-        Items are keyed by the holder, so a step the delegate got is not repeated on return."""
-        out = []
-        pairs = self.answerable(s)
+        Items are keyed by the holder, so a step the delegate got is not repeated on return.
+
+        Written for speed (every open action, every wake-up of a month's preview): the holders
+        come as plain values (`asked`), the latest stage once per local date, whether anyone
+        answered once per episode, and only when a stage needs it."""
+        out: list[Item] = []
+        asked = self.asked(s)
+        if not asked:
+            return out
+        ref = s.ref
+        delivered = self.history.items
+        handled_series = self.history.series_to  # (series, holder) of every key handled: most are not
+        snoozed_until = self.inputs.snoozes.get(ref)
         for series, stages, since in self.owner_series(s):
-            for holder, target in pairs:
-                today = self.local_today(target.key)
-                i = latest_stage(stages, today)
-                if i is None or self._handled(series, stages, i, holder.key):
+            latest: dict[date, int | None] = {}
+            silent_since: bool | None = None  # nobody answered since the episode's start
+            silent_round: bool | None = None  # nobody answered in this month's round
+            for holder, holder_key, target, target_key, today, tz, away in asked:
+                i = latest.get(today, -1)
+                if i == -1:
+                    i = latest[today] = latest_stage(stages, today)
+                if i is None or (
+                    (series, holder_key) in handled_series
+                    and any(f"{series}:{st.name}@{holder_key}" in delivered for st in stages[i:])
+                ):
                     continue
                 stage = stages[i]
-                if stage.only_if_silent and self.answered_since(s, since):
+                if stage.only_if_silent:
+                    if silent_since is None:
+                        silent_since = not s.answered_since(since)
+                    if not silent_since:
+                        continue
+                if stage.rule == "pre_due":
+                    if silent_round is None:
+                        silent_round = not s.answered_since(self.round_answers_from)
+                    if not silent_round:
+                        continue  # answered in this month's round: a heads-up adds nothing; the due day still asks
+                if snoozed_until is not None and today < snoozed_until:
                     continue
-                if stage.rule == "pre_due" and self.answered_since(s, self.round_answers_from):
-                    continue  # answered in this month's round: a heads-up adds nothing; the due day still asks
-                if self.snoozed(s.ref, today):
-                    continue
-                if on_leave(target, self.today):  # nobody can stand in for them
+                if away:  # nobody can stand in for them
                     if self.policy.tell_lead_without_delegate:
                         out += self.cover_items(s, target, stage)
                     continue
                 reason = stage.reason if target is holder else f"for {holder.name}, who is on leave: {stage.reason}"
+                day_start = self._day_start.get((stage.day, tz))
+                if day_start is None:
+                    day_start = self._day_start[(stage.day, tz)] = self.cal.at(stage.day, MIDNIGHT, tz)
                 out.append(
                     Item(
-                        key=f"{series}:{stage.name}@{holder.key}",
+                        key=f"{series}:{stage.name}@{holder_key}",
                         series=series,
                         stage=stage.name,
                         kind="nudge",
-                        recipient=target.key,
-                        trigger=self.day_start(stage.day, target.key),
+                        recipient=target_key,
+                        trigger=day_start,
                         rule=stage.rule,
                         reason=reason,
-                        ref=s.ref,
-                        owners=(holder.key,),
+                        ref=ref,
+                        owners=(holder_key,),
                     )
                 )
         return out
@@ -368,14 +444,14 @@ class Rules:
         return chosen or usable(managers) or [SIT]
 
     def escalation_items(self, s: ActionState) -> list[Item]:
-        esc = self.policy.escalation_for(s.action.priority_number)
-        holders = [p for role in s.action.leads or [] for p in self.directory.holders(role)]
-        asked = self.owners(s)
-        exclude = {p.key for p in holders} | {p.key for p in asked}
-        names = tuple(dict.fromkeys(p.key for p in holders))
+        esc = self.escalation_for(s.action.priority_number)
         snoozed = self.snoozed(s.ref, self.today)
+        found = self._escalations(s, esc, snoozed)
+        if not found:
+            return []
+        holders, names, exclude = self.holders(s)
         out = []
-        for series, trigger, why, reason in self._escalations(s, esc, snoozed):
+        for series, trigger, why, reason in found:
             unreached = self.unreached_owners(s, holders, series)
             if unreached:
                 reason += "; " + ", ".join(self.name_of(k) for k in unreached) + " could not be reached by the bot"
@@ -425,33 +501,32 @@ class Rules:
         """(series, trigger day or instant, why, reason) for each escalation episode due now."""
         cal, h = self.cal, self.history
         found = []
-        if s.due is not None:
-            due_series = f"due:{s.ref}:{s.due.isoformat()}"
+        due = s.due
+        if due is not None:
+            due_series = f"due:{s.ref}:{due.isoformat()}"
             candidates = []
             if esc.overdue_working_days:
-                day = cal.add_working_days(s.due, esc.overdue_working_days)
+                day = cal.add_working_days(due, esc.overdue_working_days)
                 if day <= self.today:
-                    candidates.append(
-                        (day, "overdue", f"{esc.overdue_working_days} working days overdue (due {_d(s.due)})")
-                    )
-            after_due = cal.at(s.due + timedelta(days=1), MIDNIGHT, self.plan_tz)
+                    candidates.append((day, "overdue", f"{esc.overdue_working_days} working days overdue (due {_d(due)})"))
+            after_due = cal.at(due + timedelta(days=1), MIDNIGHT, self.plan_tz)
             if esc.on_silence and not snoozed and not self.answered_since(s, after_due):
-                last = self.due_stages(s.due)[-1]
+                last = self.due_stages(due)[-1]
                 sent = h.stage_day.get((due_series, last.name))
                 if sent is not None and last.only_if_silent:
                     day = cal.add_working_days(sent, esc.silence_working_days)
                     if day <= self.today:
                         candidates.append(
-                            (day, "silence", f"no answer after {self.policy.chase_count} chase(s): was due {_d(s.due)}")
+                            (day, "silence", f"no answer after {self.policy.chase_count} chase(s): was due {_d(due)}")
                         )
             if candidates:
                 day, why, reason = min(candidates)
-                found.append((f"esc-due:{s.ref}:{s.due.isoformat()}", day, why, reason))
+                found.append((f"esc-due:{s.ref}:{due.isoformat()}", day, why, reason))
         if esc.on_silence and not snoozed and self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
             last = self.round_stages(r)[-1]
             sent = h.stage_day.get((f"round:{s.ref}:{r.key}", last.name))
-            since = answers_from(self.policy, r, self.plan_tz)
+            since = self.round_answers_from
             if sent is not None and not self.answered_since(s, since):
                 day = cal.add_working_days(sent, esc.silence_working_days)
                 if day <= self.today:
