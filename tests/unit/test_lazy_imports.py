@@ -107,13 +107,15 @@ print(json.dumps(asyncio.run(first_answer())))
 
 # What `serve`'s first answer on /healthz does not need (issue #14): the Slack and Teams SDKs,
 # the channels' handlers and senders, the card renderers they use, the core that answers chat
-# (bot.runtime builds it on first use) and the board's pages. They load with the first request
+# (bot.runtime builds it on first use), the board's pages and the scheduler's ticker (built by
+# the first tick, 2 s after the start). They load with the first request
 # or send that needs them (handlers.lazy_route, bot.lazy_channel).
 NOT_BEFORE_FIRST_ANSWER = [
     "bot.conversation",
     "bot.report",
     "bot.board",
     "handlers.web.routes",
+    "scheduler.tick",
     "slack_bolt",
     "slack_sdk",
     "botbuilder",
