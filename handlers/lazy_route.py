@@ -43,5 +43,6 @@ class LazyRoute:
                     self._handler = self._build(module)
         return self._handler
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """The route's handler (mount this bound method: aiohttp wants a coroutine function)."""
         return await (await self.handler())(request)

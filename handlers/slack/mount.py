@@ -83,7 +83,7 @@ def mount_slack(app: web.Application, rt: Runtime) -> bool:
     slack = SlackMount(rt, settings)
     app.cleanup_ctx.append(slack.pacing.lifetime())
     if settings.slack_signing_secret:
-        app.router.add_post(EVENTS_PATH, slack.route)
+        app.router.add_post(EVENTS_PATH, slack.route.handle)
     if settings.slack_app_token:
         app.cleanup_ctx.append(slack.socket_mode(settings.slack_app_token))
     return True

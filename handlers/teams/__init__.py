@@ -65,7 +65,7 @@ def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, 
     def handler(endpoint_module: Any):
         return endpoint_module.MessagesEndpoint(adapter, endpoint_module.TeamsBot(rt), dev_mode=dev_mode).handle
 
-    app.router.add_post(PATH, LazyRoute("handlers.teams.endpoint", handler))
+    app.router.add_post(PATH, LazyRoute("handlers.teams.endpoint", handler).handle)
     return "teams"
 
 

@@ -39,7 +39,7 @@ def mount_board(app: web.Application, rt: Runtime) -> bool:
     session, so an unconfigured board answers 401, never data)."""
     app.on_response_prepare.append(board_headers)
     for method, path, name in ROUTES:
-        app.router.add_route(method, path, LazyRoute("handlers.web.routes", _answering(rt, name)))
+        app.router.add_route(method, path, LazyRoute("handlers.web.routes", _answering(rt, name)).handle)
     return True
 
 
