@@ -15,6 +15,7 @@ from bot.config_lines import ConfigLine, mask
 from handlers.teams.settings import TENANT_REQUIRED, TeamsSettings, teams_settings
 
 if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams first needs it
+    from bot.delivery import OutboundChannel
     from bot.runtime import Runtime
     from handlers.teams.deferred import DeferredAdapter
     from handlers.teams.outbound import TeamsChannel
@@ -90,11 +91,11 @@ class TeamsPlugin:
         mount_teams(app, rt)
         return True
 
-    def outbound(self, rt: Runtime) -> TeamsChannel:
+    def outbound(self, rt: Runtime) -> OutboundChannel:
         """Teams' sender, built (its card renderers imported) on its first use (`bot.lazy_channel`)."""
         from bot.lazy_channel import LazyChannel
 
-        return LazyChannel(self.name, lambda: teams_outbound(rt))  # type: ignore[return-value]
+        return LazyChannel(self.name, lambda: teams_outbound(rt))
 
     def config_lines(self, env: Mapping[str, str]) -> list[ConfigLine]:
         s = self.settings(env)
