@@ -20,8 +20,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,7 +33,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.policy import WEEKDAYS, Policy, PolicyError, policy_from_settings
 from scheduler import heartbeat
 from scheduler.leader import LeaderLock
-from scheduler.tick import Ticker
+
+if TYPE_CHECKING:  # the ticker (the rules, the planner, the core's views) loads with the first tick
+    from scheduler.tick import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,25 @@ class SchedulerHandle:
 
     policy: Policy
     scheduler: AsyncIOScheduler | None = None
-    ticker: Ticker | None = None
     leader: LeaderLock | None = None
     local: heartbeat.LocalScheduler | None = None  # what /healthz expects of this process's scheduler
+    # set at start-up; the ticker is built by the first tick (or the first to ask for it), so
+    # `serve` answers /healthz before the scheduler's modules are imported (issue #14)
+    make_ticker: Callable[[], Ticker] | None = None
+    built_ticker: Ticker | None = None
+
+    @property
+    def ticker(self) -> Ticker | None:
+        if self.built_ticker is None and self.make_ticker is not None:
+            self.built_ticker = self.make_ticker()
+        return self.built_ticker
+
+    async def tick(self) -> Any:
+        """The scheduled jobs' callable: one tick of the (first built here) ticker."""
+        ticker = self.ticker
+        if ticker is None:
+            raise RuntimeError("the scheduler has not started")
+        return await ticker.run()
 
 
 SCHEDULER = web.AppKey("scheduler", SchedulerHandle)
@@ -70,7 +90,7 @@ SERVE_FIRST_TICK_AFTER_SECONDS = 2.0
 
 
 def build_scheduler(
-    ticker: Ticker,
+    tick: Callable[[], Awaitable[Any]],
     policy: Policy,
     *,
     speed: float = 1.0,
@@ -79,7 +99,7 @@ def build_scheduler(
 ) -> AsyncIOScheduler:
     sched = AsyncIOScheduler(timezone=timezone, job_defaults=dict(JOB_DEFAULTS))
     sched.add_job(
-        ticker.run,
+        tick,
         IntervalTrigger(seconds=tick_interval(policy, speed), timezone=timezone),
         id=TICK_JOB,
         name="reconcile: send what the database says is due",
@@ -89,7 +109,7 @@ def build_scheduler(
     if policy.weekly_enabled:
         t = policy.weekly_time
         sched.add_job(
-            ticker.run,
+            tick,
             CronTrigger(day_of_week=WEEKDAYS[policy.weekly_day][:3], hour=t.hour, minute=t.minute, timezone=timezone),
             id=WEEKLY_JOB,
             name="wake-up at the weekly digest time",
@@ -98,7 +118,7 @@ def build_scheduler(
     if policy.monthly_report_enabled:
         t = policy.monthly_report_time
         sched.add_job(
-            ticker.run,
+            tick,
             CronTrigger(day="1-20", hour=t.hour, minute=t.minute, timezone=timezone),
             id=MONTHLY_JOB,
             name="wake-up at the report time while a round may close",
@@ -107,13 +127,14 @@ def build_scheduler(
     return sched
 
 
-async def stop_scheduler(sched: AsyncIOScheduler, ticker: Ticker) -> None:
+async def stop_scheduler(sched: AsyncIOScheduler, ticker: Ticker | None) -> None:
     """Stop firing jobs, then let a tick in progress finish. AsyncIOScheduler.shutdown is
     queued on the loop, so yield once for it to take effect."""
     if sched.running:
         sched.shutdown(wait=False)
         await asyncio.sleep(0)
-    await ticker.wait_idle()
+    if ticker is not None:
+        await ticker.wait_idle()
 
 
 def load_policy_or_exit(settings) -> Policy:
@@ -130,6 +151,8 @@ def clock_interval(policy: Policy, speed: float) -> float:
 
 def make_ticker(rt, policy: Policy, leader: LeaderLock | None, *, kind: str | None = None) -> Ticker:
     """The process's ticker; with `kind` (`serve`, `clock`) it records a heartbeat per tick."""
+    from scheduler.tick import Ticker
+
     return Ticker(
         rt.engine,
         rt.clock,
@@ -152,10 +175,13 @@ def attach_scheduler(
 
     async def start(_app: web.Application) -> None:
         handle.leader = LeaderLock(rt.engine)
-        handle.ticker = make_ticker(rt, handle.policy, handle.leader, kind="serve")
-        handle.local = heartbeat.LocalScheduler(rt.clock.now(), handle.ticker.heartbeat_seconds)
+        leader = handle.leader
+        handle.make_ticker = lambda: make_ticker(rt, handle.policy, leader, kind="serve")
+        handle.local = heartbeat.LocalScheduler(
+            rt.clock.now(), clock_interval(handle.policy, rt.settings.actionbot_speed)
+        )
         handle.scheduler = build_scheduler(
-            handle.ticker,
+            handle.tick,
             handle.policy,
             speed=rt.settings.actionbot_speed,
             timezone=handle.policy.default_timezone,
@@ -164,12 +190,13 @@ def attach_scheduler(
         handle.scheduler.start()
 
     async def stop(_app: web.Application) -> None:
-        if handle.scheduler is not None and handle.ticker is not None:
-            await stop_scheduler(handle.scheduler, handle.ticker)
+        ticker = handle.built_ticker  # never built: it never ticked, so has no heartbeat to forget
+        if handle.scheduler is not None:
+            await stop_scheduler(handle.scheduler, ticker)
         if handle.leader is not None:
             handle.leader.release()
-        if handle.ticker is not None:
-            forget_heartbeat(rt.engine, handle.ticker)
+        if ticker is not None:
+            forget_heartbeat(rt.engine, ticker)
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
@@ -207,7 +234,7 @@ async def _clock(rt, policy: Policy, stop: asyncio.Event | None) -> int:
             loop.add_signal_handler(sig, stop.set)
     leader = LeaderLock(rt.engine)
     ticker = make_ticker(rt, policy, leader, kind="clock")
-    sched = build_scheduler(ticker, policy, speed=rt.settings.actionbot_speed, timezone=policy.default_timezone)
+    sched = build_scheduler(ticker.run, policy, speed=rt.settings.actionbot_speed, timezone=policy.default_timezone)
     sched.start()
     print(
         f"actionbot clock: scheduler running (policy: {policy.source}; now {rt.clock.now():%Y-%m-%d %H:%M} UTC; "

@@ -31,17 +31,23 @@ class SlackPlugin:
 
     def mount(self, app: web.Application, rt: Runtime) -> bool:
         """Only with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)."""
-        from handlers.slack.app import mount_slack
+        from handlers.slack.mount import mount_slack
 
         return mount_slack(app, rt)
 
     def outbound(self, rt: Runtime) -> OutboundChannel | None:
+        """Slack's sender, built (slack_sdk imported) on its first use (`bot.lazy_channel`)."""
         settings = slack_settings(rt)
         if not settings.slack_enabled:
             return None
-        from handlers.slack.outbound import SlackChannel
+        from bot.lazy_channel import LazyChannel
 
-        return SlackChannel(settings, rt.clock.sleep, engine=rt.engine, clock=rt.clock)
+        def build() -> OutboundChannel:
+            from handlers.slack.outbound import SlackChannel
+
+            return SlackChannel(settings, rt.clock.sleep, engine=rt.engine, clock=rt.clock)
+
+        return LazyChannel(self.name, build)
 
     def config_lines(self, env: Mapping[str, str]) -> list[ConfigLine]:
         s = self.settings(env)

@@ -1,4 +1,7 @@
-"""Building the Bolt app and mounting it on the project's aiohttp server.
+"""Building the Bolt app and answering `POST /slack/events` with it.
+
+This module (slack_bolt, slack_sdk, the core's listeners) is loaded by `handlers.slack.mount`
+with the first Slack request, or at start for Socket Mode: not while `serve` starts (issue #14).
 
 `AsyncApp` refuses to exist without a token, so it is built only when Slack is configured,
 inside a factory, never at import. HTTP mode shares the one aiohttp server with `/healthz` and
@@ -11,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +29,7 @@ from bot.outage import RETRY_AFTER_SECONDS, is_database_outage
 from bot.runtime import Runtime
 from handlers.slack.client import configure
 from handlers.slack.listeners import SlackListeners
+from handlers.slack.mount import EVENTS_PATH
 from handlers.slack.pacing import Pacing
 from handlers.slack.settings import slack_settings
 from storage import repo
@@ -33,9 +37,7 @@ from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-SLACK_BOLT = web.AppKey("slack_bolt", AsyncApp)
-SLACK_SIGNING_SECRET = web.AppKey("slack_signing_secret", str)
+__all__ = ["EVENTS_PATH", "build_bolt_app", "events_handler"]
 
 
 def build_bolt_app(rt: Runtime, pacing: Pacing | None = None) -> AsyncApp:
@@ -158,16 +160,24 @@ def invocation_key(body: dict) -> str | None:
     return key
 
 
-async def slack_events(request: web.Request) -> web.StreamResponse:
+def events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The handler of POST /slack/events for `bolt` (`handlers.slack.mount` routes to it)."""
+
+    async def slack_events(request: web.Request) -> web.StreamResponse:
+        return await answer(bolt, signing_secret, request)
+
+    return slack_events
+
+
+async def answer(bolt: AsyncApp, signing_secret: str, request: web.Request) -> web.StreamResponse:
     """POST /slack/events: events, slash commands and interactivity on one URL.
 
     The signature is checked here first (Bolt checks it again): Bolt parses the body before it
     verifies it, and both a body it cannot parse (malformed JSON in an event or in the `payload`
     field, JSON that is not an object) and a timestamp header that is not a number escape from
     Bolt as a 500. So: 401 unless signed by Slack, then 400 for a body that is not a JSON object."""
-    if not await _signed_by_slack(request):
+    if not await _signed_by_slack(signing_secret, request):
         return web.json_response({"error": "invalid request signature"}, status=401)
-    bolt = request.app[SLACK_BOLT]
     try:
         bolt_request = await to_bolt_request(request)
         readable = isinstance(bolt_request.body, dict)
@@ -188,9 +198,9 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     return await to_aiohttp_response(bolt_response)
 
 
-async def _signed_by_slack(request: web.Request) -> bool:
+async def _signed_by_slack(signing_secret: str, request: web.Request) -> bool:
     """Slack's v0 signature and a timestamp less than five minutes old (as Bolt checks it)."""
-    verifier = SignatureVerifier(request.app[SLACK_SIGNING_SECRET])
+    verifier = SignatureVerifier(signing_secret)
     try:
         return verifier.is_valid(
             body=await request.text(),
@@ -201,39 +211,3 @@ async def _signed_by_slack(request: web.Request) -> bool:
         return False
 
 
-def mount_slack(app: web.Application, rt: Runtime) -> bool:
-    """Mount Slack when it is configured: HTTP with a signing secret, Socket Mode with an app
-    token (both may be on). Returns False, touching nothing, when Slack is off."""
-    settings = slack_settings(rt)
-    if not settings.slack_enabled:
-        return False
-    pacing = Pacing()
-    bolt = build_bolt_app(rt, pacing)
-    app.cleanup_ctx.append(pacing.lifetime())
-    app[SLACK_BOLT] = bolt
-    if settings.slack_signing_secret:
-        app[SLACK_SIGNING_SECRET] = settings.slack_signing_secret
-        app.router.add_post(EVENTS_PATH, slack_events)
-    if settings.slack_app_token:
-        app.cleanup_ctx.append(_socket_mode(bolt, settings.slack_app_token))
-    return True
-
-
-def _socket_mode(bolt: AsyncApp, app_token: str) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def connect(_app: web.Application) -> AsyncIterator[None]:
-        """Connect in the background: slack_sdk retries a failed connection forever (every 10 s,
-        logged), and that must not keep /healthz and Teams from starting."""
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(bolt, app_token)
-
-        async def run() -> None:
-            await handler.connect_async()
-            log.info("Slack Socket Mode connected")
-
-        task = asyncio.create_task(run())
-        yield
-        task.cancel()
-        await handler.close_async()
-
-    return connect

@@ -15,12 +15,15 @@ from bot.config_lines import ConfigLine, mask
 from handlers.teams.settings import TENANT_REQUIRED, TeamsSettings, teams_settings
 
 if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams first needs it
+    from bot.delivery import OutboundChannel
     from bot.runtime import Runtime
     from handlers.teams.deferred import DeferredAdapter
     from handlers.teams.outbound import TeamsChannel
     from handlers.teams.sdk import TeamsAdapter
 
 log = logging.getLogger(__name__)
+
+PATH = "/api/messages"  # the Bot Framework's messaging endpoint (`handlers.teams.endpoint` serves it)
 
 
 def build_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] | None = None) -> TeamsAdapter:
@@ -45,10 +48,11 @@ def deferred_adapter(settings: TeamsSettings, *, auth_overrides: dict[str, Any] 
 
 def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, Any] | None = None) -> str:
     """Serve POST /api/messages on `app` (always: with no app id, in local development mode).
-    The Bot Framework SDK loads with the first request that passes the endpoint's own checks,
-    in a worker thread (`handlers.teams.deferred`), not while the server starts."""
-    from handlers.teams.endpoint import PATH, MessagesEndpoint
-    from handlers.teams.turns import TeamsBot
+    Nothing of Teams loads while the server starts: the route is a `LazyRoute`, so the endpoint,
+    the turn handler and the core's views load with the first request, in a worker thread, and
+    the Bot Framework SDK with the first request that passes the endpoint's own checks
+    (`handlers.teams.deferred`)."""
+    from handlers.lazy_route import LazyRoute
 
     dev_mode = not teams_settings(rt).teams_authenticated
     if dev_mode:
@@ -58,8 +62,11 @@ def mount_teams(app: web.Application, rt: Runtime, *, auth_overrides: dict[str, 
             PATH,
         )
     adapter = deferred_adapter(teams_settings(rt), auth_overrides=auth_overrides)
-    endpoint = MessagesEndpoint(adapter, TeamsBot(rt), dev_mode=dev_mode)
-    app.router.add_post(PATH, endpoint.handle)
+
+    def handler(endpoint_module: Any):
+        return endpoint_module.MessagesEndpoint(adapter, endpoint_module.TeamsBot(rt), dev_mode=dev_mode).handle
+
+    app.router.add_post(PATH, LazyRoute("handlers.teams.endpoint", handler).handle)
     return "teams"
 
 
@@ -84,8 +91,11 @@ class TeamsPlugin:
         mount_teams(app, rt)
         return True
 
-    def outbound(self, rt: Runtime) -> TeamsChannel:
-        return teams_outbound(rt)
+    def outbound(self, rt: Runtime) -> OutboundChannel:
+        """Teams' sender, built (its card renderers imported) on its first use (`bot.lazy_channel`)."""
+        from bot.lazy_channel import LazyChannel
+
+        return LazyChannel(self.name, lambda: teams_outbound(rt))
 
     def config_lines(self, env: Mapping[str, str]) -> list[ConfigLine]:
         s = self.settings(env)

@@ -18,7 +18,6 @@ from handlers.teams.turns import TeamsBot
 
 log = logging.getLogger(__name__)
 
-PATH = "/api/messages"
 _PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 
 

@@ -36,7 +36,7 @@ from bot import board_access as access
 from bot.report import build_report
 from bot.runtime import Runtime
 from cards import board_html as html
-from handlers.web.security import PREFIX, board_headers
+from handlers.web.security import PREFIX
 from storage import repo
 from storage.db import session_scope
 from storage.models import Plan
@@ -50,24 +50,6 @@ REFUSALS = {
     "revoked": "This link has been withdrawn by the SIT.",
     "unavailable": "The board is not set up to accept links yet (ACTIONBOT_SECRET_KEY is not set).",
 }
-
-
-def mount_board(app: web.Application, rt: Runtime) -> bool:
-    """Add the board's routes and its security headers to the app (always: every page needs a
-    session, so an unconfigured board answers 401, never data)."""
-    board = BoardRoutes(rt)
-    app.on_response_prepare.append(board_headers)
-    r = app.router
-    r.add_get(f"{PREFIX}/static/board.css", board.css)
-    r.add_get(PREFIX + "/link/{token}", board.link_page)
-    r.add_post(f"{PREFIX}/link", board.link_open)
-    r.add_get(PREFIX, board.default_plan)
-    r.add_get(PREFIX + "/", board.default_plan)
-    r.add_get(PREFIX + "/{plan}", board.plan)
-    r.add_get(PREFIX + "/{plan}/recommendations", board.recommendations)
-    r.add_get(PREFIX + "/{plan}/reports/{month}", board.report)
-    r.add_get(PREFIX + "/{plan}/chart/{month}/{name}.png", board.chart)
-    return True
 
 
 def page(text: str, status: int = 200) -> web.Response:

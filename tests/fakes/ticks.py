@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-import actionbot.scheduler_wiring as wiring
+import scheduler.tick
 from scheduler.tick import Ticker
 
 
@@ -19,5 +19,6 @@ def observe_ticks(monkeypatch) -> asyncio.Event:
             ticked.set()
             return report
 
-    monkeypatch.setattr(wiring, "Ticker", Observed)
+    # the wiring imports the Ticker when it builds one (on the first tick), from its module
+    monkeypatch.setattr(scheduler.tick, "Ticker", Observed)
     return ticked
