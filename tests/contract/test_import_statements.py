@@ -8,13 +8,11 @@ larger file run ten times the statements of the smaller)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event
 from sqlmodel import select
 
+from bench.scale import counted as statements
 from domain.clock import FixedClock
 from storage import repo
 from storage.db import session_scope
@@ -26,20 +24,6 @@ from tests.plan_files import write_csv
 
 NOW = datetime(2016, 9, 14, 9, 0, tzinfo=UTC)
 COLUMNS = ["action_id", "title", "timescale", "lead", "partners"]
-
-
-@contextmanager
-def statements(engine) -> Iterator[list[int]]:
-    box = [0]
-
-    def count(*_args) -> None:
-        box[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield box
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def plan_rows(actions: int, title: str = "Review the plan", lead: str = "Lead") -> list[list[str]]:

@@ -8,9 +8,9 @@ by person, as asking without the index."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlmodel import Session
 
+from bench.scale import counted
 from bot.delivery import pick_channel, unreachable_people
 from handlers.teams.addresses import person_key as teams_address
 from handlers.teams.outbound import TeamsChannel
@@ -45,18 +45,10 @@ def _ask(engine, clock, size: int) -> tuple[int, dict[str, str], dict[str, str |
     _directory(engine, clock, size)
     runtime = email_runtime(engine, clock)
     channels = {"teams": TeamsChannel(engine, clock, adapter=None), "email": runtime.channels["email"]}
-    box = [0]
-
-    def count(*_args) -> None:
-        box[0] += 1
-
     with Session(engine) as session:
         people = repo.all_people(session)
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counted(engine) as box:
             answer = unreachable_people(session, channels, people)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         one_by_one = {p.key: getattr(pick_channel(session, channels, p), "name", None) for p in people}
     return box[0], answer, one_by_one
 
