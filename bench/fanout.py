@@ -33,13 +33,11 @@ from bot.policy import load_policy
 from domain.clock import FastForwardClock, FixedClock
 from handlers.slack.outbound import SlackChannel
 from handlers.slack.settings import SlackSettings
-from handlers.teams.deferred import DeferredAdapter
 from handlers.teams.outbound import TeamsChannel
-from handlers.teams.sdk import TeamsAdapter
 from scheduler.tick import Ticker
 from storage.db import make_engine, upgrade
 from storage.importers import import_plan_file
-from tests.fakes.fanout_round import RoundResult, link_slack, link_teams, run_round
+from tests.fakes.fanout_round import RoundResult, link_slack, link_teams, run_round, teams_channel
 from tests.fakes.rate_limited_connector import RateLimitedBotConnector
 from tests.fakes.rate_limited_slack import RateLimitedSlackApi
 
@@ -88,8 +86,7 @@ async def teams_round(engine) -> tuple[RoundResult, RateLimitedBotConnector, Tea
     connector = await RateLimitedBotConnector(now=lambda: clock.now().timestamp()).start()
     try:
         link_teams(engine, connector, clock.now())
-        adapter = TeamsAdapter(app_id=None, app_password=None, tenant_id=None, app_type="MultiTenant")
-        channel = TeamsChannel(engine, clock, DeferredAdapter(lambda: adapter), sleep=clock.sleep)
+        channel = teams_channel(engine, clock)
         ticker = Ticker(engine, clock, load_policy(None), {"teams": channel}, plan_key=PLAN_KEY)
         return await run_round(ticker, clock, connector), connector, channel
     finally:

@@ -18,6 +18,9 @@ from sqlmodel import select
 from bot.identity import link_identity
 from domain.clock import FastForwardClock
 from handlers.teams import addresses
+from handlers.teams.deferred import DeferredAdapter
+from handlers.teams.outbound import TeamsChannel
+from handlers.teams.sdk import TeamsAdapter
 from scheduler.planned import SIT
 from scheduler.tick import Ticker
 from storage import repo
@@ -64,6 +67,13 @@ def link_teams(engine, connector: RateLimitedBotConnector, now) -> int:
         sit = teams_reference(connector, "19:sit@thread.tacv2", "channel", "29:sit")
         addresses.remember(session, addresses.SIT, {"reference": sit}, now)
     return len(people)
+
+
+def teams_channel(engine, clock: FastForwardClock) -> TeamsChannel:
+    """The real Teams sender, unauthenticated (the fake connector checks no token), pacing itself
+    on the round's clock."""
+    adapter = TeamsAdapter(app_id=None, app_password=None, tenant_id=None, app_type="MultiTenant")
+    return TeamsChannel(engine, clock, DeferredAdapter(lambda: adapter), sleep=clock.sleep)
 
 
 @dataclass

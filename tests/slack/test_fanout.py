@@ -19,7 +19,7 @@ from scheduler.tick import Ticker
 from storage import repo
 from storage.db import session_scope
 from tests.conftest import uk
-from tests.fakes.fanout_round import link_slack, run_round
+from tests.fakes.fanout_round import RoundResult, link_slack, run_round
 from tests.fakes.rate_limited_slack import RateLimitedSlackApi
 from tests.slack.conftest import TOKEN, slack_settings
 
@@ -64,16 +64,21 @@ async def test_the_fake_limits_messages_per_channel_not_across_channels(limited)
     assert (await call(limited, "chat.postMessage", channel="D2", text="hi"))[0] == 200
 
 
-async def test_a_small_round_is_paced_sent_once_each_and_the_next_round_opens_no_dm(reference_engine):
-    clock = FastForwardClock(ROUND_1)
+async def slack_round(engine, start) -> tuple[RoundResult, RateLimitedSlackApi, SlackChannel]:
+    """One round from `start` by a new sender (nothing kept in memory) through a new rate-limited fake."""
+    clock = FastForwardClock(start)
     fake = await RateLimitedSlackApi(lambda: clock.now().timestamp(), token=TOKEN).start()
     try:
-        link_slack(reference_engine, fake)
-        channel = SlackChannel(slack_settings(fake), clock.sleep, engine=reference_engine, clock=clock)
-        ticker = Ticker(reference_engine, clock, load_policy(None), {"slack": channel})
-        first = await run_round(ticker, clock, fake)
+        link_slack(engine, fake)
+        channel = SlackChannel(slack_settings(fake), clock.sleep, engine=engine, clock=clock)
+        ticker = Ticker(engine, clock, load_policy(None), {"slack": channel})
+        return await run_round(ticker, clock, fake), fake, channel
     finally:
         await fake.close()
+
+
+async def test_a_small_round_is_paced_sent_once_each_and_the_next_round_opens_no_dm(reference_engine):
+    first, fake, channel = await slack_round(reference_engine, ROUND_1)
     assert len(first.planned) >= 15 and first.problems() == []
     assert fake.rate_limited <= 2  # paced: a 429 only if the machine stalls between pacing and sending
     opened = [c.body["users"] for c in fake.calls_to("conversations.open") if c.status == 200]
@@ -82,15 +87,7 @@ async def test_a_small_round_is_paced_sent_once_each_and_the_next_round_opens_no
     assert first.elapsed >= fake.minimum_seconds() > 10
 
     # the next round, by a new process (nothing kept in memory): the DM channels are in the database
-    clock = FastForwardClock(ROUND_2)
-    fake = await RateLimitedSlackApi(lambda: clock.now().timestamp(), token=TOKEN).start()
-    try:
-        link_slack(reference_engine, fake)
-        channel = SlackChannel(slack_settings(fake), clock.sleep, engine=reference_engine, clock=clock)
-        ticker = Ticker(reference_engine, clock, load_policy(None), {"slack": channel})
-        second = await run_round(ticker, clock, fake)
-    finally:
-        await fake.close()
+    second, fake, _ = await slack_round(reference_engine, ROUND_2)
     assert second.problems() == [] and len(second.planned) >= 15
     reopened = {c.body["users"] for c in fake.calls_to("conversations.open")}
     assert not reopened & set(opened)  # nobody's DM was opened again

@@ -12,12 +12,9 @@ import pytest
 from bot.policy import load_policy
 from bot.views import NoticeView
 from domain.clock import FastForwardClock, FixedClock
-from handlers.teams.deferred import DeferredAdapter
-from handlers.teams.outbound import TeamsChannel
-from handlers.teams.sdk import TeamsAdapter
 from scheduler.tick import Ticker
 from tests.conftest import uk
-from tests.fakes.fanout_round import link_teams, run_round
+from tests.fakes.fanout_round import link_teams, run_round, teams_channel
 from tests.fakes.rate_limited_connector import RateLimitedBotConnector
 
 ROUND = uk(2016, 9, 14, 10, 0)  # the reference plan's round: 21 messages
@@ -60,8 +57,7 @@ async def test_a_small_round_is_paced_and_each_message_arrives_once_with_its_led
     fake = await RateLimitedBotConnector(now=lambda: clock.now().timestamp()).start()
     try:
         link_teams(reference_engine, fake, clock.now())
-        adapter = TeamsAdapter(app_id=None, app_password=None, tenant_id=None, app_type="MultiTenant")
-        channel = TeamsChannel(reference_engine, clock, DeferredAdapter(lambda: adapter), sleep=clock.sleep)
+        channel = teams_channel(reference_engine, clock)
         ticker = Ticker(reference_engine, clock, load_policy(None), {"teams": channel})
         result = await run_round(ticker, clock, fake)
     finally:
@@ -77,8 +73,7 @@ async def test_ten_messages_to_one_conversation_wait_for_its_windows_instead_of_
     fake = await RateLimitedBotConnector(now=lambda: clock.now().timestamp()).start()
     try:
         link_teams(reference_engine, fake, clock.now())
-        adapter = TeamsAdapter(app_id=None, app_password=None, tenant_id=None, app_type="MultiTenant")
-        channel = TeamsChannel(reference_engine, clock, DeferredAdapter(lambda: adapter), sleep=clock.sleep)
+        channel = teams_channel(reference_engine, clock)
         for i in range(10):
             await channel.send_to_sit([NoticeView(f"notice {i}")], kind="notice", meta={"ledger_key": f"n:{i}"})
     finally:
