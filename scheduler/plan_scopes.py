@@ -63,7 +63,9 @@ def scoped(history: History, prefix: str) -> History:
     view.stage_day = {
         (s, st): d for (series, st), d in history.stage_day.items() if (s := _mine(series, prefix)) is not None
     }
-    view.series_to = {(s, r) for series, r in history.series_to if (s := _mine(series, prefix)) is not None}
+    view.series_to = {
+        (s, r): stages for (series, r), stages in history.series_to.items() if (s := _mine(series, prefix)) is not None
+    }
     view.last_ask = {
         (s, o): v for (series, o), v in history.last_ask.items() if (s := _mine(series, prefix)) is not None
     }

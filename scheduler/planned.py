@@ -7,6 +7,7 @@ database and `scheduler.tick` / `scheduler.preview` act on the output.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -21,8 +22,10 @@ SEPARATOR = "/"  # between a plan's ledger prefix and its key (see `scheduler.pl
 
 def prefix_of(key: str) -> str:
     """`yj/round:1.1.1:2016-09@dcs` → "yj/"; an unprefixed key (its head holds a `:`) → ""."""
-    head, sep, _ = key.partition(SEPARATOR)
-    return f"{head}{SEPARATOR}" if sep and ":" not in head and "@" not in head else ""
+    if SEPARATOR not in key:  # the default plan's keys: asked of every item a preview records
+        return ""
+    head, _, _ = key.partition(SEPARATOR)
+    return f"{head}{SEPARATOR}" if ":" not in head and "@" not in head else ""
 READING_RULES = ("readings", "chase.readings")  # the rules about indicators, not actions
 
 
@@ -191,20 +194,14 @@ class History:
     items: dict[str, date] = field(default_factory=dict)
     messages: set[str] = field(default_factory=set)
     stage_day: dict[tuple[str, str], date] = field(default_factory=dict)
-    series_to: set[tuple[str, str]] = field(default_factory=set)  # (series, whom the key is for)
+    # (series, whom the key is for) → the stages of it handled for them: "was this step, or a
+    # later one, already sent to this holder?" is a set lookup, not a key built per stage
+    series_to: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # (series, owner) → (day, who was asked, why they could not be reached; "" when reached)
     last_ask: dict[tuple[str, str], tuple[date, str, str]] = field(default_factory=dict)
     # (person, local day) → (why they could not be reached, what was not delivered)
     unreached: dict[tuple[str, date], tuple[str, str]] = field(default_factory=dict)
     prefixes: set[str] = field(default_factory=set)  # the plan prefixes of its keys ("": the default plan)
-
-    def add_item(self, key: str, series: str, stage: str, recipient: str, day: date) -> None:
-        self.prefixes.add(prefix_of(key))
-        self.items.setdefault(key, day)
-        previous = self.stage_day.get((series, stage))
-        if previous is None or day < previous:
-            self.stage_day[(series, stage)] = day
-        self.series_to.add((series, recipient))
 
     def add_payload(
         self,
@@ -220,19 +217,42 @@ class History:
         self.prefixes.add(prefix_of(message_key))
         day = date.fromisoformat(payload["day"]) if payload.get("day") else fallback_day
         to = payload.get("recipient", "")
-        for item in payload.get("items", []):
-            if "key" in item and "series" in item:
-                self._sent_item(item["key"], item["series"], item.get("stage", ""), to, day, unreachable)
+        items = payload.get("items", [])
+        self._sent_items(
+            ((i["key"], i["series"], i.get("stage", "")) for i in items if "key" in i and "series" in i),
+            to,
+            day,
+            unreachable,
+        )
         if unreachable:
             self.add_unreached(to, day, unreachable, why or payload.get("why", ""))
 
-    def _sent_item(self, key: str, series: str, stage: str, to: str, day: date, unreachable: str) -> None:
-        """An item of a message to `to` on `day`: handled, and the latest ask of its owner."""
-        owner = key.rsplit("@", 1)[-1]
-        self.add_item(key, series, stage, owner, day)
-        ask = self.last_ask.get((series, owner))
-        if to and (ask is None or ask[0] <= day):
-            self.last_ask[(series, owner)] = (day, to, unreachable)
+    def _sent_items(self, items: Iterable[tuple[str, str, str]], to: str, day: date, unreachable: str) -> None:
+        """The (key, series, stage) of each item of a message to `to` on `day`: handled, each
+        stage's first day, the stages handled per holder, and the latest ask of its owner. One
+        loop with its lookups bound once: a month's preview records 120,000 items."""
+        prefixes, handled_items, stage_day, series_to, last_ask = (
+            self.prefixes,
+            self.items,
+            self.stage_day,
+            self.series_to,
+            self.last_ask,
+        )
+        for key, series, stage in items:
+            prefixes.add(prefix_of(key))
+            owner = key.rsplit("@", 1)[-1]
+            handled_items.setdefault(key, day)
+            previous = stage_day.get((series, stage))
+            if previous is None or day < previous:
+                stage_day[(series, stage)] = day
+            handled = series_to.get((series, owner))
+            if handled is None:
+                series_to[(series, owner)] = {stage}
+            else:
+                handled.add(stage)
+            ask = last_ask.get((series, owner))
+            if to and (ask is None or ask[0] <= day):
+                last_ask[(series, owner)] = (day, to, unreachable)
 
     def add_unreached(self, person: str, day: date, reason: str, what: str) -> None:
         if person:
@@ -248,8 +268,7 @@ class History:
         day = planned.local_at.date()
         self.messages.add(planned.key)
         self.prefixes.add(prefix_of(planned.key))
-        for i in planned.items:
-            self._sent_item(i.key, i.series, i.stage, planned.recipient, day, planned.unreachable)
+        self._sent_items(((i.key, i.series, i.stage) for i in planned.items), planned.recipient, day, planned.unreachable)
         if planned.unreachable:
             self.add_unreached(planned.recipient, day, planned.unreachable, planned.why())
 

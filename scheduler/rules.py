@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from bot.indicators import indicator_owners
 from bot.periods import Period
@@ -149,6 +150,9 @@ class Rules:
         self._asked: dict[tuple[str, ...], list[tuple]] = {}
         self._holders: dict[tuple[str, ...], tuple[list, tuple[str, ...], set[str]]] = {}
         self._escalation: dict[int | None, Escalation] = {}
+        self._episodes: dict[tuple, tuple[list[Stage], datetime]] = {}
+        self._after_due: dict[date, datetime] = {}
+        self._last_series: tuple[ActionState, list[tuple[str, list[Stage], datetime]]] | None = None
 
     def due_stages(self, due: date) -> list[Stage]:
         if due not in self._stages:
@@ -311,24 +315,56 @@ class Rules:
         return out
 
     def owner_series(self, s: ActionState) -> list[tuple[str, list[Stage], datetime]]:
-        """(series, stages, answered-since instant) for the episodes asking the owner about `s`."""
+        """(series, stages, answered-since instant) for the episodes asking the owner about `s`;
+        the last action's kept, as `escalation_items` asks again right after `owner_items`."""
+        last = self._last_series
+        if last is not None and last[0] is s:
+            return last[1]
+        series = self._owner_series(s)
+        self._last_series = (s, series)
+        return series
+
+    def _owner_series(self, s: ActionState) -> list[tuple[str, list[Stage], datetime]]:
         series = []
         asked_by_round: date | None = None
         due = s.due
         if self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
-            stages = self.round_stages(r)
+            stages = self.current_round_stages
             if due is not None and r.opens <= due and (due.year, due.month) == (r.year, r.month):
                 stages = stages[:1]  # due this month: its due-date reminders ask again, the round does not chase
                 asked_by_round = r.opens
             series.append((f"round:{s.ref}:{r.key}", stages, self.round_answers_from))
         if due is not None:
-            after_due = self.cal.at(due + timedelta(days=1), MIDNIGHT, self.plan_tz)
-            due_stages = self.due_stages(due)
-            if asked_by_round is not None:
-                due_stages = without_first_heads_up(due_stages, asked_by_round)
+            due_stages, after_due = self.due_episode(due, asked_by_round)
             series.append((f"due:{s.ref}:{due.isoformat()}", due_stages, after_due))
         return series
+
+    def due_episode(self, due: date, asked_by_round: date | None) -> tuple[list[Stage], datetime]:
+        """A due date's stages (less the heads-up the round stands for) and the instant after
+        which an answer counts as one to it: the same for every action due that day, so worked
+        out once per instant, not once per action (a month's preview asks it 40,000 times)."""
+        key = ("due", due, asked_by_round)
+        found = self._episodes.get(key)
+        if found is None:
+            stages = self.due_stages(due)
+            if asked_by_round is not None:
+                stages = without_first_heads_up(stages, asked_by_round)
+            found = self._episodes[key] = (stages, self.after_due(due))
+        return found
+
+    def after_due(self, due: date) -> datetime:
+        """The start of the day after `due` in the plan's zone: an answer from then on is one
+        to the overdue action (its silence escalation stops)."""
+        found = self._after_due.get(due)
+        if found is None:
+            found = self._after_due[due] = self.cal.at(due + timedelta(days=1), MIDNIGHT, self.plan_tz)
+        return found
+
+    @cached_property
+    def current_round_stages(self) -> list[Stage]:
+        """The stages of this instant's round (asked for every action in it)."""
+        return self.round_stages(self.round)
 
     def owner_items(self, s: ActionState) -> list[Item]:
         """Each holder's latest due step, sent to them or to the delegate standing in for them.
@@ -342,8 +378,7 @@ class Rules:
         if not asked:
             return out
         ref = s.ref
-        delivered = self.history.items
-        handled_series = self.history.series_to  # (series, holder) of every key handled: most are not
+        handled_series = self.history.series_to  # (series, holder) → the stages handled: most have none
         snoozed_until = self.inputs.snoozes.get(ref)
         for series, stages, since in self.owner_series(s):
             latest: dict[date, int | None] = {}
@@ -353,11 +388,11 @@ class Rules:
                 i = latest.get(today, -1)
                 if i == -1:
                     i = latest[today] = latest_stage(stages, today)
-                if i is None or (
-                    (series, holder_key) in handled_series
-                    and any(f"{series}:{st.name}@{holder_key}" in delivered for st in stages[i:])
-                ):
+                if i is None:
                     continue
+                handled = handled_series.get((series, holder_key))
+                if handled is not None and any(st.name in handled for st in stages[i:]):
+                    continue  # this step or a later one already went to them
                 stage = stages[i]
                 if stage.only_if_silent:
                     if silent_since is None:
@@ -509,8 +544,7 @@ class Rules:
                 day = cal.add_working_days(due, esc.overdue_working_days)
                 if day <= self.today:
                     candidates.append((day, "overdue", f"{esc.overdue_working_days} working days overdue (due {_d(due)})"))
-            after_due = cal.at(due + timedelta(days=1), MIDNIGHT, self.plan_tz)
-            if esc.on_silence and not snoozed and not self.answered_since(s, after_due):
+            if esc.on_silence and not snoozed and not self.answered_since(s, self.after_due(due)):
                 last = self.due_stages(due)[-1]
                 sent = h.stage_day.get((due_series, last.name))
                 if sent is not None and last.only_if_silent:
@@ -524,7 +558,7 @@ class Rules:
                 found.append((f"esc-due:{s.ref}:{due.isoformat()}", day, why, reason))
         if esc.on_silence and not snoozed and self.policy.round_enabled and in_round(self.policy, s, self.round):
             r = self.round
-            last = self.round_stages(r)[-1]
+            last = self.current_round_stages[-1]
             sent = h.stage_day.get((f"round:{s.ref}:{r.key}", last.name))
             since = self.round_answers_from
             if sent is not None and not self.answered_since(s, since):

@@ -9,12 +9,12 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from bot.config_lines import ConfigLine, mask
 from handlers.teams.settings import TENANT_REQUIRED, TeamsSettings, teams_settings
 
-if TYPE_CHECKING:  # imported for their types only: the SDK loads when Teams first needs it
+if TYPE_CHECKING:  # imported for their types only: the SDK (and aiohttp, for a CLI command) loads when first needed
+    from aiohttp import web
+
     from bot.delivery import OutboundChannel
     from bot.runtime import Runtime
     from handlers.teams.deferred import DeferredAdapter
