@@ -62,6 +62,7 @@ def preview_cmd(args: argparse.Namespace) -> int:
     from handlers.registry import outbound_all
     from scheduler.preview import SimulatedReplies, as_csv, as_text, preview
     from storage import repo
+    from storage.bulk import collector_paused
     from storage.db import session_scope
 
     try:
@@ -84,9 +85,10 @@ def preview_cmd(args: argparse.Namespace) -> int:
         except repo.NoPlanError as exc:
             return fail(str(exc))
         replies = SimulatedReplies() if args.simulate_replies else None
-        rows = preview(
-            session, plan, policy, channels, start, end, replay=args.replay, progress=terminal_progress, replies=replies
-        )
+        with collector_paused():  # a month builds a million small acyclic values (`storage.bulk`)
+            rows = preview(
+                session, plan, policy, channels, start, end, replay=args.replay, progress=terminal_progress, replies=replies
+            )
     people = len({r.message.recipient for r in rows})
     if args.replay:
         answers = "recorded updates replayed"

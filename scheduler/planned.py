@@ -26,6 +26,13 @@ def prefix_of(key: str) -> str:
         return ""
     head, _, _ = key.partition(SEPARATOR)
     return f"{head}{SEPARATOR}" if ":" not in head and "@" not in head else ""
+
+
+def notice_series(person: str, day: date) -> str:
+    """The episode of telling the SIT that `person` could not be reached on `day`."""
+    return f"unreachable:{person}:{day.isoformat()}"
+
+
 READING_RULES = ("readings", "chase.readings")  # the rules about indicators, not actions
 
 
@@ -72,6 +79,42 @@ class Item:
     escalation: str = ""  # overdue | red | silence | away (Escalation.reason)
     indicator: str = ""  # reading requests: the indicator's code
     unreached: tuple[str, ...] = ()  # escalations: people the bot could not reach about it
+
+    def __init__(
+        self,
+        key: str,
+        series: str,
+        stage: str,
+        kind: str,
+        recipient: str,
+        trigger: datetime,
+        rule: str,
+        reason: str,
+        ref: str = "",
+        owners: tuple[str, ...] = (),
+        escalation: str = "",
+        indicator: str = "",
+        unreached: tuple[str, ...] = (),
+    ) -> None:
+        """The fields set in one step: a frozen dataclass's own `__init__` sets them one
+        `object.__setattr__` at a time, and a month's preview builds 120,000 items (a tenth of
+        its simulation). Still frozen: assigning afterwards raises. `tests/unit/test_item_init`
+        checks that every field is set here."""
+        self.__dict__.update(
+            key=key,
+            series=series,
+            stage=stage,
+            kind=kind,
+            recipient=recipient,
+            trigger=trigger,
+            rule=rule,
+            reason=reason,
+            ref=ref,
+            owners=owners,
+            escalation=escalation,
+            indicator=indicator,
+            unreached=unreached,
+        )
 
     @property
     def subject(self) -> str:
@@ -202,6 +245,8 @@ class History:
     # (person, local day) → (why they could not be reached, what was not delivered)
     unreached: dict[tuple[str, date], tuple[str, str]] = field(default_factory=dict)
     prefixes: set[str] = field(default_factory=set)  # the plan prefixes of its keys ("": the default plan)
+    # (person, day) → the key of the SIT's notice that they could not be reached (`notice_key`)
+    _notice_keys: dict[tuple[str, date], str] = field(default_factory=dict, compare=False, repr=False)
 
     def add_payload(
         self,
@@ -274,3 +319,12 @@ class History:
 
     def delivered(self, key: str) -> bool:
         return key in self.items
+
+    def notice_key(self, person: str, day: date) -> str:
+        """The key of the SIT's notice that `person` could not be reached on `day`. Every
+        planning asks it of every such (person, day) the history holds, to find the ones not yet
+        told: written once per pair, not at each of a month's wake-ups."""
+        found = self._notice_keys.get((person, day))
+        if found is None:
+            found = self._notice_keys[(person, day)] = f"{notice_series(person, day)}:notice@{SIT}"
+        return found

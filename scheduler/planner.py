@@ -18,7 +18,7 @@ from bot.policy import Policy
 from bot.workdays import valid_zone
 from scheduler.action_memo import ActionMemo
 from scheduler.plan_scopes import PlanScope, namespaced, prefix_of, scoped
-from scheduler.planned import SIT, History, Inputs, Item, Planned
+from scheduler.planned import SIT, History, Inputs, Item, Planned, notice_series
 from scheduler.rules import Rules
 
 KIND_ORDER = ("nudge", "reading", "escalation", "notice", "audit")
@@ -63,8 +63,9 @@ def plan_every(
     inputs = scopes[0].inputs
     by_recipient: dict[str, list[Item]] = defaultdict(list)
     for prefix, plan_rules in all_rules:
-        for item in plan_rules.items((memos or {}).get(prefix)):
-            by_recipient[item.recipient].append(namespaced(item, prefix))
+        found = plan_rules.items((memos or {}).get(prefix))
+        for item in [namespaced(i, prefix) for i in found] if prefix else found:
+            by_recipient[item.recipient].append(item)
     order = PlanOrder([(prefix, plan_rules.inputs) for prefix, plan_rules in all_rules])
     out: list[Planned] = []
     unreached = dict(history.unreached)
@@ -124,10 +125,9 @@ def notice_items(unreached: dict[tuple[str, date], tuple[str, str]], rules: Rule
     out = []
     waiting = []  # those the SIT has not been told of yet: a month's preview holds thousands told
     for (person, day), (reason, what) in unreached.items():
-        series = f"unreachable:{person}:{day.isoformat()}"
-        key = f"{series}:notice@{SIT}"
+        key = history.notice_key(person, day)
         if not history.delivered(key):
-            waiting.append((day, person, series, key, reason, what))
+            waiting.append((day, person, notice_series(person, day), key, reason, what))
     for day, person, series, key, reason, what in sorted(waiting):  # by day, then person: each pair once
         text = f"{rules.name_of(person)} ({person}) on {day:%a} {day.day} {day:%b}: {reason}"
         out.append(

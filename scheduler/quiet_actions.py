@@ -57,6 +57,7 @@ class QuietActions(ActionMemo):
         self.round: Round | None = None
         self._round_days: list[date] = []
         self._round_last = ""
+        self._round_suffix = ""  # ":2016-09": how the round's series end
         self._next_global = date.max
         self._quiet: dict[str, date] = {}  # ref → the first day its rules may find something
         self._found: dict[str, tuple[ActionState, list[Item]]] = {}  # what the last evaluation found
@@ -72,6 +73,7 @@ class QuietActions(ActionMemo):
             self.round = r
             stages = round_stages(self.policy, r)
             self._round_days, self._round_last = sorted(st.day for st in stages), stages[-1].name
+            self._round_suffix = f":{r.key}"
         following = date(r.year, r.month, 28) + timedelta(days=4)  # a day of the next month
         next_open = round_of(self.policy, following.year, following.month).opens
         self._next_global = min(next_open, _first_after(self.leave_days, self.lo) or date.max)
@@ -110,12 +112,13 @@ class QuietActions(ActionMemo):
         day for `_next_change`. The action is evaluated again at the next wake-up when an item is
         still waiting, when `answered` (simulated replies change the actions' state), or when a
         silence escalation could come due on the same day (`_silence_later`)."""
+        handled = self.history.items
         for ref in refs:
             found = self._found.pop(ref, None)
             if found is None:
                 continue  # quiet at this wake-up: what named it was not one of its rules' items
             s, items = found
-            waiting = any(not self.history.delivered(i.key) for i in items)
+            waiting = any(i.key not in handled for i in items)
             if answered or waiting or (any(self._is_last(i, s) for i in items) and not self._silence_later(s)):
                 self._quiet.pop(ref, None)
             else:
@@ -129,7 +132,7 @@ class QuietActions(ActionMemo):
     def _is_last(self, item: Item, s: ActionState) -> bool:
         """Whether `item` is the last stage of its owner episode (the silence rule reads its day)."""
         if item.series.startswith("round:"):
-            return self.round is None or not item.series.endswith(f":{self.round.key}") or item.stage == self._round_last
+            return self.round is None or not item.series.endswith(self._round_suffix) or item.stage == self._round_last
         if item.series.startswith("due:"):
             return s.due is None or item.stage == self._due_stage_days(s.due, 0)[1]
         return False
