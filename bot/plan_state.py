@@ -55,6 +55,13 @@ class ActionState:
         about a hundred times per action per wake-up (an ORM attribute read each time)."""
         return self.action.ref
 
+    @cached_property
+    def lead_roles(self) -> tuple[str, ...]:
+        """The action's lead roles, kept once read like `ref` (a changed lead is a new import,
+        hence a new state): the scheduler's rules key their per-role answers by them, several
+        times per action at every wake-up."""
+        return tuple(self.action.leads or ())
+
     @property
     def due(self) -> date | None:
         """The due date as it stood at the state's instant: `action.due` is today's, and an

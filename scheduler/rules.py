@@ -195,7 +195,7 @@ class Rules:
     def answerable(self, s: ActionState) -> list:
         """`Directory.answerable` for the action's lead roles, once per set of roles (thousands
         of actions share a few hundred roles; the answer depends only on the roles and the day)."""
-        roles = tuple(s.action.leads or ())
+        roles = s.lead_roles
         found = self._answerable.get(roles)
         if found is None:
             found = self._answerable[roles] = self.directory.answerable(s.action, self.today)
@@ -206,7 +206,7 @@ class Rules:
         who is asked, their key, their local date, their zone, whether they are on leave).
         The rules read these for every holder of every action; read from the ORM objects each
         time, they were most of a month's preview."""
-        roles = tuple(s.action.leads or ())
+        roles = s.lead_roles
         found = self._asked.get(roles)
         if found is None:
             found = self._asked[roles] = [
@@ -226,7 +226,7 @@ class Rules:
     def holders(self, s: ActionState) -> tuple[list, tuple[str, ...], set[str]]:
         """The holders of the action's lead roles, their keys (each once) and everyone an
         escalation about it must not go to (holders and whoever is asked), once per set of roles."""
-        roles = tuple(s.action.leads or ())
+        roles = s.lead_roles
         found = self._holders.get(roles)
         if found is None:
             holders = [p for role in roles for p in self.directory.holders(role)]
@@ -242,7 +242,7 @@ class Rules:
 
     def owners(self, s: ActionState) -> list:
         """`Directory.owners`, likewise once per set of roles."""
-        roles = tuple(s.action.leads or ())
+        roles = s.lead_roles
         found = self._owners.get(roles)
         if found is None:
             found = self._owners[roles] = self.directory.owners(s.action, self.today)
@@ -490,7 +490,7 @@ class Rules:
             unreached = self.unreached_owners(s, holders, series)
             if unreached:
                 reason += "; " + ", ".join(self.name_of(k) for k in unreached) + " could not be reached by the bot"
-            key = (s.action.priority_number, tuple(s.action.leads or ()), tuple(esc.to))
+            key = (s.action.priority_number, s.lead_roles, tuple(esc.to))
             if key not in self._targets:  # the answer depends only on these (and the day)
                 self._targets[key] = self.targets(s, esc.to, exclude=exclude, owners=holders)
             for target in self._targets[key]:
