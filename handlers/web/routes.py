@@ -4,7 +4,8 @@
     GET  /board/link/<token>                a link from chat or `actionbot board link`: checked,
                                             then a page with one button (no plan data)
     POST /board/link                        the button: the link is used (single-use links are
-                                            consumed), an 8-hour session cookie is set, 303 to the plan
+                                            consumed), an 8-hour session cookie is set, 303 to the plan;
+                                            a post from another site's page is refused (403)
     GET  /board                             the default plan
     GET  /board/<plan>                      a live plan (filters: ?show=overdue|red_amber&lead=…&partner=…)
     GET  /board/<plan>/recommendations      the plan by Ofsted recommendation
@@ -36,7 +37,7 @@ from bot import board_access as access
 from bot.report import build_report
 from bot.runtime import Runtime
 from cards import board_html as html
-from handlers.web.security import PREFIX
+from handlers.web.security import PREFIX, from_another_site
 from storage import repo
 from storage.db import session_scope
 from storage.models import Plan
@@ -49,6 +50,7 @@ REFUSALS = {
     "used": "This link has already been used: links from chat work once.",
     "revoked": "This link has been withdrawn by the SIT.",
     "unavailable": "The board is not set up to accept links yet (ACTIONBOT_SECRET_KEY is not set).",
+    "cross-site": "The board only signs you in from its own page: open your link again and press its button.",
 }
 
 
@@ -107,6 +109,8 @@ class BoardRoutes:
         )
 
     async def link_open(self, request: web.Request) -> web.Response:
+        if from_another_site(request):  # the link is not looked at, so it is not spent either
+            return message("This sign-in came from another site", [REFUSALS["cross-site"], _ask_again()], 403)
         form = await request.post()
         token = form.get("token")
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:

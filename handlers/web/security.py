@@ -7,6 +7,8 @@ Referer header. Pages hold plan data, so nothing is cached.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aiohttp import web
 
 PREFIX = "/board"
@@ -25,3 +27,19 @@ async def board_headers(request: web.Request, response: web.StreamResponse) -> N
     if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
         for name, value in HEADERS.items():
             response.headers[name] = value
+
+
+def from_another_site(request: web.Request) -> bool:
+    """Whether a form post came from a page of another site. The sign-in button is the one form:
+    a page elsewhere posting its own link token would sign this browser in to the sender's
+    session (login CSRF). Browsers say where a request came from in `Sec-Fetch-Site`; for one
+    that does not, a real `Origin` is compared with the host (the board's pages send no
+    referrer, so its own posts carry `Origin: null`). With neither header (a script, not a
+    browser) there is no page to forge from: the token is the credential."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site.strip().lower() not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None or origin.strip().lower() == "null":
+        return False
+    return urlsplit(origin.strip()).netloc.lower() != request.host.lower()

@@ -87,6 +87,40 @@ async def test_a_chat_link_expires_after_15_minutes(board):
     assert post.status == 403 and "Set-Cookie" not in post.headers
 
 
+async def test_a_sign_in_posted_from_another_site_is_refused_and_leaves_the_link_unspent(board):
+    """Login CSRF: a page elsewhere posting a token (its own) must not sign this browser in."""
+    token = board.issue()
+    host = board.client.server.host
+    port = board.client.server.port
+    for headers in (
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another owner's page too
+        {"Origin": "https://evil.example"},
+        {"Origin": f"http://{host}:{port + 1}"},
+    ):
+        post = await board.client.post("/board/link", data={"token": token}, headers=headers, allow_redirects=False)
+        assert post.status == 403, headers
+        assert "Set-Cookie" not in post.headers and "another site" in await post.text()
+    # the board's own button: the browser says same-origin (its Origin is "null": no referrer is sent)
+    ok = await board.client.post(
+        "/board/link",
+        data={"token": token},
+        headers={"Sec-Fetch-Site": "same-origin", "Origin": "null"},
+        allow_redirects=False,
+    )
+    assert ok.status == 303 and "Set-Cookie" in ok.headers  # the refused posts did not spend it
+
+
+async def test_an_older_browser_posting_from_its_own_origin_signs_in(board):
+    token = board.issue()
+    host = board.client.server.host
+    port = board.client.server.port
+    ok = await board.client.post(
+        "/board/link", data={"token": token}, headers={"Origin": f"http://{host}:{port}"}, allow_redirects=False
+    )
+    assert ok.status == 303
+
+
 async def test_a_forged_or_altered_link_is_refused(board):
     token = board.issue()
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "nonsense", "x" * 5000):
