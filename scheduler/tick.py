@@ -15,6 +15,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -186,27 +187,29 @@ class Ticker:
                 )
                 self._warned_no_channel = True
             return TickReport()
-        with collector_paused(), session_scope(self.engine) as session:  # planning allocates what it keeps
-            version = repo.trail_version(session)  # before anything is written (see StateCache)
-            scopes = self.scopes(session, now, channels, version)
-            history = self._history.read(session)
-            memos = self._memos(scopes, version, now)
-            planned = [p for p in plan_every(scopes, self.policy, history, now, memos) if self._wanted(p)]
-            # what reads the database is read now, before this round's sends (a digest counts
-            # what was sent before it); a person's views come from the plan's state alone and
-            # are made just before their send, so the first message goes out without waiting
-            # for thousands of cards (the fan-out benchmark: about a second at 2,000 people)
-            early = {
-                i: self.views_for(session, p, scopes, now)
-                for i, p in enumerate(planned)
-                if p.kind in FROM_DATABASE and not p.unreachable
-            }
-            if self.include_sit:
-                for scope in scopes:
-                    escalations.resolve(session, scope.inputs.state, now)
-            plan_keys = {scope.prefix: scope.inputs.state.plan.key for scope in scopes}
-        report = TickReport(planned=planned)
-        with heap_frozen():  # the plans' state is kept for the sends, not collected over and over
+        with ExitStack() as for_the_sends:  # the plans' state is kept for the sends, not collected over and over
+            with collector_paused(), session_scope(self.engine) as session:  # planning allocates what it keeps
+                version = repo.trail_version(session)  # before anything is written (see StateCache)
+                scopes = self.scopes(session, now, channels, version)
+                history = self._history.read(session)
+                memos = self._memos(scopes, version, now)
+                planned = [p for p in plan_every(scopes, self.policy, history, now, memos) if self._wanted(p)]
+                # what reads the database is read now, before this round's sends (a digest counts
+                # what was sent before it); a person's views come from the plan's state alone and
+                # are made just before their send, so the first message goes out without waiting
+                # for thousands of cards (the fan-out benchmark: about a second at 2,000 people)
+                early = {
+                    i: self.views_for(session, p, scopes, now)
+                    for i, p in enumerate(planned)
+                    if p.kind in FROM_DATABASE and not p.unreachable
+                }
+                if self.include_sit:
+                    for scope in scopes:
+                        escalations.resolve(session, scope.inputs.state, now)
+                plan_keys = {scope.prefix: scope.inputs.state.plan.key for scope in scopes}
+                # frozen before the collector is back on: what planning built is never walked, not even once
+                for_the_sends.enter_context(heap_frozen())
+            report = TickReport(planned=planned)
             # the SIT's digests and reports are planned last and are the heaviest to render (a
             # chart): each channel that can starts on them now, while the people's messages go
             early = {i: delivery.prepare(channels, views) if views else views for i, views in early.items()}
