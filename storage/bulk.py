@@ -129,7 +129,8 @@ def heap_frozen() -> Iterator[None]:
     full collection in that time walked the whole state again, 0.1 to 0.3 s each with the
     round's rate-limit slot missed meanwhile, and freed nothing of it. Freezing and unfreezing
     are constant-time; objects that become garbage while frozen are freed by reference
-    counting as ever, and a cycle among them waits for the block's end."""
+    counting as ever, and a cycle among them waits for the block's end. Process-wide, like the
+    collector itself: nothing else in actionbot freezes, so the unfreeze hands back only this."""
     gc.freeze()
     try:
         yield
