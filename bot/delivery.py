@@ -9,6 +9,7 @@ the keyboard.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import Iterable, Mapping
@@ -42,6 +43,36 @@ class NotOnChannel(DeliveryError):
 
     def __init__(self, message: str):
         super().__init__(message, permanent=True)
+
+
+class PreparedViews(list):
+    """A message's views, with what some channels have started rendering of them ahead of
+    its send (`OutboundChannel.prepare`, by channel name).
+
+    A round's highlight report draws a chart: half a second of CPU that, done when the report's
+    turn comes, holds up every send behind it and costs the round about fifteen rate-limit
+    slots. Started in a worker thread when the round begins, it is drawn while the people's
+    messages go out (their sends mostly wait for their slots). It travels with the views, so it
+    is dropped with them once the round is over, sent or not."""
+
+    def __init__(self, views: list[Any]):
+        super().__init__(views)
+        self.rendered: dict[str, asyncio.Future[Any]] = {}
+
+
+def prepare(channels: Mapping[str, OutboundChannel], views: list[Any]) -> PreparedViews:
+    """`views`, with the rendering of each channel that can render ahead (`prepare`) started."""
+    prepared = PreparedViews(views)
+    for channel in channels.values():
+        start = getattr(channel, "prepare", None)
+        if start is not None:
+            prepared.rendered[channel.name] = start(prepared)
+    return prepared
+
+
+def rendered_ahead(views: list[Any], channel: str) -> asyncio.Future[Any] | None:
+    """What `prepare` started rendering of `views` for `channel`, if anything."""
+    return views.rendered.get(channel) if isinstance(views, PreparedViews) else None
 
 
 class OutboundChannel(Protocol):

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.delivery import DeliveryError
+from bot.delivery import DeliveryError, rendered_ahead
 from cards.adaptive import message_activity
 from handlers.teams import addresses
 from handlers.teams.deferred import DeferredAdapter
@@ -72,6 +72,11 @@ class TeamsChannel:
         self.max_delay = max_delay
         self.pacer = teams_pacer(lambda: self.clock.now().timestamp(), sleep)
 
+    def prepare(self, views: list[Any]) -> asyncio.Future[dict[str, Any]]:
+        """The message's activity rendered in a worker thread (`bot.delivery.PreparedViews`:
+        a report's chart takes half a second), to be taken by its send."""
+        return asyncio.ensure_future(asyncio.to_thread(message_activity, list(views)))
+
     def can_reach(self, session: Session, person: Person) -> bool:
         return addresses.reference_for(session, addresses.person_key(person.key)) is not None
 
@@ -91,7 +96,8 @@ class TeamsChannel:
                     permanent=True,
                 )
             raise DeliveryError(f"no working Teams conversation with {who}", permanent=True)
-        activity = message_activity(views)
+        ahead = rendered_ahead(views, self.name)
+        activity = dict(await ahead) if ahead is not None else message_activity(views)
         if meta.get("ledger_key"):
             data = activity.get("channelData") or {}
             activity["channelData"] = {**data, "actionbot": {"ledgerKey": str(meta["ledger_key"])}}

@@ -10,6 +10,7 @@ import json
 from PIL import Image
 from sqlmodel import Session
 
+from bot import delivery
 from bot.report import build_report, digest_views
 from cards.adaptive import MAX_CARD_BYTES
 from cards.report_adaptive import text_size
@@ -39,3 +40,20 @@ async def test_digest_card_in_the_sit_channel_carries_counts_and_chart(world, as
     assert picture.format == "PNG" and picture.width <= 1024 and picture.height <= 1024 and len(png) < 1_000_000
     detail = next(el for el in card["body"] if el.get("id") == "p7")
     assert "no panel chair since the resignation" in json.dumps(detail, ensure_ascii=False)
+
+
+async def test_a_report_rendered_ahead_in_a_worker_thread_arrives_as_the_one_rendered_at_its_send(world):
+    """A round starts drawing its report's chart when it begins (`bot.delivery.prepare`); what
+    reaches the SIT channel is the same card as when it is rendered at its turn."""
+    seed_priority_seven(world.rt.engine)
+    with Session(world.rt.engine) as session:
+        report = build_report(session, repo.active_plan(session), "2016-10")
+    await world.post(world.channel_activity(SAM, "set sit channel"))
+    teams = world.rt.channels["teams"]
+    await teams.send_to_sit(digest_views(report), kind="report", meta={"ledger_key": "r:1"})
+    prepared = delivery.prepare(world.rt.channels, digest_views(report))
+    assert set(prepared.rendered) == {"teams"}
+    await teams.send_to_sit(prepared, kind="report", meta={"ledger_key": "r:1"})
+    at_its_turn, ahead = world.cards(SIT_CONVERSATION)[-2:]
+    assert ahead == at_its_turn
+    assert delivery.rendered_ahead(digest_views(report), "teams") is None  # plain views: rendered at the send
