@@ -6,15 +6,15 @@ Slack's sender imports slack_sdk and its Web API client, Teams' imports its card
 together a few hundred milliseconds of CPU on the start-up's critical path (issue #14). A
 `LazyChannel` stands in for the sender under the same name, and builds it the first time
 anything but its name is asked for (`can_reach`, `send_to_person` …); from then on it is the
-real sender's attributes that answer. Building twice is prevented by a thread lock, since the
-tick's blocking parts run in worker threads.
+real sender's attributes that answer. It is built once (`bot.built_once`), since the tick's blocking parts run in worker threads.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
+
+from bot.built_once import BuiltOnce
 
 
 class LazyChannel:
@@ -22,23 +22,18 @@ class LazyChannel:
 
     def __init__(self, name: str, build: Callable[[], Any]):
         self.name = name
-        self._build = build
-        self._channel: Any = None
-        self._lock = threading.Lock()
+        self._once: BuiltOnce[Any] = BuiltOnce(build)
 
     @property
     def built(self) -> bool:
-        return self._channel is not None
+        return self._once.built
 
     def channel(self) -> Any:
         """The real sender, built here on the first call."""
-        with self._lock:
-            if self._channel is None:
-                self._channel = self._build()
-            return self._channel
+        return self._once.value()
 
     def __getattr__(self, attribute: str) -> Any:
         # only reached for what the stand-in itself lacks: everything of the real sender
-        if attribute.startswith("__"):
+        if attribute.startswith("__") or attribute == "_once":
             raise AttributeError(attribute)
         return getattr(self.channel(), attribute)
