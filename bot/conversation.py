@@ -69,6 +69,7 @@ class Core:
     plan_key: str | None = None
     policy: Policy = field(default_factory=default_policy)  # the runtime passes the configured one
     states: StateCache = field(default_factory=StateCache, repr=False)
+    kept_plans: plans.KeptPlans = field(default_factory=plans.KeptPlans, repr=False)
     board: BoardLinks | None = None  # where the board's web view is and how its links are signed (`board` in chat)
 
     def handle(self, request: ChatRequest, *, alongside: Alongside | None = None) -> Reply:
@@ -105,8 +106,9 @@ class Core:
         text = strip_command(request.text) if typed_text else ""  # `/actionbot status p4`, `/actionbot p4`
         named = plans.address(session, text) if typed_text else None
         refs = card_refs(request)
+        live = self.kept_plans.live(session, version)
         try:
-            plan = plans.plan_for(session, actor, self.plan_key, named.key if named else request.plan_key, refs)
+            plan = plans.plan_for(session, actor, self.plan_key, named.key if named else request.plan_key, refs, live)
         except repo.NoPlanError as exc:
             return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
         state = self.states.state(session, plan, now, version)
@@ -114,7 +116,7 @@ class Core:
         if request.kind in ("button", "form"):
             return ctx.submission()
         reply = self._answer(ctx, named.text if named else text)
-        label = plans.plan_line(session, plan) if not plans.is_plans_command(text) else None
+        label = plans.plan_line(session, plan, live) if not plans.is_plans_command(text) else None
         if label is not None:
             reply.views.insert(0, label)
         return reply

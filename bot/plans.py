@@ -12,6 +12,8 @@ the SEND plan's priority 4 for the Children's plan's.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,8 +68,38 @@ def address(session: Session, text: str) -> Addressed | None:
     return named if named.key.lower() in known else None
 
 
+class KeptPlans:
+    """The live plans, kept between chat requests while the trail version is unchanged.
+
+    Every chat answer needs its plan and whether several are live (`plan_line`): two reads of
+    a table that changes a few times a year. Every change to a plan row is audited in the
+    transaction that makes it (an import `plan.import`, `plan.activated`, `plan.archived`), so
+    `repo.trail_version`, which the core reads first in every request, says whether the kept
+    list is still true, as it does for `bot.plan_state.StateCache`. The plans are detached
+    rows, only read (never added back to a session)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[tuple[int, int], tuple[Plan, ...]] | None = None
+
+    def live(self, session: Session, version: tuple[int, int]) -> tuple[Plan, ...]:
+        with self._lock:
+            kept = self._kept
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        plans = tuple(repo.live_plans(session))
+        with self._lock:
+            self._kept = (version, plans)
+        return plans
+
+
 def plan_for(
-    session: Session, actor: Actor, default_key: str | None, named: str | None, refs: tuple[str, ...] = ()
+    session: Session,
+    actor: Actor,
+    default_key: str | None,
+    named: str | None,
+    refs: tuple[str, ...] = (),
+    live: Sequence[Plan] | None = None,
 ) -> Plan:
     """The plan this request is about (see the module's docstring). Raises NoPlanError with
     the words to show when a named plan is unknown (with a suggestion) or not live.
@@ -75,9 +107,12 @@ def plan_for(
     `refs` are the actions a button, form or nudge-thread reply is about. A card does not say
     which plan it came from, so with several plans live the action is looked up in all of
     them: the one live plan that has it is the plan; an id that several live plans share is
-    refused rather than guessed (the update is typed instead, after `use plan KEY`)."""
+    refused rather than guessed (the update is typed instead, after `use plan KEY`).
+
+    `live`, the live plans oldest first when the caller has them (`KeptPlans`), saves reading
+    them again; the answer is the same either way."""
     if refs and named is None:
-        holders = _live_plans_with(session, refs)
+        holders = _live_plans_with(session, refs, live)
         if len(holders) == 1:
             return holders[0]
         if len(holders) > 1:
@@ -96,23 +131,36 @@ def plan_for(
         return plan
     chosen = actor.person.current_plan_key if actor.person is not None else None
     if chosen:
-        plan = repo.plan_by_key(session, chosen)
+        plan = _live_by_key(live, chosen) if live is not None else repo.plan_by_key(session, chosen)
         if plan is not None and plan.active:
+            return plan
+    if live is not None:
+        # what `repo.active_plan` answers, from the live plans: the configured plan when it is
+        # live, else the oldest live one; anything else (a configured plan that is archived,
+        # no plan live) is asked of the database, which also words the error
+        plan = _live_by_key(live, default_key) if default_key else (live[0] if live else None)
+        if plan is not None:
             return plan
     return repo.active_plan(session, default_key)
 
 
-def _live_plans_with(session: Session, refs: tuple[str, ...]) -> list[Plan]:
+def _live_by_key(live: Sequence[Plan], key: str) -> Plan | None:
+    return next((p for p in live if p.key == key), None)
+
+
+def _live_plans_with(session: Session, refs: tuple[str, ...], live: Sequence[Plan] | None = None) -> list[Plan]:
     """The live plans that have any of these action ids (none looked up with one plan live)."""
-    live = repo.live_plans(session)
+    live = repo.live_plans(session) if live is None else live
     if len(live) < 2:
         return []
     return [p for p in live if any(repo.action_by_ref(session, p.id, r) is not None for r in refs)]
 
 
-def plan_line(session: Session, plan: Plan) -> NoticeView | None:
-    """`Plan: Youth Justice Plan (yj)` at the top of an answer, only when several plans are live."""
-    if repo.live_plan_count(session) < 2:
+def plan_line(session: Session, plan: Plan, live: Sequence[Plan] | None = None) -> NoticeView | None:
+    """`Plan: Youth Justice Plan (yj)` at the top of an answer, only when several plans are live
+    (`live`: the live plans, when the caller has them)."""
+    count = repo.live_plan_count(session) if live is None else len(live)
+    if count < 2:
         return None
     return plan_heading(plan)
 

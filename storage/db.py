@@ -34,6 +34,8 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
         kwargs: dict = {"connect_args": {"check_same_thread": False}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
+        else:
+            kwargs.update(POOL)
         engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -51,7 +53,17 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
 
         return engine
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **POOL
+    )
+
+
+# Connections kept open, per process. SQLAlchemy's default keeps 5 and opens (then closes) up to
+# 10 more under load: `serve` has more threads than that using the database at once (Slack's ack
+# and answer threads, Teams' and the web pages' worker threads, the scheduler), so at 10
+# concurrent Slack clients every request past the fifth paid for a new connection (SQLite's
+# pragmas, PostgreSQL's log-in) and closed it again. Connections are opened only when needed.
+POOL = {"pool_size": 20, "max_overflow": 20}
 
 
 def alembic_config(engine: Engine) -> Config:

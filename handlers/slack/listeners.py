@@ -35,7 +35,7 @@ from cards.slack_escape import unescape
 from domain.vocabulary import canonical_action_id
 from handlers.slack.client import api_error
 from handlers.slack.pacing import Pacing
-from handlers.slack.people import identity_of
+from handlers.slack.people import LinkedAccounts, identity_of
 from handlers.slack.settings import slack_settings
 from handlers.slack.threads import card_refs
 
@@ -110,6 +110,10 @@ def _first(views: list[Any], kind: type) -> Any:
 class SlackListeners:
     rt: Runtime
     pacing: Pacing = field(default_factory=Pacing)  # threads, the bound on answers, the HTTP pool
+    linked: LinkedAccounts = field(init=False)  # Slack ids found linked a moment ago
+
+    def __post_init__(self) -> None:
+        self.linked = LinkedAccounts(self.rt.clock.now)
 
     def register(self, app: AsyncApp) -> None:
         app.command(slack_settings(self.rt).slack_command)(self.on_status)
@@ -144,7 +148,7 @@ class SlackListeners:
 
     async def who(self, client: AsyncWebClient, user_id: str, *, before_ack: bool = False) -> Identity:
         run = self.pacing.for_ack if before_ack else self.pacing.in_thread
-        return await identity_of(self.rt.engine, client, user_id, in_thread=run)
+        return await identity_of(self.rt.engine, client, user_id, in_thread=run, linked=self.linked)
 
     @property
     def command_prefix(self) -> str:

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -36,25 +36,66 @@ log = logging.getLogger(__name__)
 InThread = Callable[..., Awaitable[Any]]
 
 
-def _linked_name(engine: Engine, user_id: str) -> str | None:
+def _is_linked(engine: Engine, user_id: str) -> bool:
     with session_scope(engine) as session:
-        person = repo.person_by_chat_id(session, "slack", user_id)
-        return person.name if person else None
+        return repo.person_by_chat_id(session, "slack", user_id) is not None
+
+
+# How long a Slack id found linked is taken as still linked without asking the database again.
+LINKED_FOR = timedelta(minutes=10)
+
+
+class LinkedAccounts:
+    """The Slack ids this process has found linked to a directory person in the last
+    `LINKED_FOR`, so that a known person's request goes straight to the core instead of first
+    opening a transaction of its own only to learn that users.info can be skipped (the core
+    matches the id in its own transaction either way: this only decides whether Slack is asked
+    for an email). Only "linked" is remembered: an unknown id is looked up every time, so a
+    link made by an import or by `people link` counts from the next message. An id unlinked in
+    the last few minutes is answered as a stranger (not re-matched by email) until its entry
+    runs out. Time is the runtime's clock; safe across the answer threads (plain dict writes)."""
+
+    def __init__(self, now: Callable[[], datetime], keep_for: timedelta = LINKED_FOR) -> None:
+        self._now = now
+        self._keep_for = keep_for
+        self._until: dict[str, datetime] = {}
+
+    def known(self, user_id: str) -> bool:
+        until = self._until.get(user_id)
+        return until is not None and self._now() < until
+
+    def remember(self, user_id: str) -> None:
+        if len(self._until) > _LINKED_KEEP_MAX:  # a workspace's worth; never unbounded
+            self._until.clear()
+        self._until[user_id] = self._now() + self._keep_for
+
+
+_LINKED_KEEP_MAX = 50_000
 
 
 async def identity_of(
-    engine: Engine, client: AsyncWebClient, user_id: str, *, in_thread: InThread = asyncio.to_thread
+    engine: Engine,
+    client: AsyncWebClient,
+    user_id: str,
+    *,
+    in_thread: InThread = asyncio.to_thread,
+    linked: LinkedAccounts | None = None,
 ) -> Identity:
-    """Who is writing; `in_thread` runs the blocking lookup (the listeners pass their own pool)."""
+    """Who is writing; `in_thread` runs the blocking lookup (the listeners pass their own pool),
+    `linked` (the listeners' `LinkedAccounts`) skips it for an id found linked a moment ago."""
+    if linked is not None and linked.known(user_id):
+        return Identity("slack", user_id)
     try:
-        name = await in_thread(_linked_name, engine, user_id)
+        is_linked = await in_thread(_is_linked, engine, user_id)
     except Exception as exc:
         if not is_database_outage(exc):
             raise
         # the core will answer "temporarily unavailable": no need to ask Slack who this is
         return Identity("slack", user_id)
-    if name is not None:
-        return Identity("slack", user_id, display_name=name)
+    if is_linked:
+        if linked is not None:
+            linked.remember(user_id)
+        return Identity("slack", user_id)
     try:
         info = await client.users_info(user=user_id)
     except SlackApiError as exc:

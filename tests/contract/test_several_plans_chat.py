@@ -165,3 +165,40 @@ def test_a_button_that_knows_its_plan_is_recorded_there_and_an_unlive_plan_is_re
     assert "yj is not live" in text or "not live" in text
     with Session(two_plans) as s:
         assert len(s.exec(select(ActionUpdate)).all()) == 1
+
+
+def test_one_core_sees_plans_activated_and_archived_between_its_requests(reference_any_engine):
+    """The core keeps the live plans between requests (`bot.plans.KeptPlans`); activating or
+    archiving a plan (audited) shows in its very next answer."""
+    core = Core(reference_any_engine, FixedClock(NOW))
+
+    def ask_core(text: str):
+        return core.handle(ChatRequest(identity=Identity("terminal", "dcs"), text=text))
+
+    assert "Plan:" not in text_of(ask_core("status priority 4"))
+    with session_scope(reference_any_engine) as s:
+        save_plan(s, youth_justice(), actor="test", now=NOW)
+        plan_status.activate(s, "yj", actor="test", now=NOW)
+    assert text_of(ask_core("status priority 4")).startswith("Plan: ")
+    assert "yj" in text_of(ask_core("plans"))
+    with session_scope(reference_any_engine) as s:
+        plan_status.archive(s, "yj", actor="test", now=NOW)
+    assert "Plan:" not in text_of(ask_core("status priority 4"))
+    assert "yj" not in text_of(ask_core("plans"))
+
+
+def test_kept_plans_are_read_once_per_trail_version(reference_any_engine):
+    from bot.plans import KeptPlans
+    from storage import repo
+
+    kept = KeptPlans()
+    with session_scope(reference_any_engine) as s:
+        version = repo.trail_version(s)
+        first = kept.live(s, version)
+        assert [p.key for p in first] == ["bromley-2016-17"]
+        assert kept.live(s, version) is first
+        save_plan(s, youth_justice(), actor="test", now=NOW)
+        plan_status.activate(s, "yj", actor="test", now=NOW)
+    with session_scope(reference_any_engine) as s:
+        version = repo.trail_version(s)
+        assert [p.key for p in kept.live(s, version)] == ["bromley-2016-17", "yj"]
