@@ -92,6 +92,11 @@ class Core:
     def _handle(self, request: ChatRequest, alongside: Alongside | None) -> Reply:
         with session_scope(self.engine) as session:
             now = self.clock.now()
+            # The claim comes first: on SQLite the transaction then takes the write lock before
+            # reading anything (a read that became a write could not wait for another writer).
+            if request.once_key is not None and not repo.mark_seen(session, request.once_key, now):
+                log.info("%s was handled before: this replay is dropped", request.once_key)
+                return Reply([], already_handled=True)
             version = repo.trail_version(session)  # before anything is written (see StateCache)
             request = _with_chosen_role(session, request)
             actor = identity.resolve(session, request.identity, now)

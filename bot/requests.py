@@ -41,6 +41,11 @@ class ChatRequest:
     plan_key: str | None = None  # the plan the channel already knows the answer is about (an email link's);
     # honoured like `… in KEY` typed in chat (checked to be a live plan), so an id two plans share is not refused
     extra: dict[str, Any] = field(default_factory=dict)
+    # A platform's id for this one delivery (Slack's trigger_id of a slash command): the core
+    # handles the request only the first time the key is seen, claiming it (`seen_event`) in
+    # the request's own transaction, so a replay or retry is dropped and a request that failed
+    # leaves no claim behind. None: nothing to deduplicate (or the channel claimed it itself).
+    once_key: str | None = None
 
     def __post_init__(self) -> None:
         # Typed text never carries the core's command mark (`bot.typed_command`), so nothing a
@@ -59,6 +64,7 @@ class Reply:
     private: bool = True
     replace_original: bool = False  # a button click: update the card in place
     recorded: list[Any] = field(default_factory=list)  # ActionUpdates written by this request
+    already_handled: bool = False  # the request's `once_key` was seen before: nothing to send
 
 
 class MalformedRequest(ValueError):
@@ -67,6 +73,7 @@ class MalformedRequest(ValueError):
 
 
 _ONE_LINE_FIELDS = ("action_ref", "rag", "note", "proposed_date")
+ONCE_KEY_MAX = 200  # seen_event.event_key
 
 
 def clean_request(request: ChatRequest) -> ChatRequest:
@@ -88,6 +95,9 @@ def clean_request(request: ChatRequest) -> ChatRequest:
     if not isinstance(refs, (tuple, list)) or not all(isinstance(r, str) for r in refs):
         raise MalformedRequest("the card's actions are not a list of action ids")
     changes["thread_refs"] = tuple(clean_text(r, multiline=False) for r in refs)
+    once = request.once_key
+    if once is not None and (not isinstance(once, str) or not once or len(once) > ONCE_KEY_MAX):
+        raise MalformedRequest(f"the delivery id is not text of 1 to {ONCE_KEY_MAX} characters")
     return replace(request, **changes)
 
 

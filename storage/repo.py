@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, union
+from sqlalchemy import Text, bindparam, cast, delete, union
 from sqlmodel import Session, col, func, select
 
 from storage.bulk import ROW_ID, write_rows
@@ -151,10 +151,11 @@ def audit_events(session: Session, kinds: Iterable[str], until: datetime | None 
 def trail_version(session: Session) -> tuple[int, int]:
     """The newest update and audit event ids: they change whenever the plan's state can have
     (see `bot.plan_state.StateCache`). Two look-ups on primary keys, whatever the plan's size."""
-    row = session.exec(
-        select(func.max(ActionUpdate.id), select(func.max(AuditEvent.id)).scalar_subquery())
-    ).one()
+    row = session.exec(_TRAIL_VERSION).one()
     return (row[0] or 0, row[1] or 0)
+
+
+_TRAIL_VERSION = select(func.max(ActionUpdate.id), select(func.max(AuditEvent.id)).scalar_subquery())
 
 
 def add_audit(
@@ -191,11 +192,16 @@ def person_by_chat_id(session: Session, channel: str, user_id: str) -> Person | 
     one nobody registered simply has no rows."""
     if not user_id:
         return None
-    return session.exec(
-        select(Person)
-        .join(PersonIdentity, col(PersonIdentity.person_key) == col(Person.key))
-        .where(PersonIdentity.channel == channel, PersonIdentity.user_id == user_id)
-    ).first()
+    return session.exec(_PERSON_BY_CHAT_ID, params={"channel": channel, "user_id": user_id}).first()
+
+
+# Built once (asked in every chat request): building a statement and its cache key anew costs
+# more than running it.
+_PERSON_BY_CHAT_ID = (
+    select(Person)
+    .join(PersonIdentity, col(PersonIdentity.person_key) == col(Person.key))
+    .where(PersonIdentity.channel == bindparam("channel"), PersonIdentity.user_id == bindparam("user_id"))
+)
 
 
 # Key in `session.info` of the index `reach_index` keeps while the scheduler asks, person by

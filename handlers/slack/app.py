@@ -12,7 +12,6 @@ Teams' `/api/messages` through Bolt's aiohttp adapter functions on our own route
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +27,7 @@ from bot.http_errors import error_id
 from bot.outage import RETRY_AFTER_SECONDS, is_database_outage
 from bot.runtime import Runtime
 from handlers.slack.client import configure
+from handlers.slack.invocations import invocation_key
 from handlers.slack.listeners import SlackListeners
 from handlers.slack.mount import EVENTS_PATH
 from handlers.slack.pacing import Pacing
@@ -95,10 +95,15 @@ def handle_each_event_once(rt: Runtime, pacing: Pacing | None = None) -> Callabl
     in the database (`seen_event`) so a retry, even to another process, is acknowledged and
     dropped instead of recording an update twice.
 
-    Interactions and slash commands are claimed the same way by their `trigger_id`, which Slack
-    gives each invocation (a click, a modal submission, a command): a signed request replayed
-    within Slack's five-minute signature window carries the same trigger_id and is acknowledged
-    and dropped, while the next click on the same card (a new invocation) is handled.
+    Interactions are claimed the same way by their `trigger_id`, which Slack gives each
+    invocation (a click, a modal submission, a command): a signed request replayed within
+    Slack's five-minute signature window carries the same trigger_id and is acknowledged and
+    dropped, while the next click on the same card (a new invocation) is handled.
+
+    A slash command is acknowledged at once, without a claim: its trigger_id goes to the core
+    as the request's `once_key` and is claimed in the answer's own transaction
+    (`bot.conversation.Core`), so the ack waits for no database and a replay is still answered
+    once (and a command whose answer failed is not claimed).
 
     When the database is down the claim cannot be made; the request goes on and the core
     answers "temporarily unavailable, nothing was recorded" (nothing to replay).
@@ -120,7 +125,7 @@ def handle_each_event_once(rt: Runtime, pacing: Pacing | None = None) -> Callabl
 
     async def once(req, body: dict, next_, logger) -> BoltResponse | None:
         key = invocation_key(body)
-        if key is not None:
+        if key is not None and not body.get("command"):
             try:
                 first = await run(claim, key)
             except Exception as exc:
@@ -140,24 +145,6 @@ def handle_each_event_once(rt: Runtime, pacing: Pacing | None = None) -> Callabl
 
 
 SYNC_COMMIT_OFF = text("SET LOCAL synchronous_commit = off")
-_SEEN_KEY_MAX = 200  # seen_event.event_key
-
-
-def invocation_key(body: dict) -> str | None:
-    """The `seen_event` key of one delivery from Slack: an Events API callback's event_id, or an
-    interaction's / slash command's trigger_id. None for what has neither (nothing to dedupe)."""
-    if body.get("type") == "event_callback":
-        kind, value = "", body.get("event_id")
-    elif body.get("type") in ("block_actions", "view_submission") or body.get("command"):
-        kind, value = "trigger:", body.get("trigger_id")
-    else:
-        return None
-    if not isinstance(value, str) or not value:
-        return None
-    key = f"slack:{kind}{value}"
-    if len(key) > _SEEN_KEY_MAX:  # not what Slack sends; still one key per value
-        key = f"slack:{kind}sha256:{hashlib.sha256(value.encode()).hexdigest()}"
-    return key
 
 
 def events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

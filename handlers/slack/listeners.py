@@ -34,6 +34,7 @@ from cards.format import shorten
 from cards.slack_escape import unescape
 from domain.vocabulary import canonical_action_id
 from handlers.slack.client import api_error
+from handlers.slack.invocations import invocation_key
 from handlers.slack.pacing import Pacing
 from handlers.slack.people import LinkedAccounts, identity_of
 from handlers.slack.settings import slack_settings
@@ -168,7 +169,13 @@ class SlackListeners:
         """The answer goes to the command's `response_url` (as Bolt's `respond` would send it,
         through the process's connection pool): ephemeral unless the query asked to share."""
         identity = await self.who(client, command["user_id"])
-        reply = await self.ask(ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command"))
+        once = invocation_key(command)  # claimed by the core with the answer (`handlers.slack.app`)
+        reply = await self.ask(
+            ChatRequest(identity, text=unescape(command.get("text") or ""), kind="command", once_key=once)
+        )
+        if reply.already_handled:
+            log.info("Slack %s already handled; the replayed command was acknowledged and dropped", once)
+            return
         response_url = command.get("response_url")
         if not isinstance(response_url, str) or not response_url:
             log.warning("a Slack command without a response_url was not answered")

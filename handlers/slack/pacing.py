@@ -3,9 +3,10 @@
 Slack gives every command and click 3 seconds for its ack and retries when it is late, so under
 load the ack path must not wait for anything the answers are doing:
 
-- **the ack's own threads.** Before acking, a request's `trigger_id` or `event_id` is claimed in
-  the database (`handlers.slack.app.handle_each_event_once`: a blocking call, so it runs in a
-  thread). It gets a small pool of its own instead of asyncio's default one, where it would
+- **the ack's own threads.** Before acking, an event's `event_id` or an interaction's
+  `trigger_id` is claimed in the database (`handlers.slack.app.handle_each_event_once`: a
+  blocking call, so it runs in a thread; a slash command is acked at once and claimed by the
+  core with its answer). It gets a small pool of its own instead of asyncio's default one, where it would
   wait behind every queued core transaction of the answers in flight. The modal submission,
   whose ack carries the core's verdict, runs its lookup and its core call there too;
 - **a bound on the answers in flight.** The work after the ack (the core's transaction, the

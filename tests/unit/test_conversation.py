@@ -239,3 +239,47 @@ def test_form_errors_name_the_input_they_are_about(core, reference_engine, note,
                                     proposed_date=date))
     (form,) = reply.views
     assert isinstance(form, UpdateFormView) and form.error_field == field
+
+
+# ------------------------------------------------------------- once_key: handled once
+
+
+def seen_keys(engine) -> list[str]:
+    from storage.models import SeenEvent
+
+    with Session(engine) as s:
+        return [e.event_key for e in s.exec(select(SeenEvent)).all()]
+
+
+def test_a_request_with_a_once_key_is_handled_once_and_its_replay_writes_nothing(core, reference_engine):
+    lead = person_for(reference_engine, "HOS S&CP")
+    first = ask(core, lead, "4.2.1 amber - waiting on HR", once_key="slack:trigger:t1")
+    assert [r.ref for r in first.views[0].recorded] == ["4.2.1"] and not first.already_handled
+    replay = ask(core, lead, "4.2.1 amber - waiting on HR", once_key="slack:trigger:t1")
+    assert replay.already_handled and replay.views == []
+    assert len(updates(reference_engine, "4.2.1")) == 1
+    # another invocation (its own key) is another request
+    again = ask(core, lead, "4.2.1 green", once_key="slack:trigger:t2")
+    assert not again.already_handled and len(updates(reference_engine, "4.2.1")) == 2
+    assert sorted(seen_keys(reference_engine)) == ["slack:trigger:t1", "slack:trigger:t2"]
+
+
+def test_a_request_that_fails_leaves_no_claim_so_its_retry_is_handled(core, reference_engine, monkeypatch):
+    import bot.conversation as conversation
+
+    def broken(*_args, **_kw):
+        raise RuntimeError("a bug while answering")
+
+    with monkeypatch.context() as m:
+        m.setattr(conversation.Core, "_reply", broken)
+        with pytest.raises(RuntimeError):
+            ask(core, "dcs", "status priority 4", once_key="slack:trigger:t3")
+    assert seen_keys(reference_engine) == []
+    assert isinstance(ask(core, "dcs", "status priority 4", once_key="slack:trigger:t3").views[0], PriorityStatusView)
+
+
+@pytest.mark.parametrize("key", ["", "x" * 201, 5])
+def test_a_once_key_that_is_not_a_short_text_is_refused_and_nothing_is_claimed(core, reference_engine, key):
+    reply = ask(core, "dcs", "status priority 4", once_key=key)
+    assert isinstance(reply.views[0], NoticeView) and "delivery id" in reply.views[0].text
+    assert seen_keys(reference_engine) == []
