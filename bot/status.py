@@ -12,6 +12,7 @@ from bot.parsing import StatusQuery
 from bot.plan_state import (
     ActionState,
     PlanState,
+    PriorityState,
     awaiting_signoff,
     by_due,
     due_within,
@@ -162,9 +163,19 @@ def completion_phrase(s: ActionState) -> str:
 
 
 def priority_status(state: PlanState, number: int) -> PriorityStatusView | NoticeView:
+    """One priority's counts and lists: computed once per kept state (`PlanState.derived`), as
+    it depends on nothing else (`status priority 4` is the question asked most)."""
     p = state.priority(number)
     if p is None:
         return unknown_priority(state, number)
+    key = f"priority_status:{number}"
+    kept = state.derived.get(key)
+    if not isinstance(kept, PriorityStatusView):
+        kept = state.derived[key] = _priority_status(state, p)
+    return kept
+
+
+def _priority_status(state: PlanState, p: PriorityState) -> PriorityStatusView:
     late = overdue(p.actions)
     reds = reds_and_ambers(p.actions)
     upcoming = due_within(p.actions, state.today, 30)

@@ -283,3 +283,12 @@ def test_a_once_key_that_is_not_a_short_text_is_refused_and_nothing_is_claimed(c
     reply = ask(core, "dcs", "status priority 4", once_key=key)
     assert isinstance(reply.views[0], NoticeView) and "delivery id" in reply.views[0].text
     assert seen_keys(reference_engine) == []
+
+
+def test_a_priority_status_is_kept_with_its_state_and_follows_each_update(core, reference_engine):
+    first = ask(core, "dcs", "status priority 4").views[0]
+    assert ask(core, "dcs", "status priority 4").views[0] is first  # nothing changed: the kept view
+    assert first.counts.not_rated == 32
+    ask(core, person_for(reference_engine, "HOS S&CP"), "4.2.1 amber - waiting on HR")
+    after = ask(core, "dcs", "status priority 4").views[0]
+    assert after is not first and (after.counts.amber, after.counts.not_rated) == (1, 31)
