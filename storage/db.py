@@ -150,7 +150,20 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
-        session.rollback()
+        discard(session)
         raise
     finally:
         session.close()
+
+
+def discard(session: Session) -> None:
+    """Roll back everything the session wrote, leaving the objects it read readable.
+
+    A rollback expires every object in the session, and objects read in a request outlive it:
+    the core keeps the plan's state and the live plans between requests (`StateCache`,
+    `KeptPlans`), and an expired object can no longer be read once its session is closed. So
+    every object is detached first, as it was read; none of them holds anything the rollback
+    undoes, since what is kept is only read (the core writes new rows, or loads in a session
+    of its own what it changes)."""
+    session.expunge_all()
+    session.rollback()

@@ -292,3 +292,19 @@ def test_a_priority_status_is_kept_with_its_state_and_follows_each_update(core, 
     ask(core, person_for(reference_engine, "HOS S&CP"), "4.2.1 amber - waiting on HR")
     after = ask(core, "dcs", "status priority 4").views[0]
     assert after is not first and (after.counts.amber, after.counts.not_rated) == (1, 31)
+
+
+def test_a_request_that_fails_after_reading_the_plan_leaves_the_kept_state_readable(reference_engine, clock):
+    """The state and the live plans a failed request read are kept for the next: the failure's
+    rollback must not expire them (a rollback expires every object of its session)."""
+    core = Core(reference_engine, clock)
+
+    def fails_after_the_answer(*_args):
+        raise RuntimeError("the channel's read failed")
+
+    with pytest.raises(RuntimeError):
+        core.handle(ChatRequest(identity=Identity("terminal", "dcs"), text="status priority 4"),
+                    alongside=fails_after_the_answer)
+    reply = ask(core, "dcs", "status 4.2.1")
+    assert isinstance(reply.views[0], ActionDetailView) and reply.views[0].ref == "4.2.1"
+    assert isinstance(ask(core, "dcs", "status priority 4").views[0], PriorityStatusView)
