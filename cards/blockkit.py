@@ -13,7 +13,7 @@ under their urgency group.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import singledispatch
 from typing import Any
 
@@ -35,6 +35,7 @@ from bot.views import (
 from cards import blockkit_ids as ids
 from cards import text as plain
 from cards.format import RAG_EMOJI, counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
+from cards.kept_renders import KeptRenders
 from cards.slack_escape import escape
 from domain.evidence import FORM_HINT
 from domain.vocabulary import NOTE_MAX
@@ -362,14 +363,26 @@ def _(view: UpdateFormView) -> list[Block]:
 # --------------------------------------------------------------------------- surfaces
 
 
-def blocks_for(views: Iterable[Any], limit: int = MESSAGE_BLOCKS) -> list[Block]:
+def blocks_for(
+    views: Iterable[Any], limit: int = MESSAGE_BLOCKS, *, rendered: Callable[[Any], list[Block]] = render
+) -> list[Block]:
     """Several views in one message, separated by dividers, within `limit` blocks."""
     blocks: list[Block] = []
     for view in views:
         if blocks:
             blocks.append(divider())
-        blocks += render(view)
+        blocks += rendered(view)
     return cap(blocks, limit)
+
+
+def _first_line(view: Any) -> str:
+    return next((line for line in plain.render(view).splitlines() if line.strip()), "")
+
+
+# The views the core keeps (a priority's status, the plan summary) are rendered once per object;
+# `message` copies the kept blocks into each message (`shown`), so they are never changed.
+_kept_blocks: KeptRenders[list[Block]] = KeptRenders(lambda view: render(view))
+_kept_first_line: KeptRenders[str] = KeptRenders(_first_line)
 
 
 def cap(blocks: list[Block], limit: int) -> list[Block]:
@@ -386,15 +399,14 @@ def fallback_text(views: list[Any]) -> str:
     """The notification text under the blocks: the first line of the first view."""
     if not views:
         return ""
-    first = next((line for line in plain.render(views[0]).splitlines() if line.strip()), "")
-    return fit(_e(first, FALLBACK_TEXT), FALLBACK_TEXT)
+    return fit(_e(_kept_first_line(views[0]), FALLBACK_TEXT), FALLBACK_TEXT)
 
 
 def message(views: list[Any], command: str = SLACK_PREFIX) -> dict[str, Any]:
     """`text` + `blocks` for chat.postMessage, chat.update, chat.postEphemeral or respond().
     `command` is what a person types before a command here (`SLACK_COMMAND` and a space):
     every command the views suggest is shown with it."""
-    return shown({"text": fallback_text(views), "blocks": blocks_for(views)}, command)
+    return shown({"text": fallback_text(views), "blocks": blocks_for(views, rendered=_kept_blocks)}, command)
 
 
 def update_modal(view: UpdateFormView, private_metadata: str) -> dict[str, Any]:
