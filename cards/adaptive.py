@@ -35,8 +35,9 @@ from bot.views import (
     UpdateFormView,
 )
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
+from cards.kept_renders import KeptRenders
 from cards.text import render as render_plain
-from cards.text import render_all as render_text
+from cards.text import render as render_view_text
 from domain.evidence import FORM_HINT
 from domain.vocabulary import NOTE_MAX, RAG_ORDER, canonical_action_id
 
@@ -566,7 +567,7 @@ def render_card(views: list[Any]) -> dict[str, Any]:
     """One Adaptive Card for a whole reply (so a button's answer replaces exactly one card)."""
     elements: list[dict[str, Any]] = []
     for i, view in enumerate(views):
-        part = body(view)
+        part = list(_kept_body(view))  # a copy: the kept list is never changed
         if i and part:
             part[0] = {**part[0], "separator": True, "spacing": "large"}
         elements += part
@@ -574,10 +575,21 @@ def render_card(views: list[Any]) -> dict[str, Any]:
         "type": "AdaptiveCard",
         "$schema": CARD_SCHEMA,
         "version": CARD_VERSION,
-        "fallbackText": shorten_text(render_text(views), FALLBACK_TEXT_MAX),
+        "fallbackText": shorten_text(_text_of(views), FALLBACK_TEXT_MAX),
         "body": elements,
     }
     return shown(_fit(card, views), "")  # in Teams a command is typed as it is: `status …`
+
+
+# The views the core keeps (a priority's status, the plan summary) are rendered once per object
+# (`cards.kept_renders`); `render_card` copies what it changes and `shown` copies the whole card.
+_kept_body: KeptRenders[list[dict[str, Any]]] = KeptRenders(lambda view: body(view))
+_kept_text: KeptRenders[str] = KeptRenders(lambda view: render_view_text(view))
+
+
+def _text_of(views: list[Any]) -> str:
+    """`cards.text.render_all`, from the kept renderings."""
+    return shown("\n\n".join(_kept_text(v) for v in views), "")
 
 
 def shorten_text(text: str, limit: int) -> str:
@@ -622,7 +634,7 @@ def message_activity(views: list[Any]) -> dict[str, Any]:
     return {
         "type": "message",
         "attachments": [attachment(card)],
-        "summary": shorten(first if whole else render_text(views).split("\n", 1)[0], 120),
+        "summary": shorten(first if whole else _text_of(views).split("\n", 1)[0], 120),
     }
 
 

@@ -39,3 +39,17 @@ def test_messages_from_one_kept_view_do_not_share_what_they_change():
     first["blocks"].append({"type": "divider"})
     second = blockkit.message([view], command="/actionbot ")
     assert second["blocks"][0]["text"]["text"] != "changed" and len(second["blocks"]) == len(first["blocks"]) - 1
+
+
+def test_adaptive_cards_from_one_kept_view_do_not_share_what_they_change():
+    from cards import adaptive
+
+    views = [NoticeView("Plan: Youth Justice Plan (yj)", "info"), NoticeView("Nothing overdue.", "info")]
+    first = adaptive.render_card(views)
+    assert first["body"][1].get("separator") is True  # the second view's first element, replaced
+    first["body"][0]["text"] = "changed"
+    first["body"].clear()
+    second = adaptive.render_card(views)
+    assert second["body"] and second["body"][0]["text"] != "changed"
+    alone = adaptive.render_card([views[1]])  # the same kept view, first this time: no separator
+    assert "separator" not in alone["body"][0]
