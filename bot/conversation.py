@@ -98,9 +98,15 @@ class Core:
             if request.once_key is not None and not repo.mark_seen(session, request.once_key, now):
                 log.info("%s was handled before: this replay is dropped", request.once_key)
                 return Reply([], already_handled=True)
-            version = repo.trail_version(session)  # before anything is written (see StateCache)
+            # the version before anything is written (see StateCache), with who is asking when
+            # they write from a chat account (one statement for both)
+            who = request.identity
+            if who.channel == "terminal":
+                version, linked = repo.trail_version(session), None
+            else:
+                version, linked = repo.version_and_person_by_chat_id(session, who.channel, who.user_id)
             request = _with_chosen_role(session, request)
-            actor = identity.resolve(session, request.identity, now)
+            actor = identity.resolve(session, request.identity, now, linked=linked)
             reply = self._reply(session, request, actor, now, version)
             if alongside is not None:
                 alongside(session, actor, now)

@@ -38,10 +38,14 @@ class Actor:
         return self.person.key if self.person else None
 
 
-def resolve(session: Session, identity: Identity, now: datetime) -> Actor:
+def resolve(session: Session, identity: Identity, now: datetime, *, linked: Person | None = None) -> Actor:
+    """Who is asking. `linked`: the person already found by the account's link, in the same
+    transaction (`repo.version_and_person_by_chat_id`), so it is not looked up again."""
     person: Person | None = None
     if identity.channel == "terminal":
         person = repo.person_by_key(session, identity.user_id)
+    elif linked is not None:
+        person = linked
     else:
         person = repo.person_by_chat_id(session, identity.channel, identity.user_id)
         if person is None and identity.email:

@@ -195,12 +195,26 @@ def person_by_chat_id(session: Session, channel: str, user_id: str) -> Person | 
     return session.exec(_PERSON_BY_CHAT_ID, params={"channel": channel, "user_id": user_id}).first()
 
 
+def version_and_person_by_chat_id(session: Session, channel: str, user_id: str) -> tuple[tuple[int, int], Person | None]:
+    """`trail_version` and `person_by_chat_id` in one statement (one round trip to PostgreSQL
+    instead of two, in every chat request). Someone nobody linked: the version alone, and None."""
+    params = {"channel": channel, "user_id": user_id}
+    row = session.execute(_VERSION_AND_PERSON, params).first() if user_id else None  # a row, not a scalar
+    if row is None:
+        return trail_version(session), None
+    person, newest_update, newest_audit = row
+    return (newest_update or 0, newest_audit or 0), person
+
+
 # Built once (asked in every chat request): building a statement and its cache key anew costs
 # more than running it.
 _PERSON_BY_CHAT_ID = (
     select(Person)
     .join(PersonIdentity, col(PersonIdentity.person_key) == col(Person.key))
     .where(PersonIdentity.channel == bindparam("channel"), PersonIdentity.user_id == bindparam("user_id"))
+)
+_VERSION_AND_PERSON = _PERSON_BY_CHAT_ID.add_columns(
+    select(func.max(ActionUpdate.id)).scalar_subquery(), select(func.max(AuditEvent.id)).scalar_subquery()
 )
 
 
