@@ -90,14 +90,19 @@ class Core:
             return Reply([unavailable_notice()])
 
     def _handle(self, request: ChatRequest, alongside: Alongside | None) -> Reply:
+        try:
+            return self._transaction(request, alongside)
+        except _Replayed:
+            self.forget()
+            log.info("%s was handled before: this replay is dropped", request.once_key)
+            return Reply([], already_handled=True)
+        except BaseException:
+            self.forget()
+            raise
+
+    def _transaction(self, request: ChatRequest, alongside: Alongside | None) -> Reply:
         with session_scope(self.engine) as session:
             now = self.clock.now()
-            # The claim comes first: a replay then costs one insert and nothing else, and the
-            # answers of a burst of commands queue on it rather than all running at once
-            # (measured faster than claiming last on both databases: bench/README.md).
-            if request.once_key is not None and not repo.mark_seen(session, request.once_key, now):
-                log.info("%s was handled before: this replay is dropped", request.once_key)
-                return Reply([], already_handled=True)
             # the version before anything is written (see StateCache), with who is asking when
             # they write from a chat account (one statement for both)
             who = request.identity
@@ -110,7 +115,21 @@ class Core:
             reply = self._reply(session, request, actor, now, version)
             if alongside is not None:
                 alongside(session, actor, now)
+            # The claim comes last: on SQLite a question then holds the database's one write
+            # lock only for the claim's insert and commit, never while it is answered (a cold
+            # read of a large plan would make every click and the scheduler wait). A replay is
+            # answered in full and rolled back here; two copies in flight at once still record
+            # once (the second insert waits for the first's commit, then finds the key).
+            if request.once_key is not None and not repo.mark_seen(session, request.once_key, now):
+                raise _Replayed
             return reply
+
+    def forget(self) -> None:
+        """Drop the kept states and plans after a request whose transaction rolled back: it may
+        have kept a state it read and then changed in memory (an approved date), which the
+        rollback undid in the database only. The next request reads them again."""
+        self.states.clear()
+        self.kept_plans.clear()
 
     def _reply(self, session: Session, request: ChatRequest, actor: identity.Actor, now: datetime, version) -> Reply:
         """The answer, inside `_handle`'s transaction."""
@@ -150,6 +169,11 @@ class Core:
         return Reply(
             [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
         )
+
+
+class _Replayed(Exception):
+    """Raised inside a request's transaction when its `once_key` was seen before: everything the
+    replay wrote is rolled back (`storage.db.discard`) and nothing is answered."""
 
 
 def _with_chosen_role(session: Session, request: ChatRequest) -> ChatRequest:

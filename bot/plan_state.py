@@ -198,13 +198,19 @@ class StateCache:
     A state is kept per plan and day, since overdue and due-soon move at midnight. The caller
     reads the version at the start of its transaction, before writing anything, so a key is
     never made of rows that might still be rolled back. Cached ORM objects are never written
-    back (`updates.decide_date` loads the action it changes in its own session).
+    back; a request that changed one in memory (`updates.decide_date` sets the due date of the
+    action it gets from its session) and then rolled back makes the core drop its states
+    (`Core.forget`).
     """
 
     def __init__(self, keep: int = 8) -> None:
         self._keep = keep
         self._lock = threading.Lock()
         self._entries: dict[tuple[int, date], tuple[tuple[int, int], PlanState]] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
     def state(self, session: Session, plan: Plan, as_of: datetime, version: tuple[int, int]) -> PlanState:
         key = (plan.id, plan_today(plan, as_of))

@@ -82,6 +82,10 @@ class KeptPlans:
         self._lock = threading.Lock()
         self._kept: tuple[tuple[int, int], tuple[Plan, ...]] | None = None
 
+    def clear(self) -> None:
+        with self._lock:
+            self._kept = None
+
     def live(self, session: Session, version: tuple[int, int]) -> tuple[Plan, ...]:
         with self._lock:
             kept = self._kept

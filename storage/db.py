@@ -157,13 +157,37 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def discard(session: Session) -> None:
-    """Roll back everything the session wrote, leaving the objects it read readable.
+    """Roll back everything the session wrote, leaving the objects it only read readable.
 
     A rollback expires every object in the session, and objects read in a request outlive it:
     the core keeps the plan's state and the live plans between requests (`StateCache`,
-    `KeptPlans`), and an expired object can no longer be read once its session is closed. So
-    every object is detached first, as it was read; none of them holds anything the rollback
-    undoes, since what is kept is only read (the core writes new rows, or loads in a session
-    of its own what it changes)."""
+    `KeptPlans`), possibly in use by another request's thread, and an expired object cannot be
+    read once its session is closed. So the objects are detached first, as they were read,
+    except those this transaction changed (an approved date sets `Action.due`): those are
+    expired, so that reading one fails instead of showing a change the rollback undid. (The
+    core also drops its caches after a failed request: `Core.forget`.)"""
+    written = session.info.pop(_WRITTEN, {})
+    for obj in (*written.values(), *session.dirty, *session.deleted):
+        if obj in session:
+            session.expire(obj)
     session.expunge_all()
     session.rollback()
+
+
+# Key in `session.info` of the objects the transaction has flushed changes to (see `discard`).
+_WRITTEN = "actionbot.written"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_written(session: Session, _flush_context, _instances) -> None:
+    """Remember the loaded objects a flush is about to change: after the flush they are no longer
+    `dirty`, but their new values are still only this transaction's."""
+    if session.dirty or session.deleted:
+        written = session.info.setdefault(_WRITTEN, {})
+        for obj in (*session.dirty, *session.deleted):
+            written[id(obj)] = obj
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)

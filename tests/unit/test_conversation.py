@@ -308,3 +308,29 @@ def test_a_request_that_fails_after_reading_the_plan_leaves_the_kept_state_reada
     reply = ask(core, "dcs", "status 4.2.1")
     assert isinstance(reply.views[0], ActionDetailView) and reply.views[0].ref == "4.2.1"
     assert isinstance(ask(core, "dcs", "status priority 4").views[0], PriorityStatusView)
+
+
+def test_a_failed_approval_leaves_no_unsaved_date_in_what_the_core_keeps(reference_engine, clock):
+    """An SIT officer approves a proposed date, and the request fails before it commits (here:
+    the channel's read after the answer). The core must not go on showing the approved date
+    that was never saved: it drops what it kept, and the next answer reads the database."""
+    lead = person_for(reference_engine, "HOS S&CP")
+    sit = person_for(reference_engine, "SIT")
+    ask(Core(reference_engine, clock), lead, "4.2.1 amber - waiting on HR, new date 30 Nov 2016")
+    with Session(reference_engine) as s:
+        due = s.exec(select(Action).where(Action.ref == "4.2.1")).one().due
+    # a server that has kept nothing yet: the approval reads the plan's state itself, so the
+    # action it changes is the very object the core then keeps
+    core = Core(reference_engine, clock)
+
+    def fails(*_args):
+        raise RuntimeError("the connection dropped before the commit")
+
+    with pytest.raises(RuntimeError):
+        core.handle(ChatRequest(identity=Identity("terminal", sit), text="approve 4.2.1"), alongside=fails)
+    assert ask(core, "dcs", "status 4.2.1").views[0].due == due  # the approval was rolled back, in memory too
+    with Session(reference_engine) as s:
+        assert s.exec(select(Action).where(Action.ref == "4.2.1")).one().due == due  # and in the database
+    approved = core.handle(ChatRequest(identity=Identity("terminal", sit), text="approve 4.2.1"))
+    assert "approved" in approved.views[0].text.lower()
+    assert ask(core, "dcs", "status 4.2.1").views[0].due != due  # the same approval, committed
