@@ -107,7 +107,7 @@ class Core:
             # they write from a chat account (one statement for both)
             who = request.identity
             if who.channel == "terminal":
-                version, linked = repo.trail_version(session), None
+                version, linked = repo.trail_version(session), identity.NOT_LOOKED_UP
             else:
                 version, linked = repo.version_and_person_by_chat_id(session, who.channel, who.user_id)
             request = _with_chosen_role(session, request)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -38,16 +39,21 @@ class Actor:
         return self.person.key if self.person else None
 
 
-def resolve(session: Session, identity: Identity, now: datetime, *, linked: Person | None = None) -> Actor:
-    """Who is asking. `linked`: the person already found by the account's link, in the same
-    transaction (`repo.version_and_person_by_chat_id`), so it is not looked up again."""
+# `resolve`'s `linked` when the caller has not looked the account up
+NOT_LOOKED_UP: Any = object()
+
+
+def resolve(session: Session, identity: Identity, now: datetime, *, linked: Person | None = NOT_LOOKED_UP) -> Actor:
+    """Who is asking. `linked`: the person the account is linked to (None: nobody), when the
+    caller has already looked it up in the same transaction (`repo.version_and_person_by_chat_id`),
+    so it is not looked up again."""
     person: Person | None = None
     if identity.channel == "terminal":
         person = repo.person_by_key(session, identity.user_id)
-    elif linked is not None:
-        person = linked
     else:
-        person = repo.person_by_chat_id(session, identity.channel, identity.user_id)
+        if linked is NOT_LOOKED_UP:
+            linked = repo.person_by_chat_id(session, identity.channel, identity.user_id)
+        person = linked
         if person is None and identity.email:
             person = repo.person_by_email(session, identity.email)
             # an account that is the address itself (email) has nothing to remember

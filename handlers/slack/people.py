@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
-from bot.identity import chat_id, link_chat_id
+from bot.identity import chat_id, link_chat_id, person_for
 from bot.outage import is_database_outage
 from bot.requests import Identity
 from handlers.slack.client import api_error
@@ -38,7 +38,7 @@ InThread = Callable[..., Awaitable[Any]]
 
 def _is_linked(engine: Engine, user_id: str) -> bool:
     with session_scope(engine) as session:
-        return repo.person_by_chat_id(session, "slack", user_id) is not None
+        return person_for(session, "slack", user_id) is not None
 
 
 # How long a Slack id found linked is taken as still linked without asking the database again.
