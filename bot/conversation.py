@@ -30,7 +30,7 @@ from bot.parsing import (
     parse_updates,
     strip_command,
 )
-from bot.plan_state import PlanState, StateCache, load_state
+from bot.plan_state import NotKept, PlanState, StateCache, load_state
 from bot.policy import Policy, default_policy
 from bot.requests import ChatRequest, MalformedRequest, Reply, clean_request
 from bot.rounds import offers_no_change
@@ -71,6 +71,9 @@ class Core:
     states: StateCache = field(default_factory=StateCache, repr=False)
     kept_plans: plans.KeptPlans = field(default_factory=plans.KeptPlans, repr=False)
     board: BoardLinks | None = None  # where the board's web view is and how its links are signed (`board` in chat)
+    # the same database, never waiting for a lock (`storage.db.no_wait_engine`): `answer_at_once`
+    # needs one, so without it (PostgreSQL, an in-memory SQLite) every request takes `handle`
+    no_wait_engine: Engine | None = field(default=None, repr=False)
 
     def handle(self, request: ChatRequest, *, alongside: Alongside | None = None) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
@@ -89,9 +92,51 @@ class Core:
             log.warning("database unavailable: answered a %s with 'nothing was recorded'", request.kind)
             return Reply([unavailable_notice()])
 
+    def answer_at_once(self, request: ChatRequest) -> Reply | None:
+        """The reply to a question answered from what the core keeps, or None: then the caller
+        asks `handle`, which may take as long as it needs.
+
+        A channel calls this on its event loop, where nothing may block (the acks of every other
+        request wait there), and `handle` in a worker thread when it gets None. Handing a request
+        to a thread costs more than answering it: at every database call the thread and the loop
+        pass Python's lock to each other (on a 2-core machine, 22 context switches and two thirds
+        of a Slack answer's CPU). So a request is answered here only when it cannot be slow:
+
+        - it is a typed status question whose view the core keeps (`status`, `status help`,
+          `status priority N`: `QUICK_QUESTIONS`), nothing else;
+        - the plan's state is kept for the database as it is now (`StateCache`; the first
+          question after a change reads it again, in `handle`);
+        - no statement waits for a lock (`no_wait_engine`): when another connection is writing
+          (the scheduler, an import, the other worker), the claim of the request's `once_key`
+          fails at once, everything is rolled back and `handle` waits its turn.
+
+        A question that is not one of those is refused before anything was read or changed in
+        memory, so the kept states and plans stay as they were. The answer, its claim and its
+        transaction are `handle`'s own, so the reply is the same either way."""
+        if self.no_wait_engine is None or request.kind not in ("command", "message"):
+            return None
+        try:
+            request = clean_request(request)
+        except MalformedRequest:
+            return None  # `handle` says what is wrong with it
+        # What is answered here only reads what the core keeps, so a rollback (a refusal, a
+        # replay, a lock) leaves it all true: nothing to forget, unlike `_handle`.
+        try:
+            return self._transaction(request, None, self.no_wait_engine)
+        except (NotKept, _NotQuick):
+            return None
+        except _Replayed:
+            log.info("%s was handled before: this replay is dropped", request.once_key)
+            return Reply([], already_handled=True)
+        except Exception as exc:
+            if is_database_outage(exc):  # e.g. a lock another connection holds
+                return None  # `handle` waits for it, or answers "unavailable"
+            self.forget()
+            raise
+
     def _handle(self, request: ChatRequest, alongside: Alongside | None) -> Reply:
         try:
-            return self._transaction(request, alongside)
+            return self._transaction(request, alongside, None)
         except _Replayed:
             self.forget()
             log.info("%s was handled before: this replay is dropped", request.once_key)
@@ -100,8 +145,10 @@ class Core:
             self.forget()
             raise
 
-    def _transaction(self, request: ChatRequest, alongside: Alongside | None) -> Reply:
-        with session_scope(self.engine) as session:
+    def _transaction(self, request: ChatRequest, alongside: Alongside | None, engine: Engine | None) -> Reply:
+        """`engine` is the no-wait engine for `answer_at_once`, which only answers kept views."""
+        quick = engine is not None
+        with session_scope(engine or self.engine) as session:
             now = self.clock.now()
             # the version before anything is written (see StateCache), with who is asking when
             # they write from a chat account (one statement for both)
@@ -112,7 +159,7 @@ class Core:
                 version, linked = repo.version_and_person_by_chat_id(session, who.channel, who.user_id)
             request = _with_chosen_role(session, request)
             actor = identity.resolve(session, request.identity, now, linked=linked)
-            reply = self._reply(session, request, actor, now, version)
+            reply = self._reply(session, request, actor, now, version, quick=quick)
             if alongside is not None:
                 alongside(session, actor, now)
             # The claim comes last: on SQLite a question then holds the database's one write
@@ -131,8 +178,10 @@ class Core:
         self.states.clear()
         self.kept_plans.clear()
 
-    def _reply(self, session: Session, request: ChatRequest, actor: identity.Actor, now: datetime, version) -> Reply:
-        """The answer, inside `_handle`'s transaction."""
+    def _reply(
+        self, session: Session, request: ChatRequest, actor: identity.Actor, now: datetime, version, *, quick: bool
+    ) -> Reply:
+        """The answer, inside `_handle`'s transaction; `quick`: only from kept views (`answer_at_once`)."""
         typed_text = request.kind not in ("button", "form")
         text = strip_command(request.text) if typed_text else ""  # `/actionbot status p4`, `/actionbot p4`
         named = plans.address(session, text) if typed_text else None
@@ -142,25 +191,32 @@ class Core:
             plan = plans.plan_for(session, actor, self.plan_key, named.key if named else request.plan_key, refs, live)
         except repo.NoPlanError as exc:
             return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
-        state = self.states.state(session, plan, now, version)
+        state = self.states.state(session, plan, now, version, kept_only=quick)
         ctx = Turn(session, state, actor, request, now, self.policy, self.board)
         if request.kind in ("button", "form"):
             return ctx.submission()
-        reply = self._answer(ctx, named.text if named else text)
+        reply = self._answer(ctx, named.text if named else text, quick=quick)
         label = plans.plan_line(session, plan, live) if not plans.is_plans_command(text) else None
         if label is not None:
             reply.views.insert(0, label)
         return reply
 
-    def _answer(self, ctx: Turn, text: str) -> Reply:
-        """A typed request (not a button or form) against the plan it is about."""
+    def _answer(self, ctx: Turn, text: str, *, quick: bool) -> Reply:
+        """A typed request (not a button or form) against the plan it is about. The questions
+        answered from kept views come first, whichever way the request came (`answer_at_once`)."""
         request = ctx.request
+        query = parse_status(text)
+        if query is not None and request.kind == "message" and message_is_update(request.text, request.thread_refs):
+            query = None
+        if query is not None and query.what in QUICK_QUESTIONS:
+            return ctx.status(query)
+        if quick:
+            raise _NotQuick
         for extra in _text_commands():
             reply = extra(ctx, text)
             if reply is not None:
                 return reply
-        query = parse_status(text)
-        if query is not None and not (request.kind == "message" and message_is_update(request.text, request.thread_refs)):
+        if query is not None:
             return ctx.status(query)
         if looks_like_update(request.text):
             return ctx.updates(request.text)
@@ -169,6 +225,16 @@ class Core:
         return Reply(
             [NoticeView(f"I didn't understand that. Try `{typed('status help')}`.\n" + UPDATE_HINT, "info")]
         )
+
+
+# The status questions whose views the plan's state keeps (`PlanState.derived`), so that their
+# answer costs the same at any size of plan: what `Core.answer_at_once` answers.
+QUICK_QUESTIONS = frozenset({"help", "summary", "priority"})
+
+
+class _NotQuick(Exception):
+    """Raised by `Core.answer_at_once` before it reads or changes anything for a request that
+    is not one of `QUICK_QUESTIONS`: `handle` answers it."""
 
 
 class _Replayed(Exception):

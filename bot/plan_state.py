@@ -188,6 +188,10 @@ class PlanState:
         return later
 
 
+class NotKept(LookupError):
+    """`StateCache.state(kept_only=True)` has no state kept for the database as it is now."""
+
+
 class StateCache:
     """The plan's state now, kept between chat requests while nothing in it has changed.
 
@@ -212,12 +216,18 @@ class StateCache:
         with self._lock:
             self._entries.clear()
 
-    def state(self, session: Session, plan: Plan, as_of: datetime, version: tuple[int, int]) -> PlanState:
+    def state(
+        self, session: Session, plan: Plan, as_of: datetime, version: tuple[int, int], *, kept_only: bool = False
+    ) -> PlanState:
+        """The state at `version`: the kept one, or read (all of it, or only the updates since
+        the kept one). `kept_only`: raise `NotKept` rather than read anything."""
         key = (plan.id, plan_today(plan, as_of))
         with self._lock:
             kept = self._entries.get(key)
         if kept is not None and kept[0] == version and kept[1].as_of <= as_of:
             return kept[1].seen_at(as_of)
+        if kept_only:
+            raise NotKept(f"no state of plan {plan.id} kept at version {version}")
         state = None
         if kept is not None and kept[1].as_of <= as_of:  # only new updates? apply them to the kept state
             state = with_new_updates(session, kept[1], kept[0], version, as_of)

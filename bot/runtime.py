@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.policy import PolicyError, default_policy, policy_from_settings
 from domain.clock import Clock, clock_from
-from storage.db import make_engine, session_scope, upgrade_if_behind
+from storage.db import make_engine, no_wait_engine, session_scope, upgrade_if_behind
 from storage.plan_store import ImportSummary, save_people, save_plan
 from storage.reference import load_reference_people, load_reference_plan
 
@@ -77,7 +77,8 @@ def build_runtime(
         from bot.conversation import Core
 
         board = BoardLinks(settings.board_url, settings.actionbot_secret_key)
-        return Core(engine, clock, settings.actionbot_plan, policy, board=board)
+        # built with the core, so in each `serve --workers` process after the fork
+        return Core(engine, clock, settings.actionbot_plan, policy, board=board, no_wait_engine=no_wait_engine(engine))
 
     return Runtime(settings, engine, clock, build_core, channel_settings=dict(channel_settings or {}))
 

@@ -25,8 +25,10 @@ if TYPE_CHECKING:  # Alembic loads only when there is something to migrate (see 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> Engine:
-    """Create an engine. `schema` (PostgreSQL) puts every table in that schema via search_path.
+def make_engine(url: str, *, schema: str | None = None, echo: bool = False, lock_wait_ms: int = 5000) -> Engine:
+    """Create an engine. `schema` (PostgreSQL) puts every table in that schema via search_path;
+    `lock_wait_ms` (SQLite) is how long a statement waits for another connection's write lock
+    before failing with "database is locked".
 
     `hide_parameters`: a database error names the statement but not its values, which would
     otherwise put notes, names and emails into the log with the traceback."""
@@ -42,7 +44,7 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=5000")
+            cur.execute(f"PRAGMA busy_timeout={int(lock_wait_ms)}")
             # Write-ahead log: readers never wait for a writer, and a commit is an append rather
             # than a rewrite. synchronous=NORMAL keeps every commit through a crash of the process
             # (the send ledger's guarantee); only a power cut can lose the last commits, which is
@@ -56,6 +58,18 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
     return create_engine(
         url, echo=echo, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **POOL
     )
+
+
+def no_wait_engine(engine: Engine) -> Engine | None:
+    """A second engine on `engine`'s SQLite file whose statements never wait for a lock: one
+    that would fails at once with "database is locked". For work that must not block the thread
+    it runs on (`bot.conversation.Core.answer_at_once`, on the event loop) and has a slower way
+    to fall back on. None for PostgreSQL and for an in-memory SQLite database (which a second
+    engine would not share)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return make_engine(url.render_as_string(hide_password=False), lock_wait_ms=0)
 
 
 # Connections kept open, per process. SQLAlchemy's default keeps 5 and opens (then closes) up to

@@ -138,10 +138,14 @@ class SlackListeners:
             log.exception("Slack: %s failed after the ack", what)
 
     async def ask(self, request: ChatRequest, *, before_ack: bool = False) -> Reply:
-        """The core, off the event loop (it is one blocking database transaction); `before_ack`:
-        the ack waits for it (the modal), so it runs on the ack's threads, not behind answers."""
+        """The core: a question it answers from what it keeps right here on the event loop
+        (`Core.answer_at_once`, which never waits), anything else off the loop (one blocking
+        database transaction); `before_ack`: the ack waits for it (the modal), so it runs on the
+        ack's threads, not behind answers."""
         run = self.pacing.for_ack if before_ack else self.pacing.in_thread
         try:
+            if not before_ack and (reply := self.rt.core.answer_at_once(request)) is not None:
+                return reply
             return await run(self.rt.core.handle, request)
         except Exception as exc:
             log.exception("the core failed on a Slack %s", request.kind)

@@ -1,0 +1,140 @@
+"""`Core.answer_at_once`: the questions a channel may answer on its event loop.
+
+It answers exactly what `handle` answers, but only a status question whose view the core keeps,
+only when the plan's state is kept for the database as it is, and never by waiting for a lock
+(on SQLite, where the no-wait engine exists). Everything else is refused with None, before
+anything was read or written, so the caller's `handle` answers it as before."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+
+from bot.conversation import Core
+from bot.requests import ChatRequest, Identity
+from bot.views import PriorityStatusView
+from storage import repo
+from storage.db import make_engine, no_wait_engine, session_scope
+from storage.models import ActionUpdate, SeenEvent
+
+DCS = Identity("terminal", "dcs")
+NOW = datetime(2016, 10, 14, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def core(reference_engine, clock):
+    quick = no_wait_engine(reference_engine)
+    assert quick is not None
+    yield Core(reference_engine, clock, no_wait_engine=quick)
+    quick.dispose()
+
+
+def ask(text_: str, kind: str = "command", once: str | None = None, **extra) -> ChatRequest:
+    return ChatRequest(DCS, text=text_, kind=kind, once_key=once, **extra)
+
+
+def rows(engine, model) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def texts(reply) -> list[str]:
+    return [repr(v) for v in reply.views]
+
+
+def test_the_no_wait_engine_never_waits_for_a_lock_and_exists_only_for_a_sqlite_file(reference_engine):
+    quick = no_wait_engine(reference_engine)
+    try:
+        with quick.connect() as c:
+            assert c.execute(text("PRAGMA busy_timeout")).scalar() == 0
+        with reference_engine.connect() as c:
+            assert c.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+    finally:
+        quick.dispose()
+    memory = make_engine("sqlite://")
+    assert no_wait_engine(memory) is None
+    memory.dispose()
+
+
+def test_a_kept_question_is_answered_as_handle_answers_it(core, reference_engine):
+    for question in ("priority 5", "status priority 4", "status", "", "status help", "p5 share"):
+        full = core.handle(ask(question))  # reads the state the first time, which answer_at_once never does
+        quick = core.answer_at_once(ask(question))
+        assert quick is not None, question
+        assert texts(quick) == texts(full), question
+        assert quick.private == full.private
+    assert isinstance(core.answer_at_once(ask("priority 5")).views[-1], PriorityStatusView)
+
+
+def test_the_first_question_after_a_change_goes_to_handle(core, reference_engine):
+    assert core.answer_at_once(ask("priority 4")) is None  # nothing kept yet
+    core.handle(ask("priority 4"))
+    assert core.answer_at_once(ask("priority 4")) is not None
+    with session_scope(reference_engine) as s:  # what an update, an import, an approval writes with its change
+        repo.add_audit(s, at=NOW, actor="test", kind="test.event", subject="dcs")
+    assert core.answer_at_once(ask("priority 4")) is None  # the trail's version moved on
+    core.handle(ask("priority 4"))
+    assert texts(core.answer_at_once(ask("priority 4"))) == texts(core.handle(ask("priority 4")))
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        ask("4.2.1 amber - waiting on HR", kind="message"),  # an update writes
+        ask("status overdue"),  # a list is computed from the whole state
+        ask("snooze 4.2.1 until Monday"),
+        ask("report"),
+        ask("plans"),
+        ChatRequest(DCS, text="", kind="button", action_ref="4.2.1", rag="green"),
+    ],
+    ids=["update", "list", "snooze", "report", "plans", "button"],
+)
+def test_anything_else_is_refused_untouched_and_handle_answers_it(core, reference_engine, request_):
+    core.handle(ask("priority 4"))  # the state is kept
+    updates_before, claims_before = rows(reference_engine, ActionUpdate), rows(reference_engine, SeenEvent)
+    assert core.answer_at_once(request_) is None
+    assert (rows(reference_engine, ActionUpdate), rows(reference_engine, SeenEvent)) == (updates_before, claims_before)
+    # what the core keeps is untouched: the kept question is still answered at once
+    assert core.answer_at_once(ask("priority 4")) is not None
+
+
+def test_a_once_key_is_claimed_with_the_answer_and_a_replay_is_dropped(core, reference_engine):
+    core.handle(ask("priority 5"))
+    first = core.answer_at_once(ask("priority 5", once="trigger-1"))
+    assert first is not None and not first.already_handled and first.views
+    assert core.answer_at_once(ask("priority 5", once="trigger-1")).already_handled
+    assert core.handle(ask("priority 5", once="trigger-1")).already_handled
+
+
+def test_a_write_lock_held_elsewhere_sends_the_question_to_handle_unclaimed(core, reference_engine):
+    core.handle(ask("priority 5"))
+    writer = sqlite3.connect(reference_engine.url.database, timeout=0)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process (the scheduler, an import) is writing
+        assert core.answer_at_once(ask("priority 5", once="trigger-2")) is None
+    finally:
+        writer.rollback()
+        writer.close()
+    assert not _claimed(reference_engine, "trigger-2")
+    # what the core keeps is still true (a lock is no reason to read the state again): the
+    # next question is answered at once
+    assert core.answer_at_once(ask("priority 5", once="trigger-3")) is not None
+    # nothing was claimed, so `handle` answers it (once)
+    answered = core.handle(ask("priority 5", once="trigger-2"))
+    assert answered.views and not answered.already_handled
+    assert core.answer_at_once(ask("priority 5", once="trigger-2")).already_handled
+
+
+def _claimed(engine, key: str) -> bool:
+    with session_scope(engine) as s:
+        return s.get(SeenEvent, key) is not None
+
+
+def test_without_a_no_wait_engine_nothing_is_answered_at_once(reference_engine, clock):
+    core = Core(reference_engine, clock)
+    core.handle(ask("priority 5"))
+    assert core.answer_at_once(ask("priority 5")) is None
