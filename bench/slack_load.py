@@ -11,6 +11,9 @@ and 50 concurrent clients, and serves the `response_url`s, recording when each a
 
 The person asking is the reference plan's DCS, linked to her Slack id as after `people link`.
 
+The servers take turns: each level is measured in rounds, and in each round the floor, then
+actionbot on SQLite, then on PostgreSQL get their share of its requests (see `run`).
+
 Run alone: `python -m bench slack` (`BENCH_SLACK_REQUESTS` sets requests per level, default 600;
 `BENCH_SLACK_CLIENTS` the levels, default `1,10,50`).
 """
@@ -194,16 +197,15 @@ async def process(argv: list[str], env: dict[str, str], ready_url: str, ready_st
         Path(log_file.name).unlink(missing_ok=True)
 
 
-async def measure(name: str, argv: list[str], env: dict[str, str], ready: tuple[str, int], url: str,
-                  slack: SlackSide, levels: list[int], total: int) -> list[Level]:
-    out = []
-    async with process(argv, env, *ready):
-        connector = aiohttp.TCPConnector(limit=0)
-        async with aiohttp.ClientSession(connector=connector) as http:
-            await run_level(http, slack, url, 1, 5)  # warm-up (first import of lazy modules, caches)
-            for clients in levels:
-                out.append(await run_level(http, slack, url, clients, total))
-    return out
+def merged(parts: list[Level]) -> Level:
+    """One level's rounds as one: every sample, the requests and the seconds they took."""
+    return Level(
+        parts[0].clients,
+        [a for p in parts for a in p.acks],
+        [a for p in parts for a in p.answers],
+        sum(p.sent for p in parts),
+        sum(p.seconds for p in parts),
+    )
 
 
 def prepare_database(env: dict[str, str], tmp: Path) -> None:
@@ -243,17 +245,31 @@ def print_levels(name: str, levels: list[Level], floor: list[Level] | None) -> N
         print(line)
 
 
+@dataclass
+class Server:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ready: tuple[str, int]
+    url: str
+
+
 async def run(levels: list[int], total: int) -> None:
+    """Every server is started first; then each level is measured in rounds (`ROUNDS`), and in
+    each round every server gets its share of the level's requests in turn: the floor, then
+    actionbot on SQLite, then on PostgreSQL. This machine's speed drifts by half as much again
+    within minutes (it shares its host), so servers measured one after the other would be
+    compared at different speeds; taking turns spreads the drift over every server alike."""
     slack = SlackSide()
     await slack.start()
     try:
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "ACTIONBOT_"))}
         port = free_port()
+        url = f"http://127.0.0.1:{port}"
         floor_argv = [sys.executable, "-m", "bench.slack_floor", "--port", str(port), "--secret", SECRET,
                       "--api-url", f"{slack.url}/api/", "--command", COMMAND]
-        url = f"http://127.0.0.1:{port}"
-        floor = await measure("floor", floor_argv, base_env, (f"{url}/slack/events", 401), url, slack, levels, total)
-        print_levels("bare slack-bolt floor (ack + one fixed post to response_url)", floor, None)
+        servers = [Server("bare slack-bolt floor (ack + one fixed post to response_url)", floor_argv, base_env,
+                          (f"{url}/slack/events", 401), url)]
         with tempfile.TemporaryDirectory() as tmp:
             databases = [("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
             if pg := pg_url_for("ab_bench_slack"):
@@ -271,10 +287,32 @@ async def run(levels: list[int], total: int) -> None:
                 prepare_database(env, Path(tmp))
                 argv = [str(ACTIONBOT), "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)]
                 url = f"http://127.0.0.1:{port}"
-                levels_out = await measure(db_name, argv, env, (f"{url}/healthz", 200), url, slack, levels, total)
-                print_levels(f"actionbot on {db_name}", levels_out, floor)
+                servers.append(Server(f"actionbot on {db_name}", argv, env, (f"{url}/healthz", 200), url))
+            async with contextlib.AsyncExitStack() as stack:
+                for server in servers:
+                    await stack.enter_async_context(process(server.argv, server.env, *server.ready))
+                connector = aiohttp.TCPConnector(limit=0)
+                http = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
+                for server in servers:  # warm-up (first import of lazy modules, caches)
+                    await run_level(http, slack, server.url, 1, 5)
+                rounds = max(1, min(ROUNDS, total // 100))
+                parts: dict[str, dict[int, list[Level]]] = {s.name: {c: [] for c in levels} for s in servers}
+                for clients in levels:
+                    for r in range(rounds):
+                        share = total // rounds + (1 if r < total % rounds else 0)
+                        for server in servers:
+                            parts[server.name][clients].append(
+                                await run_level(http, slack, server.url, clients, share)
+                            )
+            floor = [merged(parts[servers[0].name][c]) for c in levels]
+            print_levels(servers[0].name, floor, None)
+            for server in servers[1:]:
+                print_levels(server.name, [merged(parts[server.name][c]) for c in levels], floor)
     finally:
         await slack.close()
+
+
+ROUNDS = 6  # turns each server takes at each level (fewer when a level has under 600 requests)
 
 
 def main() -> None:
