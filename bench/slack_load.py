@@ -197,6 +197,19 @@ async def process(argv: list[str], env: dict[str, str], ready_url: str, ready_st
         Path(log_file.name).unlink(missing_ok=True)
 
 
+async def measure(name: str, argv: list[str], env: dict[str, str], ready: tuple[str, int], url: str,
+                  slack: SlackSide, levels: list[int], total: int) -> list[Level]:
+    """One server alone, level after level (`bench.workers` compares 1 and N workers this way)."""
+    out = []
+    async with process(argv, env, *ready):
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            await run_level(http, slack, url, 1, 5)  # warm-up (first import of lazy modules, caches)
+            for clients in levels:
+                out.append(await run_level(http, slack, url, clients, total))
+    return out
+
+
 def merged(parts: list[Level]) -> Level:
     """One level's rounds as one: every sample, the requests and the seconds they took."""
     return Level(
