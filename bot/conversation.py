@@ -103,7 +103,8 @@ class Core:
         of a Slack answer's CPU). So a request is answered here only when it cannot be slow:
 
         - it is a typed status question whose view the core keeps (`status`, `status help`,
-          `status priority N`: `QUICK_QUESTIONS`), nothing else;
+          `status priority N`: `QUICK_QUESTIONS`), nothing else, and that view is already
+          computed for the kept state (`status.costs_nothing`);
         - the plan's state is kept for the database as it is now (`StateCache`; the first
           question after a change reads it again, in `handle`);
         - no statement waits for a lock (`no_wait_engine`): when another connection is writing
@@ -209,6 +210,8 @@ class Core:
         if query is not None and request.kind == "message" and message_is_update(request.text, request.thread_refs):
             query = None
         if query is not None and query.what in QUICK_QUESTIONS:
+            if quick and not status.costs_nothing(ctx.state, query.what, query.arg):
+                raise _NotQuick  # computed once per state, in `handle`
             return ctx.status(query)
         if quick:
             raise _NotQuick

@@ -119,12 +119,35 @@ def list_view(
     return ActionListView(title=title, items=items, total=len(states), more_hint=more, empty_text=empty)
 
 
+_PLAN_SUMMARY = "plan_summary"
+
+
+def _priority_key(number: int) -> str:
+    return f"priority_status:{number}"
+
+
 def plan_summary(state: PlanState) -> PlanSummaryView:
     """The whole plan's counts: computed once per kept state (`PlanState.derived`)."""
-    kept = state.derived.get("plan_summary")
+    kept = state.derived.get(_PLAN_SUMMARY)
     if not isinstance(kept, PlanSummaryView):
-        kept = state.derived["plan_summary"] = _plan_summary(state)
+        kept = state.derived[_PLAN_SUMMARY] = _plan_summary(state)
     return kept
+
+
+def costs_nothing(state: PlanState, what: str, arg: str) -> bool:
+    """Whether the answer to `status <what> <arg>` is already kept with `state`, or costs nothing
+    to build whatever the plan's size: help, the plan summary or a priority's status once
+    computed, a priority that is not a number or not in the plan (a notice). The first
+    `status priority 4` of a new state computes it; `Core.answer_at_once` leaves that to `handle`."""
+    if what == "help":
+        return True
+    if what == "summary":
+        return isinstance(state.derived.get(_PLAN_SUMMARY), PlanSummaryView)
+    if what == "priority":
+        if not arg.isdigit() or state.priority(int(arg)) is None:
+            return True
+        return isinstance(state.derived.get(_priority_key(int(arg))), PriorityStatusView)
+    return False
 
 
 def _plan_summary(state: PlanState) -> PlanSummaryView:
@@ -168,7 +191,7 @@ def priority_status(state: PlanState, number: int) -> PriorityStatusView | Notic
     p = state.priority(number)
     if p is None:
         return unknown_priority(state, number)
-    key = f"priority_status:{number}"
+    key = _priority_key(number)
     kept = state.derived.get(key)
     if not isinstance(kept, PriorityStatusView):
         kept = state.derived[key] = _priority_status(state, p)

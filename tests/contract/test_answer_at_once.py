@@ -138,3 +138,16 @@ def test_without_a_no_wait_engine_nothing_is_answered_at_once(reference_engine, 
     core = Core(reference_engine, clock)
     core.handle(ask("priority 5"))
     assert core.answer_at_once(ask("priority 5")) is None
+
+
+def test_a_view_not_yet_computed_for_the_kept_state_is_left_to_handle(core):
+    core.handle(ask("priority 5"))  # the state is kept, with priority 5's view and no other
+    assert core.answer_at_once(ask("priority 4")) is None  # computed from the whole priority
+    assert core.answer_at_once(ask("status")) is None  # the plan summary: the whole plan
+    core.handle(ask("priority 4"))
+    core.handle(ask("status"))
+    assert core.answer_at_once(ask("priority 4")) is not None
+    assert core.answer_at_once(ask("status")) is not None
+    # help, and a priority the plan does not have, cost nothing
+    assert core.answer_at_once(ask("status help")) is not None
+    assert "no priority 42" in repr(core.answer_at_once(ask("priority 42")).views)
