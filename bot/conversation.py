@@ -111,15 +111,20 @@ class Core:
           (the scheduler, an import, the other worker), the claim of the request's `once_key`
           fails at once, everything is rolled back and `handle` waits its turn.
 
-        A question that is not one of those is refused before anything was read or changed in
-        memory, so the kept states and plans stay as they were. The answer, its claim and its
-        transaction are `handle`'s own, so the reply is the same either way."""
-        if self.no_wait_engine is None or request.kind not in ("command", "message"):
+        Whether a request is such a question is told from its words alone, before the database
+        is touched (`_asks_a_kept_question`; so is an account that comes with an email to match,
+        which `handle` may link). A question whose state or view is not kept yet, or that meets a
+        lock, is refused after its first reads, with nothing written and nothing the core keeps
+        changed. The answer, its claim and its transaction are `handle`'s own, so the reply is
+        the same either way."""
+        if self.no_wait_engine is None:
             return None
         try:
             request = clean_request(request)
         except MalformedRequest:
             return None  # `handle` says what is wrong with it
+        if not _asks_a_kept_question(request):
+            return None
         # What is answered here only reads what the core keeps, so a rollback (a refusal, a
         # replay, a lock) leaves it all true: nothing to forget, unlike `_handle`.
         try:
@@ -195,6 +200,8 @@ class Core:
         state = self.states.state(session, plan, now, version, kept_only=quick)
         ctx = Turn(session, state, actor, request, now, self.policy, self.board)
         if request.kind in ("button", "form"):
+            if quick:
+                raise _NotQuick
             return ctx.submission()
         reply = self._answer(ctx, named.text if named else text, quick=quick)
         label = plans.plan_line(session, plan, live) if not plans.is_plans_command(text) else None
@@ -206,9 +213,7 @@ class Core:
         """A typed request (not a button or form) against the plan it is about. The questions
         answered from kept views come first, whichever way the request came (`answer_at_once`)."""
         request = ctx.request
-        query = parse_status(text)
-        if query is not None and request.kind == "message" and message_is_update(request.text, request.thread_refs):
-            query = None
+        query = _status_query(request, text)
         if query is not None and query.what in QUICK_QUESTIONS:
             if quick and not status.costs_nothing(ctx.state, query.what, query.arg):
                 raise _NotQuick  # computed once per state, in `handle`
@@ -233,6 +238,30 @@ class Core:
 # The status questions whose views the plan's state keeps (`PlanState.derived`), so that their
 # answer costs the same at any size of plan: what `Core.answer_at_once` answers.
 QUICK_QUESTIONS = frozenset({"help", "summary", "priority"})
+
+
+def _status_query(request: ChatRequest, text: str) -> StatusQuery | None:
+    """`text` as a status query, unless it is a message that reads as an update
+    (`message_is_update`: a RAG word alone in a nudge's thread answers the nudge)."""
+    query = parse_status(text)
+    if query is not None and request.kind == "message" and message_is_update(request.text, request.thread_refs):
+        return None
+    return query
+
+
+def _asks_a_kept_question(request: ChatRequest) -> bool:
+    """From the request alone, no database: a typed question of `QUICK_QUESTIONS`, as itself or
+    addressed to a plan (`priority 4 in yj`), from an account that brings no email (`handle`
+    may match an unlinked one to the directory by its email, and link it)."""
+    if request.kind not in ("command", "message") or request.identity.email:
+        return False
+    text = strip_command(request.text)
+    named = plans.addressed(text)
+    for candidate in (text, named.text if named else None):
+        query = _status_query(request, candidate) if candidate is not None else None
+        if query is not None and query.what in QUICK_QUESTIONS:
+            return True
+    return False
 
 
 class _NotQuick(Exception):

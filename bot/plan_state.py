@@ -170,6 +170,7 @@ class PlanState:
     def seen_at(self, as_of: datetime) -> PlanState:
         """The same state stamped with a later instant of the same day (nothing recorded since)."""
         later = PlanState(self.plan, as_of, self.today, self.priorities, self.findings, self.context)
+        self.derived  # noqa: B018 - made here, on the kept state, so every copy adds its views to the one dict
         return self._keeping(later, ("actions", "_by_ref", "by_action_id", "derived"))
 
     def same_actions_on(self, as_of: datetime, today: date) -> PlanState:
@@ -184,7 +185,10 @@ class PlanState:
         return self._keeping(later, (*kept, "by_action_id"))
 
     def _keeping(self, later: PlanState, kept: tuple[str, ...]) -> PlanState:
-        later.__dict__.update({k: v for k, v in self.__dict__.items() if k in kept})  # cached_property values
+        # cached_property values; looked up by name, never by iterating `__dict__`, which a request
+        # in another thread may be adding a cached value to
+        values = self.__dict__
+        later.__dict__.update({k: values[k] for k in kept if k in values})
         return later
 
 

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, func, select
 
 from bot.conversation import Core
@@ -51,8 +51,11 @@ def test_the_no_wait_engine_never_waits_for_a_lock_and_exists_only_for_a_sqlite_
     try:
         with quick.connect() as c:
             assert c.execute(text("PRAGMA busy_timeout")).scalar() == 0
+            # nor copies the write-ahead log into the database on its commits (a checkpoint syncs)
+            assert c.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
         with reference_engine.connect() as c:
             assert c.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+            assert c.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 1000
     finally:
         quick.dispose()
     memory = make_engine("sqlite://")
@@ -90,16 +93,35 @@ def test_the_first_question_after_a_change_goes_to_handle(core, reference_engine
         ask("report"),
         ask("plans"),
         ChatRequest(DCS, text="", kind="button", action_ref="4.2.1", rag="green"),
+        ChatRequest(DCS, text="", kind="form", action_ref="4.2.1", rag="amber", note="waiting on HR"),
+        ask("green", kind="message", thread_refs=("4.2.1",)),  # the answer to a nudge about 4.2.1
+        # an account that brings an email may be matched to the directory and linked (a write)
+        ChatRequest(Identity("slack", "U0NEW", email="dcs@example.org"), text="priority 4", kind="command"),
     ],
-    ids=["update", "list", "snooze", "report", "plans", "button"],
+    ids=["update", "list", "snooze", "report", "plans", "button", "form", "nudge-answer", "email-to-match"],
 )
-def test_anything_else_is_refused_untouched_and_handle_answers_it(core, reference_engine, request_):
+def test_anything_else_is_refused_from_its_words_without_a_statement(core, reference_engine, request_):
     core.handle(ask("priority 4"))  # the state is kept
     updates_before, claims_before = rows(reference_engine, ActionUpdate), rows(reference_engine, SeenEvent)
-    assert core.answer_at_once(request_) is None
+    assert statements(core.no_wait_engine, lambda: core.answer_at_once(request_)) == [None]
     assert (rows(reference_engine, ActionUpdate), rows(reference_engine, SeenEvent)) == (updates_before, claims_before)
     # what the core keeps is untouched: the kept question is still answered at once
     assert core.answer_at_once(ask("priority 4")) is not None
+
+
+def statements(engine, fn) -> list:
+    """What `fn` returned, after every SQL statement it ran on `engine`."""
+    seen: list = []
+
+    def record(_conn, _cursor, sql, *_args) -> None:
+        seen.append(sql)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return [*seen, result]
 
 
 def test_a_once_key_is_claimed_with_the_answer_and_a_replay_is_dropped(core, reference_engine):
@@ -151,3 +173,18 @@ def test_a_view_not_yet_computed_for_the_kept_state_is_left_to_handle(core):
     # help, and a priority the plan does not have, cost nothing
     assert core.answer_at_once(ask("status help")) is not None
     assert "no priority 42" in repr(core.answer_at_once(ask("priority 42")).views)
+
+
+def test_views_computed_after_a_state_was_kept_by_another_question_are_kept_too(core):
+    core.handle(ask("status overdue"))  # keeps the state, with no view of a priority or the plan
+    core.handle(ask("priority 4"))
+    core.handle(ask("status"))
+    assert core.answer_at_once(ask("priority 4")) is not None
+    assert core.answer_at_once(ask("status")) is not None
+
+
+def test_a_question_addressed_to_the_plan_by_its_key_is_answered_at_once(core):
+    question = "priority 4 in bromley-2016-17"
+    full = core.handle(ask(question))
+    quick = core.answer_at_once(ask(question))
+    assert quick is not None and texts(quick) == texts(full)

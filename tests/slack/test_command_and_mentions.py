@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import event
 
 from actionbot.app import create_app
 from bot.plan_state import load_state
@@ -156,3 +157,36 @@ async def test_board_asked_for_in_a_channel_gives_no_link_to_the_channel(slack_b
     assert "direct message" in text and "/board/link/" not in text
     with session_scope(slack_bench.rt.engine) as s:
         assert repo.audit_events(s, ["link_issued"]) == []
+
+
+async def test_a_question_asked_again_is_answered_on_the_loop_alike_and_claimed_once(slack_bench):
+    """The first `priority 4` links the Slack account by its email (an audited write: the plan's
+    version moves on), the second reads the plan's state again (both in a thread,
+    `Core.handle`); asked again, with the state kept, it is answered by `Core.answer_at_once`
+    (its statements run on the no-wait engine), with the same words. A replay of that command
+    is acknowledged and dropped."""
+    core = slack_bench.rt.core
+    assert core.no_wait_engine is not None  # a SQLite file: the loop may answer
+    await run_command(slack_bench, "priority 4")
+    first = await run_command(slack_bench, "priority 4")
+    on_loop: list[str] = []
+
+    def record(_conn, _cursor, sql, *_args) -> None:
+        on_loop.append(sql)
+
+    event.listen(core.no_wait_engine, "before_cursor_execute", record)
+    try:
+        name = slack_bench._name()
+        body = slack.slash_command("priority 4", "U0HOSSCP", slack_bench.api.response_url(name), command=COMMAND)
+        assert (await slack_bench.post(body, slack.FORM))[0] == 200
+        again = (await slack_bench.api.response_to(name)).body
+        assert any("INSERT" in sql and "seen_event" in sql for sql in on_loop)  # the claim, on the loop
+        assert section_texts(again["blocks"]) == first
+        # the same signed command again (a replay): acknowledged, and nothing more is posted
+        on_loop.clear()
+        assert (await slack_bench.post(body, slack.FORM))[0] == 200
+        await slack_bench.settle()
+    finally:
+        event.remove(core.no_wait_engine, "before_cursor_execute", record)
+    assert any("seen_event" in sql for sql in on_loop)  # the replay was answered at once too: dropped
+    assert sum(1 for c in slack_bench.api.calls if c.path == f"/response/{name}") == 1
