@@ -265,8 +265,9 @@ def _asks_a_kept_question(request: ChatRequest) -> bool:
 
 
 class _NotQuick(Exception):
-    """Raised by `Core.answer_at_once` before it reads or changes anything for a request that
-    is not one of `QUICK_QUESTIONS`: `handle` answers it."""
+    """Raised inside `Core.answer_at_once`'s transaction, after its reads and before anything is
+    written or computed, for what it leaves to `handle`: a view not yet computed for the kept
+    state, or (past `_asks_a_kept_question`, as a second guard) anything but `QUICK_QUESTIONS`."""
 
 
 class _Replayed(Exception):
