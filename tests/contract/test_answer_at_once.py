@@ -2,8 +2,10 @@
 
 It answers exactly what `handle` answers, but only a status question whose view the core keeps,
 only when the plan's state is kept for the database as it is, and never by waiting for a lock
-(on SQLite, where the no-wait engine exists). Everything else is refused with None, before
-anything was read or written, so the caller's `handle` answers it as before."""
+(on SQLite, where the no-wait engine exists). Anything else is refused with None, from its
+words alone before any statement, or after the first reads with nothing written, so the
+caller's `handle` answers it as before. On PostgreSQL there is no no-wait engine: `handle`
+answers everything."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import Session, func, select
 
+from bot.config import Settings
 from bot.conversation import Core
 from bot.requests import ChatRequest, Identity
+from bot.runtime import build_runtime
 from bot.views import PriorityStatusView
 from storage import repo
 from storage.db import make_engine, no_wait_engine, session_scope
@@ -188,3 +192,15 @@ def test_a_question_addressed_to_the_plan_by_its_key_is_answered_at_once(core):
     full = core.handle(ask(question))
     quick = core.answer_at_once(ask(question))
     assert quick is not None and texts(quick) == texts(full)
+
+
+def test_on_postgresql_every_request_goes_to_handle(reference_any_engine, clock):
+    rt = build_runtime(Settings(), engine=reference_any_engine, clock=clock)
+    core = rt.core
+    is_sqlite = reference_any_engine.dialect.name == "sqlite"
+    assert (core.no_wait_engine is not None) == is_sqlite
+    core.handle(ask("priority 5"))
+    quick = core.answer_at_once(ask("priority 5"))
+    assert (quick is not None) == is_sqlite
+    if core.no_wait_engine is not None:
+        core.no_wait_engine.dispose()
