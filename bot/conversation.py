@@ -196,6 +196,8 @@ class Core:
         try:
             plan = plans.plan_for(session, actor, self.plan_key, named.key if named else request.plan_key, refs, live)
         except repo.NoPlanError as exc:
+            if quick:
+                raise _NotQuick from None  # the notice is `handle`'s to give
             return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
         state = self.states.state(session, plan, now, version, kept_only=quick)
         ctx = Turn(session, state, actor, request, now, self.policy, self.board)

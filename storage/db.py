@@ -23,15 +23,22 @@ if TYPE_CHECKING:  # Alembic loads only when there is something to migrate (see 
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+WAL_CHECKPOINT_PAGES = 1000  # SQLite's own default for `wal_autocheckpoint`
+NO_WAIT_CHECKPOINT_PAGES = 10_000  # see `no_wait_engine`
 
 
 def make_engine(
-    url: str, *, schema: str | None = None, echo: bool = False, lock_wait_ms: int = 5000, checkpoints: bool = True
+    url: str,
+    *,
+    schema: str | None = None,
+    echo: bool = False,
+    lock_wait_ms: int = 5000,
+    checkpoint_pages: int = WAL_CHECKPOINT_PAGES,
 ) -> Engine:
     """Create an engine. `schema` (PostgreSQL) puts every table in that schema via search_path;
     `lock_wait_ms` (SQLite) is how long a statement waits for another connection's write lock
-    before failing with "database is locked"; `checkpoints` (SQLite) False: a commit never
-    copies the write-ahead log into the database file (the other engine's commits do).
+    before failing with "database is locked"; `checkpoint_pages` (SQLite) how long the
+    write-ahead log grows before a commit copies it into the database file (SQLite's default).
 
     `hide_parameters`: a database error names the statement but not its values, which would
     otherwise put notes, names and emails into the log with the traceback."""
@@ -54,8 +61,8 @@ def make_engine(
             # why production runs on PostgreSQL.
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            if not checkpoints:
-                cur.execute("PRAGMA wal_autocheckpoint=0")
+            if checkpoint_pages != WAL_CHECKPOINT_PAGES:
+                cur.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint_pages)}")
             cur.close()
 
         return engine
@@ -69,15 +76,19 @@ def no_wait_engine(engine: Engine) -> Engine | None:
     """A second engine on `engine`'s SQLite file whose statements never wait for a lock: one
     that would fails at once with "database is locked". For work that must not block the thread
     it runs on (`bot.conversation.Core.answer_at_once`, on the event loop) and has a slower way
-    to fall back on. Its commits never checkpoint either: the commit that takes the write-ahead
-    log past 1,000 pages copies it into the database file and syncs it (20 ms for 6 MB here,
-    longer on a slow disk); the next commit through `engine` (an update, a click, the
-    scheduler's sends) does that, in a thread. None for PostgreSQL and for an in-memory SQLite
-    database (which a second engine would not share)."""
+    to fall back on. Nor do its commits checkpoint at SQLite's 1,000 pages: the commit that
+    takes the write-ahead log past them copies it into the database file and syncs it (20 ms for
+    6 MB here, longer on a slow disk). The next commit through `engine` (an update, a click, the
+    scheduler's heartbeat every tick) does that, in a thread; only if nothing else commits for
+    `NO_WAIT_CHECKPOINT_PAGES` (about 4,500 answers of 9 KB of log each) does one of these
+    commits checkpoint, which bounds the log at about 40 MB. None for PostgreSQL and for an
+    in-memory SQLite database (which a second engine would not share)."""
     url = engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
-    return make_engine(url.render_as_string(hide_password=False), lock_wait_ms=0, checkpoints=False)
+    return make_engine(
+        url.render_as_string(hide_password=False), lock_wait_ms=0, checkpoint_pages=NO_WAIT_CHECKPOINT_PAGES
+    )
 
 
 # Connections kept open, per process. SQLAlchemy's default keeps 5 and opens (then closes) up to

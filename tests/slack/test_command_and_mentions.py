@@ -162,31 +162,38 @@ async def test_board_asked_for_in_a_channel_gives_no_link_to_the_channel(slack_b
 async def test_a_question_asked_again_is_answered_on_the_loop_alike_and_claimed_once(slack_bench):
     """The first `priority 4` links the Slack account by its email (an audited write: the plan's
     version moves on), the second reads the plan's state again (both in a thread,
-    `Core.handle`); asked again, with the state kept, it is answered by `Core.answer_at_once`
-    (its statements run on the no-wait engine), with the same words. A replay of that command
-    is acknowledged and dropped."""
-    core = slack_bench.rt.core
+    `Core.handle`); asked again, with the state kept, it is answered by `Core.answer_at_once`:
+    every statement on the no-wait engine, none on the main one (which `handle` uses), with the
+    same words. A replay of that command is acknowledged and dropped the same way."""
+    core, main_engine = slack_bench.rt.core, slack_bench.rt.engine
     assert core.no_wait_engine is not None  # a SQLite file: the loop may answer
     await run_command(slack_bench, "priority 4")
     first = await run_command(slack_bench, "priority 4")
-    on_loop: list[str] = []
+    seen: dict[str, list[str]] = {"loop": [], "main": []}
 
-    def record(_conn, _cursor, sql, *_args) -> None:
-        on_loop.append(sql)
+    def recorder(where: str):
+        def record(_conn, _cursor, sql, *_args) -> None:
+            seen[where].append(sql)
 
-    event.listen(core.no_wait_engine, "before_cursor_execute", record)
+        return record
+
+    on_loop, on_main = recorder("loop"), recorder("main")
+    event.listen(core.no_wait_engine, "before_cursor_execute", on_loop)
+    event.listen(main_engine, "before_cursor_execute", on_main)
     try:
         name = slack_bench._name()
         body = slack.slash_command("priority 4", "U0HOSSCP", slack_bench.api.response_url(name), command=COMMAND)
         assert (await slack_bench.post(body, slack.FORM))[0] == 200
         again = (await slack_bench.api.response_to(name)).body
-        assert any("INSERT" in sql and "seen_event" in sql for sql in on_loop)  # the claim, on the loop
         assert section_texts(again["blocks"]) == first
+        assert any("INSERT" in sql and "seen_event" in sql for sql in seen["loop"])  # the claim, on the loop
+        assert seen["main"] == []  # nothing fell back to `handle`
         # the same signed command again (a replay): acknowledged, and nothing more is posted
-        on_loop.clear()
+        seen["loop"].clear()
         assert (await slack_bench.post(body, slack.FORM))[0] == 200
         await slack_bench.settle()
+        assert any("seen_event" in sql for sql in seen["loop"]) and seen["main"] == []
     finally:
-        event.remove(core.no_wait_engine, "before_cursor_execute", record)
-    assert any("seen_event" in sql for sql in on_loop)  # the replay was answered at once too: dropped
+        event.remove(core.no_wait_engine, "before_cursor_execute", on_loop)
+        event.remove(main_engine, "before_cursor_execute", on_main)
     assert sum(1 for c in slack_bench.api.calls if c.path == f"/response/{name}") == 1
