@@ -201,9 +201,7 @@ class Core:
             return Reply([NoticeView(str(exc), "warning" if named or refs else "error")])
         state = self.states.state(session, plan, now, version, kept_only=quick)
         ctx = Turn(session, state, actor, request, now, self.policy, self.board)
-        if request.kind in ("button", "form"):
-            if quick:
-                raise _NotQuick
+        if request.kind in ("button", "form"):  # never quick: `_asks_a_kept_question`
             return ctx.submission()
         reply = self._answer(ctx, named.text if named else text, quick=quick)
         label = plans.plan_line(session, plan, live) if not plans.is_plans_command(text) else None

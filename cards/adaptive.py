@@ -37,7 +37,6 @@ from bot.views import (
 from cards.format import counts_phrase, due_phrase, fmt_date, rag_label, rag_tag, shorten
 from cards.kept_renders import KeptRenders
 from cards.text import render as render_plain
-from cards.text import render as render_view_text
 from domain.evidence import FORM_HINT
 from domain.vocabulary import NOTE_MAX, RAG_ORDER, canonical_action_id
 
@@ -583,8 +582,8 @@ def render_card(views: list[Any]) -> dict[str, Any]:
 
 # The views the core keeps (a priority's status, the plan summary) are rendered once per object
 # (`cards.kept_renders`); `render_card` copies what it changes and `shown` copies the whole card.
-_kept_body: KeptRenders[list[dict[str, Any]]] = KeptRenders(lambda view: body(view))
-_kept_text: KeptRenders[str] = KeptRenders(lambda view: render_view_text(view))
+_kept_body: KeptRenders[list[dict[str, Any]]] = KeptRenders(body)
+_kept_text: KeptRenders[str] = KeptRenders(render_plain)
 
 
 def _text_of(views: list[Any]) -> str:

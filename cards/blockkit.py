@@ -381,7 +381,7 @@ def _first_line(view: Any) -> str:
 
 # The views the core keeps (a priority's status, the plan summary) are rendered once per object;
 # `message` copies the kept blocks into each message (`shown`), so they are never changed.
-_kept_blocks: KeptRenders[list[Block]] = KeptRenders(lambda view: render(view))
+_kept_blocks: KeptRenders[list[Block]] = KeptRenders(render)
 _kept_first_line: KeptRenders[str] = KeptRenders(_first_line)
 
 

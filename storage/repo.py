@@ -151,11 +151,19 @@ def audit_events(session: Session, kinds: Iterable[str], until: datetime | None 
 def trail_version(session: Session) -> tuple[int, int]:
     """The newest update and audit event ids: they change whenever the plan's state can have
     (see `bot.plan_state.StateCache`). Two look-ups on primary keys, whatever the plan's size."""
-    row = session.exec(_TRAIL_VERSION).one()
-    return (row[0] or 0, row[1] or 0)
+    newest_update, newest_audit = session.exec(_TRAIL_VERSION).one()
+    return _version(newest_update, newest_audit)
 
 
-_TRAIL_VERSION = select(func.max(ActionUpdate.id), select(func.max(AuditEvent.id)).scalar_subquery())
+def _version(newest_update: int | None, newest_audit: int | None) -> tuple[int, int]:
+    return (newest_update or 0, newest_audit or 0)
+
+
+# The two ids of the trail version, written once: asked alone (`trail_version`) and beside the
+# person asking (`version_and_person_by_chat_id`).
+_NEWEST_UPDATE = select(func.max(ActionUpdate.id)).scalar_subquery()
+_NEWEST_AUDIT = select(func.max(AuditEvent.id)).scalar_subquery()
+_TRAIL_VERSION = select(_NEWEST_UPDATE, _NEWEST_AUDIT)
 
 
 def add_audit(
@@ -203,7 +211,7 @@ def version_and_person_by_chat_id(session: Session, channel: str, user_id: str) 
     if row is None:
         return trail_version(session), None
     person, newest_update, newest_audit = row
-    return (newest_update or 0, newest_audit or 0), person
+    return _version(newest_update, newest_audit), person
 
 
 # Built once (asked in every chat request): building a statement and its cache key anew costs
@@ -213,9 +221,7 @@ _PERSON_BY_CHAT_ID = (
     .join(PersonIdentity, col(PersonIdentity.person_key) == col(Person.key))
     .where(PersonIdentity.channel == bindparam("channel"), PersonIdentity.user_id == bindparam("user_id"))
 )
-_VERSION_AND_PERSON = _PERSON_BY_CHAT_ID.add_columns(
-    select(func.max(ActionUpdate.id)).scalar_subquery(), select(func.max(AuditEvent.id)).scalar_subquery()
-)
+_VERSION_AND_PERSON = _PERSON_BY_CHAT_ID.add_columns(_NEWEST_UPDATE, _NEWEST_AUDIT)
 
 
 # Key in `session.info` of the index `reach_index` keeps while the scheduler asks, person by
