@@ -74,6 +74,11 @@ def create_app(rt: Runtime, *, with_scheduler: bool = False) -> web.Application:
     from handlers.web import mount_board
 
     mount_board(app, rt)  # /board: the read-only web view, behind links, sessions or the SSO header
+
+    async def close_connections(_app: web.Application) -> None:
+        await rt.close_connections()
+
+    app.on_cleanup.append(close_connections)
     if with_scheduler:
         from actionbot.scheduler_wiring import attach_scheduler
 

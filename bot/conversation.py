@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from bot import identity, plans, proposals, report_chat, status, updates
@@ -39,7 +39,7 @@ from bot.views import ConfirmationView, NoticeView, RecordedLine, UpdateFormView
 from domain.clock import Clock
 from domain.vocabulary import RAG, canonical_action_id, note_problem, parse_rag
 from storage import repo
-from storage.db import session_scope
+from storage.db import QuickLane, session_scope
 from storage.models import ActionUpdate
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,9 @@ class Core:
     states: StateCache = field(default_factory=StateCache, repr=False)
     kept_plans: plans.KeptPlans = field(default_factory=plans.KeptPlans, repr=False)
     board: BoardLinks | None = None  # where the board's web view is and how its links are signed (`board` in chat)
-    # the same database, never waiting for a lock (`storage.db.no_wait_engine`): `answer_at_once`
-    # needs one, so without it (PostgreSQL, an in-memory SQLite) every request takes `handle`
-    no_wait_engine: Engine | None = field(default=None, repr=False)
+    # the same database, reached without blocking the event loop (`storage.db.quick_lane`):
+    # `answer_at_once` needs one, so without it (an in-memory SQLite) every request takes `handle`
+    quick_lane: QuickLane | None = field(default=None, repr=False)
 
     def handle(self, request: ChatRequest, *, alongside: Alongside | None = None) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
@@ -92,24 +92,26 @@ class Core:
             log.warning("database unavailable: answered a %s with 'nothing was recorded'", request.kind)
             return Reply([unavailable_notice()])
 
-    def answer_at_once(self, request: ChatRequest) -> Reply | None:
+    async def answer_at_once(self, request: ChatRequest) -> Reply | None:
         """The reply to a question answered from what the core keeps, or None: then the caller
         asks `handle`, which may take as long as it needs.
 
-        A channel calls this on its event loop, where nothing may block (the acks of every other
-        request wait there), and `handle` in a worker thread when it gets None. Handing a request
-        to a thread costs more than answering it: at every database call the thread and the loop
-        pass Python's lock to each other (on a 2-core machine, 22 context switches and two thirds
-        of a Slack answer's CPU). So a request is answered here only when it cannot be slow:
+        A channel awaits this on its event loop, where nothing may block (the acks of every
+        other request wait there), and calls `handle` in a worker thread when it gets None.
+        Handing a request to a thread costs more than answering it: at every database call the
+        thread and the loop pass Python's lock to each other (on a 2-core machine, 22 context
+        switches and two thirds of a Slack answer's CPU). So a request is answered here only
+        when it cannot be slow:
 
         - it is a typed status question whose view the core keeps (`status`, `status help`,
           `status priority N`: `QUICK_QUESTIONS`), nothing else, and that view is already
           computed for the kept state (`status.costs_nothing`);
         - the plan's state is kept for the database as it is now (`StateCache`; the first
           question after a change reads it again, in `handle`);
-        - no statement waits for a lock (`no_wait_engine`): when another connection is writing
-          (the scheduler, an import, the other worker), the claim of the request's `once_key`
-          fails at once, everything is rolled back and `handle` waits its turn.
+        - the database is reached through the quick lane (`storage.db.quick_lane`), which never
+          blocks the loop: on a SQLite file no statement waits for a lock (when another
+          connection is writing, the claim of the request's `once_key` fails at once, nothing is
+          written and `handle` waits its turn); on PostgreSQL every round trip is awaited.
 
         Whether a request is such a question is told from its words alone, before the database
         is touched (`_asks_a_kept_question`; so is an account that comes with an email to match,
@@ -117,7 +119,7 @@ class Core:
         lock, is refused after its first reads, with nothing written and nothing the core keeps
         changed. The answer, its claim and its transaction are `handle`'s own, so the reply is
         the same either way."""
-        if self.no_wait_engine is None:
+        if self.quick_lane is None:
             return None
         try:
             request = clean_request(request)
@@ -128,14 +130,14 @@ class Core:
         # What is answered here only reads what the core keeps, so a rollback (a refusal, a
         # replay, a lock) leaves it all true: nothing to forget, unlike `_handle`.
         try:
-            return self._transaction(request, None, self.no_wait_engine)
+            return await self.quick_lane.run(lambda bind: self._transaction(request, None, bind))
         except (NotKept, _NotQuick):
             return None
         except _Replayed:
             log.info("%s was handled before: this replay is dropped", request.once_key)
             return Reply([], already_handled=True)
         except Exception as exc:
-            if is_database_outage(exc):  # e.g. a lock another connection holds
+            if is_database_outage(exc):  # a lock another connection holds, a dropped connection
                 return None  # `handle` waits for it, or answers "unavailable"
             self.forget()
             raise
@@ -151,8 +153,10 @@ class Core:
             self.forget()
             raise
 
-    def _transaction(self, request: ChatRequest, alongside: Alongside | None, engine: Engine | None) -> Reply:
-        """`engine` is the no-wait engine for `answer_at_once`, which only answers kept views."""
+    def _transaction(
+        self, request: ChatRequest, alongside: Alongside | None, engine: Engine | Connection | None
+    ) -> Reply:
+        """`engine`: the quick lane's, for `answer_at_once`, which only answers kept views."""
         quick = engine is not None
         with session_scope(engine or self.engine) as session:
             now = self.clock.now()

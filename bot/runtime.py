@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.policy import PolicyError, default_policy, policy_from_settings
 from domain.clock import Clock, clock_from
-from storage.db import make_engine, no_wait_engine, session_scope, upgrade_if_behind
+from storage.db import make_engine, quick_lane, session_scope, upgrade_if_behind
 from storage.plan_store import ImportSummary, save_people, save_plan
 from storage.reference import load_reference_people, load_reference_plan
 
@@ -50,6 +50,12 @@ class Runtime:
                     self._core = self.build_core()
         return self._core
 
+    async def close_connections(self) -> None:
+        """Close what the core opened on the event loop (its quick lane's asynchronous
+        connections, `storage.db.AsyncLane`), on that loop, as the app stops."""
+        if self._core is not None and self._core.quick_lane is not None:
+            await self._core.quick_lane.dispose()
+
     def channel_settings_for(self, name: str, load: Callable[[], T]) -> T:
         """The settings of channel `name`: those given to `build_runtime`, else `load()` once."""
         if name not in self.channel_settings:
@@ -78,7 +84,7 @@ def build_runtime(
 
         board = BoardLinks(settings.board_url, settings.actionbot_secret_key)
         # built with the core, so in each `serve --workers` process after the fork
-        return Core(engine, clock, settings.actionbot_plan, policy, board=board, no_wait_engine=no_wait_engine(engine))
+        return Core(engine, clock, settings.actionbot_plan, policy, board=board, quick_lane=quick_lane(engine))
 
     return Runtime(settings, engine, clock, build_core, channel_settings=dict(channel_settings or {}))
 

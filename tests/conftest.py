@@ -79,6 +79,12 @@ def _pg_engine(request):
     return engine
 
 
+def database_url(engine) -> str:
+    """The engine's URL as `--database-url` or `DATABASE_URL` takes it: a test's PostgreSQL
+    schema is in it (`make_engine` puts the search_path in the URL's `options`)."""
+    return engine.url.render_as_string(hide_password=False)
+
+
 def copy_sqlite(engine, target: Path) -> Path:
     """A consistent copy of a live SQLite database, through SQLite's backup API: the database runs
     in WAL mode, so recent commits may still be in the -wal file that copying the main file misses."""

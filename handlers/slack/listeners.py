@@ -144,7 +144,7 @@ class SlackListeners:
         ack's threads, not behind answers."""
         run = self.pacing.for_ack if before_ack else self.pacing.in_thread
         try:
-            if not before_ack and (reply := self.rt.core.answer_at_once(request)) is not None:
+            if not before_ack and (reply := await self.rt.core.answer_at_once(request)) is not None:
                 return reply
             return await run(self.rt.core.handle, request)
         except Exception as exc:

@@ -1,14 +1,15 @@
 """`Core.answer_at_once`: the questions a channel may answer on its event loop.
 
 It answers exactly what `handle` answers, but only a status question whose view the core keeps,
-only when the plan's state is kept for the database as it is, and never by waiting for a lock
-(on SQLite, where the no-wait engine exists). Anything else is refused with None, from its
-words alone before any statement, or after the first reads with nothing written, so the
-caller's `handle` answers it as before. On PostgreSQL there is no no-wait engine: `handle`
-answers everything."""
+only when the plan's state is kept for the database as it is, and only through the quick lane,
+which never blocks the loop: on a SQLite file no statement waits for a lock, on PostgreSQL
+every round trip is awaited. Anything else is refused with None, from its words alone before
+any statement, or after the first reads with nothing written, so the caller's `handle` answers
+it as before. Most of these run on both databases."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 
@@ -22,7 +23,15 @@ from bot.requests import ChatRequest, Identity
 from bot.runtime import build_runtime
 from bot.views import PriorityStatusView
 from storage import repo
-from storage.db import NO_WAIT_CHECKPOINT_PAGES, make_engine, no_wait_engine, session_scope
+from storage.db import (
+    NO_WAIT_CHECKPOINT_PAGES,
+    AsyncLane,
+    QuickLane,
+    make_engine,
+    no_wait_engine,
+    quick_lane,
+    session_scope,
+)
 from storage.models import ActionUpdate, SeenEvent
 
 DCS = Identity("terminal", "dcs")
@@ -30,11 +39,34 @@ NOW = datetime(2016, 10, 14, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def core(reference_engine, clock):
-    quick = no_wait_engine(reference_engine)
-    assert quick is not None
-    yield Core(reference_engine, clock, no_wait_engine=quick)
-    quick.dispose()
+def loop():
+    """One event loop for the whole test, as in `serve`: the lane's PostgreSQL connections
+    belong to the loop that opened them."""
+    with asyncio.Runner() as runner:
+        yield runner
+
+
+def _core(engine, clock, loop):
+    lane = quick_lane(engine)
+    assert lane is not None
+    core = Core(engine, clock, quick_lane=lane)
+    core.at_once = lambda request: loop.run(core.answer_at_once(request))  # the test's shorthand
+    return core
+
+
+@pytest.fixture
+def core(reference_any_engine, clock, loop):
+    """On SQLite and on PostgreSQL."""
+    made = _core(reference_any_engine, clock, loop)
+    yield made
+    loop.run(made.quick_lane.dispose())
+
+
+@pytest.fixture
+def sqlite_core(reference_engine, clock, loop):
+    made = _core(reference_engine, clock, loop)
+    yield made
+    loop.run(made.quick_lane.dispose())
 
 
 def ask(text_: str, kind: str = "command", once: str | None = None, **extra) -> ChatRequest:
@@ -65,28 +97,72 @@ def test_the_no_wait_engine_never_waits_for_a_lock_and_exists_only_for_a_sqlite_
         quick.dispose()
     memory = make_engine("sqlite://")
     assert no_wait_engine(memory) is None
+    assert quick_lane(memory) is None  # a second engine would not share it: everything takes `handle`
     memory.dispose()
 
 
-def test_a_kept_question_is_answered_as_handle_answers_it(core, reference_engine):
+def test_the_quick_lane_is_the_no_wait_engine_on_sqlite_and_asynchronous_on_postgresql(reference_any_engine, loop):
+    lane = quick_lane(reference_any_engine)
+    try:
+        if reference_any_engine.dialect.name == "sqlite":
+            assert type(lane) is QuickLane
+
+            def busy_timeout(bind) -> int:
+                with bind.connect() as c:
+                    return c.exec_driver_sql("PRAGMA busy_timeout").scalar()
+
+            assert loop.run(lane.run(busy_timeout)) == 0  # the no-wait engine's
+        else:
+            assert isinstance(lane, AsyncLane)
+
+            def settings(bind) -> tuple:
+                return bind.exec_driver_sql("SELECT current_setting('search_path'), current_schema()").one()
+
+            # the same database and schema as the engine it was made from
+            with reference_any_engine.connect() as c:
+                expected = c.exec_driver_sql("SELECT current_setting('search_path'), current_schema()").one()
+            assert loop.run(lane.run(settings)) == expected
+
+            def write_then_look_from_elsewhere(bind) -> bool:
+                bind.exec_driver_sql("INSERT INTO seen_event (event_key, at) VALUES ('autocommit-probe', now())")
+                return _claimed(reference_any_engine, "autocommit-probe")  # before `work` returns
+
+            assert loop.run(lane.run(write_then_look_from_elsewhere))
+    finally:
+        loop.run(lane.dispose())
+
+
+def test_a_kept_question_is_answered_as_handle_answers_it(core):
     for question in ("priority 5", "status priority 4", "status", "", "status help", "p5 share"):
         full = core.handle(ask(question))  # reads the state the first time, which answer_at_once never does
-        quick = core.answer_at_once(ask(question))
+        quick = core.at_once(ask(question))
         assert quick is not None, question
         assert texts(quick) == texts(full), question
         assert quick.private == full.private
-    assert isinstance(core.answer_at_once(ask("priority 5")).views[-1], PriorityStatusView)
+    assert isinstance(core.at_once(ask("priority 5")).views[-1], PriorityStatusView)
 
 
-def test_the_first_question_after_a_change_goes_to_handle(core, reference_engine):
-    assert core.answer_at_once(ask("priority 4")) is None  # nothing kept yet
+def test_an_answer_only_reads_then_claims_its_key_in_one_last_statement(core):
+    """What the quick lane's AUTOCOMMIT rests on (`storage.db.AsyncLane`): a refusal before the
+    claim leaves nothing written, because nothing before the claim writes."""
+    core.handle(ask("priority 5"))
+    ran = statements(core.quick_lane.engine, lambda: core.at_once(ask("priority 5", once="claim-last")))
+    sql, reply = ran[:-1], ran[-1]
+    assert reply is not None and reply.views
+    assert sql and all(s.lstrip().upper().startswith("SELECT") for s in sql[:-1]), sql
+    assert sql[-1].lstrip().upper().startswith("INSERT INTO SEEN_EVENT"), sql[-1]
+    assert _claimed(core.engine, "claim-last")
+
+
+def test_the_first_question_after_a_change_goes_to_handle(core):
+    assert core.at_once(ask("priority 4")) is None  # nothing kept yet
     core.handle(ask("priority 4"))
-    assert core.answer_at_once(ask("priority 4")) is not None
-    with session_scope(reference_engine) as s:  # what an update, an import, an approval writes with its change
+    assert core.at_once(ask("priority 4")) is not None
+    with session_scope(core.engine) as s:  # what an update, an import, an approval writes with its change
         repo.add_audit(s, at=NOW, actor="test", kind="test.event", subject="dcs")
-    assert core.answer_at_once(ask("priority 4")) is None  # the trail's version moved on
+    assert core.at_once(ask("priority 4")) is None  # the trail's version moved on
     core.handle(ask("priority 4"))
-    assert texts(core.answer_at_once(ask("priority 4"))) == texts(core.handle(ask("priority 4")))
+    assert texts(core.at_once(ask("priority 4"))) == texts(core.handle(ask("priority 4")))
 
 
 @pytest.mark.parametrize(
@@ -105,13 +181,13 @@ def test_the_first_question_after_a_change_goes_to_handle(core, reference_engine
     ],
     ids=["update", "list", "snooze", "report", "plans", "button", "form", "nudge-answer", "email-to-match"],
 )
-def test_anything_else_is_refused_from_its_words_without_a_statement(core, reference_engine, request_):
+def test_anything_else_is_refused_from_its_words_without_a_statement(core, request_):
     core.handle(ask("priority 4"))  # the state is kept
-    updates_before, claims_before = rows(reference_engine, ActionUpdate), rows(reference_engine, SeenEvent)
-    assert statements(core.no_wait_engine, lambda: core.answer_at_once(request_)) == [None]
-    assert (rows(reference_engine, ActionUpdate), rows(reference_engine, SeenEvent)) == (updates_before, claims_before)
+    updates_before, claims_before = rows(core.engine, ActionUpdate), rows(core.engine, SeenEvent)
+    assert statements(core.quick_lane.engine, lambda: core.at_once(request_)) == [None]
+    assert (rows(core.engine, ActionUpdate), rows(core.engine, SeenEvent)) == (updates_before, claims_before)
     # what the core keeps is untouched: the kept question is still answered at once
-    assert core.answer_at_once(ask("priority 4")) is not None
+    assert core.at_once(ask("priority 4")) is not None
 
 
 def statements(engine, fn) -> list:
@@ -129,86 +205,116 @@ def statements(engine, fn) -> list:
     return [*seen, result]
 
 
-def test_a_once_key_is_claimed_with_the_answer_and_a_replay_is_dropped(core, reference_engine):
+def test_a_once_key_is_claimed_with_the_answer_and_a_replay_is_dropped(core):
     core.handle(ask("priority 5"))
-    first = core.answer_at_once(ask("priority 5", once="trigger-1"))
+    first = core.at_once(ask("priority 5", once="trigger-1"))
     assert first is not None and not first.already_handled and first.views
-    assert core.answer_at_once(ask("priority 5", once="trigger-1")).already_handled
+    assert core.at_once(ask("priority 5", once="trigger-1")).already_handled
     assert core.handle(ask("priority 5", once="trigger-1")).already_handled
 
 
-def test_a_write_lock_held_elsewhere_sends_the_question_to_handle_unclaimed(core, reference_engine):
+def test_a_write_lock_held_elsewhere_sends_the_question_to_handle_unclaimed(sqlite_core, reference_engine):
+    core = sqlite_core
     core.handle(ask("priority 5"))
     writer = sqlite3.connect(reference_engine.url.database, timeout=0)
     try:
         writer.execute("BEGIN IMMEDIATE")  # another process (the scheduler, an import) is writing
-        assert core.answer_at_once(ask("priority 5", once="trigger-2")) is None
+        assert core.at_once(ask("priority 5", once="trigger-2")) is None
     finally:
         writer.rollback()
         writer.close()
     assert not _claimed(reference_engine, "trigger-2")
     # what the core keeps is still true (a lock is no reason to read the state again): the
     # next question is answered at once
-    assert core.answer_at_once(ask("priority 5", once="trigger-3")) is not None
+    assert core.at_once(ask("priority 5", once="trigger-3")) is not None
     # nothing was claimed, so `handle` answers it (once)
     answered = core.handle(ask("priority 5", once="trigger-2"))
     assert answered.views and not answered.already_handled
-    assert core.answer_at_once(ask("priority 5", once="trigger-2")).already_handled
+    assert core.at_once(ask("priority 5", once="trigger-2")).already_handled
 
 
 def _claimed(engine, key: str) -> bool:
     with session_scope(engine) as s:
-        return s.get(SeenEvent, key) is not None
+        return s.exec(select(SeenEvent).where(SeenEvent.event_key == key)).first() is not None
 
 
-def test_without_a_no_wait_engine_nothing_is_answered_at_once(reference_engine, clock):
+def test_a_dropped_postgresql_connection_sends_the_question_to_handle_then_the_lane_reconnects(
+    reference_postgres_engine, clock, loop
+):
+    """The lane does not ping a connection before using it (a round trip per answer): when the
+    database dropped it (a restart, a failover), the question goes to `handle` unclaimed, and
+    the next one is answered at once on a new connection."""
+    core = _core(reference_postgres_engine, clock, loop)
+    try:
+        core.handle(ask("priority 5"))
+        assert core.at_once(ask("priority 5", once="before-drop")) is not None
+        pid = loop.run(core.quick_lane.run(lambda bind: bind.exec_driver_sql("SELECT pg_backend_pid()").scalar()))
+        with reference_postgres_engine.connect() as c:  # as a restart would
+            assert c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        assert core.at_once(ask("priority 5", once="after-drop")) is None
+        assert not _claimed(reference_postgres_engine, "after-drop")
+        assert core.handle(ask("priority 5", once="after-drop")).views  # `handle` answers it, once
+        again = core.at_once(ask("priority 5", once="reconnected"))
+        assert again is not None and again.views
+    finally:
+        loop.run(core.quick_lane.dispose())
+
+
+def test_a_lane_asked_from_another_event_loop_opens_its_own_connections(reference_postgres_engine, clock):
+    """A second app in one process (or a test) runs on another loop; psycopg's asynchronous
+    connections cannot move between loops."""
+    core = Core(reference_postgres_engine, clock, quick_lane=quick_lane(reference_postgres_engine))
+    core.handle(ask("priority 5"))
+    for n in range(2):
+        assert asyncio.run(core.answer_at_once(ask("priority 5", once=f"loop-{n}"))) is not None
+    asyncio.run(core.quick_lane.dispose())
+
+
+def test_without_a_quick_lane_nothing_is_answered_at_once(reference_engine, clock, loop):
     core = Core(reference_engine, clock)
     core.handle(ask("priority 5"))
-    assert core.answer_at_once(ask("priority 5")) is None
+    assert loop.run(core.answer_at_once(ask("priority 5"))) is None
 
 
 def test_a_view_not_yet_computed_for_the_kept_state_is_left_to_handle(core):
     core.handle(ask("priority 5"))  # the state is kept, with priority 5's view and no other
-    assert core.answer_at_once(ask("priority 4")) is None  # computed from the whole priority
-    assert core.answer_at_once(ask("status")) is None  # the plan summary: the whole plan
+    assert core.at_once(ask("priority 4")) is None  # computed from the whole priority
+    assert core.at_once(ask("status")) is None  # the plan summary: the whole plan
     core.handle(ask("priority 4"))
     core.handle(ask("status"))
-    assert core.answer_at_once(ask("priority 4")) is not None
-    assert core.answer_at_once(ask("status")) is not None
+    assert core.at_once(ask("priority 4")) is not None
+    assert core.at_once(ask("status")) is not None
     # help, and a priority the plan does not have, cost nothing
-    assert core.answer_at_once(ask("status help")) is not None
-    assert "no priority 42" in repr(core.answer_at_once(ask("priority 42")).views)
+    assert core.at_once(ask("status help")) is not None
+    assert "no priority 42" in repr(core.at_once(ask("priority 42")).views)
 
 
 def test_views_computed_after_a_state_was_kept_by_another_question_are_kept_too(core):
     core.handle(ask("status overdue"))  # keeps the state, with no view of a priority or the plan
     core.handle(ask("priority 4"))
     core.handle(ask("status"))
-    assert core.answer_at_once(ask("priority 4")) is not None
-    assert core.answer_at_once(ask("status")) is not None
+    assert core.at_once(ask("priority 4")) is not None
+    assert core.at_once(ask("status")) is not None
 
 
 def test_a_question_addressed_to_the_plan_by_its_key_is_answered_at_once(core):
     question = "priority 4 in bromley-2016-17"
     full = core.handle(ask(question))
-    quick = core.answer_at_once(ask(question))
+    quick = core.at_once(ask(question))
     assert quick is not None and texts(quick) == texts(full)
 
 
-def test_on_postgresql_every_request_goes_to_handle(reference_any_engine, clock):
-    core = build_runtime(Settings(), engine=reference_any_engine, clock=clock).core
-    try:
-        is_sqlite = reference_any_engine.dialect.name == "sqlite"
-        assert (core.no_wait_engine is not None) == is_sqlite
-        core.handle(ask("priority 5"))
-        quick = core.answer_at_once(ask("priority 5"))
-        assert (quick is not None) == is_sqlite
-    finally:
-        if core.no_wait_engine is not None:
-            core.no_wait_engine.dispose()
+def test_the_runtime_core_answers_at_once_on_both_databases_and_closes_its_lane(reference_any_engine, clock, loop):
+    rt = build_runtime(Settings(), engine=reference_any_engine, clock=clock)
+    core = rt.core
+    assert core.quick_lane is not None
+    core.handle(ask("priority 5"))
+    assert loop.run(core.answer_at_once(ask("priority 5"))) is not None
+    loop.run(rt.close_connections())  # what the app does as it stops
+    assert core.quick_lane.engine.pool.checkedin() == 0
 
 
 def test_a_plan_named_but_not_found_is_left_to_handle(core):
     core.handle(ask("priority 4"))
-    assert core.answer_at_once(ask("priority 4 in nosuch")) is None
+    assert core.at_once(ask("priority 4 in nosuch")) is None
     assert "nosuch" in repr(core.handle(ask("priority 4 in nosuch")).views)

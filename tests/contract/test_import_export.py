@@ -27,6 +27,7 @@ from storage.models import Action, ActionUpdate, AuditEvent, Finding, Plan, Prio
 from storage.plan_data import PlanData
 from storage.plan_store import PlanValidationError, Problem
 from storage.reference import REFERENCE_KEY, load_reference_plan
+from tests.conftest import database_url
 from tests.plan_files import plan_docx, write_csv
 
 NOW = datetime(2016, 9, 14, 9, 0, tzinfo=UTC)
@@ -251,12 +252,7 @@ def test_reimport_of_an_edited_export_updates_in_place(reference_any_engine, ref
 
 
 def _url(engine) -> str:
-    url = engine.url
-    if url.get_backend_name() == "postgresql":
-        with engine.connect() as conn:
-            schema = conn.exec_driver_sql("select current_schema()").scalar()
-        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
+    return database_url(engine)
 
 
 def test_cli_export_lists_every_reference_action_with_lead_and_due(reference_any_engine, reference, capsys):

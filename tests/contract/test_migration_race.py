@@ -12,29 +12,21 @@ import subprocess
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from storage.db import alembic_config, current_revision
-from tests.conftest import _pg_engine
+from tests.conftest import _pg_engine, database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONBOT = ROOT / ".venv" / "bin" / "actionbot"
 PROCESSES = 4
 
 
-def schema_url(engine) -> str:
-    """The test database's URL with its schema first on the search path (psycopg's `options`)."""
-    with engine.connect() as conn:
-        schema = conn.execute(text("select current_schema()")).scalar()
-    url = engine.url.render_as_string(hide_password=False)
-    return f"{url}?options=-csearch_path%3D{schema}"
-
-
 def test_four_upgrades_at_once_on_a_fresh_schema_all_succeed(request, tmp_path):
     engine = _pg_engine(request)  # a fresh, empty schema
     with engine.connect() as conn:
         assert inspect(conn).get_table_names() == []
-    url = schema_url(engine)
+    url = database_url(engine)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no DATABASE_URL or .env from the developer
     procs = [
         subprocess.Popen(

@@ -11,21 +11,16 @@ from collections import Counter
 from statistics import median
 
 import pytest
-from sqlalchemy import text
 
 from actionbot.cli import main
+from tests.conftest import database_url
 
 
 @pytest.fixture
 def url(reference_any_engine, monkeypatch) -> str:
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "ACTIONBOT_POLICY"):
         monkeypatch.delenv(name, raising=False)
-    url = reference_any_engine.url.render_as_string(hide_password=False)
-    if reference_any_engine.dialect.name == "postgresql":  # the test's own schema, as the CLI's search_path
-        with reference_any_engine.connect() as conn:
-            schema = conn.execute(text("select current_schema()")).scalar()
-        url += f"?options=-csearch_path%3D{schema}"
-    return url
+    return database_url(reference_any_engine)  # on PostgreSQL, with the test's own schema
 
 
 def month(url: str, capsys, *extra: str) -> tuple[list[dict], str]:

@@ -171,15 +171,27 @@ class SlackBench:
         return code, (json.loads(text) if text.strip() else None)
 
 
-@pytest.fixture
-async def slack_bench(reference_engine, slack_api, slack_clock):
-    rt = slack_runtime(slack_settings(slack_api), reference_engine, slack_clock)
+async def _serve_bench(engine, slack_api: FakeSlackApi, clock: FixedClock):
+    rt = slack_runtime(slack_settings(slack_api), engine, clock)
     rt.channels = outbound_channels(rt)
     server = TestServer(create_app(rt))
     http = TestClient(server)
     await http.start_server()
     yield SlackBench(http, slack_api, rt)
-    await http.close()
+    await http.close()  # the app's cleanup closes the core's quick lane on this loop
+
+
+@pytest.fixture
+async def slack_bench(reference_engine, slack_api, slack_clock):
+    async for bench in _serve_bench(reference_engine, slack_api, slack_clock):
+        yield bench
+
+
+@pytest.fixture
+async def slack_bench_any(reference_any_engine, slack_api, slack_clock):
+    """`slack_bench` on SQLite and on PostgreSQL."""
+    async for bench in _serve_bench(reference_any_engine, slack_api, slack_clock):
+        yield bench
 
 
 def section_texts(blocks: list[dict]) -> str:

@@ -159,14 +159,17 @@ async def test_board_asked_for_in_a_channel_gives_no_link_to_the_channel(slack_b
         assert repo.audit_events(s, ["link_issued"]) == []
 
 
-async def test_a_question_asked_again_is_answered_on_the_loop_alike_and_claimed_once(slack_bench):
+async def test_a_question_asked_again_is_answered_on_the_loop_alike_and_claimed_once(slack_bench_any):
     """The first `priority 4` links the Slack account by its email (an audited write: the plan's
     version moves on), the second reads the plan's state again (both in a thread,
     `Core.handle`); asked again, with the state kept, it is answered by `Core.answer_at_once`:
-    every statement on the no-wait engine, none on the main one (which `handle` uses), with the
-    same words. A replay of that command is acknowledged and dropped the same way."""
+    every statement through the quick lane (SQLite's no-wait engine, PostgreSQL's asynchronous
+    connections), none on the main engine (which `handle` uses), with the same words. A replay
+    of that command is acknowledged and dropped the same way. Then the app stops, and closes the
+    lane's connections."""
+    slack_bench = slack_bench_any
     core, main_engine = slack_bench.rt.core, slack_bench.rt.engine
-    assert core.no_wait_engine is not None  # a SQLite file: the loop may answer
+    assert core.quick_lane is not None
     await run_command(slack_bench, "priority 4")
     first = await run_command(slack_bench, "priority 4")
     seen: dict[str, list[str]] = {"loop": [], "main": []}
@@ -178,7 +181,7 @@ async def test_a_question_asked_again_is_answered_on_the_loop_alike_and_claimed_
         return record
 
     on_loop, on_main = recorder("loop"), recorder("main")
-    event.listen(core.no_wait_engine, "before_cursor_execute", on_loop)
+    event.listen(core.quick_lane.engine, "before_cursor_execute", on_loop)
     event.listen(main_engine, "before_cursor_execute", on_main)
     try:
         name = slack_bench._name()
@@ -194,6 +197,10 @@ async def test_a_question_asked_again_is_answered_on_the_loop_alike_and_claimed_
         await slack_bench.settle()
         assert any("seen_event" in sql for sql in seen["loop"]) and seen["main"] == []
     finally:
-        event.remove(core.no_wait_engine, "before_cursor_execute", on_loop)
+        event.remove(core.quick_lane.engine, "before_cursor_execute", on_loop)
         event.remove(main_engine, "before_cursor_execute", on_main)
     assert sum(1 for c in slack_bench.api.calls if c.path == f"/response/{name}") == 1
+    lane_pool = core.quick_lane.engine.pool
+    assert lane_pool.checkedin() >= 1  # its connection, kept for the next question
+    await slack_bench.http.close()
+    assert lane_pool.checkedin() == 0
