@@ -122,6 +122,11 @@ def test_the_quick_lane_is_the_no_wait_engine_on_sqlite_and_asynchronous_on_post
             with reference_any_engine.connect() as c:
                 expected = c.exec_driver_sql("SELECT current_setting('search_path'), current_schema()").one()
             assert loop.run(lane.run(settings)) == expected
+            # a claim's commit does not wait for the disk (see AsyncLane); the main engine's do
+            sync = "SELECT current_setting('synchronous_commit')"
+            assert loop.run(lane.run(lambda bind: bind.exec_driver_sql(sync).scalar())) == "off"
+            with reference_any_engine.connect() as c:
+                assert c.exec_driver_sql(sync).scalar() == "on"
 
             def write_then_look_from_elsewhere(bind) -> bool:
                 bind.exec_driver_sql("INSERT INTO seen_event (event_key, at) VALUES ('autocommit-probe', now())")
