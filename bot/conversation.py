@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -43,6 +43,7 @@ from storage.db import QuickLane, session_scope
 from storage.models import ActionUpdate
 
 log = logging.getLogger(__name__)
+LANE_OUTAGE_LOG_EVERY = timedelta(minutes=1)  # see `Core._note_lane_outage`
 
 # What a channel may do inside a request's own transaction once the answer is known, with the
 # person the core resolved: read what it must check about them (e.g. whether the conversation
@@ -74,6 +75,7 @@ class Core:
     # the same database, reached without blocking the event loop (`storage.db.quick_lane`):
     # `answer_at_once` needs one, so without it (an in-memory SQLite) every request takes `handle`
     quick_lane: QuickLane | None = field(default=None, repr=False)
+    _lane_outage_logged: datetime | None = field(default=None, init=False, repr=False)
 
     def handle(self, request: ChatRequest, *, alongside: Alongside | None = None) -> Reply:
         """One request, one transaction. When the database cannot be reached the transaction
@@ -138,9 +140,26 @@ class Core:
             return Reply([], already_handled=True)
         except Exception as exc:
             if is_database_outage(exc):  # a lock another connection holds, a dropped connection
+                self._note_lane_outage(exc)
                 return None  # `handle` waits for it, or answers "unavailable"
             self.forget()
             raise
+
+    def _note_lane_outage(self, exc: Exception) -> None:
+        """Say, at most once a minute, that the quick lane could not reach the database: each
+        such question then costs a failed try before `handle`, which a log should show (a
+        lane that can never connect would otherwise be silent). On SQLite a held write lock is
+        the usual cause and is normal."""
+        now = self.clock.now()
+        if self._lane_outage_logged is not None and now - self._lane_outage_logged < LANE_OUTAGE_LOG_EVERY:
+            return
+        self._lane_outage_logged = now
+        usual = self.quick_lane is not None and self.quick_lane.engine.dialect.name == "sqlite"
+        log.log(
+            logging.INFO if usual else logging.WARNING,
+            "the quick lane could not reach the database (%s); questions go to handle",
+            type(exc).__name__,
+        )
 
     def _handle(self, request: ChatRequest, alongside: Alongside | None) -> Reply:
         try:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # Alembic loads only when there is something to migrate (see 
     import asyncio
 
     from alembic.config import Config
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WAL_CHECKPOINT_PAGES = 1000  # SQLite's own default for `wal_autocheckpoint`
@@ -128,27 +129,44 @@ class AsyncLane(QuickLane):
     claim has written nothing to roll back. Nor are connections pinged when taken from the pool
     (one more round trip): after the database restarts, the first statement on an old
     connection fails, the pool drops every connection older than that, and the caller falls
-    back to its worker thread, whose engine pings.
+    back to its worker thread, whose engine pings. Connections are replaced after
+    `LANE_RECYCLE_SECONDS`, before a firewall forgets an idle one, and a connect gives up after
+    `LANE_CONNECT_TIMEOUT_SECONDS` (the fallback then says whether the database is there).
 
-    Nor does a commit here wait for the database's disk (`synchronous_commit = off`, set when a
-    connection opens, so it costs no round trip): the one row written, a claim, still survives
-    a crash of this process (the server has it), and only a crash of the database server in the
-    next fraction of a second could forget it, so that a replay of a question that wrote nothing
-    would be answered twice. The same reasoning as the Slack ack's claim
-    (`handlers.slack.app`); a quarter of a millisecond an answer.
+    Nor does a commit here wait for the database's disk (`synchronous_commit = off`, set once as
+    each connection opens): the one row written, a claim, still survives a crash of this
+    process (the server has it), and only a crash of the database server in the next fraction
+    of a second could forget it, so that a replay of a question that wrote nothing would be
+    answered twice. The same reasoning as the Slack ack's claim (`handlers.slack.app`); a
+    quarter of a millisecond an answer.
 
-    Asynchronous connections belong to the event loop that opened them: asked from another loop
-    (a second app in one process, a test), the lane lets the old pool go and opens new ones."""
+    The asynchronous engine is made on first use, so a process that never answers on a loop
+    (`clock`, the command line) never loads SQLAlchemy's asyncio layer. Its connections serve
+    one event loop at a time (`serve` has one a process): asked from another (a second app in
+    one process, a test), the lane closes the old pool's idle connections (closing one is
+    synchronous in libpq) and opens new ones."""
 
     def __init__(self, url: URL) -> None:
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        given = url.query.get("options") or ""  # e.g. the schema's search_path (`make_engine`)
-        options = " ".join([*([given] if isinstance(given, str) else given), "-csynchronous_commit=off"])
-        url = url.update_query_dict({"options": options.strip()})
-        self.async_engine = create_async_engine(url, hide_parameters=True, isolation_level="AUTOCOMMIT", **POOL)
-        super().__init__(self.async_engine.sync_engine)
+        self.url = url
+        self._async_engine: AsyncEngine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def async_engine(self) -> AsyncEngine:
+        if self._async_engine is None:
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            url = self.url.update_query_dict({"connect_timeout": str(LANE_CONNECT_TIMEOUT_SECONDS)})
+            made = create_async_engine(
+                url, hide_parameters=True, isolation_level="AUTOCOMMIT", pool_recycle=LANE_RECYCLE_SECONDS, **POOL
+            )
+            event.listen(made.sync_engine, "connect", _commits_without_waiting_for_the_disk)
+            self._async_engine = made
+        return self._async_engine
+
+    @property
+    def engine(self) -> Engine:  # type: ignore[override]
+        return self.async_engine.sync_engine
 
     async def run(self, work: Callable[[Engine | Connection], T]) -> T:
         import asyncio  # loaded already: this runs on its loop
@@ -156,19 +174,27 @@ class AsyncLane(QuickLane):
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             if self._loop is not None:
-                self.engine.dispose(close=False)  # those connections can only be closed on their loop
+                await self.dispose()  # the idle connections close here; a new pool opens new ones
             self._loop = loop
         async with self.async_engine.connect() as conn:
             return await conn.run_sync(work)
 
     async def dispose(self) -> None:
-        import asyncio
-
-        if self._loop is asyncio.get_running_loop():
-            await self.async_engine.dispose()
-        else:
-            self.engine.dispose(close=False)
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
         self._loop = None
+
+
+LANE_CONNECT_TIMEOUT_SECONDS = 2
+LANE_RECYCLE_SECONDS = 600
+
+
+def _commits_without_waiting_for_the_disk(dbapi_conn, _record) -> None:
+    """A session setting rather than a startup `options` parameter, which connection poolers
+    such as PgBouncer refuse (see `AsyncLane`)."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("SET synchronous_commit = off")
+    cursor.close()
 
 
 def quick_lane(engine: Engine) -> QuickLane | None:

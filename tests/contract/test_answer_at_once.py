@@ -10,8 +10,11 @@ it as before. Most of these run on both databases."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import sqlite3
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, text
@@ -24,6 +27,7 @@ from bot.runtime import build_runtime
 from bot.views import PriorityStatusView
 from storage import repo
 from storage.db import (
+    LANE_CONNECT_TIMEOUT_SECONDS,
     NO_WAIT_CHECKPOINT_PAGES,
     AsyncLane,
     QuickLane,
@@ -32,7 +36,7 @@ from storage.db import (
     quick_lane,
     session_scope,
 )
-from storage.models import ActionUpdate, SeenEvent
+from storage.models import ActionUpdate, PersonIdentity, SeenEvent
 
 DCS = Identity("terminal", "dcs")
 NOW = datetime(2016, 10, 14, 9, 0, tzinfo=UTC)
@@ -122,11 +126,14 @@ def test_the_quick_lane_is_the_no_wait_engine_on_sqlite_and_asynchronous_on_post
             with reference_any_engine.connect() as c:
                 expected = c.exec_driver_sql("SELECT current_setting('search_path'), current_schema()").one()
             assert loop.run(lane.run(settings)) == expected
-            # a claim's commit does not wait for the disk (see AsyncLane); the main engine's do
-            sync = "SELECT current_setting('synchronous_commit')"
-            assert loop.run(lane.run(lambda bind: bind.exec_driver_sql(sync).scalar())) == "off"
+            # a claim's commit does not wait for the disk (see AsyncLane), set by the lane itself
+            # as each connection opens, whatever the server's default; the main engine's is the server's
+            sync = "SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'"
+            assert loop.run(lane.run(lambda bind: tuple(bind.exec_driver_sql(sync).one()))) == ("off", "session")
             with reference_any_engine.connect() as c:
-                assert c.exec_driver_sql(sync).scalar() == "on"
+                assert c.exec_driver_sql(sync).one().source != "session"
+            # and a connect that cannot reach the server gives up (libpq's connect_timeout)
+            assert lane.async_engine.url.query["connect_timeout"] == str(LANE_CONNECT_TIMEOUT_SECONDS)
 
             def write_then_look_from_elsewhere(bind) -> bool:
                 bind.exec_driver_sql("INSERT INTO seen_event (event_key, at) VALUES ('autocommit-probe', now())")
@@ -147,16 +154,35 @@ def test_a_kept_question_is_answered_as_handle_answers_it(core):
     assert isinstance(core.at_once(ask("priority 5")).views[-1], PriorityStatusView)
 
 
-def test_an_answer_only_reads_then_claims_its_key_in_one_last_statement(core):
+SLACK_LINKED = Identity("slack", "U0DCS")  # linked to dcs below: the version and the person in one statement
+SLACK_UNKNOWN = Identity("slack", "U0NOBODY")  # nobody's account: the version alone, then the directory
+
+
+@pytest.mark.parametrize(
+    "who, words, extra",
+    [
+        (DCS, "priority 5", {}),
+        (SLACK_LINKED, "priority 5", {}),
+        (SLACK_UNKNOWN, "status", {}),
+        (SLACK_LINKED, "priority 4 in bromley-2016-17", {}),
+        (Identity("terminal", "dcs", as_role="HOS S&CP"), "status help", {}),
+        (SLACK_LINKED, "priority 5", {"dev_mode": True}),  # reads the role chosen with `iam`
+    ],
+    ids=["terminal", "slack-linked", "slack-unknown", "plan-named", "as-role", "dev-mode"],
+)
+def test_an_answer_only_reads_then_claims_its_key_in_one_last_statement(core, who, words, extra):
     """What the quick lane's AUTOCOMMIT rests on (`storage.db.AsyncLane`): a refusal before the
     claim leaves nothing written, because nothing before the claim writes."""
-    core.handle(ask("priority 5"))
-    ran = statements(core.quick_lane.engine, lambda: core.at_once(ask("priority 5", once="claim-last")))
+    with session_scope(core.engine) as s:
+        s.add(PersonIdentity(person_key="dcs", channel="slack", user_id="U0DCS"))
+    request_ = ChatRequest(who, text=words, kind="command", once_key=f"claim-last-{who.user_id}", extra=extra)
+    core.handle(replace(request_, once_key=None))  # keeps the state and the view
+    ran = statements(core.quick_lane.engine, lambda: core.at_once(request_))
     sql, reply = ran[:-1], ran[-1]
     assert reply is not None and reply.views
     assert sql and all(s.lstrip().upper().startswith("SELECT") for s in sql[:-1]), sql
     assert sql[-1].lstrip().upper().startswith("INSERT INTO SEEN_EVENT"), sql[-1]
-    assert _claimed(core.engine, "claim-last")
+    assert _claimed(core.engine, request_.once_key)
 
 
 def test_the_first_question_after_a_change_goes_to_handle(core):
@@ -266,13 +292,46 @@ def test_a_dropped_postgresql_connection_sends_the_question_to_handle_then_the_l
 
 
 def test_a_lane_asked_from_another_event_loop_opens_its_own_connections(reference_postgres_engine, clock):
-    """A second app in one process (or a test) runs on another loop; psycopg's asynchronous
-    connections cannot move between loops."""
+    """A second app in one process (or a test) runs on another loop: the lane does not hand it
+    connections opened on the first (whose pool's waiters and connections belong to that loop)."""
     core = Core(reference_postgres_engine, clock, quick_lane=quick_lane(reference_postgres_engine))
     core.handle(ask("priority 5"))
+    backend = "SELECT pg_backend_pid()"
+    pids = []
     for n in range(2):
-        assert asyncio.run(core.answer_at_once(ask("priority 5", once=f"loop-{n}"))) is not None
+
+        async def answer_and_say_which_backend(n=n):
+            assert await core.answer_at_once(ask("priority 5", once=f"loop-{n}")) is not None
+            return await core.quick_lane.run(lambda bind: bind.exec_driver_sql(backend).scalar())
+
+        pids.append(asyncio.run(answer_and_say_which_backend()))
+    assert pids[0] != pids[1]
     asyncio.run(core.quick_lane.dispose())
+
+
+def test_a_lane_that_cannot_reach_the_database_says_so_once_a_minute(clock, loop, caplog):
+    """Each question then pays a failed try before `handle`: the log shows it, without a line
+    per question."""
+    nowhere = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/nowhere")
+    core = _core(nowhere, clock, loop)
+    core.states.clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.conversation"):
+            for _ in range(3):
+                assert core.at_once(ask("priority 5")) is None
+            clock.advance(timedelta(minutes=1))
+            assert core.at_once(ask("priority 5")) is None
+        said = [r for r in caplog.records if "quick lane could not reach the database" in r.getMessage()]
+        assert len(said) == 2 and all(r.levelno == logging.WARNING for r in said)
+    finally:
+        loop.run(core.quick_lane.dispose())
+        nowhere.dispose()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def test_without_a_quick_lane_nothing_is_answered_at_once(reference_engine, clock, loop):
@@ -315,8 +374,10 @@ def test_the_runtime_core_answers_at_once_on_both_databases_and_closes_its_lane(
     assert core.quick_lane is not None
     core.handle(ask("priority 5"))
     assert loop.run(core.answer_at_once(ask("priority 5"))) is not None
+    pool = core.quick_lane.engine.pool  # disposing an engine gives it a new pool: watch this one
+    assert pool.checkedin() == 1  # the answer's connection, kept for the next question
     loop.run(rt.close_connections())  # what the app does as it stops
-    assert core.quick_lane.engine.pool.checkedin() == 0
+    assert pool.checkedin() == 0
 
 
 def test_a_plan_named_but_not_found_is_left_to_handle(core):
