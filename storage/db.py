@@ -158,7 +158,12 @@ class AsyncLane(QuickLane):
 
             url = self.url.update_query_dict({"connect_timeout": str(LANE_CONNECT_TIMEOUT_SECONDS)})
             made = create_async_engine(
-                url, hide_parameters=True, isolation_level="AUTOCOMMIT", pool_recycle=LANE_RECYCLE_SECONDS, **POOL
+                url,
+                hide_parameters=True,
+                isolation_level="AUTOCOMMIT",
+                pool_recycle=LANE_RECYCLE_SECONDS,
+                pool_size=LANE_POOL_SIZE,
+                max_overflow=LANE_POOL_SIZE,
             )
             event.listen(made.sync_engine, "connect", _commits_without_waiting_for_the_disk)
             self._async_engine = made
@@ -187,6 +192,10 @@ class AsyncLane(QuickLane):
 
 LANE_CONNECT_TIMEOUT_SECONDS = 2
 LANE_RECYCLE_SECONDS = 600
+# Beside the main engine's `POOL`, not on top of it: a lane serves only the answers a channel has
+# in flight on its loop (Slack's `ANSWERS_IN_FLIGHT`, 4), so a few connections are all it uses,
+# and a PostgreSQL's `max_connections` (100 by default) is shared by every worker process.
+LANE_POOL_SIZE = 5
 
 
 def _commits_without_waiting_for_the_disk(dbapi_conn, _record) -> None:
