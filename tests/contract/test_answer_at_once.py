@@ -372,6 +372,8 @@ def test_the_runtime_core_answers_at_once_on_both_databases_and_closes_its_lane(
     rt = build_runtime(Settings(), engine=reference_any_engine, clock=clock)
     core = rt.core
     assert core.quick_lane is not None
+    if isinstance(core.quick_lane, AsyncLane):  # made on first use: `clock` and the CLI build a core too
+        assert core.quick_lane._async_engine is None
     core.handle(ask("priority 5"))
     assert loop.run(core.answer_at_once(ask("priority 5"))) is not None
     pool = core.quick_lane.engine.pool  # disposing an engine gives it a new pool: watch this one
