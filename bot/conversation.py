@@ -121,7 +121,8 @@ class Core:
         lock, is refused after its first reads, with nothing written and nothing the core keeps
         changed. The answer, its claim and its transaction are `handle`'s own, so the reply is
         the same either way."""
-        if self.quick_lane is None:
+        lane = self.quick_lane
+        if lane is None:
             return None
         try:
             request = clean_request(request)
@@ -132,7 +133,7 @@ class Core:
         # What is answered here only reads what the core keeps, so a rollback (a refusal, a
         # replay, a lock) leaves it all true: nothing to forget, unlike `_handle`.
         try:
-            return await self.quick_lane.run(lambda bind: self._transaction(request, None, bind))
+            return await lane.run(lambda bind: self._transaction(request, None, bind))
         except (NotKept, _NotQuick):
             return None
         except _Replayed:
@@ -140,23 +141,22 @@ class Core:
             return Reply([], already_handled=True)
         except Exception as exc:
             if is_database_outage(exc):  # a lock another connection holds, a dropped connection
-                self._note_lane_outage(exc)
+                self._note_lane_outage(lane, exc)
                 return None  # `handle` waits for it, or answers "unavailable"
             self.forget()
             raise
 
-    def _note_lane_outage(self, exc: Exception) -> None:
+    def _note_lane_outage(self, lane: QuickLane, exc: Exception) -> None:
         """Say, at most once a minute, that the quick lane could not reach the database: each
         such question then costs a failed try before `handle`, which a log should show (a
-        lane that can never connect would otherwise be silent). On SQLite a held write lock is
-        the usual cause and is normal."""
+        lane that can never connect would otherwise be silent). A warning unless the lane says
+        such refusals are part of its work (`QuickLane.refusals_are_usual`)."""
         now = self.clock.now()
         if self._lane_outage_logged is not None and now - self._lane_outage_logged < LANE_OUTAGE_LOG_EVERY:
             return
         self._lane_outage_logged = now
-        usual = self.quick_lane is not None and self.quick_lane.engine.dialect.name == "sqlite"
         log.log(
-            logging.INFO if usual else logging.WARNING,
+            logging.INFO if lane.refusals_are_usual else logging.WARNING,
             "the quick lane could not reach the database (%s); questions go to handle",
             type(exc).__name__,
         )
@@ -173,11 +173,12 @@ class Core:
             raise
 
     def _transaction(
-        self, request: ChatRequest, alongside: Alongside | None, engine: Engine | Connection | None
+        self, request: ChatRequest, alongside: Alongside | None, quick_bind: Engine | Connection | None
     ) -> Reply:
-        """`engine`: the quick lane's, for `answer_at_once`, which only answers kept views."""
-        quick = engine is not None
-        with session_scope(engine or self.engine) as session:
+        """`quick_bind`: what the quick lane gives `answer_at_once`, which only answers kept
+        views; None for `handle`, on the main engine."""
+        quick = quick_bind is not None
+        with session_scope(quick_bind or self.engine) as session:
             now = self.clock.now()
             # the version before anything is written (see StateCache), with who is asking when
             # they write from a chat account (one statement for both)

@@ -104,7 +104,10 @@ class QuickLane:
     under it, where statement events are heard.
 
     This one is a SQLite file's: its statements never wait (`no_wait_engine`), so `work` runs
-    right here, and fails at once on a lock."""
+    right here, and fails at once on a lock, which another connection's write makes a usual
+    event (`refusals_are_usual`: its caller need not warn of them)."""
+
+    refusals_are_usual = True
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -145,6 +148,8 @@ class AsyncLane(QuickLane):
     one event loop at a time (`serve` has one a process): asked from another (a second app in
     one process, a test), the lane closes the old pool's idle connections (closing one is
     synchronous in libpq) and opens new ones."""
+
+    refusals_are_usual = False  # a failure here means the database cannot be reached
 
     def __init__(self, url: URL) -> None:
         self.url = url
